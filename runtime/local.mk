@@ -1,0 +1,28 @@
+# libmpr: the runtime library.
+lib_LTLIBRARIES += runtime/libmpr.la
+runtime_libmpr_la_SOURCES = \
+	runtime/mpr_internal.h \
+	runtime/errors.c \
+	runtime/init.c \
+	runtime/wireup.c \
+	runtime/progress.c \
+	runtime/request.c \
+	runtime/match.c runtime/match.h \
+	runtime/p2p.c \
+	runtime/coll.c \
+	runtime/self.c \
+	runtime/shm.c \
+	runtime/shm_ring.c runtime/shm_ring.h
+runtime_libmpr_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(PMIX_CFLAGS)
+runtime_libmpr_la_LIBADD = $(PMIX_LIBS) -lrt
+runtime_libmpr_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^(mpr_[a-z]|mpr__comm_world$$)'
+
+# Unit tests of the parts that stand alone.
+check_PROGRAMS += tests/unit/test_match tests/unit/test_ring
+TESTS += tests/unit/test_match tests/unit/test_ring
+tests_unit_test_match_SOURCES = tests/unit/test_match.c runtime/match.c
+tests_unit_test_match_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
+tests_unit_test_match_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_ring_SOURCES = tests/unit/test_ring.c runtime/shm_ring.c
+tests_unit_test_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
+tests_unit_test_ring_LDADD = $(CMOCKA_LIBS) -lpthread

@@ -1,0 +1,177 @@
+/*
+ * mpr_internal.h - state and contracts shared by the files of libmpr.
+ * Nothing here is visible to users; every symbol is mpr__-prefixed.
+ */
+#ifndef MPR_INTERNAL_H
+#define MPR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mpr.h"
+#include "match.h"
+
+#define MPR__HOSTNAME_MAX 64
+
+/* A communicator. World is the only one until comm_split/dup land; its
+ * ranks are world ranks. Collectives use their own context so they never
+ * match point-to-point traffic. */
+struct mpr_comm {
+    uint32_t ctx_p2p;
+    uint32_t ctx_coll;
+    int rank;
+    int size;
+};
+
+enum mpr__req_kind { MPR__REQ_SEND, MPR__REQ_RECV };
+
+struct mpr__transport;
+struct mpr__msg;
+
+/*
+ * A send or receive in flight. A receive's pattern lives in `match`
+ * (source may be MPR_ANY_SOURCE, tag MPR_ANY_TAG); a send's envelope too.
+ */
+struct mpr_request {
+    struct mpr__match_item match; /* links it into the posted queue (recv) */
+    struct mpr__qlink tp_link;    /* owned by the transport while it sends */
+    enum mpr__req_kind kind;
+    bool done;
+    int error;
+    int peer;            /* send: world rank of the destination */
+    void *buf;           /* recv: user buffer; send: const data cast */
+    size_t len;          /* buffer length (recv) or message length (send) */
+    size_t progressed;   /* bytes already moved by a fragmented transfer */
+    mpr_status status;   /* recv: filled at completion */
+    struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
+    struct mpr_request *next_free;
+};
+
+/*
+ * A message that arrived before its receive was posted. Eager data is
+ * copied into `data`; a rendezvous message keeps only what the transport
+ * needs to pull it later (`rdv_*`). A fragmented message may still be
+ * arriving: `complete` is false until its last byte is in `data`.
+ */
+struct mpr__msg {
+    struct mpr__match_item match; /* envelope: source world rank, tag, ctx */
+    size_t len;                   /* message length as sent */
+    size_t arrived;               /* bytes in data so far */
+    void *data;
+    bool complete;
+    bool rendezvous;
+    uint64_t rdv_addr;  /* sender's buffer address */
+    uint64_t rdv_id;    /* sender's request id, echoed in the FIN */
+    struct mpr_request *waiting_req; /* a receive matched it before it completed */
+};
+
+/*
+ * A transport moves messages to peers of one kind (self, shm, later tcp).
+ * The core picks one per peer at wire-up and calls only these members.
+ */
+struct mpr__transport {
+    const char *name;
+    /* Start sending req (req->peer, req->buf, req->len, req->match envelope).
+     * Never blocks; completes req (mpr__request_complete) when the buffer may
+     * be reused, possibly before returning. Returns MPR_SUCCESS or an error
+     * (req untouched then). */
+    int (*send)(struct mpr_request *req);
+    /* Fetch the payload of a rendezvous message `msg` into receive `req`
+     * (which the core has already matched), then complete req. */
+    int (*pull)(struct mpr_request *req, struct mpr__msg *msg);
+    /* Poll for incoming messages and push queued outgoing data; returns the
+     * number of events handled (0 = nothing happened). Not re-entrant. */
+    int (*progress)(void);
+};
+
+struct mpr__peer {
+    const struct mpr__transport *tp;
+    int local_index;  /* index among the ranks of this host, -1 if remote */
+    pid_t pid;        /* 0 when unknown (remote) */
+    bool dead;
+};
+
+struct mpr__state {
+    bool initialized;
+    bool finalized;
+    bool singleton;      /* started without a launcher */
+    bool oversubscribed; /* more ranks than cores on this host */
+    int rank;
+    int size;
+    int local_index;
+    int local_size;
+    int *local_ranks;    /* world rank of each local index */
+    char hostname[MPR__HOSTNAME_MAX];
+    char nspace[256];
+    struct mpr__peer *peers; /* indexed by world rank */
+    struct mpr__queue posted;     /* receives waiting for a message */
+    struct mpr__queue unexpected; /* messages waiting for a receive */
+    struct mpr_request *free_requests;
+    unsigned spin_polls;   /* polls before a blocking wait goes to sleep */
+};
+
+extern struct mpr__state mpr__g;
+
+/* init.c */
+int mpr__check_ready(void);
+int mpr__check_comm(mpr_comm comm);
+
+/* request.c */
+struct mpr_request *mpr__request_alloc(enum mpr__req_kind kind);
+void mpr__request_free(struct mpr_request *req);
+void mpr__request_complete(struct mpr_request *req, int error);
+void mpr__requests_release_all(void);
+
+/* p2p.c: what transports call when a message arrives */
+int mpr__deliver_eager(int src, int tag, uint32_t ctx, const void *data,
+                       size_t len);
+/* A message announced by its first fragment or a rendezvous header. Returns
+ * where its bytes go: a matched receive (*req_out) or an unexpected message
+ * (*msg_out); exactly one is set. NULL both means out of memory. */
+void mpr__deliver_start(int src, int tag, uint32_t ctx, size_t len,
+                        bool rendezvous, uint64_t rdv_addr, uint64_t rdv_id,
+                        struct mpr_request **req_out, struct mpr__msg **msg_out);
+/* The last bytes of an unexpected fragmented message arrived. */
+void mpr__msg_completed(struct mpr__msg *msg);
+/* Its sender died before the last fragment: drop it, failing its receive. */
+void mpr__msg_abandoned(struct mpr__msg *msg);
+/* Copy into a receive, set its status and complete it. */
+void mpr__recv_finish(struct mpr_request *req, int src, int tag,
+                      const void *data, size_t len);
+void mpr__fail_peer(int world_rank);
+int mpr__send_start(const void *buf, size_t len, int dest, int tag,
+                    uint32_t ctx, struct mpr_request **out);
+int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
+                    struct mpr_request **out);
+int mpr__wait_request(struct mpr_request *req, mpr_status *status);
+
+/* progress.c */
+int mpr__progress(void);
+typedef bool (*mpr__done_fn)(void *arg);
+/* Spin, then sleep, until done(arg) holds. */
+void mpr__wait_until(mpr__done_fn done, void *arg);
+void mpr__progress_configure(void);
+
+/* wireup.c (PMIx client) */
+int mpr__wireup_init(void);
+int mpr__wireup_fence(void);
+void mpr__wireup_fini(void);
+void mpr__wireup_abort(int code, const char *msg);
+
+/* transports */
+extern const struct mpr__transport mpr__self_transport;
+extern const struct mpr__transport mpr__shm_transport;
+int mpr__shm_init(void);     /* create this rank's segment */
+int mpr__shm_connect(void);  /* after the fence: map peers' segments */
+void mpr__shm_fini(void);
+/* Sleeping support: the futex word of this rank and whether peers must wake it. */
+uint32_t mpr__shm_doorbell_value(void);
+void mpr__shm_set_sleeping(bool sleeping);
+void mpr__shm_sleep(uint32_t seen, int timeout_ms);
+void mpr__shm_check_peers(void);
+
+/* coll.c */
+int mpr__barrier_ctx(mpr_comm comm);
+
+#endif /* MPR_INTERNAL_H */

@@ -1,0 +1,94 @@
+/*
+ * shm_ring.h - a single-producer single-consumer ring in shared memory.
+ *
+ * A ring is a control line written only by the consumer, an array of
+ * 64-byte descriptors, and a data area. A descriptor is ready when its
+ * stamp equals its position + 1, so the consumer polls the very cache line
+ * that carries a small message; descriptors are never payload, so a stale
+ * stamp can never be mistaken for a fresh one. Larger payloads sit
+ * contiguously in the data area (the producer skips to the start rather
+ * than wrap a payload). Producer and consumer keep their positions in
+ * private memory and read the other side's only when they must.
+ */
+#ifndef MPR_SHM_RING_H
+#define MPR_SHM_RING_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHM_CACHE_LINE 64
+#define SHM_INLINE_MAX 40
+
+struct shm_ring_ctl {
+    _Alignas(SHM_CACHE_LINE) _Atomic uint64_t head_desc; /* consumer's position */
+    _Atomic uint64_t head_data;
+};
+
+struct shm_desc {
+    _Atomic uint32_t stamp;
+    uint16_t type;
+    uint16_t flags;
+    uint32_t ctx;
+    int32_t tag;
+    uint64_t len; /* length of the whole message */
+    union {
+        unsigned char inline_data[SHM_INLINE_MAX];
+        struct {
+            uint64_t dpos; /* position of this record's bytes in the data area */
+            uint64_t dlen; /* bytes of this record in the data area */
+            uint64_t addr; /* rendezvous: sender's buffer */
+            uint64_t id;   /* rendezvous: sender's request id */
+        } ref;
+    } u;
+};
+_Static_assert(sizeof(struct shm_desc) == SHM_CACHE_LINE, "descriptor is one cache line");
+
+/* Producer's private view. */
+struct shm_ring_tx {
+    struct shm_ring_ctl *ctl;
+    struct shm_desc *desc;
+    unsigned char *data;
+    uint32_t ndesc; /* power of two */
+    uint32_t dsize; /* power of two, multiple of 64 */
+    uint64_t tail_desc;
+    uint64_t tail_data;
+    uint64_t seen_head_desc;
+    uint64_t seen_head_data;
+};
+
+/* Consumer's private view. */
+struct shm_ring_rx {
+    struct shm_ring_ctl *ctl;
+    struct shm_desc *desc;
+    unsigned char *data;
+    uint32_t ndesc;
+    uint32_t dsize;
+    uint64_t head_desc;
+    uint64_t head_data;
+};
+
+/* Bytes a ring of ndesc descriptors and dsize data bytes occupies. */
+size_t shm_ring_bytes(uint32_t ndesc, uint32_t dsize);
+/* Zero a fresh ring at mem. */
+void shm_ring_format(void *mem, uint32_t ndesc, uint32_t dsize);
+void shm_ring_tx_attach(struct shm_ring_tx *tx, void *mem, uint32_t ndesc, uint32_t dsize);
+void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint32_t dsize);
+
+/*
+ * Reserve the next descriptor and, if data_len > 0, data_len contiguous
+ * bytes (data_len <= dsize). Returns NULL when the ring is full; else the
+ * descriptor, with *data set and u.ref.dpos/dlen filled when data_len > 0.
+ * The caller fills it and must call shm_ring_publish before reserving again.
+ */
+struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data);
+void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d);
+
+/* The next ready descriptor, or NULL. */
+struct shm_desc *shm_ring_peek(struct shm_ring_rx *rx);
+/* Where a descriptor's data-area bytes are. */
+const void *shm_ring_payload(const struct shm_ring_rx *rx, const struct shm_desc *d);
+/* Hand the descriptor (and its data bytes, if has_data) back to the producer. */
+void shm_ring_release(struct shm_ring_rx *rx, const struct shm_desc *d, int has_data);
+
+#endif /* MPR_SHM_RING_H */

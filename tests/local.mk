@@ -1,0 +1,16 @@
+# Test harness shared by every test fragment.
+# Binaries (cmocka units, self-checking programs) and .sh scripts both run
+# under `timeout`, so a hang fails instead of blocking the suite.
+TEST_EXTENSIONS = .sh
+MPR_TEST_TIMEOUT = 180
+LOG_COMPILER = timeout -k 5 $(MPR_TEST_TIMEOUT)
+SH_LOG_COMPILER = timeout -k 5 $(MPR_TEST_TIMEOUT) /bin/bash
+AM_TESTS_ENVIRONMENT = \
+	MPRUN='$(abs_top_builddir)/mprun'; \
+	TOP_BUILDDIR='$(abs_top_builddir)'; \
+	TOP_SRCDIR='$(abs_top_srcdir)'; \
+	export MPRUN TOP_BUILDDIR TOP_SRCDIR;
+
+EXTRA_DIST += tests/integration/lib.sh
+
+include $(srcdir)/tests/runtime.mk

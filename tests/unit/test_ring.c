@@ -1,0 +1,169 @@
+/* test_ring.c - unit tests of the shared-memory SPSC ring. */
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "shm_ring.h"
+
+#define NDESC 8
+#define DSIZE 1024
+
+static void *new_ring(void)
+{
+    void *mem = aligned_alloc(SHM_CACHE_LINE, shm_ring_bytes(NDESC, DSIZE));
+    assert_non_null(mem);
+    shm_ring_format(mem, NDESC, DSIZE);
+    return mem;
+}
+
+static void test_empty_ring_has_nothing(void **state)
+{
+    (void)state;
+    void *mem = new_ring();
+    struct shm_ring_rx rx;
+    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+    assert_null(shm_ring_peek(&rx));
+    free(mem);
+}
+
+static void test_descriptors_fill_and_drain(void **state)
+{
+    (void)state;
+    void *mem = new_ring();
+    struct shm_ring_tx tx;
+    struct shm_ring_rx rx;
+    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
+    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+
+    for (int lap = 0; lap < 5; lap++) {
+        for (int i = 0; i < NDESC; i++) {
+            struct shm_desc *d = shm_ring_reserve(&tx, 0, NULL);
+            assert_non_null(d);
+            d->tag = lap * 100 + i;
+            shm_ring_publish(&tx, d);
+        }
+        assert_null(shm_ring_reserve(&tx, 0, NULL)); /* full */
+        for (int i = 0; i < NDESC; i++) {
+            struct shm_desc *d = shm_ring_peek(&rx);
+            assert_non_null(d);
+            assert_int_equal(d->tag, lap * 100 + i);
+            shm_ring_release(&rx, d, 0);
+        }
+        assert_null(shm_ring_peek(&rx));
+    }
+    free(mem);
+}
+
+static void test_data_is_contiguous_and_bounded(void **state)
+{
+    (void)state;
+    void *mem = new_ring();
+    struct shm_ring_tx tx;
+    struct shm_ring_rx rx;
+    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
+    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+    void *data;
+
+    assert_null(shm_ring_reserve(&tx, DSIZE + 1, &data)); /* never fits */
+    unsigned char expect = 0;
+    for (int round = 0; round < 50; round++) {
+        size_t len = 10 + (size_t)(round * 37) % 290; /* two in flight always fit */
+        struct shm_desc *d = shm_ring_reserve(&tx, len, &data);
+        assert_non_null(d);
+        assert_true((unsigned char *)data + len <= tx.data + DSIZE);
+        memset(data, (unsigned char)round, len);
+        d->len = len;
+        shm_ring_publish(&tx, d);
+
+        if (round > 0) { /* the consumer lags one record behind */
+            struct shm_desc *r = shm_ring_peek(&rx);
+            assert_non_null(r);
+            const unsigned char *p = shm_ring_payload(&rx, r);
+            for (size_t i = 0; i < r->len; i++)
+                assert_int_equal(p[i], expect);
+            expect++;
+            shm_ring_release(&rx, r, 1);
+        }
+    }
+    free(mem);
+}
+
+static void test_full_data_area_refuses(void **state)
+{
+    (void)state;
+    void *mem = new_ring();
+    struct shm_ring_tx tx;
+    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
+    void *data;
+    struct shm_desc *d = shm_ring_reserve(&tx, 700, &data);
+    assert_non_null(d);
+    shm_ring_publish(&tx, d);
+    assert_null(shm_ring_reserve(&tx, 400, &data)); /* 704 + 400 > 1024 */
+    assert_non_null(shm_ring_reserve(&tx, 300, &data));
+    free(mem);
+}
+
+#define STREAM_COUNT 200000
+static void *mem_shared;
+
+static void *producer(void *arg)
+{
+    (void)arg;
+    struct shm_ring_tx tx;
+    shm_ring_tx_attach(&tx, mem_shared, NDESC, DSIZE);
+    for (uint32_t i = 0; i < STREAM_COUNT; i++) {
+        size_t len = i % 3 == 0 ? 0 : 8 + i % 200;
+        void *data = NULL;
+        struct shm_desc *d;
+        while (!(d = shm_ring_reserve(&tx, len, &data)))
+            sched_yield();
+        d->tag = (int32_t)i;
+        d->len = len;
+        if (len)
+            memset(data, (unsigned char)i, len);
+        shm_ring_publish(&tx, d);
+    }
+    return NULL;
+}
+
+static void test_two_threads_stream_in_order(void **state)
+{
+    (void)state;
+    mem_shared = new_ring();
+    struct shm_ring_rx rx;
+    shm_ring_rx_attach(&rx, mem_shared, NDESC, DSIZE);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, producer, NULL), 0);
+    for (uint32_t i = 0; i < STREAM_COUNT; i++) {
+        struct shm_desc *d;
+        while (!(d = shm_ring_peek(&rx)))
+            sched_yield();
+        assert_int_equal(d->tag, (int32_t)i);
+        if (d->len) {
+            const unsigned char *p = shm_ring_payload(&rx, d);
+            assert_int_equal(p[0], (unsigned char)i);
+            assert_int_equal(p[d->len - 1], (unsigned char)i);
+        }
+        shm_ring_release(&rx, d, d->len != 0);
+    }
+    pthread_join(t, NULL);
+    free(mem_shared);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_ring_has_nothing),
+        cmocka_unit_test(test_descriptors_fill_and_drain),
+        cmocka_unit_test(test_data_is_contiguous_and_bounded),
+        cmocka_unit_test(test_full_data_area_refuses),
+        cmocka_unit_test(test_two_threads_stream_in_order),
+    };
+    return cmocka_run_group_tests_name("shm_ring", tests, NULL, NULL);
+}
