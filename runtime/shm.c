@@ -373,8 +373,14 @@ static enum cma_state peer_reads_me(struct shm_peer *p)
     return (enum cma_state)atomic_load(&p->hdr->can_read[mpr__g.local_index]);
 }
 
-/* Push as much of req as the ring takes. True when req needs the ring no more. */
-static bool push_request(struct shm_peer *p, struct mpr_request *req)
+enum push_result {
+    PUSH_BLOCKED,   /* the ring is full (or the peer still starting): retry later */
+    PUSH_DONE,      /* all sent, req completed */
+    PUSH_AWAIT_FIN, /* rendezvous announced: req completes on the peer's FIN */
+};
+
+/* Push as much of req as the ring takes. */
+static enum push_result push_request(struct shm_peer *p, struct mpr_request *req)
 {
     const unsigned char *buf = req->buf;
     size_t len = req->len;
@@ -384,7 +390,7 @@ static bool push_request(struct shm_peer *p, struct mpr_request *req)
     if (len <= shm.eager_limit) {
         d = shm_ring_reserve(&p->tx, len > SHM_INLINE_MAX ? len : 0, &data);
         if (!d)
-            return false;
+            return PUSH_BLOCKED;
         d->type = SHM_EAGER;
         d->ctx = req->match.ctx;
         d->tag = req->match.tag;
@@ -396,16 +402,16 @@ static bool push_request(struct shm_peer *p, struct mpr_request *req)
         shm_ring_publish(&p->tx, d);
         kick(p->hdr);
         mpr__request_complete(req, MPR_SUCCESS);
-        return true;
+        return PUSH_DONE;
     }
 
     enum cma_state cma = peer_reads_me(p);
     if (cma == CMA_UNKNOWN)
-        return false; /* the peer is still starting; try again on the next poll */
+        return PUSH_BLOCKED; /* the peer is still starting */
     if (cma == CMA_OK) {
         d = shm_ring_reserve(&p->tx, 0, NULL);
         if (!d)
-            return false;
+            return PUSH_BLOCKED;
         d->type = SHM_RTS;
         d->ctx = req->match.ctx;
         d->tag = req->match.tag;
@@ -414,8 +420,7 @@ static bool push_request(struct shm_peer *p, struct mpr_request *req)
         d->u.ref.id = (uint64_t)(uintptr_t)req;
         shm_ring_publish(&p->tx, d);
         kick(p->hdr);
-        mpr__queue_push(&p->rdv_wait, &req->tp_link);
-        return true;
+        return PUSH_AWAIT_FIN;
     }
 
     bool pushed = false;
@@ -439,16 +444,19 @@ static bool push_request(struct shm_peer *p, struct mpr_request *req)
     if (pushed)
         kick(p->hdr);
     if (req->progressed < len)
-        return false;
+        return PUSH_BLOCKED;
     mpr__request_complete(req, MPR_SUCCESS);
-    return true;
+    return PUSH_DONE;
 }
 
 static int shm_send(struct mpr_request *req)
 {
     struct shm_peer *p = peer_of(req->peer);
-    if (!mpr__queue_empty(&p->sendq) || !push_request(p, req))
+    enum push_result r = mpr__queue_empty(&p->sendq) ? push_request(p, req) : PUSH_BLOCKED;
+    if (r == PUSH_BLOCKED)
         mpr__queue_push(&p->sendq, &req->tp_link);
+    else if (r == PUSH_AWAIT_FIN)
+        mpr__queue_push(&p->rdv_wait, &req->tp_link);
     return MPR_SUCCESS;
 }
 
@@ -466,9 +474,12 @@ static int flush_sends(struct shm_peer *p)
     }
     while (!mpr__queue_empty(&p->sendq)) {
         struct mpr_request *req = mpr__container_of(p->sendq.head.next, struct mpr_request, tp_link);
-        if (!push_request(p, req))
+        enum push_result r = push_request(p, req);
+        if (r == PUSH_BLOCKED)
             break;
         mpr__queue_remove(&p->sendq, &req->tp_link);
+        if (r == PUSH_AWAIT_FIN)
+            mpr__queue_push(&p->rdv_wait, &req->tp_link);
         events++;
     }
     return events;
