@@ -1,0 +1,791 @@
+/*
+ * mpr-bench - message-passing micro-benchmarks: one-way latency, streaming
+ * bandwidth, barrier and broadcast times.
+ *
+ *   mprun -n 2 mpr-bench                      every test, a table per test
+ *   mprun -n 4 mpr-bench --test barrier,bcast
+ *   mprun -n 2 mpr-bench --test latency --max-size 64K --csv
+ *
+ * The same source builds against MPI (-DBENCH_USE_MPI, see shim.h), which is
+ * how bench/mpr-bench-compare puts mpr, Open MPI and MPICH side by side.
+ *
+ * Each size runs: one checked iteration (fresh data pattern, receive buffers
+ * poisoned, every received byte compared), a short probe that estimates the
+ * time per iteration, a warm-up, the timed loop, and a last checked
+ * iteration. The checked iterations are not timed. Rank 0 decides the
+ * iteration counts (capped by --max-time) and tells the other ranks, so all
+ * ranks always run the same number of operations.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim.h"
+
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+
+enum { TAG_DATA = 1, TAG_ACK = 2, TAG_PLAN = 3, TAG_RESULT = 4 };
+
+enum {
+    WINDOW = 64,          /* non-blocking sends per bandwidth window */
+    PROBE_ITERS = 4,      /* iterations timed to estimate a size's cost */
+    MIN_ITERS = 10,       /* --max-time never cuts a timed loop below this */
+    MAX_SIZES = 40,       /* 0, 1, 2, 4, ... 1 GiB, and the two range ends */
+    POISON = 0xa5,        /* fills receive buffers before a checked iteration */
+};
+
+/* Sizes up to this many bytes run the full iteration count; larger ones
+ * run proportionally fewer, so every size moves a similar number of bytes. */
+#define FULL_ITERS_MAX_SIZE ((size_t)8 * KIB)
+
+/* Bound on the distinct receive slots of a checked bandwidth window. */
+#define CHECK_SLOTS_MAX_BYTES ((size_t)256 * MIB)
+
+enum test_id { TEST_LATENCY, TEST_BANDWIDTH, TEST_BARRIER, TEST_BCAST, TEST_COUNT };
+
+struct test_info {
+    const char *name;
+    long default_iters; /* for sizes up to FULL_ITERS_MAX_SIZE */
+    size_t default_min_size;
+    size_t default_max_size;
+    int needs_pair;     /* runs between ranks 0 and 1 only */
+};
+
+static const struct test_info test_infos[TEST_COUNT] = {
+    [TEST_LATENCY] = { "latency", 10000, 0, 4 * MIB, 1 },
+    [TEST_BANDWIDTH] = { "bandwidth", 1000, 1 * KIB, 4 * MIB, 1 },
+    [TEST_BARRIER] = { "barrier", 10000, 0, 0, 0 },
+    [TEST_BCAST] = { "bcast", 1000, 1, 4 * MIB, 0 },
+};
+
+struct options {
+    unsigned tests;          /* bit (1u << test_id) per selected test */
+    int tests_explicit;      /* named one by one rather than "all" */
+    size_t min_size, max_size;
+    int min_size_set, max_size_set;
+    long iters;              /* 0: each test's default */
+    double max_time;         /* seconds; caps the timed loop of one size */
+    int csv;
+};
+
+/* How many iterations one size runs; rank 0 decides, every rank follows. */
+struct plan {
+    long warmup;
+    long iters;
+};
+
+/* One size of one test, as measure() drives it. run() performs `iters`
+ * iterations on this rank and returns the seconds that count. */
+struct workload {
+    double (*run)(const struct workload *work, long iters);
+    int pair_only;           /* ranks 0 and 1 take part, not the whole job */
+    size_t size;
+    void *sendbuf;           /* latency, bandwidth (rank 0), bcast */
+    void *recvbuf;           /* latency, bandwidth slots (rank 1) */
+};
+
+/* What measure() found: the plan it followed and the seconds counted. */
+struct timing {
+    struct plan plan;
+    double seconds;
+};
+
+/* A per-rank figure summarised over the job. */
+struct spread {
+    double avg, min, max;
+};
+
+static struct options opt = {
+    .max_time = 0.25,
+};
+static int my_rank;
+static int job_size;
+
+/* ---- Errors ------------------------------------------------------------ */
+
+#define CHECK(call) check_call((call), #call, __LINE__)
+
+static void check_call(int rc, const char *call, int line)
+{
+    if (rc == 0)
+        return;
+    fprintf(stderr, "mpr-bench: rank %d: %s (line %d) failed: %s\n", my_rank,
+            call, line, bench_strerror(rc));
+    bench_abort(1);
+}
+
+static void *alloc_buffer(size_t len)
+{
+    void *buf = NULL;
+    /* Page-aligned, as a real application's large buffers usually are. */
+    int rc = posix_memalign(&buf, 4096, len > 0 ? len : 1);
+    if (rc != 0) {
+        fprintf(stderr, "mpr-bench: rank %d: cannot allocate %zu bytes: %s\n",
+                my_rank, len, strerror(rc));
+        bench_abort(1);
+    }
+    return buf;
+}
+
+/* ---- Data patterns ------------------------------------------------------ */
+
+/* Word `index` of the pattern `seed`: every 8-byte word differs, so lost,
+ * shifted or duplicated data shows up wherever it lands. */
+static uint64_t pattern_word(uint32_t seed, size_t index)
+{
+    uint64_t x = ((uint64_t)seed << 32) ^ ((uint64_t)index * 0x9e3779b97f4a7c15ull);
+    x ^= x >> 29;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 32;
+    return x;
+}
+
+static void fill_pattern(void *buf, size_t len, uint32_t seed)
+{
+    unsigned char *bytes = buf;
+    for (size_t off = 0; off < len; off += 8) {
+        uint64_t word = pattern_word(seed, off / 8);
+        memcpy(bytes + off, &word, len - off < 8 ? len - off : 8);
+    }
+}
+
+/* Compares buf with the pattern; on a difference, reports the first wrong
+ * byte and ends the job. `what` names the check in the message. */
+static void expect_pattern(const void *buf, size_t len, uint32_t seed,
+                           const char *what, size_t size)
+{
+    const unsigned char *bytes = buf;
+    for (size_t off = 0; off < len; off += 8) {
+        uint64_t word = pattern_word(seed, off / 8);
+        size_t chunk = len - off < 8 ? len - off : 8;
+        if (memcmp(bytes + off, &word, chunk) == 0)
+            continue;
+        const unsigned char *want = (const unsigned char *)&word;
+        size_t i = 0;
+        while (bytes[off + i] == want[i])
+            i++;
+        fprintf(stderr,
+                "mpr-bench: rank %d: %s, %zu-byte messages: wrong data at byte "
+                "%zu: 0x%02x, expected 0x%02x\n",
+                my_rank, what, size, off + i, bytes[off + i], want[i]);
+        bench_abort(1);
+    }
+}
+
+/* A distinct pattern per test, size and checked iteration. */
+static uint32_t pattern_seed(enum test_id test, size_t size, int last)
+{
+    return (uint32_t)test << 28 ^ (uint32_t)size << 1 ^ (uint32_t)last;
+}
+
+/* ---- Iteration planning ------------------------------------------------- */
+
+static long base_iters(enum test_id test)
+{
+    return opt.iters > 0 ? opt.iters : test_infos[test].default_iters;
+}
+
+static long scaled_iters(long base, size_t size)
+{
+    if (size <= FULL_ITERS_MAX_SIZE)
+        return base;
+    long scaled = (long)((double)base * (double)FULL_ITERS_MAX_SIZE / (double)size);
+    long floor = base / 100 > 1 ? base / 100 : 1;
+    return scaled > floor ? scaled : floor;
+}
+
+/* Fits `planned` iterations into opt.max_time, given the seconds one
+ * iteration took in the probe. Runs on rank 0 only. */
+static struct plan make_plan(long planned, double seconds_per_iter)
+{
+    struct plan plan = { .iters = planned };
+    if (seconds_per_iter * (double)planned > opt.max_time) {
+        long fit = (long)(opt.max_time / seconds_per_iter);
+        long floor = planned < MIN_ITERS ? planned : MIN_ITERS;
+        plan.iters = fit > floor ? fit : floor;
+    }
+    plan.warmup = plan.iters / 10 > 1 ? plan.iters / 10 : 1;
+    return plan;
+}
+
+/* Rank 0 sends its plan to rank 1 (pair tests). */
+static void share_plan_with_pair(struct plan *plan)
+{
+    if (my_rank == 0)
+        CHECK(bench_send(plan, sizeof *plan, 1, TAG_PLAN));
+    else
+        CHECK(bench_recv(plan, sizeof *plan, 0, TAG_PLAN));
+}
+
+/* Probes, plans, warms up and times one workload. The probe times single
+ * iterations and keeps the fastest, so that one preemption during the
+ * probe does not cut the timed loop short. */
+static struct timing measure(const struct workload *work, long planned)
+{
+    double fastest = 0;
+    for (int i = 0; i < PROBE_ITERS; i++) {
+        double start = bench_wtime();
+        work->run(work, 1);
+        double took = bench_wtime() - start;
+        if (i == 0 || took < fastest)
+            fastest = took;
+    }
+    struct plan plan = { 0, 0 };
+    if (my_rank == 0)
+        plan = make_plan(planned, fastest);
+    if (work->pair_only)
+        share_plan_with_pair(&plan);
+    else
+        CHECK(bench_bcast(&plan, sizeof plan, 0));
+
+    work->run(work, plan.warmup);
+    return (struct timing){ .plan = plan, .seconds = work->run(work, plan.iters) };
+}
+
+/* Rank 0 averages one figure over all ranks; other ranks only send theirs. */
+static struct spread gather_spread(double mine)
+{
+    struct spread spread = { mine, mine, mine };
+    if (my_rank != 0) {
+        CHECK(bench_send(&mine, sizeof mine, 0, TAG_RESULT));
+        return spread;
+    }
+    double sum = mine;
+    for (int peer = 1; peer < job_size; peer++) {
+        double theirs;
+        CHECK(bench_recv(&theirs, sizeof theirs, peer, TAG_RESULT));
+        sum += theirs;
+        if (theirs < spread.min)
+            spread.min = theirs;
+        if (theirs > spread.max)
+            spread.max = theirs;
+    }
+    spread.avg = sum / job_size;
+    return spread;
+}
+
+/* ---- Output ------------------------------------------------------------- */
+
+static void print_title(const char *text)
+{
+    if (my_rank != 0)
+        return;
+    printf(opt.csv ? "# %s\n" : "\n# %s\n", text);
+    fflush(stdout);
+}
+
+/* One result: a CSV line, or a table row with the iteration count and,
+ * for per-rank figures, the spread over ranks (spread may be NULL). */
+static void print_result(enum test_id test, size_t size, long iters,
+                         double value, const char *unit,
+                         const struct spread *spread)
+{
+    if (my_rank != 0)
+        return;
+    if (opt.csv)
+        printf("%s,%zu,%.6g,%s\n", test_infos[test].name, size, value, unit);
+    else if (spread)
+        printf("%12zu %12ld %12.3f %12.3f %12.3f\n", size, iters, value,
+               spread->min, spread->max);
+    else
+        printf("%12zu %12ld %16.3f\n", size, iters, value);
+    fflush(stdout);
+}
+
+static void print_header(const char *columns)
+{
+    if (my_rank == 0 && !opt.csv) {
+        printf("%s\n", columns);
+        fflush(stdout);
+    }
+}
+
+/* ---- Sizes -------------------------------------------------------------- */
+
+/* Fills sizes with lo, every power of two between, and hi; returns the count. */
+static int make_sizes(size_t lo, size_t hi, size_t sizes[MAX_SIZES])
+{
+    int count = 0;
+    if (lo > hi)
+        return 0;
+    sizes[count++] = lo;
+    for (size_t pow2 = 1; pow2 < hi && pow2 <= BENCH_MAX_LEN / 2; pow2 *= 2)
+        if (pow2 > lo)
+            sizes[count++] = pow2;
+    if (hi > lo)
+        sizes[count++] = hi;
+    return count;
+}
+
+static int sizes_of(enum test_id test, size_t sizes[MAX_SIZES])
+{
+    size_t lo = opt.min_size_set ? opt.min_size : test_infos[test].default_min_size;
+    size_t hi = opt.max_size_set ? opt.max_size : test_infos[test].default_max_size;
+    if (test == TEST_BANDWIDTH && lo == 0)
+        lo = 1; /* a stream of empty messages moves no bytes */
+    return make_sizes(lo, hi, sizes);
+}
+
+/* ---- Latency ------------------------------------------------------------ */
+
+/* Rank 0 sends, rank 1 echoes what it received. */
+static void pingpong(void *sendbuf, void *recvbuf, size_t size, long iters)
+{
+    for (long i = 0; i < iters; i++) {
+        if (my_rank == 0) {
+            CHECK(bench_send(sendbuf, size, 1, TAG_DATA));
+            CHECK(bench_recv(recvbuf, size, 1, TAG_DATA));
+        } else {
+            CHECK(bench_recv(recvbuf, size, 0, TAG_DATA));
+            CHECK(bench_send(recvbuf, size, 0, TAG_DATA));
+        }
+    }
+}
+
+static double run_pingpong(const struct workload *work, long iters)
+{
+    double start = bench_wtime();
+    pingpong(work->sendbuf, work->recvbuf, work->size, iters);
+    return bench_wtime() - start;
+}
+
+/* One round trip with fresh data, checked on both ranks. */
+static void checked_pingpong(void *sendbuf, void *recvbuf, size_t size, int last)
+{
+    uint32_t seed = pattern_seed(TEST_LATENCY, size, last);
+    memset(recvbuf, POISON, size);
+    if (my_rank == 0) {
+        fill_pattern(sendbuf, size, seed);
+        pingpong(sendbuf, recvbuf, size, 1);
+        expect_pattern(recvbuf, size, seed, "latency echo", size);
+    } else {
+        CHECK(bench_recv(recvbuf, size, 0, TAG_DATA));
+        expect_pattern(recvbuf, size, seed, "latency ping", size);
+        CHECK(bench_send(recvbuf, size, 0, TAG_DATA));
+    }
+}
+
+static void run_latency(void)
+{
+    size_t sizes[MAX_SIZES];
+    int nsizes = sizes_of(TEST_LATENCY, sizes);
+    print_title("latency: one-way, half the ping-pong round trip between ranks "
+                "0 and 1, in microseconds (lower is better)");
+    print_header("       bytes   iterations     latency [us]");
+    if (my_rank > 1 || nsizes == 0)
+        return;
+
+    size_t max_size = sizes[nsizes - 1];
+    struct workload work = {
+        .run = run_pingpong,
+        .pair_only = 1,
+        .sendbuf = alloc_buffer(max_size),
+        .recvbuf = alloc_buffer(max_size),
+    };
+    memset(work.sendbuf, 0, max_size);
+    for (int s = 0; s < nsizes; s++) {
+        work.size = sizes[s];
+        checked_pingpong(work.sendbuf, work.recvbuf, work.size, 0);
+        struct timing timing =
+            measure(&work, scaled_iters(base_iters(TEST_LATENCY), work.size));
+        checked_pingpong(work.sendbuf, work.recvbuf, work.size, 1);
+        print_result(TEST_LATENCY, work.size, timing.plan.iters,
+                     timing.seconds / (double)timing.plan.iters / 2 * 1e6, "us", NULL);
+    }
+    free(work.sendbuf);
+    free(work.recvbuf);
+}
+
+/* ---- Bandwidth ---------------------------------------------------------- */
+
+/* Rank 0 streams windows of WINDOW sends; after each window rank 1 answers
+ * with an empty message. Rank 1 receives message i of a window into slot
+ * i % nslots of `slots`. The timed windows use one slot, as osu_bw does,
+ * so every buffer stays in cache; the checked windows give each message its
+ * own slot (as memory allows) so each one is compared. */
+static void stream_windows(void *sendbuf, unsigned char *slots, size_t nslots,
+                           size_t size, long windows)
+{
+    bench_request reqs[WINDOW];
+    char ack = 0;
+    for (long w = 0; w < windows; w++) {
+        if (my_rank == 0) {
+            for (int i = 0; i < WINDOW; i++)
+                CHECK(bench_isend(sendbuf, size, 1, TAG_DATA, &reqs[i]));
+            CHECK(bench_waitall(WINDOW, reqs));
+            CHECK(bench_recv(&ack, 0, 1, TAG_ACK));
+        } else {
+            for (int i = 0; i < WINDOW; i++)
+                CHECK(bench_irecv(slots + (size_t)i % nslots * size, size, 0,
+                                  TAG_DATA, &reqs[i]));
+            CHECK(bench_waitall(WINDOW, reqs));
+            CHECK(bench_send(&ack, 0, 0, TAG_ACK));
+        }
+    }
+}
+
+static double run_stream(const struct workload *work, long windows)
+{
+    double start = bench_wtime();
+    stream_windows(work->sendbuf, work->recvbuf, 1, work->size, windows);
+    return bench_wtime() - start;
+}
+
+static size_t check_slot_count(size_t size)
+{
+    size_t nslots = CHECK_SLOTS_MAX_BYTES / size;
+    if (nslots < 1)
+        nslots = 1;
+    return nslots < WINDOW ? nslots : WINDOW;
+}
+
+static void checked_window(void *sendbuf, unsigned char *slots, size_t size, int last)
+{
+    uint32_t seed = pattern_seed(TEST_BANDWIDTH, size, last);
+    size_t nslots = check_slot_count(size);
+    if (my_rank == 0)
+        fill_pattern(sendbuf, size, seed);
+    else
+        memset(slots, POISON, nslots * size);
+    stream_windows(sendbuf, slots, nslots, size, 1);
+    if (my_rank == 1)
+        for (size_t slot = 0; slot < nslots; slot++)
+            expect_pattern(slots + slot * size, size, seed, "bandwidth", size);
+}
+
+static void run_bandwidth(void)
+{
+    size_t sizes[MAX_SIZES];
+    int nsizes = sizes_of(TEST_BANDWIDTH, sizes);
+    print_title("bandwidth: rank 0 streams windows of 64 non-blocking sends to "
+                "rank 1, in GB/s = 1e9 bytes/s (higher is better)");
+    print_header("       bytes      windows   bandwidth [GB/s]");
+    if (my_rank > 1 || nsizes == 0)
+        return;
+
+    struct workload work = { .run = run_stream, .pair_only = 1 };
+    if (my_rank == 0) {
+        size_t max_size = sizes[nsizes - 1];
+        work.sendbuf = alloc_buffer(max_size);
+        memset(work.sendbuf, 0, max_size);
+    } else {
+        size_t most_bytes = 0;
+        for (int s = 0; s < nsizes; s++)
+            if (check_slot_count(sizes[s]) * sizes[s] > most_bytes)
+                most_bytes = check_slot_count(sizes[s]) * sizes[s];
+        work.recvbuf = alloc_buffer(most_bytes);
+    }
+    for (int s = 0; s < nsizes; s++) {
+        work.size = sizes[s];
+        checked_window(work.sendbuf, work.recvbuf, work.size, 0);
+        struct timing timing =
+            measure(&work, scaled_iters(base_iters(TEST_BANDWIDTH), work.size));
+        checked_window(work.sendbuf, work.recvbuf, work.size, 1);
+        double bytes = (double)work.size * WINDOW * (double)timing.plan.iters;
+        print_result(TEST_BANDWIDTH, work.size, timing.plan.iters,
+                     bytes / timing.seconds / 1e9, "GB/s", NULL);
+    }
+    free(work.sendbuf);
+    free(work.recvbuf);
+}
+
+/* ---- Barrier ------------------------------------------------------------ */
+
+static double run_barriers(const struct workload *work, long iters)
+{
+    (void)work;
+    double start = bench_wtime();
+    for (long i = 0; i < iters; i++)
+        CHECK(bench_barrier());
+    return bench_wtime() - start;
+}
+
+static void run_barrier(void)
+{
+    char title[160];
+    snprintf(title, sizeof title,
+             "barrier: %d ranks, time per barrier in microseconds, averaged "
+             "over ranks (lower is better)", job_size);
+    print_title(title);
+    print_header("       ranks   iterations     avg [us]     min [us]     max [us]");
+
+    struct workload work = { .run = run_barriers };
+    struct timing timing = measure(&work, base_iters(TEST_BARRIER));
+    struct spread spread =
+        gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
+    /* A barrier moves no data: its CSV size is 0; the table shows the ranks. */
+    print_result(TEST_BARRIER, opt.csv ? 0 : (size_t)job_size, timing.plan.iters,
+                 spread.avg, "us", &spread);
+}
+
+/* ---- Broadcast ---------------------------------------------------------- */
+
+static const int BCAST_ROOT = 0;
+
+/* Times the broadcasts one by one, with an untimed barrier after each so
+ * that one broadcast cannot overlap the next; returns the seconds spent
+ * inside bench_bcast on this rank. */
+static double run_bcasts(const struct workload *work, long iters)
+{
+    double inside = 0;
+    for (long i = 0; i < iters; i++) {
+        double start = bench_wtime();
+        CHECK(bench_bcast(work->sendbuf, work->size, BCAST_ROOT));
+        inside += bench_wtime() - start;
+        CHECK(bench_barrier());
+    }
+    return inside;
+}
+
+static void checked_bcast(void *buf, size_t size, int last)
+{
+    uint32_t seed = pattern_seed(TEST_BCAST, size, last);
+    if (my_rank == BCAST_ROOT)
+        fill_pattern(buf, size, seed);
+    else
+        memset(buf, POISON, size);
+    CHECK(bench_bcast(buf, size, BCAST_ROOT));
+    expect_pattern(buf, size, seed, "bcast", size);
+}
+
+static void run_bcast(void)
+{
+    size_t sizes[MAX_SIZES];
+    int nsizes = sizes_of(TEST_BCAST, sizes);
+    char title[160];
+    snprintf(title, sizeof title,
+             "bcast: root 0 to %d ranks, time per broadcast in microseconds, "
+             "averaged over ranks (lower is better)", job_size);
+    print_title(title);
+    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
+    if (nsizes == 0)
+        return;
+
+    size_t max_size = sizes[nsizes - 1];
+    struct workload work = { .run = run_bcasts, .sendbuf = alloc_buffer(max_size) };
+    memset(work.sendbuf, 0, max_size);
+    for (int s = 0; s < nsizes; s++) {
+        work.size = sizes[s];
+        checked_bcast(work.sendbuf, work.size, 0);
+        struct timing timing =
+            measure(&work, scaled_iters(base_iters(TEST_BCAST), work.size));
+        checked_bcast(work.sendbuf, work.size, 1);
+        struct spread spread =
+            gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
+        print_result(TEST_BCAST, work.size, timing.plan.iters, spread.avg, "us",
+                     &spread);
+    }
+    free(work.sendbuf);
+}
+
+/* ---- Options ------------------------------------------------------------ */
+
+static void print_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mprun -n N mpr-bench [options]\n"
+            "  --test LIST       comma-separated: latency, bandwidth, barrier, bcast,\n"
+            "                    or all (default: all)\n"
+            "  --min-size BYTES  smallest message size (suffix K, M or G: KiB, MiB, GiB)\n"
+            "  --max-size BYTES  largest message size (at most 1G)\n"
+            "                    defaults: latency 0..4M, bandwidth 1K..4M, bcast 1..4M\n"
+            "  --iters N         iterations for sizes up to 8 KiB; larger sizes run\n"
+            "                    proportionally fewer (defaults: latency 10000,\n"
+            "                    bandwidth 1000 windows, barrier 10000, bcast 1000)\n"
+            "  --max-time SEC    cap on the timed loop of one size (default 0.25)\n"
+            "  --csv             print test,size,value,unit lines (# lines are comments)\n"
+            "  --help            print this help\n"
+            "latency and bandwidth run between ranks 0 and 1; barrier and bcast use\n"
+            "every rank.\n");
+}
+
+static int parse_size(const char *text, size_t *size)
+{
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || text[0] == '-')
+        return -1;
+    unsigned long long unit = 1;
+    if (*end == 'k' || *end == 'K')
+        unit = KIB;
+    else if (*end == 'm' || *end == 'M')
+        unit = MIB;
+    else if (*end == 'g' || *end == 'G')
+        unit = 1024 * MIB;
+    if (unit != 1) {
+        end++;
+        if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
+            end += strlen(end);
+    }
+    if (*end != '\0' || value > BENCH_MAX_LEN / unit)
+        return -1;
+    *size = (size_t)(value * unit);
+    return 0;
+}
+
+static int parse_tests(const char *text, unsigned *tests, int *tests_explicit)
+{
+    char list[128];
+    if (snprintf(list, sizeof list, "%s", text) >= (int)sizeof list)
+        return -1;
+    unsigned mask = 0;
+    int explicit = 1;
+    for (char *save, *name = strtok_r(list, ",", &save); name;
+         name = strtok_r(NULL, ",", &save)) {
+        if (strcmp(name, "all") == 0) {
+            mask |= (1u << TEST_COUNT) - 1;
+            explicit = 0;
+            continue;
+        }
+        int found = 0;
+        for (int t = 0; t < TEST_COUNT; t++) {
+            if (strcmp(name, test_infos[t].name) == 0) {
+                mask |= 1u << t;
+                found = 1;
+            }
+        }
+        if (!found)
+            return -1;
+    }
+    if (mask == 0)
+        return -1;
+    *tests = mask;
+    *tests_explicit = explicit;
+    return 0;
+}
+
+/* Returns 0 to run, 1 for --help, -1 (with a message on rank 0) for bad options. */
+static int parse_options(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        { "test", required_argument, NULL, 't' },
+        { "min-size", required_argument, NULL, 'm' },
+        { "max-size", required_argument, NULL, 'M' },
+        { "iters", required_argument, NULL, 'i' },
+        { "max-time", required_argument, NULL, 'T' },
+        { "csv", no_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opt.tests = (1u << TEST_COUNT) - 1;
+    opterr = my_rank == 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        const char *bad = NULL;
+        char *end;
+        switch (c) {
+        case 't':
+            if (parse_tests(optarg, &opt.tests, &opt.tests_explicit) != 0)
+                bad = "--test";
+            break;
+        case 'm':
+            if (parse_size(optarg, &opt.min_size) != 0)
+                bad = "--min-size";
+            opt.min_size_set = 1;
+            break;
+        case 'M':
+            if (parse_size(optarg, &opt.max_size) != 0)
+                bad = "--max-size";
+            opt.max_size_set = 1;
+            break;
+        case 'i':
+            errno = 0;
+            opt.iters = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || opt.iters < 1)
+                bad = "--iters";
+            break;
+        case 'T':
+            errno = 0;
+            opt.max_time = strtod(optarg, &end);
+            if (errno != 0 || end == optarg || *end != '\0' || !(opt.max_time > 0))
+                bad = "--max-time";
+            break;
+        case 'c':
+            opt.csv = 1;
+            break;
+        case 'h':
+            if (my_rank == 0)
+                print_usage(stdout);
+            return 1;
+        default:
+            if (my_rank == 0)
+                print_usage(stderr);
+            return -1;
+        }
+        if (bad) {
+            if (my_rank == 0)
+                fprintf(stderr, "mpr-bench: bad value for %s: '%s'\n", bad, optarg);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        if (my_rank == 0)
+            fprintf(stderr, "mpr-bench: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (opt.min_size_set && opt.max_size_set && opt.min_size > opt.max_size) {
+        if (my_rank == 0)
+            fprintf(stderr, "mpr-bench: --min-size is larger than --max-size\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Main --------------------------------------------------------------- */
+
+static void (*const test_runners[TEST_COUNT])(void) = {
+    [TEST_LATENCY] = run_latency,
+    [TEST_BANDWIDTH] = run_bandwidth,
+    [TEST_BARRIER] = run_barrier,
+    [TEST_BCAST] = run_bcast,
+};
+
+int main(int argc, char **argv)
+{
+    CHECK(bench_init(&argc, &argv));
+    CHECK(bench_rank(&my_rank));
+    CHECK(bench_size(&job_size));
+
+    /* Every rank parses the same arguments, so all reach the same verdict. */
+    int parsed = parse_options(argc, argv);
+    if (parsed == 0 && job_size < 2 && opt.tests_explicit &&
+        (opt.tests & (1u << TEST_LATENCY | 1u << TEST_BANDWIDTH))) {
+        if (my_rank == 0)
+            fprintf(stderr, "mpr-bench: latency and bandwidth need at least 2 ranks "
+                            "(mprun -n 2 mpr-bench)\n");
+        parsed = -1;
+    }
+    if (parsed != 0) {
+        CHECK(bench_finalize());
+        return parsed > 0 ? 0 : 2;
+    }
+
+    if (my_rank == 0) {
+        char library[128];
+        bench_library_name(library, sizeof library);
+        printf("# mpr-bench: %s, %d rank%s\n", library, job_size,
+               job_size == 1 ? "" : "s");
+        if (opt.csv)
+            printf("test,size,value,unit\n");
+        fflush(stdout);
+    }
+    for (int t = 0; t < TEST_COUNT; t++) {
+        if (!(opt.tests & (1u << t)))
+            continue;
+        if (test_infos[t].needs_pair && job_size < 2) {
+            if (my_rank == 0)
+                printf("# %s: skipped, needs at least 2 ranks\n", test_infos[t].name);
+            continue;
+        }
+        CHECK(bench_barrier());
+        test_runners[t]();
+    }
+    CHECK(bench_barrier());
+    CHECK(bench_finalize());
+    return 0;
+}
