@@ -1,0 +1,71 @@
+/*
+ * cli.h - mprun's command line, parsed into a struct with no side effects
+ * (no output, no environment lookups), so every rule is unit-testable.
+ */
+#ifndef MPRUN_CLI_H
+#define MPRUN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define MPRUN_MAX_RANKS 4096
+/* Longest --timeout accepted: ten years, far beyond any real job. */
+#define MPRUN_MAX_TIMEOUT_S 315360000.0
+
+/* Exit code for every error in the command line or in the program named. */
+#define MPRUN_EXIT_USAGE 2
+
+enum mprun_action {
+    MPRUN_ACTION_RUN,
+    MPRUN_ACTION_HELP,
+    MPRUN_ACTION_VERSION,
+};
+
+enum mprun_bind {
+    MPRUN_BIND_DEFAULT, /* core while ranks fit on the cores, else none */
+    MPRUN_BIND_NONE,
+    MPRUN_BIND_CORE,
+    MPRUN_BIND_SOCKET,
+    MPRUN_BIND_NUMA,
+};
+
+enum mprun_map {
+    MPRUN_MAP_CORE,
+    MPRUN_MAP_SOCKET,
+    MPRUN_MAP_NUMA,
+};
+
+struct mprun_options {
+    enum mprun_action action;
+    int nranks;                /* 1..MPRUN_MAX_RANKS, default 1 */
+    enum mprun_bind bind;
+    enum mprun_map map;
+    bool report_bindings;
+    bool oversubscribe;        /* silence the oversubscription warning */
+    bool tag_output;
+    long timeout_ms;           /* 0: no timeout */
+    const char *timeout_text;  /* --timeout as the user wrote it, for messages */
+    const char **exports;      /* -x values as given: "VAR" or "VAR=value" */
+    int nexports;
+    char **prog_argv;          /* program and its arguments, NULL-terminated,
+                                  pointing into the argv given to the parser */
+};
+
+/*
+ * mprun_cli_parse - parse argv (argv[0] is mprun itself) into *opts.
+ * Returns 0, or -1 with a one-line description (no "mprun: " prefix, no
+ * newline) in err. *opts must be released with mprun_cli_free either way.
+ */
+int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts,
+                    char *err, size_t errlen);
+
+void mprun_cli_free(struct mprun_options *opts);
+
+/* mprun_cli_print_usage - the --help text. */
+void mprun_cli_print_usage(FILE *out);
+
+/* mprun_cli_export_name_length - length of the VAR part of a -x value. */
+size_t mprun_cli_export_name_length(const char *export);
+
+#endif

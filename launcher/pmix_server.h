@@ -1,0 +1,77 @@
+/*
+ * pmix_server.h - the PMIx server embedded in mprun.
+ *
+ * libpmix runs its own progress thread and calls our module from it. Those
+ * callbacks only queue an event and wake the main loop through an eventfd;
+ * the main loop takes the events (mprun_pmix_take_event) and completes them.
+ * No other function here may be called from a libpmix callback.
+ */
+#ifndef MPRUN_PMIX_SERVER_H
+#define MPRUN_PMIX_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where the ranks of a job run: hosts and, for each rank, its host. Built
+ * for one host today; a multi-host launch fills in more hosts. */
+struct mprun_layout {
+    int nranks;
+    int nhosts;
+    char **hosts;      /* short host names, nhosts of them */
+    int *host_of_rank; /* nranks entries: index into hosts */
+    int local_host;    /* index of the host this server runs on */
+};
+
+enum mprun_pmix_event_kind {
+    MPRUN_PMIX_ABORT, /* a rank called PMIx_Abort */
+    MPRUN_PMIX_FENCE, /* this host's part of a fence is in: only across hosts, or
+                         with PMIX_MCA_pmix_server_fence_localonly_opt=0 */
+};
+
+/* An event from a libpmix callback, owned by the main loop once taken. */
+struct mprun_pmix_event {
+    enum mprun_pmix_event_kind kind;
+    int rank;          /* ABORT: who */
+    int status;        /* ABORT: the code; FENCE: local collective status */
+    char *message;     /* ABORT: the rank's message, may be NULL */
+    char *data;        /* FENCE: this host's contribution (malloc'd) */
+    size_t ndata;
+    struct mprun_pmix_completion *completion; /* private to pmix_server.c */
+    struct mprun_pmix_event *next;
+};
+
+/* mprun_pmix_start - start the server with tmpdir as its private directory,
+ * as host `host` (a short name, the one used in the layout). hwloc_topology,
+ * when not NULL, spares libpmix its own discovery; it must outlive the
+ * server. Returns the eventfd that becomes readable when events are queued,
+ * or -1 with a reason in err. */
+int mprun_pmix_start(const char *tmpdir, const char *host, void *hwloc_topology, char *err,
+                     size_t errlen);
+
+/* mprun_pmix_register_job - register the namespace and this host's ranks
+ * (blocking). Returns 0 or -1 with a reason in err. */
+int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layout,
+                            char *err, size_t errlen);
+
+/* mprun_pmix_setup_rank - register one local rank as a client and add what
+ * it needs to *env (a malloc'd array of malloc'd strings; it may be
+ * reallocated). Returns 0 or -1 with a reason in err. */
+int mprun_pmix_setup_rank(int rank, char ***env, char *err, size_t errlen);
+
+/* mprun_pmix_take_event - the oldest queued event, or NULL. Clears the
+ * eventfd when the queue is empty. */
+struct mprun_pmix_event *mprun_pmix_take_event(void);
+
+/* mprun_pmix_complete_fence - give libpmix the data gathered from every host
+ * (ownership of data passes to libpmix), or a failure status. */
+void mprun_pmix_complete_fence(struct mprun_pmix_event *ev, int status, char *data,
+                               size_t ndata);
+
+void mprun_pmix_event_free(struct mprun_pmix_event *ev);
+
+/* mprun_pmix_stop - deregister the job and finalize the server. Queued
+ * fences fail; ranks blocked in PMIx_Abort stay blocked (they are being
+ * killed). Safe to call again, or if never started. */
+void mprun_pmix_stop(void);
+
+#endif

@@ -1,0 +1,56 @@
+# Helpers shared by the launcher_*.sh tests (sourced after lib.sh).
+#
+# Jobs started by these tests sleep with $SLEEP, a link to sleep(1) whose
+# name carries a marker unique to this test run: "is anything of the job
+# still running?" is then a pgrep away, even for grandchildren of ranks.
+MARK="mprtest_$$_${RANDOM}"
+TMP=$(mktemp -d)
+trap 'pkill -KILL -f "$MARK" 2>/dev/null; rm -rf "$TMP"' EXIT
+SLEEP="$TMP/sleep-$MARK"
+ln -s "$(command -v sleep)" "$SLEEP"
+
+# no_processes_left WHAT: no process has the marker in its command line
+# (zombies have none, so they do not count).
+no_processes_left() {
+    local left
+    left=$(pgrep -f "$MARK" || true)
+    if [ -n "$left" ]; then
+        fail "$1: processes left: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" 2>/dev/null)"
+        pkill -KILL -f "$MARK" 2>/dev/null
+    else
+        pass "$1: no process left"
+    fi
+}
+
+# wait_for_sleepers COUNT: until COUNT $SLEEP processes run (10 s at most).
+wait_for_sleepers() {
+    local i
+    for i in $(seq 100); do
+        [ "$(pgrep -fc "^$SLEEP")" -ge "$1" ] && return 0
+        sleep 0.1
+    done
+    fail "only $(pgrep -fc "^$SLEEP") of $1 sleepers started"
+    return 1
+}
+
+# expect_line TEXT DESCRIPTION: LAST_OUTPUT holds a line containing TEXT.
+expect_line() {
+    if printf '%s\n' "$LAST_OUTPUT" | grep -qF -- "$1"; then
+        pass "$2"
+    else
+        fail "$2: no line with '$1' in:"
+        printf '%s\n' "$LAST_OUTPUT" | tail -10 >&2
+    fi
+}
+
+# expect_count N PATTERN DESCRIPTION: N lines of LAST_OUTPUT match PATTERN (ERE).
+expect_count() {
+    local n
+    n=$(printf '%s\n' "$LAST_OUTPUT" | grep -cE -- "$2")
+    if [ "$n" -eq "$1" ]; then
+        pass "$3"
+    else
+        fail "$3: $n lines match '$2', wanted $1, in:"
+        printf '%s\n' "$LAST_OUTPUT" | tail -10 >&2
+    fi
+}

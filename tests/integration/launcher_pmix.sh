@@ -1,0 +1,40 @@
+#!/bin/bash
+# mprun's embedded PMIx server, with a client that uses the PMIx API alone:
+# job size, rank, local rank, Put/Commit/Fence(collect)/Get, Finalize, Abort.
+source "$TOP_SRCDIR/tests/integration/lib.sh"
+source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
+
+CHECK="$TESTS_BIN/pmix_client_check"
+
+for n in 1 2 3 4; do
+    expect_exit 0 "PMIx wire-up with $n ranks" -- "$MPRUN" -n $n --oversubscribe "$CHECK"
+    expect_count $n '^rank [0-9]+ of '$n': ok$' "all $n ranks report ok"
+done
+
+# With the local-only fence optimisation off, fences go through mprun's fence_nb.
+expect_exit 0 "fence through the host's fence_nb" -- \
+    env PMIX_MCA_pmix_server_fence_localonly_opt=0 "$MPRUN" -n 3 --oversubscribe "$CHECK"
+expect_count 3 '^rank [0-9]+ of 3: ok$' "all 3 ranks report ok"
+
+# PMIx_Abort ends the job with the abort's code; ranks blocked in a fence die.
+start=$(date +%s%N)
+expect_exit 7 "PMIx_Abort(7)" -- "$MPRUN" -n 3 --oversubscribe "$CHECK" abort 7
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_line "mprun: rank 2 aborted the job with code 7" "the abort is reported"
+expect_count 1 '^mprun: ' "and nothing else from mprun"
+[ "$elapsed_ms" -lt 5000 ] && pass "aborted in ${elapsed_ms} ms" || fail "abort took ${elapsed_ms} ms"
+expect_exit 0 "PMIx_Abort(0)" -- "$MPRUN" -n 2 "$CHECK" abort 0
+expect_line "aborted the job with code 0" "abort with 0 is reported"
+
+# The per-job directory of the PMIx server is removed.
+mkdir "$TMP/tmpdir"
+expect_exit 0 "a job with TMPDIR set" -- env TMPDIR="$TMP/tmpdir" "$MPRUN" -n 2 "$CHECK"
+[ -z "$(ls -A "$TMP/tmpdir")" ] && pass "the server's directory is removed" ||
+    fail "left in TMPDIR: $(ls -A "$TMP/tmpdir")"
+expect_exit 139 "a crashing client" -- env TMPDIR="$TMP/tmpdir" "$MPRUN" -n 2 sh -c \
+    "\"$CHECK\" && [ \"\$PMIX_RANK\" = 1 ] && kill -SEGV \$\$; exit 0"
+[ -z "$(ls -A "$TMP/tmpdir")" ] && pass "removed after a crash too" ||
+    fail "left in TMPDIR: $(ls -A "$TMP/tmpdir")"
+no_leftovers
+
+finish
