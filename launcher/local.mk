@@ -1,5 +1,5 @@
 # mprun: the launcher (CLI, hwloc binding, embedded PMIx server, spawning,
-# output forwarding, the event loop). See docs/launcher.md.
+# output forwarding, the event loop). See docs/ARCHITECTURE.md.
 bin_PROGRAMS += mprun
 mprun_SOURCES = \
 	launcher/mprun.c \
