@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -38,6 +39,7 @@
 #include "spawn.h"
 
 #define STOP_GRACE_MS 2000 /* from the first signal to SIGKILL */
+#define FINALIZE_WATCH_S 2 /* longest wait for the PMIx server to finalize */
 #define ABANDON_MS 5000    /* after SIGKILL, stop waiting for unkillable ranks */
 #define DRAIN_MS 1000      /* after the last rank, for pipes an escaped process holds */
 #define SWEEP_MS 1000      /* at the end, for leftover processes to die */
@@ -219,6 +221,58 @@ static void signal_running_ranks(struct job *job, int sig)
     }
 }
 
+struct finalize_watch {
+    struct job *job;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool finished;
+};
+
+static void *kill_ranks_if_finalize_hangs(void *arg)
+{
+    struct finalize_watch *w = arg;
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += FINALIZE_WATCH_S;
+    pthread_mutex_lock(&w->lock);
+    while (!w->finished) {
+        if (pthread_cond_timedwait(&w->cond, &w->lock, &deadline) == ETIMEDOUT) {
+            if (!w->finished)
+                signal_running_ranks(w->job, SIGKILL);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/*
+ * A rank frozen half-way through connecting leaves libpmix's listener thread
+ * in a blocking recv, and PMIx_server_finalize waits for that thread forever.
+ * If finalize has not returned after FINALIZE_WATCH_S, the ranks are killed:
+ * their sockets close and the listener lets go.
+ */
+static void stop_pmix_server_or_kill(struct job *job)
+{
+    struct finalize_watch w = { .job = job, .finished = false };
+    pthread_t watcher;
+
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    bool watching = pthread_create(&watcher, NULL, kill_ranks_if_finalize_hangs, &w) == 0;
+    mprun_pmix_stop();
+    if (watching) {
+        pthread_mutex_lock(&w.lock);
+        w.finished = true;
+        pthread_cond_signal(&w.cond);
+        pthread_mutex_unlock(&w.lock);
+        pthread_join(watcher, NULL);
+    }
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
+}
+
 /*
  * Stop the job: the first caller sets the exit code and starts the grace
  * period. The ranks are frozen while the PMIx server ends, so they neither
@@ -238,7 +292,7 @@ static void stop_job(struct job *job, int exit_code, int sig)
     job->kill_at = now_ms() + STOP_GRACE_MS;
     signal_running_ranks(job, SIGSTOP);
     unwatch(job, job->pmix_fd);
-    mprun_pmix_stop();
+    stop_pmix_server_or_kill(job);
     job->pmix_fd = -1;
     signal_running_ranks(job, sig);
     signal_running_ranks(job, SIGCONT);
