@@ -162,17 +162,14 @@ void mpr__fail_peer(int world_rank)
     }
 }
 
-int mpr__send_start(const void *buf, size_t len, int dest, int tag, uint32_t ctx,
-                    struct mpr_request **out)
+/* Start a send in req, which the caller allocated and zeroed. */
+static int send_begin(struct mpr_request *req, const void *buf, size_t len, int dest, int tag,
+                      uint32_t ctx)
 {
-    if (dest == MPR_PROC_NULL)
-        return proc_null_request(MPR__REQ_SEND, out);
     struct mpr__peer *peer = &mpr__g.peers[dest];
     if (peer->dead)
         return MPR_ERR_PROC_FAILED;
-    struct mpr_request *req = mpr__request_alloc(MPR__REQ_SEND);
-    if (!req)
-        return MPR_ERR_NO_MEM;
+    req->kind = MPR__REQ_SEND;
     req->match.source = mpr__g.rank;
     req->match.tag = tag;
     req->match.ctx = ctx;
@@ -182,13 +179,52 @@ int mpr__send_start(const void *buf, size_t len, int dest, int tag, uint32_t ctx
     req->status.source = dest;
     req->status.tag = tag;
     req->status.count = len;
-    int rc = peer->tp->send(req);
+    return peer->tp->send(req);
+}
+
+int mpr__send_start(const void *buf, size_t len, int dest, int tag, uint32_t ctx,
+                    struct mpr_request **out)
+{
+    if (dest == MPR_PROC_NULL)
+        return proc_null_request(MPR__REQ_SEND, out);
+    struct mpr_request *req = mpr__request_alloc(MPR__REQ_SEND);
+    if (!req)
+        return MPR_ERR_NO_MEM;
+    int rc = send_begin(req, buf, len, dest, tag, ctx);
     if (rc != MPR_SUCCESS) {
         mpr__request_free(req);
         return rc;
     }
     *out = req;
     return MPR_SUCCESS;
+}
+
+/* Post a receive in req, which the caller allocated and zeroed. */
+static void recv_begin(struct mpr_request *req, void *buf, size_t len, int source, int tag,
+                       uint32_t ctx)
+{
+    req->kind = MPR__REQ_RECV;
+    req->match.source = source;
+    req->match.tag = tag;
+    req->match.ctx = ctx;
+    req->buf = buf;
+    req->len = len;
+
+    struct mpr__match_item *m = mpr__match_find_unexpected(&mpr__g.unexpected, &req->match, true);
+    if (!m) {
+        mpr__queue_push(&mpr__g.posted, &req->match.link);
+        return;
+    }
+    struct mpr__msg *msg = mpr__container_of(m, struct mpr__msg, match);
+    if (msg->rendezvous) {
+        mpr__g.peers[msg->match.source].tp->pull(req, msg);
+        free_msg(msg);
+    } else if (msg->complete) {
+        mpr__recv_finish(req, msg->match.source, msg->match.tag, msg->data, msg->len);
+        free_msg(msg);
+    } else {
+        msg->waiting_req = req; /* finished when its last fragment lands */
+    }
 }
 
 int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
@@ -201,27 +237,7 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
     struct mpr_request *req = mpr__request_alloc(MPR__REQ_RECV);
     if (!req)
         return MPR_ERR_NO_MEM;
-    req->match.source = source;
-    req->match.tag = tag;
-    req->match.ctx = ctx;
-    req->buf = buf;
-    req->len = len;
-
-    struct mpr__match_item *m = mpr__match_find_unexpected(&mpr__g.unexpected, &req->match, true);
-    if (!m) {
-        mpr__queue_push(&mpr__g.posted, &req->match.link);
-    } else {
-        struct mpr__msg *msg = mpr__container_of(m, struct mpr__msg, match);
-        if (msg->rendezvous) {
-            mpr__g.peers[msg->match.source].tp->pull(req, msg);
-            free_msg(msg);
-        } else if (msg->complete) {
-            mpr__recv_finish(req, msg->match.source, msg->match.tag, msg->data, msg->len);
-            free_msg(msg);
-        } else {
-            msg->waiting_req = req; /* finished when its last fragment lands */
-        }
-    }
+    recv_begin(req, buf, len, source, tag, ctx);
     *out = req;
     return MPR_SUCCESS;
 }
@@ -242,15 +258,26 @@ int mpr__wait_request(struct mpr_request *req, mpr_status *status)
     return rc;
 }
 
+/* Blocking calls keep their request on the stack: no allocation. */
+static int wait_local(struct mpr_request *req, mpr_status *status)
+{
+    mpr__wait_until(request_done, req);
+    if (status)
+        *status = req->status;
+    return req->error;
+}
+
 int mpr_send(const void *buf, size_t len, int dest, int tag, mpr_comm comm)
 {
     int rc = check_peer_args(buf, len, dest, false, tag, false, comm);
     if (rc != MPR_SUCCESS)
         return rc;
-    struct mpr_request *req;
-    if ((rc = mpr__send_start(buf, len, dest, tag, comm->ctx_p2p, &req)) != MPR_SUCCESS)
+    if (dest == MPR_PROC_NULL)
+        return MPR_SUCCESS;
+    struct mpr_request req = { .done = false };
+    if ((rc = send_begin(&req, buf, len, dest, tag, comm->ctx_p2p)) != MPR_SUCCESS)
         return rc;
-    return mpr__wait_request(req, NULL);
+    return wait_local(&req, NULL);
 }
 
 int mpr_recv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_status *status)
@@ -258,10 +285,15 @@ int mpr_recv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_stat
     int rc = check_peer_args(buf, len, source, true, tag, true, comm);
     if (rc != MPR_SUCCESS)
         return rc;
-    struct mpr_request *req;
-    if ((rc = mpr__recv_start(buf, len, source, tag, comm->ctx_p2p, &req)) != MPR_SUCCESS)
-        return rc;
-    return mpr__wait_request(req, status);
+    if (source == MPR_PROC_NULL || (source >= 0 && mpr__g.peers[source].dead)) {
+        struct mpr_request *req;
+        if ((rc = mpr__recv_start(buf, len, source, tag, comm->ctx_p2p, &req)) != MPR_SUCCESS)
+            return rc;
+        return mpr__wait_request(req, status);
+    }
+    struct mpr_request req = { .done = false };
+    recv_begin(&req, buf, len, source, tag, comm->ctx_p2p);
+    return wait_local(&req, status);
 }
 
 int mpr_isend(const void *buf, size_t len, int dest, int tag, mpr_comm comm, mpr_request *req)
