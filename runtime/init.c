@@ -93,6 +93,7 @@ int mpr_init(int *argc, char ***argv)
         *dot = '\0';
 
     int rc = mpr__wireup_init();
+    mpr__g.oversubscribed = host_oversubscribed();
     if (rc == MPR_SUCCESS)
         rc = mpr__shm_init();
     if (rc == MPR_SUCCESS)
@@ -105,7 +106,6 @@ int mpr_init(int *argc, char ***argv)
         release_state();
         return rc;
     }
-    mpr__g.oversubscribed = host_oversubscribed();
     mpr__progress_configure();
     mpr__comm_world.rank = mpr__g.rank;
     mpr__comm_world.size = mpr__g.size;

@@ -7,10 +7,11 @@
  * has exactly one producer and one consumer.
  *
  * Messages up to the eager limit are copied through the ring. Larger ones
- * go by rendezvous: the sender publishes its buffer address, the receiver
- * copies straight from the sender's memory with process_vm_readv (one copy)
- * and answers FIN. Where the kernel refuses CMA (checked at start), large
- * messages are streamed through the ring in fragments instead.
+ * are streamed through the ring in fragments, the sender copying in while
+ * the receiver copies out; or, when ranks share cores (where that pipeline
+ * stalls) and the kernel allows CMA (checked at start), they go by
+ * rendezvous: the sender publishes its buffer address, the receiver copies
+ * straight from the sender's memory with process_vm_readv and answers FIN.
  *
  * Segment names are unlinked as soon as every local peer has mapped them,
  * so nothing is left in /dev/shm even if ranks crash later.
@@ -87,8 +88,8 @@ static struct {
     uint32_t ndesc, dsize;
     size_t eager_limit;
     size_t frag_bytes;
-    bool cma_allowed;
-    bool unlinked;
+    bool cma_allowed; /* may peers read us, may we read them */
+    bool prefer_cma;  /* large messages by CMA rather than the pipeline */
 } shm;
 
 static struct shm_seg_header private_header; /* doorbell when alone on the host */
@@ -147,7 +148,7 @@ static void choose_sizes(int local_size)
         data = 262144;
     shm.dsize = pow2_at_least(data);
     shm.ndesc = local_size <= 16 ? 256 : 128;
-    shm.eager_limit = shm.dsize / 4 < 16384 ? shm.dsize / 4 : 16384;
+    shm.eager_limit = shm.dsize / 4 < 65536 ? shm.dsize / 4 : 65536;
     shm.frag_bytes = shm.dsize / 4;
 
     const char *env = getenv("MPR_SHM_EAGER_LIMIT");
@@ -156,8 +157,12 @@ static void choose_sizes(int local_size)
         if (v >= SHM_INLINE_MAX && v <= shm.dsize / 2)
             shm.eager_limit = v;
     }
+    /* Two cores copying cache-sized fragments beat one process_vm_readv
+     * here, but only while each rank has a core; sharing one, the receiver
+     * copying alone (CMA) wins. MPR_SHM_CMA=0/1 forces either. */
     env = getenv("MPR_SHM_CMA");
     shm.cma_allowed = !(env && strcmp(env, "0") == 0);
+    shm.prefer_cma = env ? strcmp(env, "1") == 0 : mpr__g.oversubscribed;
 }
 
 static size_t header_bytes(int local_size)
@@ -405,7 +410,7 @@ static enum push_result push_request(struct shm_peer *p, struct mpr_request *req
         return PUSH_DONE;
     }
 
-    enum cma_state cma = peer_reads_me(p);
+    enum cma_state cma = shm.prefer_cma ? peer_reads_me(p) : CMA_REFUSED;
     if (cma == CMA_UNKNOWN)
         return PUSH_BLOCKED; /* the peer is still starting */
     if (cma == CMA_OK) {

@@ -41,6 +41,7 @@ for n in 1 2 3 4 5 6 7 8; do
     job "$n" coll_mix
 done
 job 3 -x MPR_SHM_CMA=0 -- coll_bcast 3
+job 2 -x MPR_SHM_CMA=1 -- coll_bcast 2
 
 no_leftovers
 finish

@@ -49,12 +49,14 @@ for n in 2 3 4 8; do
 done
 job 3 -x MPR_SHM_CMA=0 -- p2p_order 2000
 job 8 -x MPR_SHM_CMA=0 -- p2p_order 2000
+job 2 -x MPR_SHM_CMA=1 -- p2p_order 2000
 
 singleton p2p_trunc
 for n in 1 2 3; do
     job "$n" p2p_trunc
 done
 job 2 -x MPR_SHM_CMA=0 -- p2p_trunc
+job 2 -x MPR_SHM_CMA=1 -- p2p_trunc
 
 singleton p2p_large
 for n in 1 2 3 4 8; do
@@ -62,6 +64,7 @@ for n in 1 2 3 4 8; do
 done
 job 2 -x MPR_SHM_CMA=0 -- p2p_large
 job 3 -x MPR_SHM_CMA=0 -- p2p_large
+job 2 -x MPR_SHM_CMA=1 -- p2p_large
 
 no_leftovers
 finish
