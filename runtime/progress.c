@@ -4,8 +4,8 @@
  * Blocking calls poll every transport for a short while (a message often
  * arrives within microseconds), then announce that they sleep and block on
  * this rank's futex doorbell; a peer that hands this rank anything rings it.
- * Oversubscribed ranks (more ranks than cores) spin far less, so the rank
- * that holds the message gets the core sooner.
+ * Oversubscribed ranks (more ranks than cores) hardly spin: they yield the
+ * core (a rank that shares it likely holds what they wait for), then sleep.
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -32,9 +32,10 @@ void mpr__progress_configure(void)
     if (env) {
         mpr__g.spin_polls = (unsigned)strtoul(env, NULL, 10);
     } else {
-        mpr__g.spin_polls = mpr__g.oversubscribed ? 200 : 100000;
+        mpr__g.spin_polls = mpr__g.oversubscribed ? 10 : 100000;
     }
-    yields_before_sleep = mpr__g.oversubscribed ? 8 : 2;
+    env = getenv("MPR_YIELDS");
+    yields_before_sleep = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 50 : 2;
 }
 
 int mpr__progress(void)
