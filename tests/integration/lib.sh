@@ -11,6 +11,34 @@ export PMIX_MCA_pmix_server_fence_localonly_opt="${PMIX_MCA_pmix_server_fence_lo
 
 failures=0
 checks=0
+JOB_TIMEOUT=50 # mprun's own limit, below expect_exit's 60 s so mprun cleans up
+
+# use_private_shm "$0" "$@": when root may, re-run the calling script in a
+# private mount namespace with a /dev/shm of its own, so that make -j's other
+# tests cannot confuse its /dev/shm checks (no_leftovers).
+use_private_shm() {
+    [ -z "${MPR_TEST_OWN_SHM:-}" ] && [ "$(id -u)" -eq 0 ] || return 0
+    timeout 10 unshare -m --propagation private true 2>/dev/null || return 0
+    export MPR_TEST_OWN_SHM=1
+    exec unshare -m --propagation private /bin/bash -c \
+        'mount -t tmpfs -o mode=1777 tmpfs /dev/shm ||
+             echo "note: using the shared /dev/shm"
+         exec /bin/bash "$0" "$@"' "$@"
+}
+
+# job N [mprun options --] PROGRAM [ARGS]: run PROGRAM from tests/integration
+# with N ranks; the job must exit 0.
+job() {
+    local n=$1 opts=()
+    shift
+    if [[ " $* " == *" -- "* ]]; then
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        shift
+    fi
+    [ "$n" -gt 2 ] && opts+=(--oversubscribe)
+    expect_exit 0 "-n $n ${opts[*]:+${opts[*]} }$*" -- \
+        "$MPRUN" -n "$n" --timeout "$JOB_TIMEOUT" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
+}
 
 fail() {
     echo "FAIL: $*" >&2

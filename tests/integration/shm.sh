@@ -4,36 +4,12 @@
 # error naming shared memory, never a SIGBUS (programs: misc_shm.c,
 # misc_abort.c).
 
-# make -j runs other tests at the same time: when we may (root, unshare),
-# run in a private mount namespace with a /dev/shm of our own, so that the
-# /dev/shm checks (no_leftovers) see only this script's jobs.
-if [ -z "${MPR_TEST_OWN_SHM:-}" ] && [ "$(id -u)" -eq 0 ] &&
-    timeout 10 unshare -m --propagation private true 2>/dev/null; then
-    export MPR_TEST_OWN_SHM=1
-    exec unshare -m --propagation private /bin/bash -c \
-        'mount -t tmpfs -o mode=1777 tmpfs /dev/shm ||
-             echo "note: using the shared /dev/shm"
-         exec /bin/bash "$0" "$@"' "$0" "$@"
-fi
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 
-JOB_TIMEOUT=50 # mprun's own limit, below lib.sh's 60 s so mprun cleans up
 ulimit -c 0
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
-
-# job N [mprun options --] PROGRAM [ARGS]: the job must exit 0.
-job() {
-    local n=$1 opts=()
-    shift
-    if [[ " $* " == *" -- "* ]]; then
-        while [ "$1" != -- ]; do opts+=("$1"); shift; done
-        shift
-    fi
-    [ "$n" -gt 2 ] && opts+=(--oversubscribe)
-    expect_exit 0 "-n $n ${opts[*]:+${opts[*]} }$*" -- \
-        "$MPRUN" -n "$n" --timeout "$JOB_TIMEOUT" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
-}
 
 # --- /dev/shm is clean after good and bad jobs ---------------------------
 for n in 1 2 4 8; do
