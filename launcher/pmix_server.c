@@ -24,10 +24,6 @@
 struct mprun_pmix_completion {
     pmix_modex_cbfunc_t modex_cbfunc; /* FENCE */
     void *cbdata;
-    /* Taken fences not completed yet (main thread only), so that stopping
-     * the server can fail them before PMIx_server_finalize. */
-    struct mprun_pmix_event *owner;
-    struct mprun_pmix_completion *prev, *next;
 };
 
 static struct {
@@ -37,7 +33,6 @@ static struct {
     pmix_nspace_t nspace;
     pthread_mutex_t lock; /* guards the queue and the eventfd counter */
     struct mprun_pmix_event *head, *tail;
-    struct mprun_pmix_completion *open_fences; /* main thread only */
 } server = {
     .eventfd = -1,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -109,44 +104,16 @@ static pmix_status_t on_abort(const pmix_proc_t *proc, void *server_object, int 
     return PMIX_SUCCESS;
 }
 
-/* The participants as ranks of our namespace; a wildcard means all. */
-static pmix_status_t copy_participants(struct mprun_pmix_event *ev, const pmix_proc_t procs[],
-                                       size_t nprocs)
-{
-    if (nprocs == 0 || nprocs > UINT32_MAX / 2)
-        return PMIX_ERR_BAD_PARAM;
-    ev->procs = calloc(nprocs, sizeof(*ev->procs));
-    if (ev->procs == NULL)
-        return PMIX_ERR_NOMEM;
-    for (size_t i = 0; i < nprocs; i++) {
-        if (!PMIX_CHECK_NSPACE(procs[i].nspace, server.nspace))
-            return PMIX_ERR_NOT_SUPPORTED; /* fences span our one job only */
-        if (procs[i].rank == PMIX_RANK_WILDCARD) {
-            ev->procs[0] = UINT32_MAX;
-            ev->nprocs = 1;
-            return PMIX_SUCCESS;
-        }
-        ev->procs[ev->nprocs++] = procs[i].rank;
-    }
-    return PMIX_SUCCESS;
-}
-
 static pmix_status_t on_fence(const pmix_proc_t procs[], size_t nprocs,
                               const pmix_info_t info[], size_t ninfo, char *data,
                               size_t ndata, pmix_modex_cbfunc_t cbfunc, void *cbdata)
 {
     struct mprun_pmix_event *ev = new_event(MPRUN_PMIX_FENCE);
-    pmix_status_t rc;
 
+    (void)procs, (void)nprocs;
     if (ev == NULL) {
         free(data); /* ours whatever we answer */
         return PMIX_ERR_NOMEM;
-    }
-    rc = copy_participants(ev, procs, nprocs);
-    if (rc != PMIX_SUCCESS) {
-        free(data);
-        mprun_pmix_event_free(ev);
-        return rc;
     }
     ev->status = PMIX_SUCCESS;
     for (size_t i = 0; i < ninfo; i++) {
@@ -176,11 +143,12 @@ static void pmix_failure(char *err, size_t errlen, const char *what, pmix_status
     snprintf(err, errlen, "%s: %s", what, PMIx_Error_string(rc));
 }
 
-int mprun_pmix_start(const char *tmpdir, const char *host, uint32_t nodeid,
-                     void *hwloc_topology, char *err, size_t errlen)
+int mprun_pmix_start(const char *tmpdir, const char *host, void *hwloc_topology, char *err,
+                     size_t errlen)
 {
     pmix_info_t info[5];
     size_t ninfo = 4;
+    uint32_t nodeid = 0;
     pmix_topology_t topology = {.source = "hwloc", .topology = hwloc_topology};
     pmix_status_t rc;
 
@@ -485,30 +453,7 @@ struct mprun_pmix_event *mprun_pmix_take_event(void)
         /* EAGAIN: already clear. */
     }
     pthread_mutex_unlock(&server.lock);
-    if (ev != NULL && ev->kind == MPRUN_PMIX_FENCE) {
-        struct mprun_pmix_completion *c = ev->completion;
-
-        c->owner = ev;
-        c->next = server.open_fences;
-        if (c->next != NULL)
-            c->next->prev = c;
-        server.open_fences = c;
-    }
     return ev;
-}
-
-static void forget_open_fence(struct mprun_pmix_completion *c)
-{
-    if (c->owner == NULL)
-        return;
-    if (c->prev != NULL)
-        c->prev->next = c->next;
-    else
-        server.open_fences = c->next;
-    if (c->next != NULL)
-        c->next->prev = c->prev;
-    c->prev = c->next = NULL;
-    c->owner = NULL;
 }
 
 static void release_fence_data(void *data)
@@ -519,7 +464,6 @@ static void release_fence_data(void *data)
 void mprun_pmix_complete_fence(struct mprun_pmix_event *ev, int status, char *data,
                                size_t ndata)
 {
-    forget_open_fence(ev->completion);
     if (ev->completion->modex_cbfunc != NULL)
         ev->completion->modex_cbfunc(status, data, ndata, ev->completion->cbdata,
                                      release_fence_data, data);
@@ -532,25 +476,17 @@ void mprun_pmix_event_free(struct mprun_pmix_event *ev)
 {
     if (ev == NULL)
         return;
-    if (ev->completion != NULL)
-        forget_open_fence(ev->completion);
-    free(ev->procs);
     free(ev->completion);
     free(ev->message);
     free(ev->data);
     free(ev);
 }
 
-/* Fail the fences still queued or waiting for other hosts, so finalize
- * finds them complete. Those the main loop holds stay allocated: their
- * owner frees them. */
-static void fail_pending_fences(void)
+/* Fail the fences still queued, so finalize finds them complete. */
+static void fail_queued_events(void)
 {
     struct mprun_pmix_event *ev;
 
-    while (server.open_fences != NULL)
-        mprun_pmix_complete_fence(server.open_fences->owner, PMIX_ERR_LOST_CONNECTION, NULL,
-                                  0);
     while ((ev = mprun_pmix_take_event()) != NULL) {
         if (ev->kind == MPRUN_PMIX_FENCE)
             mprun_pmix_complete_fence(ev, PMIX_ERR_LOST_CONNECTION, NULL, 0);
@@ -583,7 +519,7 @@ void mprun_pmix_stop(void)
 {
     if (!server.started)
         return;
-    fail_pending_fences();
+    fail_queued_events();
     silence_libevent();
     if (server.registered)
         PMIx_server_deregister_nspace(server.nspace, NULL, NULL);
