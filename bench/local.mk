@@ -13,3 +13,4 @@ BENCH_COMPARE_FLAGS =
 bench-compare: mpr-bench$(EXEEXT) mprun$(EXEEXT)
 	$(srcdir)/bench/mpr-bench-compare --mprun $(abs_top_builddir)/mprun \
 	  --mpr-bench $(abs_top_builddir)/mpr-bench $(BENCH_COMPARE_FLAGS)
+include $(srcdir)/bench/objects.mk

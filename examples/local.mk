@@ -8,3 +8,4 @@ examples_pingpong_SOURCES = examples/pingpong.c
 examples_pingpong_LDADD = runtime/libmpr.la
 examples_bcast_SOURCES = examples/bcast.c
 examples_bcast_LDADD = runtime/libmpr.la
+include $(srcdir)/examples/objects.mk

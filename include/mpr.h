@@ -10,7 +10,8 @@
  *  - Every function returns MPR_SUCCESS (0) or a negative MPR_ERR_* code;
  *    errno is never used to report errors. mpr_strerror() names a code.
  *  - Output arguments come last and are written only on success (statuses
- *    are the exception: they are filled for MPR_ERR_TRUNCATE too).
+ *    and mpr_queue_get's *len_out are the exception: they are filled for
+ *    MPR_ERR_TRUNCATE too).
  *  - Calls that take a communicator, buffer, rank or tag check them first;
  *    bad arguments return MPR_ERR_ARG and nothing is sent or received.
  *  - The library is single-threaded: call it from one thread at a time.
@@ -44,7 +45,14 @@ extern "C" {
     X(MPR_ERR_INTERNAL, -10, "internal error")                                 \
     X(MPR_ERR_ALREADY_INIT, -11, "mpr_init has already been called")           \
     X(MPR_ERR_PENDING, -12, "request not complete")                            \
-    X(MPR_ERR_UNSUPPORTED, -13, "operation not supported")
+    X(MPR_ERR_UNSUPPORTED, -13, "operation not supported")                    \
+    X(MPR_ERR_FULL, -14, "queue full")                                         \
+    X(MPR_ERR_EMPTY, -15, "queue empty")                                       \
+    X(MPR_ERR_TIMEOUT, -16, "timed out")                                       \
+    X(MPR_ERR_BUSY, -17, "semaphore or lock not available right now")          \
+    X(MPR_ERR_NOT_OWNER, -18, "the lock is not held by this rank")             \
+    X(MPR_ERR_VALUE, -19, "not valid in the object's current state") \
+    X(MPR_ERR_DEADLOCK, -20, "would deadlock: this rank already holds the lock")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
@@ -228,6 +236,250 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm);
 
 /* mpr_barrier - return once every rank of comm has entered the barrier. */
 int mpr_barrier(mpr_comm comm);
+
+/* ---- Shared objects ---------------------------------------------------
+ * A queue, an event, a semaphore and a lock shared by every rank of a
+ * communicator, in the spirit of Python's multiprocessing. They are created
+ * and freed collectively; in between any rank may use any object, with no
+ * help from the others: on one host they live in shared memory and a
+ * blocked rank sleeps on a futex that the rank unblocking it wakes directly.
+ *
+ * Creation and freeing: every rank of comm calls *_create (and later
+ * *_free) on the same objects in the same order with the same arguments
+ * (rank 0's are used). Both are blocking. Free an object before
+ * mpr_finalize, and only once no rank uses it any more.
+ *
+ * Timeouts are seconds as a double: < 0 (or MPR_WAIT_FOREVER) waits as long
+ * as it takes, 0 (MPR_NO_WAIT) does not wait at all, > 0 waits at most that
+ * long (NaN is MPR_ERR_ARG). A call that gives up because the timeout ran
+ * out returns MPR_ERR_TIMEOUT; with a timeout of 0 the put, get and acquire
+ * calls return their "not now" code instead (MPR_ERR_FULL, MPR_ERR_EMPTY,
+ * MPR_ERR_BUSY), exactly as their *_nowait/try_* forms do. A call that
+ * fails or times out has changed nothing: no item is lost or duplicated,
+ * no count is taken.
+ *
+ * Waiting spins briefly, then yields, then sleeps (as the message calls
+ * do), and keeps point-to-point messages of this rank moving meanwhile.
+ * A blocked call returns MPR_ERR_PROC_FAILED if a rank of the
+ * communicator is found dead (checked every 100 ms while asleep); in
+ * practice mprun ends the job first.
+ *
+ * Returns common to every call below: MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED,
+ * MPR_ERR_ARG for a NULL handle (or a NULL output pointer, or a bad
+ * communicator for *_create). Every create may also return MPR_ERR_NO_MEM,
+ * MPR_ERR_SHM (the shared memory could not be created or mapped; the
+ * message on stderr says why), MPR_ERR_PROC_FAILED (a rank died during the
+ * collective) and MPR_ERR_UNSUPPORTED when the communicator spans several
+ * hosts (objects shared across hosts come with a later version).
+ */
+
+typedef struct mpr_queue *mpr_queue;         /* opaque */
+typedef struct mpr_event *mpr_event;         /* opaque */
+typedef struct mpr_semaphore *mpr_semaphore; /* opaque */
+typedef struct mpr_lock *mpr_lock;           /* opaque */
+
+#define MPR_WAIT_FOREVER (-1.0)
+#define MPR_NO_WAIT 0.0
+
+/* Largest maxsize of a bounded queue, and largest max_item_bytes. */
+#define MPR_QUEUE_MAXSIZE_MAX ((size_t)1 << 24)
+#define MPR_QUEUE_ITEM_MAX ((size_t)1 << 28)
+/* max_item_bytes when 0 is given. */
+#define MPR_QUEUE_ITEM_DEFAULT ((size_t)64 << 10)
+
+/*
+ * mpr_queue_create - a FIFO queue of byte items (Python's JoinableQueue).
+ * Collective over comm; blocking. maxsize is the most items it holds
+ * (1..MPR_QUEUE_MAXSIZE_MAX), or 0 for "unbounded": then it holds up to
+ * 65536 items and 32 MiB of item data (MPR_QUEUE_ITEMS and
+ * MPR_QUEUE_DATA_BYTES in rank 0's environment change that), and a put
+ * that does not fit behaves as on a full queue. Items are 0 to
+ * max_item_bytes bytes (0 means MPR_QUEUE_ITEM_DEFAULT, 64 KiB; at most
+ * MPR_QUEUE_ITEM_MAX). The shared memory is allocated in full now: about
+ * 64 bytes per item of capacity, plus room for large items (a bounded
+ * queue reserves room for maxsize items of max_item_bytes, up to 32 MiB
+ * beyond which large items share that room).
+ * Each item put is got exactly once, by one rank; items put by one rank
+ * are got in the order that rank put them.
+ * Returns MPR_SUCCESS with *queue set, MPR_ERR_ARG (maxsize or
+ * max_item_bytes too large), or a common error (above).
+ */
+int mpr_queue_create(mpr_comm comm, size_t maxsize, size_t max_item_bytes,
+                     mpr_queue *queue);
+
+/*
+ * mpr_queue_put - append a copy of the len bytes at item (item may be NULL
+ * when len is 0). Blocks while the queue is full, up to timeout. On return
+ * the item is in the queue and item may be reused.
+ * Returns MPR_SUCCESS; MPR_ERR_FULL (timeout 0 and no room);
+ * MPR_ERR_TIMEOUT (no room within timeout); MPR_ERR_ARG (NULL item with
+ * len > 0, len > the queue's max_item_bytes, NaN timeout);
+ * MPR_ERR_PROC_FAILED.
+ */
+int mpr_queue_put(mpr_queue queue, const void *item, size_t len, double timeout);
+
+/* mpr_queue_put_nowait - mpr_queue_put with timeout 0: never blocks.
+ * Returns MPR_SUCCESS, MPR_ERR_FULL, MPR_ERR_ARG. */
+int mpr_queue_put_nowait(mpr_queue queue, const void *item, size_t len);
+
+/*
+ * mpr_queue_get - remove the oldest item and copy it into buf (buflen
+ * bytes; buf may be NULL when buflen is 0); its size goes to *len_out
+ * (len_out may be NULL). Blocks while the queue is empty, up to timeout.
+ * Returns MPR_SUCCESS; MPR_ERR_EMPTY (timeout 0 and nothing there);
+ * MPR_ERR_TIMEOUT (nothing within timeout); MPR_ERR_TRUNCATE: the oldest
+ * item is longer than buflen; it is NOT removed (it stays first in the
+ * queue, nothing is copied) and *len_out is set to its size, so a retry
+ * with a buffer that large gets it (unless another rank took it first);
+ * MPR_ERR_ARG (NULL buf with buflen > 0, NaN timeout); MPR_ERR_PROC_FAILED.
+ */
+int mpr_queue_get(mpr_queue queue, void *buf, size_t buflen, size_t *len_out,
+                  double timeout);
+
+/* mpr_queue_get_nowait - mpr_queue_get with timeout 0: never blocks.
+ * Returns MPR_SUCCESS, MPR_ERR_EMPTY, MPR_ERR_TRUNCATE (as above), MPR_ERR_ARG. */
+int mpr_queue_get_nowait(mpr_queue queue, void *buf, size_t buflen, size_t *len_out);
+
+/*
+ * mpr_queue_qsize / mpr_queue_empty / mpr_queue_full - how many items the
+ * queue holds, whether it holds none, whether it holds maxsize (an
+ * unbounded queue is full at its item limit; a put can also find it
+ * full when its room for large items is used up, which these do not
+ * show). Non-blocking. Approximate: other ranks may change the queue
+ * before the answer is used, and puts or gets in progress count as done.
+ * Return MPR_SUCCESS with *size or *flag (0 or 1) set, or a common error.
+ */
+int mpr_queue_qsize(mpr_queue queue, size_t *size);
+int mpr_queue_empty(mpr_queue queue, int *flag);
+int mpr_queue_full(mpr_queue queue, int *flag);
+
+/*
+ * mpr_queue_task_done - say that an item got from the queue has been
+ * processed (JoinableQueue.task_done). Any rank may call it, for items any
+ * rank got. Non-blocking. Returns MPR_SUCCESS, or MPR_ERR_VALUE when it
+ * has been called as many times as items were got (nothing changes).
+ */
+int mpr_queue_task_done(mpr_queue queue);
+
+/*
+ * mpr_queue_join - block until every item put has been got and marked
+ * done with mpr_queue_task_done (JoinableQueue.join), up to timeout. Puts
+ * that start while join waits may or may not be waited for.
+ * Returns MPR_SUCCESS, MPR_ERR_TIMEOUT (also at once with timeout 0 when
+ * tasks are unfinished), MPR_ERR_ARG (NaN timeout), MPR_ERR_PROC_FAILED.
+ */
+int mpr_queue_join(mpr_queue queue, double timeout);
+
+/*
+ * mpr_queue_free - release the queue and set *queue to NULL. Collective;
+ * blocking (waits for every rank to call it). Items still in the queue are
+ * dropped. Returns MPR_SUCCESS, MPR_ERR_ARG (NULL queue or *queue),
+ * MPR_ERR_PROC_FAILED (the memory is released on this rank anyway).
+ */
+int mpr_queue_free(mpr_queue *queue);
+
+/*
+ * mpr_event_create - an event (Python's Event): a flag, initially clear,
+ * that ranks can wait for. Collective; blocking. Returns MPR_SUCCESS with
+ * *event set, or a common error.
+ */
+int mpr_event_create(mpr_comm comm, mpr_event *event);
+
+/* mpr_event_set - set the flag and wake every rank waiting for it (even
+ * if the flag is cleared again before they run). Non-blocking.
+ * Returns MPR_SUCCESS or a common error. */
+int mpr_event_set(mpr_event event);
+
+/* mpr_event_clear - clear the flag. Non-blocking. Returns MPR_SUCCESS or a
+ * common error. */
+int mpr_event_clear(mpr_event event);
+
+/* mpr_event_is_set - *flag = 1 if the flag is set, else 0. Non-blocking.
+ * Returns MPR_SUCCESS or a common error. */
+int mpr_event_is_set(mpr_event event, int *flag);
+
+/*
+ * mpr_event_wait - block until the flag is set, or was set at some moment
+ * since the call began, up to timeout. Returns MPR_SUCCESS, MPR_ERR_TIMEOUT
+ * (also at once with timeout 0 when the flag is clear), MPR_ERR_ARG (NaN
+ * timeout), MPR_ERR_PROC_FAILED.
+ */
+int mpr_event_wait(mpr_event event, double timeout);
+
+/* mpr_event_free - release the event, set *event to NULL. Collective;
+ * blocking. Returns as mpr_queue_free. */
+int mpr_event_free(mpr_event *event);
+
+/*
+ * mpr_semaphore_create - a counting semaphore starting at value (0..
+ * INT_MAX). If bounded is non-zero (Python's BoundedSemaphore), a release
+ * that would raise the count above that initial value is refused.
+ * Collective; blocking. Returns MPR_SUCCESS with *sem set, MPR_ERR_ARG
+ * (negative value), or a common error.
+ */
+int mpr_semaphore_create(mpr_comm comm, int value, int bounded, mpr_semaphore *sem);
+
+/*
+ * mpr_semaphore_acquire - take one from the count, blocking while it is 0,
+ * up to timeout. Returns MPR_SUCCESS, MPR_ERR_BUSY (timeout 0 and the
+ * count is 0), MPR_ERR_TIMEOUT, MPR_ERR_ARG (NaN timeout),
+ * MPR_ERR_PROC_FAILED.
+ */
+int mpr_semaphore_acquire(mpr_semaphore sem, double timeout);
+
+/* mpr_semaphore_try_acquire - mpr_semaphore_acquire with timeout 0: never
+ * blocks. Returns MPR_SUCCESS or MPR_ERR_BUSY. */
+int mpr_semaphore_try_acquire(mpr_semaphore sem);
+
+/*
+ * mpr_semaphore_release - add one to the count, waking one waiting rank if
+ * any. Any rank may release, whether or not it acquired. Non-blocking.
+ * Returns MPR_SUCCESS, or MPR_ERR_VALUE (nothing changes) when a bounded
+ * semaphore is already at its initial value or the count is INT_MAX.
+ */
+int mpr_semaphore_release(mpr_semaphore sem);
+
+/* mpr_semaphore_value - *value = the current count (approximate: other
+ * ranks may change it at once). Non-blocking. */
+int mpr_semaphore_value(mpr_semaphore sem, int *value);
+
+/* mpr_semaphore_free - release the semaphore, set *sem to NULL.
+ * Collective; blocking. Returns as mpr_queue_free. */
+int mpr_semaphore_free(mpr_semaphore *sem);
+
+/*
+ * mpr_lock_create - a lock (a semaphore of one that knows its owner): one
+ * rank at a time holds it, and only that rank may release it. Not
+ * recursive. Collective; blocking. Returns MPR_SUCCESS with *lock set, or
+ * a common error.
+ */
+int mpr_lock_create(mpr_comm comm, mpr_lock *lock);
+
+/*
+ * mpr_lock_acquire - take the lock, blocking while another rank holds it,
+ * up to timeout. Returns MPR_SUCCESS, MPR_ERR_BUSY (timeout 0 and another
+ * rank holds it), MPR_ERR_TIMEOUT, MPR_ERR_DEADLOCK (this rank holds it
+ * already: returned at once, whatever the timeout), MPR_ERR_ARG (NaN
+ * timeout), MPR_ERR_PROC_FAILED.
+ */
+int mpr_lock_acquire(mpr_lock lock, double timeout);
+
+/* mpr_lock_try_acquire - mpr_lock_acquire with timeout 0: never blocks.
+ * Returns MPR_SUCCESS, MPR_ERR_BUSY, MPR_ERR_DEADLOCK. */
+int mpr_lock_try_acquire(mpr_lock lock);
+
+/* mpr_lock_release - release the lock, waking one waiting rank if any.
+ * Non-blocking. Returns MPR_SUCCESS, or MPR_ERR_NOT_OWNER when this rank
+ * does not hold it (held by another rank, or by none; nothing changes). */
+int mpr_lock_release(mpr_lock lock);
+
+/* mpr_lock_owner - *rank = the rank in the lock's communicator that holds
+ * it, or -1 when free (approximate, as mpr_semaphore_value). Non-blocking. */
+int mpr_lock_owner(mpr_lock lock, int *rank);
+
+/* mpr_lock_free - release the lock object, set *lock to NULL. Collective;
+ * blocking. Returns as mpr_queue_free. */
+int mpr_lock_free(mpr_lock *lock);
 
 #ifdef __cplusplus
 }

@@ -26,3 +26,17 @@ tests_unit_test_match_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c runtime/shm_ring.c
 tests_unit_test_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_ring_LDADD = $(CMOCKA_LIBS) -lpthread
+
+# Shared objects: queue, event, semaphore, lock (docs/objects.md).
+runtime_libmpr_la_SOURCES += \
+	runtime/objects.c runtime/objects.h \
+	runtime/queue.c \
+	runtime/queue_ring.c runtime/queue_ring.h \
+	runtime/event.c \
+	runtime/semaphore.c \
+	runtime/lock.c
+check_PROGRAMS += tests/unit/test_queue_ring
+TESTS += tests/unit/test_queue_ring
+tests_unit_test_queue_ring_SOURCES = tests/unit/test_queue_ring.c runtime/queue_ring.c
+tests_unit_test_queue_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
+tests_unit_test_queue_ring_LDADD = $(CMOCKA_LIBS) -lpthread

@@ -14,3 +14,4 @@ AM_TESTS_ENVIRONMENT = \
 EXTRA_DIST += tests/integration/lib.sh
 
 include $(srcdir)/tests/runtime.mk
+include $(srcdir)/tests/objects.mk

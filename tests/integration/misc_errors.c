@@ -53,7 +53,7 @@ static void strings(void)
                   codes[i].code, codes[j].code);
         }
     }
-    static const int unknown[] = {1, 42, -14, -100, -999999, 0x7fffffff, -0x7fffffff - 1};
+    static const int unknown[] = {1, 42, -64, -100, -999999, 0x7fffffff, -0x7fffffff - 1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = mpr_strerror(unknown[i]), *n = mpr_error_name(unknown[i]);
         CHECK(s && strcmp(s, "unknown error") == 0, "mpr_strerror(%d) is \"%s\", wanted \"unknown error\"",

@@ -1,0 +1,400 @@
+/*
+ * mpr-objbench - throughput and latency of mpr's shared objects.
+ *
+ *   mprun -n 2 mpr-objbench                    every test, a table
+ *   mprun -n 8 --oversubscribe mpr-objbench --test queue-mpmc,sem --csv
+ *
+ * Tests (N is the job size; ranks a test does not use wait in a barrier):
+ *   queue-8      rank 0 puts 8-byte items, rank 1 gets them: items/s
+ *   queue-4k     the same with 4 KiB items
+ *   queue-mpmc   N/2 producers, N/2 consumers, 8-byte items: items/s
+ *   sem          hand-off latency: ranks 2i and 2i+1 (N/2 pairs at once)
+ *                wake each other through two semaphores: us one way
+ *   event        the same through two events (set, wait, clear)
+ *   event-all    rank 0 sets an event N-1 ranks wait for: us from the set
+ *                to a waiter's return, average over waiters and rounds
+ * Queue tests end with one empty item (a sentinel) per consumer and count
+ * from a common start to the last consumer's end; items are checked
+ * (sequence numbers per producer) but not timed separately. Each test
+ * runs --repeat times (default 3) after a warm-up, and the best run is
+ * reported. The times of different ranks are comparable because
+ * mpr_wtime reads the host's monotonic clock.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpr.h"
+
+enum { TAG_DONE = 1, TAG_END = 2 };
+
+enum test_id { T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_COUNT };
+
+static const struct {
+    const char *name;
+    const char *unit;
+    int min_ranks;
+} tests[T_COUNT] = {
+    [T_QUEUE8] = { "queue-8", "items/s", 2 },
+    [T_QUEUE4K] = { "queue-4k", "items/s", 2 },
+    [T_QUEUE_MPMC] = { "queue-mpmc", "items/s", 2 },
+    [T_SEM] = { "sem", "us", 2 },
+    [T_EVENT] = { "event", "us", 2 },
+    [T_EVENT_ALL] = { "event-all", "us", 2 },
+};
+
+static struct {
+    unsigned tests;
+    long items;      /* per producer, 8-byte tests */
+    long items_4k;
+    long handoffs;   /* per pair */
+    long rounds;     /* event-all */
+    int repeat;
+    size_t maxsize;
+    int csv;
+} opt = { .items = 1000000, .items_4k = 200000, .handoffs = 20000, .rounds = 2000,
+          .repeat = 3, .maxsize = 0 };
+
+static int rank, size;
+
+static void check(int rc, const char *what)
+{
+    if (rc == MPR_SUCCESS)
+        return;
+    fprintf(stderr, "mpr-objbench: rank %d: %s failed: %s\n", rank, what, mpr_strerror(rc));
+    mpr_abort(MPR_COMM_WORLD, 1);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mprun -n N mpr-objbench [--test LIST] [--items N] [--items-4k N]\n"
+                 "         [--handoffs N] [--rounds N] [--repeat R] [--maxsize M] [--csv]\n"
+                 "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, all\n");
+}
+
+static void parse(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "test", required_argument, NULL, 't' },     { "items", required_argument, NULL, 'i' },
+        { "items-4k", required_argument, NULL, 'k' }, { "handoffs", required_argument, NULL, 'h' },
+        { "rounds", required_argument, NULL, 'r' },   { "repeat", required_argument, NULL, 'R' },
+        { "maxsize", required_argument, NULL, 'm' },  { "csv", no_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'H' },           { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': {
+            char *list = strdup(optarg), *save = NULL;
+            for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+                int found = strcmp(name, "all") == 0;
+                if (found)
+                    opt.tests = (1u << T_COUNT) - 1;
+                for (int t = 0; t < T_COUNT; t++)
+                    if (strcmp(name, tests[t].name) == 0) {
+                        opt.tests |= 1u << t;
+                        found = 1;
+                    }
+                if (!found) {
+                    if (rank == 0)
+                        fprintf(stderr, "mpr-objbench: unknown test %s\n", name);
+                    exit(2);
+                }
+            }
+            free(list);
+            break;
+        }
+        case 'i': opt.items = atol(optarg); break;
+        case 'k': opt.items_4k = atol(optarg); break;
+        case 'h': opt.handoffs = atol(optarg); break;
+        case 'r': opt.rounds = atol(optarg); break;
+        case 'R': opt.repeat = atoi(optarg); break;
+        case 'm': opt.maxsize = (size_t)atol(optarg); break;
+        case 'c': opt.csv = 1; break;
+        case 'H': if (rank == 0) usage(stdout); exit(0);
+        default: if (rank == 0) usage(stderr); exit(2);
+        }
+    }
+    if (!opt.tests)
+        opt.tests = (1u << T_COUNT) - 1;
+    if (opt.items < 1 || opt.items_4k < 1 || opt.handoffs < 1 || opt.rounds < 1 || opt.repeat < 1) {
+        if (rank == 0)
+            fprintf(stderr, "mpr-objbench: counts must be at least 1\n");
+        exit(2);
+    }
+}
+
+/* ---- queues ------------------------------------------------------------ */
+
+/* Producers 0..P-1 put `items` items of item_bytes each; ranks P..P+C-1
+ * get until a sentinel. Returns items/s on rank 0 (0 elsewhere). */
+static double queue_run(mpr_queue q, int producers, int consumers, size_t item_bytes, long items)
+{
+    unsigned char *buf = calloc(1, item_bytes);
+    if (!buf)
+        check(MPR_ERR_NO_MEM, "calloc");
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    double start = mpr_wtime(), end = start;
+
+    if (rank < producers) {
+        for (long i = 0; i < items; i++) {
+            memcpy(buf, &i, sizeof i);
+            check(mpr_queue_put(q, buf, item_bytes, MPR_WAIT_FOREVER), "mpr_queue_put");
+        }
+        if (rank != 0) {
+            check(mpr_send(NULL, 0, 0, TAG_DONE, MPR_COMM_WORLD), "mpr_send");
+        } else {
+            for (int p = 1; p < producers; p++)
+                check(mpr_recv(NULL, 0, MPR_ANY_SOURCE, TAG_DONE, MPR_COMM_WORLD,
+                               MPR_STATUS_IGNORE), "mpr_recv");
+            for (int c = 0; c < consumers; c++)
+                check(mpr_queue_put(q, NULL, 0, MPR_WAIT_FOREVER), "mpr_queue_put");
+        }
+    } else if (rank < producers + consumers) {
+        for (;;) {
+            size_t len;
+            check(mpr_queue_get(q, buf, item_bytes, &len, MPR_WAIT_FOREVER), "mpr_queue_get");
+            if (len == 0)
+                break;
+        }
+        end = mpr_wtime();
+        check(mpr_send(&end, sizeof end, 0, TAG_END, MPR_COMM_WORLD), "mpr_send");
+    }
+    double rate = 0;
+    if (rank == 0) {
+        for (int c = 0; c < consumers; c++) {
+            double e;
+            check(mpr_recv(&e, sizeof e, MPR_ANY_SOURCE, TAG_END, MPR_COMM_WORLD,
+                           MPR_STATUS_IGNORE), "mpr_recv");
+            if (e > end)
+                end = e;
+        }
+        rate = (double)items * producers / (end - start);
+    }
+    free(buf);
+    return rate;
+}
+
+static double queue_test(int producers, int consumers, size_t item_bytes, long items)
+{
+    mpr_queue q;
+    check(mpr_queue_create(MPR_COMM_WORLD, opt.maxsize, item_bytes, &q), "mpr_queue_create");
+    queue_run(q, producers, consumers, item_bytes, items / 10 + 1); /* warm-up */
+    double best = 0;
+    for (int r = 0; r < opt.repeat; r++) {
+        double rate = queue_run(q, producers, consumers, item_bytes, items);
+        if (rate > best)
+            best = rate;
+    }
+    check(mpr_queue_free(&q), "mpr_queue_free");
+    return best;
+}
+
+/* ---- hand-offs ------------------------------------------------------- */
+
+/* One-way hand-off time of pair (2i, 2i+1), averaged over pairs, on rank 0. */
+static double pair_average(double mine)
+{
+    double sum = mine;
+    int pairs = size / 2;
+    if (rank % 2 == 0 && rank != 0 && rank + 1 < size)
+        check(mpr_send(&mine, sizeof mine, 0, TAG_END, MPR_COMM_WORLD), "mpr_send");
+    if (rank == 0) {
+        for (int p = 1; p < pairs; p++) {
+            double t;
+            check(mpr_recv(&t, sizeof t, MPR_ANY_SOURCE, TAG_END, MPR_COMM_WORLD,
+                           MPR_STATUS_IGNORE), "mpr_recv");
+            sum += t;
+        }
+    }
+    return sum / pairs;
+}
+
+static double sem_run(mpr_semaphore *sems, long n)
+{
+    int pair = rank / 2;
+    double mine = 0;
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    if (rank + 1 < size || rank % 2 == 1) {
+        mpr_semaphore ping = sems[2 * pair], pong = sems[2 * pair + 1];
+        double start = mpr_wtime();
+        for (long i = 0; i < n; i++) {
+            if (rank % 2 == 0) {
+                check(mpr_semaphore_release(ping), "mpr_semaphore_release");
+                check(mpr_semaphore_acquire(pong, MPR_WAIT_FOREVER), "mpr_semaphore_acquire");
+            } else {
+                check(mpr_semaphore_acquire(ping, MPR_WAIT_FOREVER), "mpr_semaphore_acquire");
+                check(mpr_semaphore_release(pong), "mpr_semaphore_release");
+            }
+        }
+        mine = (mpr_wtime() - start) / (2.0 * (double)n) * 1e6;
+    }
+    return pair_average(mine);
+}
+
+static double sem_test(void)
+{
+    int nsems = 2 * (size / 2);
+    mpr_semaphore *sems = calloc((size_t)nsems, sizeof(*sems));
+    for (int i = 0; i < nsems; i++)
+        check(mpr_semaphore_create(MPR_COMM_WORLD, 0, 0, &sems[i]), "mpr_semaphore_create");
+    sem_run(sems, opt.handoffs / 10 + 1);
+    double best = 1e300;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = sem_run(sems, opt.handoffs);
+        if (t < best)
+            best = t;
+    }
+    for (int i = 0; i < nsems; i++)
+        check(mpr_semaphore_free(&sems[i]), "mpr_semaphore_free");
+    free(sems);
+    return best;
+}
+
+static double event_run(mpr_event *events, long n)
+{
+    int pair = rank / 2;
+    double mine = 0;
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    if (rank + 1 < size || rank % 2 == 1) {
+        mpr_event ping = events[2 * pair], pong = events[2 * pair + 1];
+        double start = mpr_wtime();
+        for (long i = 0; i < n; i++) {
+            if (rank % 2 == 0) {
+                check(mpr_event_set(ping), "mpr_event_set");
+                check(mpr_event_wait(pong, MPR_WAIT_FOREVER), "mpr_event_wait");
+                check(mpr_event_clear(pong), "mpr_event_clear");
+            } else {
+                check(mpr_event_wait(ping, MPR_WAIT_FOREVER), "mpr_event_wait");
+                check(mpr_event_clear(ping), "mpr_event_clear");
+                check(mpr_event_set(pong), "mpr_event_set");
+            }
+        }
+        mine = (mpr_wtime() - start) / (2.0 * (double)n) * 1e6;
+    }
+    return pair_average(mine);
+}
+
+static double event_test(void)
+{
+    int nevents = 2 * (size / 2);
+    mpr_event *events = calloc((size_t)nevents, sizeof(*events));
+    for (int i = 0; i < nevents; i++)
+        check(mpr_event_create(MPR_COMM_WORLD, &events[i]), "mpr_event_create");
+    event_run(events, opt.handoffs / 10 + 1);
+    double best = 1e300;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = event_run(events, opt.handoffs);
+        if (t < best)
+            best = t;
+    }
+    for (int i = 0; i < nevents; i++)
+        check(mpr_event_free(&events[i]), "mpr_event_free");
+    free(events);
+    return best;
+}
+
+/* Rank 0 sets, everyone else wakes: average set-to-wake time on rank 0. */
+static double event_all_run(mpr_event ev, long rounds)
+{
+    double *set_at = calloc((size_t)rounds, sizeof(double));
+    double *woke_at = calloc((size_t)rounds, sizeof(double));
+    if (!set_at || !woke_at)
+        check(MPR_ERR_NO_MEM, "calloc");
+    for (long r = 0; r < rounds; r++) {
+        check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+        if (rank == 0) {
+            double until = mpr_wtime() + 20e-6; /* the waiters are in wait by now */
+            while (mpr_wtime() < until)
+                ;
+            set_at[r] = mpr_wtime();
+            check(mpr_event_set(ev), "mpr_event_set");
+        } else {
+            check(mpr_event_wait(ev, MPR_WAIT_FOREVER), "mpr_event_wait");
+            woke_at[r] = mpr_wtime();
+        }
+        check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+        if (rank == 0)
+            check(mpr_event_clear(ev), "mpr_event_clear");
+    }
+    check(mpr_bcast(set_at, (size_t)rounds * sizeof(double), 0, MPR_COMM_WORLD), "mpr_bcast");
+    double waited = 0;
+    if (rank != 0) {
+        for (long r = 0; r < rounds; r++)
+            waited += woke_at[r] - set_at[r];
+        waited /= (double)rounds;
+        check(mpr_send(&waited, sizeof waited, 0, TAG_END, MPR_COMM_WORLD), "mpr_send");
+    } else {
+        for (int w = 1; w < size; w++) {
+            double t;
+            check(mpr_recv(&t, sizeof t, MPR_ANY_SOURCE, TAG_END, MPR_COMM_WORLD,
+                           MPR_STATUS_IGNORE), "mpr_recv");
+            waited += t;
+        }
+        waited /= size - 1;
+    }
+    free(set_at);
+    free(woke_at);
+    return waited * 1e6;
+}
+
+static double event_all_test(void)
+{
+    mpr_event ev;
+    check(mpr_event_create(MPR_COMM_WORLD, &ev), "mpr_event_create");
+    event_all_run(ev, opt.rounds / 10 + 1);
+    double best = 1e300;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = event_all_run(ev, opt.rounds);
+        if (t < best)
+            best = t;
+    }
+    check(mpr_event_free(&ev), "mpr_event_free");
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    check(mpr_init(&argc, &argv), "mpr_init");
+    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
+    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
+    parse(argc, argv);
+    if (size < 2) {
+        if (rank == 0)
+            fprintf(stderr, "mpr-objbench: needs at least 2 ranks\n");
+        mpr_finalize();
+        return 2;
+    }
+
+    if (rank == 0) {
+        if (opt.csv)
+            printf("test,ranks,value,unit\n");
+        else
+            printf("# mpr-objbench, %d ranks (best of %d runs)\n%-12s %14s  %s\n", size,
+                   opt.repeat, "test", "value", "unit");
+    }
+    for (int t = 0; t < T_COUNT; t++) {
+        if (!(opt.tests & (1u << t)) || size < tests[t].min_ranks)
+            continue;
+        double value = 0;
+        switch (t) {
+        case T_QUEUE8: value = queue_test(1, 1, 8, opt.items); break;
+        case T_QUEUE4K: value = queue_test(1, 1, 4096, opt.items_4k); break;
+        case T_QUEUE_MPMC: value = queue_test(size / 2, size - size / 2, 8, opt.items / (size / 2)); break;
+        case T_SEM: value = sem_test(); break;
+        case T_EVENT: value = event_test(); break;
+        case T_EVENT_ALL: value = event_all_test(); break;
+        }
+        if (rank == 0) {
+            if (opt.csv)
+                printf("%s,%d,%.6g,%s\n", tests[t].name, size, value, tests[t].unit);
+            else
+                printf("%-12s %14.6g  %s\n", tests[t].name, value, tests[t].unit);
+            fflush(stdout);
+        }
+    }
+    check(mpr_finalize(), "mpr_finalize");
+    return 0;
+}

@@ -1,0 +1,14 @@
+# Examples of the shared objects (queue, event, semaphore, lock); each says
+# in its header how to run it. Included from examples/local.mk.
+noinst_PROGRAMS += examples/prodcons examples/workers examples/event_start \
+	examples/semaphore_cap examples/lock_file
+examples_prodcons_SOURCES = examples/prodcons.c
+examples_prodcons_LDADD = runtime/libmpr.la
+examples_workers_SOURCES = examples/workers.c
+examples_workers_LDADD = runtime/libmpr.la
+examples_event_start_SOURCES = examples/event_start.c
+examples_event_start_LDADD = runtime/libmpr.la
+examples_semaphore_cap_SOURCES = examples/semaphore_cap.c
+examples_semaphore_cap_LDADD = runtime/libmpr.la
+examples_lock_file_SOURCES = examples/lock_file.c
+examples_lock_file_LDADD = runtime/libmpr.la

@@ -1,0 +1,386 @@
+/*
+ * objects.c - the part every shared object needs: its segment, created
+ * collectively, and the spin-then-yield-then-sleep wait on a futex in it.
+ *
+ * Segments are named like the transport's (/dev/shm/mpr-<nspace>-obj-<n>),
+ * so mprun's clean-up after a job removes any left by ranks that died
+ * during creation; otherwise the name is gone as soon as every rank has
+ * mapped it. The futexes are shared (not FUTEX_PRIVATE): the rank that
+ * makes a condition true wakes the sleeper itself, with no other process
+ * in between.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "objects.h"
+
+#define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
+#define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
+#define PEER_CHECK_INTERVAL 0.1
+
+_Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header fits");
+
+/* Creation is collective, so every rank numbers its objects alike. */
+static uint32_t objects_created;
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- Creating and freeing ----------------------------------------------- */
+
+/* Communicator ranks are world ranks while MPR_COMM_WORLD is the only one. */
+static int check_comm_is_local(mpr_comm comm)
+{
+    for (int r = 0; r < comm->size; r++) {
+        if (mpr__g.peers[r].local_index < 0) {
+            if (comm->rank == 0)
+                fprintf(stderr, "mpr: shared objects are only supported between the ranks "
+                                "of one host for now (rank %d runs on another host)\n", r);
+            return MPR_ERR_UNSUPPORTED;
+        }
+    }
+    return MPR_SUCCESS;
+}
+
+static void segment_name(char *out, size_t cap, uint32_t id)
+{
+    char clean[200];
+    size_t j = 0;
+    for (const char *p = mpr__g.nspace; *p && j < sizeof(clean) - 1; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        clean[j++] = ok ? c : '_';
+    }
+    clean[j] = '\0';
+    snprintf(out, cap, "/mpr-%s-obj-%u", clean, id);
+}
+
+static void format_header(struct mpr__obj_header *hdr, enum mpr__obj_kind kind, int nranks,
+                          size_t bytes)
+{
+    hdr->kind = kind;
+    hdr->nranks = (uint32_t)nranks;
+    hdr->bytes = bytes;
+    atomic_init(&hdr->attached, 0);
+}
+
+static void publish_header(struct mpr__obj_header *hdr)
+{
+    atomic_store_explicit((_Atomic uint64_t *)&hdr->magic, OBJ_MAGIC, memory_order_release);
+}
+
+/* Rank 0: create, allocate every page now (a full /dev/shm fails here,
+ * not with SIGBUS later), map. */
+static int create_segment(const char *name, size_t bytes, void **mem_out)
+{
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "mpr: rank %d: cannot create shared memory %s for a shared object: %s\n",
+                mpr__g.rank, name, strerror(errno));
+        return MPR_ERR_SHM;
+    }
+    int err = posix_fallocate(fd, 0, (off_t)bytes);
+    if (err != 0) {
+        fprintf(stderr, "mpr: rank %d: cannot allocate %zu bytes of shared memory in /dev/shm "
+                        "for a shared object: %s\n", mpr__g.rank, bytes, strerror(err));
+        close(fd);
+        shm_unlink(name);
+        return MPR_ERR_SHM;
+    }
+    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (mem == MAP_FAILED) {
+        fprintf(stderr, "mpr: rank %d: cannot map shared memory for a shared object: %s\n",
+                mpr__g.rank, strerror(errno));
+        shm_unlink(name);
+        return MPR_ERR_SHM;
+    }
+    *mem_out = mem;
+    return MPR_SUCCESS;
+}
+
+static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind, void **mem_out)
+{
+    int fd = shm_open(name, O_RDWR, 0);
+    if (fd < 0) {
+        fprintf(stderr, "mpr: rank %d: cannot open shared memory %s of a shared object: %s\n",
+                mpr__g.rank, name, strerror(errno));
+        return MPR_ERR_SHM;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < bytes) {
+        fprintf(stderr, "mpr: rank %d: shared memory %s is smaller than announced\n",
+                mpr__g.rank, name);
+        close(fd);
+        return MPR_ERR_SHM;
+    }
+    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (mem == MAP_FAILED) {
+        fprintf(stderr, "mpr: rank %d: cannot map shared memory of a shared object: %s\n",
+                mpr__g.rank, strerror(errno));
+        return MPR_ERR_SHM;
+    }
+    struct mpr__obj_header *hdr = mem;
+    if (atomic_load_explicit((_Atomic uint64_t *)&hdr->magic, memory_order_acquire) != OBJ_MAGIC ||
+        hdr->kind != kind || hdr->bytes != bytes) {
+        fprintf(stderr, "mpr: rank %d: %s is not the shared object rank 0 created (were the "
+                        "objects created in the same order on every rank?)\n", mpr__g.rank, name);
+        munmap(mem, bytes);
+        return MPR_ERR_SHM;
+    }
+    *mem_out = mem;
+    return MPR_SUCCESS;
+}
+
+static void fill_handle(struct mpr__obj *obj, void *mem, size_t bytes, mpr_comm comm)
+{
+    obj->hdr = mem;
+    obj->state = (char *)mem + MPR__OBJ_STATE_OFFSET;
+    obj->bytes = bytes;
+    obj->comm = comm;
+}
+
+/* A communicator of one rank: nobody to share with, no name needed. */
+static int create_private(mpr_comm comm, enum mpr__obj_kind kind, size_t bytes,
+                          mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj)
+{
+    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        fprintf(stderr, "mpr: rank %d: cannot map memory for a shared object: %s\n",
+                mpr__g.rank, strerror(errno));
+        return MPR_ERR_NO_MEM;
+    }
+    format_header(mem, kind, 1, bytes);
+    format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
+    publish_header(mem);
+    fill_handle(obj, mem, bytes, comm);
+    return MPR_SUCCESS;
+}
+
+int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
+                    mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj)
+{
+    int rc = mpr__check_ready();
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
+        return rc;
+    if ((rc = check_comm_is_local(comm)) != MPR_SUCCESS)
+        return rc;
+
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t bytes = (MPR__OBJ_STATE_OFFSET + state_bytes + page - 1) / page * page;
+    if (comm->size == 1)
+        return create_private(comm, kind, bytes, format, arg, obj);
+
+    char name[NAME_MAX];
+    segment_name(name, sizeof(name), objects_created++);
+    struct {
+        int32_t rc;
+        uint32_t pad;
+        uint64_t bytes;
+    } announce = { .rc = MPR_SUCCESS, .bytes = bytes };
+    void *mem = NULL;
+    if (comm->rank == 0) {
+        announce.rc = create_segment(name, bytes, &mem);
+        if (announce.rc == MPR_SUCCESS) {
+            format_header(mem, kind, comm->size, bytes);
+            format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
+            publish_header(mem);
+        }
+    }
+    rc = mpr_bcast(&announce, sizeof(announce), 0, comm);
+    if (rc == MPR_SUCCESS)
+        rc = announce.rc;
+    if (rc != MPR_SUCCESS) {
+        if (mem) {
+            munmap(mem, bytes);
+            shm_unlink(name);
+        }
+        return rc;
+    }
+    bytes = (size_t)announce.bytes;
+
+    int my_rc = MPR_SUCCESS;
+    if (comm->rank != 0) {
+        my_rc = open_segment(name, bytes, kind, &mem);
+        if (my_rc == MPR_SUCCESS) {
+            struct mpr__obj_header *hdr = mem;
+            if (atomic_fetch_add(&hdr->attached, 1) + 1 == (uint32_t)(comm->size - 1))
+                shm_unlink(name); /* everyone has it mapped now */
+        }
+    }
+    /* After the barrier every rank has tried to map it, so all read the same
+     * count of those that succeeded and agree on the outcome. */
+    rc = mpr_barrier(comm);
+    if (comm->rank == 0)
+        shm_unlink(name); /* gone already unless some rank failed to map it */
+    if (my_rc != MPR_SUCCESS)
+        return my_rc;
+    if (rc == MPR_SUCCESS &&
+        atomic_load(&((struct mpr__obj_header *)mem)->attached) != (uint32_t)(comm->size - 1))
+        rc = MPR_ERR_SHM; /* the rank that failed said why */
+    if (rc != MPR_SUCCESS) {
+        munmap(mem, bytes);
+        return rc;
+    }
+    fill_handle(obj, mem, bytes, comm);
+    return MPR_SUCCESS;
+}
+
+int mpr__obj_free(struct mpr__obj *obj)
+{
+    int rc = mpr__check_ready();
+    if (rc == MPR_SUCCESS && obj->comm->size > 1)
+        rc = mpr_barrier(obj->comm);
+    munmap(obj->hdr, obj->bytes);
+    obj->hdr = NULL;
+    obj->state = NULL;
+    return rc;
+}
+
+/* ---- Waiting and waking ------------------------------------------------- */
+
+static int futex_wait(_Atomic uint32_t *word, uint32_t expected, long timeout_ns)
+{
+    struct timespec ts = { timeout_ns / 1000000000L, timeout_ns % 1000000000L };
+    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, expected, &ts, NULL, 0) == 0)
+        return 0;
+    return errno;
+}
+
+static void futex_wake(_Atomic uint32_t *word, int count)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, count, NULL, NULL, 0);
+}
+
+void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
+        return;
+    atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
+    futex_wake(&wp->seq, count);
+}
+
+void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
+        futex_wake(&wp->seq, count);
+}
+
+int mpr__obj_check_timeout(double timeout)
+{
+    return isnan(timeout) ? MPR_ERR_ARG : MPR_SUCCESS;
+}
+
+/* As the runtime's own waits: MPR_YIELDS, or 50 yields when the host is
+ * oversubscribed (the rank holding what we wait for may share our core)
+ * and 2 otherwise. */
+static unsigned yields_before_sleep(void)
+{
+    static int configured;
+    static unsigned yields;
+    if (!configured) {
+        const char *env = getenv("MPR_YIELDS");
+        yields = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 50 : 2;
+        configured = 1;
+    }
+    return yields;
+}
+
+static bool comm_alive(const struct mpr__obj *obj)
+{
+    for (int r = 0; r < obj->comm->size; r++) {
+        const struct mpr__peer *p = &mpr__g.peers[r];
+        if (r == obj->comm->rank)
+            continue;
+        if (p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH))
+            return false;
+    }
+    return true;
+}
+
+int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
+                  mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout)
+{
+    int rc = attempt(arg);
+    if (rc != not_ready || timeout == 0)
+        return rc;
+    double start = mpr_wtime();
+    double deadline = timeout < 0 ? INFINITY : start + timeout;
+
+    unsigned spins = mpr__g.spin_polls;
+    for (unsigned i = 1; i <= spins; i++) {
+        cpu_relax();
+        if ((i & 15) == 0) {
+            mpr__progress();
+            if ((i & 1023) == 0 && mpr_wtime() >= deadline)
+                break;
+        }
+        if ((rc = attempt(arg)) != not_ready)
+            return rc;
+    }
+    unsigned yields = yields_before_sleep();
+    for (unsigned i = 0; i < yields && mpr_wtime() < deadline; i++) {
+        sched_yield();
+        mpr__progress();
+        if ((rc = attempt(arg)) != not_ready)
+            return rc;
+    }
+
+    int slice_ms = 1;
+    double last_check = start;
+    for (;;) {
+        uint32_t seen = atomic_load_explicit(&wp->seq, memory_order_acquire);
+        atomic_fetch_add_explicit(&wp->sleepers, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        rc = attempt(arg);
+        double now = mpr_wtime();
+        if (rc == not_ready && now < deadline) {
+            /* Sleep in slices: this rank's messages must move now and then
+             * (a peer may wait for room in its ring to us), and a dead peer
+             * must be noticed. Slices grow while nothing happens. */
+            double left_ns = (deadline - now) * 1e9;
+            long slice_ns = (long)slice_ms * 1000000L;
+            futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
+        }
+        atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
+        if (rc != not_ready || (rc = attempt(arg)) != not_ready)
+            return rc;
+        int events = mpr__progress();
+        if ((rc = attempt(arg)) != not_ready)
+            return rc;
+        now = mpr_wtime();
+        if (now >= deadline)
+            return MPR_ERR_TIMEOUT;
+        if (now - last_check >= PEER_CHECK_INTERVAL) {
+            last_check = now;
+            if (!comm_alive(obj))
+                return MPR_ERR_PROC_FAILED;
+        }
+        slice_ms = events ? 1 : slice_ms * 2 > SLEEP_SLICE_MAX_MS ? SLEEP_SLICE_MAX_MS : slice_ms * 2;
+    }
+}

@@ -1,0 +1,79 @@
+/*
+ * obj_die - a rank dies while the others are blocked on a shared object:
+ * the job must end, whole, without hanging.
+ *
+ *   mprun -n N obj_die HOW OBJECT
+ *
+ * HOW is crash (the last rank raises SIGSEGV) or exit (it exits 0 without
+ * mpr_finalize); OBJECT is queue (the others block in a get on an empty
+ * queue), lock (the last rank holds the lock, the others block in
+ * acquire), semaphore (they block in acquire of a semaphore at 0) or event
+ * (they block in wait). After a crash mprun must kill them; after an exit
+ * the blocked call must return MPR_ERR_PROC_FAILED (then they finalize and
+ * exit 0) unless mprun ends the job first. Anything else prints
+ * "rank R: FAIL: ..." and exits 1.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include "check.h"
+
+int main(int argc, char **argv)
+{
+    int size;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 3) {
+        fprintf(stderr, "usage: obj_die crash|exit queue|lock|semaphore|event\n");
+        return 2;
+    }
+    const char *how = argv[1], *object = argv[2];
+    MUST(mpr_init(&argc, &argv), MPR_SUCCESS);
+    MUST(mpr_comm_rank(MPR_COMM_WORLD, &me), MPR_SUCCESS);
+    MUST(mpr_comm_size(MPR_COMM_WORLD, &size), MPR_SUCCESS);
+    int victim = size - 1;
+
+    mpr_queue q;
+    mpr_lock lock;
+    mpr_semaphore sem;
+    mpr_event ev;
+    MUST(mpr_queue_create(MPR_COMM_WORLD, 0, 0, &q), MPR_SUCCESS);
+    MUST(mpr_lock_create(MPR_COMM_WORLD, &lock), MPR_SUCCESS);
+    MUST(mpr_semaphore_create(MPR_COMM_WORLD, 0, 0, &sem), MPR_SUCCESS);
+    MUST(mpr_event_create(MPR_COMM_WORLD, &ev), MPR_SUCCESS);
+    if (me == victim)
+        MUST(mpr_lock_acquire(lock, 0), MPR_SUCCESS);
+    MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
+
+    if (me == victim) {
+        usleep(200 * 1000); /* let the others block first (not required) */
+        if (strcmp(how, "crash") == 0) {
+            signal(SIGSEGV, SIG_DFL); /* no sanitizer's handler: die by the signal */
+            raise(SIGSEGV);
+        }
+        _exit(0); /* no mpr_finalize, no atexit handlers */
+    }
+
+    int rc;
+    char buf[16];
+    size_t len;
+    if (strcmp(object, "queue") == 0)
+        rc = mpr_queue_get(q, buf, sizeof buf, &len, MPR_WAIT_FOREVER);
+    else if (strcmp(object, "lock") == 0)
+        rc = mpr_lock_acquire(lock, MPR_WAIT_FOREVER);
+    else if (strcmp(object, "semaphore") == 0)
+        rc = mpr_semaphore_acquire(sem, MPR_WAIT_FOREVER);
+    else
+        rc = mpr_event_wait(ev, MPR_WAIT_FOREVER);
+    if (rc != MPR_ERR_PROC_FAILED) {
+        failf(__LINE__, "%s %s: the blocked call returned %s, wanted MPR_ERR_PROC_FAILED or to "
+              "be killed", how, object, mpr_error_name(rc));
+        _exit(1);
+    }
+    printf("rank %d: blocked call returned MPR_ERR_PROC_FAILED\n", me);
+    rc = mpr_finalize();
+    if (rc != MPR_SUCCESS && rc != MPR_ERR_PROC_FAILED) {
+        failf(__LINE__, "mpr_finalize after a peer died returned %s", mpr_error_name(rc));
+        _exit(1);
+    }
+    return 0;
+}

@@ -1,0 +1,25 @@
+# Integration tests of the shared objects (queue, event, semaphore, lock):
+# self-checking programs run under mprun by tests/integration/objects.sh.
+# Included from tests/local.mk.
+
+OBJECTS_TEST_BINS = \
+	tests/integration/obj_queue \
+	tests/integration/obj_event \
+	tests/integration/obj_semaphore \
+	tests/integration/obj_lock \
+	tests/integration/obj_die
+check_PROGRAMS += $(OBJECTS_TEST_BINS)
+
+tests_integration_obj_queue_SOURCES = tests/integration/obj_queue.c tests/integration/obj_shared.h
+tests_integration_obj_queue_LDADD = runtime/libmpr.la
+tests_integration_obj_event_SOURCES = tests/integration/obj_event.c tests/integration/obj_shared.h
+tests_integration_obj_event_LDADD = runtime/libmpr.la
+tests_integration_obj_semaphore_SOURCES = tests/integration/obj_semaphore.c tests/integration/obj_shared.h
+tests_integration_obj_semaphore_LDADD = runtime/libmpr.la
+tests_integration_obj_lock_SOURCES = tests/integration/obj_lock.c tests/integration/obj_shared.h
+tests_integration_obj_lock_LDADD = runtime/libmpr.la
+tests_integration_obj_die_SOURCES = tests/integration/obj_die.c
+tests_integration_obj_die_LDADD = runtime/libmpr.la
+
+TESTS += tests/integration/objects.sh
+EXTRA_DIST += tests/integration/objects.sh
