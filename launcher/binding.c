@@ -168,11 +168,16 @@ static void placement_release(struct placement *pl)
         hwloc_topology_destroy(pl->topo);
 }
 
-static int mapped_core(const struct placement *pl, const struct mprun_options *opts, int rank)
+static bool maps_by_domain(enum mprun_map map)
+{
+    return map == MPRUN_MAP_SOCKET || map == MPRUN_MAP_NUMA;
+}
+
+static int mapped_core(const struct placement *pl, enum mprun_map map, int rank)
 {
     const struct domain *d;
 
-    if (opts->map == MPRUN_MAP_CORE)
+    if (!maps_by_domain(map))
         return rank % pl->ncores;
     d = &pl->domains[rank % pl->ndomains];
     return d->cores[(rank / pl->ndomains) % d->ncores];
@@ -240,34 +245,32 @@ out:
     return rc;
 }
 
-int mprun_binding_plan_make(const struct mprun_options *opts,
+int mprun_binding_plan_make(int nranks, enum mprun_bind bind, enum mprun_map map,
                             struct mprun_binding_plan *plan, char *err, size_t errlen)
 {
     struct placement pl = {0};
-    enum mprun_bind bind = opts->bind;
     int rc = -1;
 
     memset(plan, 0, sizeof(*plan));
     if (load_topology(&pl, err, errlen) != 0 || collect_usable_cores(&pl, err, errlen) != 0)
         goto out;
-    if (opts->map != MPRUN_MAP_CORE &&
-        collect_domains(&pl, opts->map == MPRUN_MAP_SOCKET ? HWLOC_OBJ_PACKAGE
-                                                           : HWLOC_OBJ_NUMANODE,
+    if (maps_by_domain(map) &&
+        collect_domains(&pl, map == MPRUN_MAP_SOCKET ? HWLOC_OBJ_PACKAGE : HWLOC_OBJ_NUMANODE,
                         err, errlen) != 0)
         goto out;
 
     plan->ncores = pl.ncores;
-    plan->nranks = opts->nranks;
-    plan->oversubscribed = opts->nranks > pl.ncores;
+    plan->nranks = nranks;
+    plan->oversubscribed = nranks > pl.ncores;
     if (bind == MPRUN_BIND_DEFAULT)
         bind = plan->oversubscribed ? MPRUN_BIND_NONE : MPRUN_BIND_CORE;
-    plan->ranks = calloc((size_t)opts->nranks, sizeof(*plan->ranks));
+    plan->ranks = calloc((size_t)(nranks > 0 ? nranks : 1), sizeof(*plan->ranks));
     if (plan->ranks == NULL) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    for (int r = 0; r < opts->nranks && bind != MPRUN_BIND_NONE; r++) {
-        hwloc_const_cpuset_t target = binding_cpuset(&pl, bind, mapped_core(&pl, opts, r));
+    for (int r = 0; r < nranks && bind != MPRUN_BIND_NONE; r++) {
+        hwloc_const_cpuset_t target = binding_cpuset(&pl, bind, mapped_core(&pl, map, r));
 
         if (bind_rank(&pl, target, &plan->ranks[r]) != 0) {
             snprintf(err, errlen, "cannot compute the binding of rank %d: out of memory", r);
@@ -299,10 +302,10 @@ void mprun_binding_plan_free(struct mprun_binding_plan *plan)
     memset(plan, 0, sizeof(*plan));
 }
 
-void mprun_binding_format_report(const struct mprun_binding_plan *plan, int rank,
+void mprun_binding_format_report(const struct mprun_binding_plan *plan, int index, int rank,
                                  const char *host, char *buf, size_t len)
 {
-    const struct mprun_rank_binding *rb = &plan->ranks[rank];
+    const struct mprun_rank_binding *rb = &plan->ranks[index];
 
     if (rb->bound)
         snprintf(buf, len, "mprun: rank %d on host %s bound to cores %s (cpus %s)\n", rank,

@@ -32,16 +32,19 @@ struct mprun_binding_plan {
     struct mprun_rank_binding *ranks;
 };
 
-/* mprun_binding_plan_make - map and bind opts->nranks ranks. Returns 0, or
- * -1 with a one-line reason in err (the plan then needs no release). */
-int mprun_binding_plan_make(const struct mprun_options *opts,
+/* mprun_binding_plan_make - map and bind the nranks ranks of this host
+ * (indexed from 0 here, whatever their ranks in the job). map slot and node
+ * place by core inside the host. Returns 0, or -1 with a one-line reason
+ * in err (the plan then needs no release). */
+int mprun_binding_plan_make(int nranks, enum mprun_bind bind, enum mprun_map map,
                             struct mprun_binding_plan *plan, char *err, size_t errlen);
 
 void mprun_binding_plan_free(struct mprun_binding_plan *plan);
 
-/* mprun_binding_format_report - the --report-bindings line of one rank, e.g.
+/* mprun_binding_format_report - the --report-bindings line of this host's
+ * index-th rank, job rank `rank`, e.g.
  * "mprun: rank 0 on host vm bound to cores 0 (cpus 0)\n", into buf. */
-void mprun_binding_format_report(const struct mprun_binding_plan *plan, int rank,
+void mprun_binding_format_report(const struct mprun_binding_plan *plan, int index, int rank,
                                  const char *host, char *buf, size_t len);
 
 /* mprun_binding_apply - in the child after fork: returns 0 or an errno. */

@@ -23,6 +23,9 @@ enum option_id {
     OPT_TAG_OUTPUT,
     OPT_TIMEOUT,
     OPT_EXPORT,
+    OPT_HOST,
+    OPT_HOSTFILE,
+    OPT_LAUNCH_AGENT,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -45,6 +48,9 @@ static const struct option_spec option_specs[] = {
     {"--tag-output", OPT_TAG_OUTPUT, false},
     {"--timeout", OPT_TIMEOUT, true},
     {"-x", OPT_EXPORT, true},
+    {"--host", OPT_HOST, true},
+    {"--hostfile", OPT_HOSTFILE, true},
+    {"--launch-agent", OPT_LAUNCH_AGENT, true},
     {"-h", OPT_HELP, false},
     {"--help", OPT_HELP, false},
     {"--version", OPT_VERSION, false},
@@ -154,6 +160,8 @@ static int parse_map(const char *text, enum mprun_map *map, char *err, size_t er
         {"core", MPRUN_MAP_CORE},
         {"socket", MPRUN_MAP_SOCKET},
         {"numa", MPRUN_MAP_NUMA},
+        {"slot", MPRUN_MAP_SLOT},
+        {"node", MPRUN_MAP_NODE},
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -163,7 +171,8 @@ static int parse_map(const char *text, enum mprun_map *map, char *err, size_t er
         }
     }
     return set_error(err, errlen,
-                     "invalid --map-by value '%s': expected core, socket or numa", text);
+                     "invalid --map-by value '%s': expected slot, node, core, socket or numa",
+                     text);
 }
 
 size_t mprun_cli_export_name_length(const char *export)
@@ -194,6 +203,7 @@ static int apply_option(const struct option_spec *spec, const char *value,
 {
     switch (spec->id) {
     case OPT_NP:
+        opts->nranks_given = true;
         return parse_nranks(value, &opts->nranks, err, errlen);
     case OPT_BIND_TO:
         return parse_bind(value, &opts->bind, err, errlen);
@@ -215,6 +225,22 @@ static int apply_option(const struct option_spec *spec, const char *value,
         return 0;
     case OPT_EXPORT:
         return parse_export(value, opts, err, errlen);
+    case OPT_HOST:
+        if (value[0] == '\0')
+            return set_error(err, errlen, "invalid --host value '': expected h1[:slots],...");
+        opts->host_lists[opts->nhost_lists++] = value;
+        return 0;
+    case OPT_HOSTFILE:
+        if (value[0] == '\0')
+            return set_error(err, errlen, "invalid --hostfile value '': expected a file");
+        opts->hostfile = value;
+        return 0;
+    case OPT_LAUNCH_AGENT:
+        if (value[strspn(value, " \t")] == '\0')
+            return set_error(err, errlen, "invalid --launch-agent value '%s': expected a command",
+                             value);
+        opts->launch_agent = value;
+        return 0;
     case OPT_HELP:
         opts->action = MPRUN_ACTION_HELP;
         return 0;
@@ -266,7 +292,8 @@ int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts, char *err
     opts->bind = MPRUN_BIND_DEFAULT;
     opts->map = MPRUN_MAP_CORE;
     opts->exports = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*opts->exports));
-    if (opts->exports == NULL)
+    opts->host_lists = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*opts->host_lists));
+    if (opts->exports == NULL || opts->host_lists == NULL)
         return set_error(err, errlen, "out of memory");
 
     for (i = 1; i < argc; i++) {
@@ -295,6 +322,8 @@ int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts, char *err
         if (opts->action != MPRUN_ACTION_RUN)
             return 0;
     }
+    if (opts->hostfile != NULL && opts->nhost_lists > 0)
+        return set_error(err, errlen, "--host and --hostfile cannot be used together");
     if (i >= argc)
         return set_error(err, errlen, "no program to run");
     opts->prog_argv = &argv[i];
@@ -306,22 +335,38 @@ void mprun_cli_free(struct mprun_options *opts)
     free(opts->exports);
     opts->exports = NULL;
     opts->nexports = 0;
+    free(opts->host_lists);
+    opts->host_lists = NULL;
+    opts->nhost_lists = 0;
 }
 
 void mprun_cli_print_usage(FILE *out)
 {
     fprintf(out,
             "Usage: mprun [options] program [arguments]\n"
-            "Start ranks of a program on this host, wired up through PMIx.\n"
+            "Start ranks of a program on this host or on several hosts, wired up through\n"
+            "PMIx.\n"
             "\n"
             "Options (they end at the program's name or at '--'):\n"
-            "  -n, -np, --np N      start N ranks (1..%d, default 1)\n"
+            "  -n, -np, --np N      start N ranks (1..%d; default 1, or with hosts\n"
+            "                       their total number of slots)\n"
+            "  --host H[:S],...     run on these hosts, with S slots each (default 1);\n"
+            "                       may be repeated\n"
+            "  --hostfile FILE      run on the hosts of FILE: one per line, 'host' or\n"
+            "                       'host slots=S'; '#' starts a comment\n"
+            "  --launch-agent CMD   start the daemon of each other host with\n"
+            "                       'CMD HOST MPRUN --daemon ...' (default: the variable\n"
+            "                       MPRUN_LAUNCH_AGENT, else ssh); mprun must have the\n"
+            "                       same path on every host\n"
+            "  --map-by WHAT        slot: fill each host's slots in order (default);\n"
+            "                       node: deal ranks round-robin over the hosts;\n"
+            "                       core, socket, numa: inside each host, round-robin\n"
+            "                       over cores, sockets or numa nodes (default: core)\n"
             "  --bind-to WHAT       bind each rank to a core, socket, numa node or none\n"
             "                       (default: core while ranks <= cores, else none)\n"
-            "  --map-by WHAT        place ranks round-robin over cores, sockets or numa\n"
-            "                       nodes (default: core)\n"
             "  --report-bindings    print where each rank is bound, on stderr\n"
-            "  --oversubscribe      allow more ranks than cores without a warning\n"
+            "  --oversubscribe      allow more ranks than cores (or slots) without a\n"
+            "                       warning\n"
             "  --tag-output         prefix every output line with '[rank] '\n"
             "  -x VAR[=VALUE]       export VAR (from mprun's environment, or VALUE)\n"
             "  --timeout SECS       stop the job after SECS seconds (exit code 124)\n"
@@ -339,6 +384,7 @@ void mprun_cli_print_usage(FILE *out)
             "  124      --timeout expired\n"
             "  127      the program could not be executed\n"
             "  %d        bad command line or program not found\n"
-            "  1        mprun itself failed (e.g. the PMIx server did not start)\n",
+            "  1        mprun itself failed (e.g. the PMIx server did not start, or\n"
+            "           a host's daemon could not be started or was lost)\n",
             MPRUN_MAX_RANKS, MPRUN_EXIT_USAGE);
 }

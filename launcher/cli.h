@@ -30,15 +30,21 @@ enum mprun_bind {
     MPRUN_BIND_NUMA,
 };
 
+/* slot and node place ranks on hosts (by core inside each host); core,
+ * socket and numa place them inside a host, and fill hosts as slot does. */
 enum mprun_map {
     MPRUN_MAP_CORE,
     MPRUN_MAP_SOCKET,
     MPRUN_MAP_NUMA,
+    MPRUN_MAP_SLOT,
+    MPRUN_MAP_NODE,
 };
 
 struct mprun_options {
     enum mprun_action action;
-    int nranks;                /* 1..MPRUN_MAX_RANKS, default 1 */
+    int nranks;                /* 1..MPRUN_MAX_RANKS, default 1 (or the hosts'
+                                  slots: see nranks_given) */
+    bool nranks_given;         /* -n was on the command line */
     enum mprun_bind bind;
     enum mprun_map map;
     bool report_bindings;
@@ -48,6 +54,10 @@ struct mprun_options {
     const char *timeout_text;  /* --timeout as the user wrote it, for messages */
     const char **exports;      /* -x values as given: "VAR" or "VAR=value" */
     int nexports;
+    const char **host_lists;   /* --host values as given, "h1[:slots],h2..." */
+    int nhost_lists;
+    const char *hostfile;      /* --hostfile, NULL if not given */
+    const char *launch_agent;  /* --launch-agent, NULL if not given */
     char **prog_argv;          /* program and its arguments, NULL-terminated,
                                   pointing into the argv given to the parser */
 };

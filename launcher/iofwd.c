@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #define OUTPUT_INITIAL_CAP (16 * 1024)
-#define INPUT_CHUNK (64 * 1024)
 
 /* Once a destination refuses output (EPIPE, EBADF...), drop what goes there. */
 static bool dest_broken[3];
@@ -66,6 +65,12 @@ static void emit(struct mprun_output *o, const char *data, size_t n)
 
     if (n == 0)
         return;
+    if (o->sink != NULL) {
+        if (!o->ended && !o->sink(o->sink_arg, o, data, n))
+            o->ended = true;
+        o->at_line_start = data[n - 1] == '\n';
+        return;
+    }
     if (!o->tag) {
         write_all(o->dest, data, n);
         o->at_line_start = data[n - 1] == '\n';
@@ -103,6 +108,17 @@ void mprun_output_init(struct mprun_output *o, int fd, int dest, int rank, bool 
     o->rank = rank;
     o->tag = tag;
     o->at_line_start = true;
+}
+
+void mprun_output_set_sink(struct mprun_output *o, mprun_output_sink sink, void *arg)
+{
+    o->sink = sink;
+    o->sink_arg = arg;
+}
+
+static bool output_refused(const struct mprun_output *o)
+{
+    return o->sink != NULL ? o->ended : dest_broken[o->dest];
 }
 
 static void forward_complete_lines(struct mprun_output *o)
@@ -159,9 +175,33 @@ static ssize_t read_once(struct mprun_output *o)
     forward_complete_lines(o);
     /* Nobody reads our side any more: end the stream, so the rank gets
      * EPIPE or SIGPIPE as it would writing to a closed pipe itself. */
-    if (dest_broken[o->dest])
+    if (output_refused(o))
         return 0;
     return n;
+}
+
+bool mprun_output_feed(struct mprun_output *o, const char *data, size_t n)
+{
+    while (n > 0 && !output_refused(o)) {
+        size_t room, take;
+
+        if (!make_room(o)) {
+            /* Out of memory: what cannot be buffered goes out as it is. */
+            emit(o, o->buf, o->len);
+            o->len = 0;
+            emit(o, data, n);
+            break;
+        }
+        room = o->cap - o->len;
+        take = n < room ? n : room;
+        memcpy(o->buf + o->len, data, take);
+        o->len += take;
+        data += take;
+        n -= take;
+        forward_complete_lines(o);
+    }
+    o->ended = output_refused(o);
+    return !o->ended;
 }
 
 bool mprun_output_pump(struct mprun_output *o)
@@ -201,6 +241,27 @@ void mprun_input_init(struct mprun_input *in, int src, int dst)
     in->dst = dst;
 }
 
+int mprun_input_push(struct mprun_input *in, const char *data, size_t n)
+{
+    if (n == 0 || in->dst < 0) {
+        in->at_eof = in->at_eof || n == 0;
+        return 0; /* rank 0 takes no more: dropped */
+    }
+    if (in->buf == NULL && (in->buf = malloc(MPRUN_INPUT_CHUNK)) == NULL)
+        return -1;
+    if (n > MPRUN_INPUT_CHUNK || in->off != in->len)
+        return -1;
+    memcpy(in->buf, data, n);
+    in->off = 0;
+    in->len = n;
+    return 0;
+}
+
+size_t mprun_input_pending(const struct mprun_input *in)
+{
+    return in->len - in->off;
+}
+
 int mprun_input_wants_read(const struct mprun_input *in)
 {
     return in->src >= 0 && in->dst >= 0 && in->off == in->len ? in->src : -1;
@@ -213,7 +274,7 @@ int mprun_input_wants_write(const struct mprun_input *in)
 
 bool mprun_input_done(const struct mprun_input *in)
 {
-    return in->dst >= 0 && in->src < 0 && in->off == in->len;
+    return in->dst >= 0 && in->at_eof && in->off == in->len;
 }
 
 void mprun_input_close(struct mprun_input *in)
@@ -222,6 +283,7 @@ void mprun_input_close(struct mprun_input *in)
         close(in->dst);
     in->dst = -1;
     in->src = -1;
+    in->at_eof = true;
     free(in->buf);
     in->buf = NULL;
     in->off = in->len = 0;
@@ -231,15 +293,17 @@ void mprun_input_on_readable(struct mprun_input *in)
 {
     ssize_t n;
 
-    if (in->buf == NULL && (in->buf = malloc(INPUT_CHUNK)) == NULL) {
+    if (in->buf == NULL && (in->buf = malloc(MPRUN_INPUT_CHUNK)) == NULL) {
         in->src = -1;
+        in->at_eof = true;
         return;
     }
-    n = read(in->src, in->buf, INPUT_CHUNK);
+    n = read(in->src, in->buf, MPRUN_INPUT_CHUNK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (n <= 0) {
         in->src = -1; /* EOF: rank 0 gets EOF once the buffer is through */
+        in->at_eof = true;
         return;
     }
     in->off = 0;
@@ -255,6 +319,7 @@ void mprun_input_on_writable(struct mprun_input *in)
     if (n < 0) {
         /* Rank 0 closed its stdin: drop the rest. */
         in->src = -1;
+        in->at_eof = true;
         in->off = in->len = 0;
         return;
     }

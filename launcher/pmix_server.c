@@ -24,6 +24,10 @@
 struct mprun_pmix_completion {
     pmix_modex_cbfunc_t modex_cbfunc; /* FENCE */
     void *cbdata;
+    /* Taken fences not completed yet (main thread only), so that stopping
+     * the server can fail them before PMIx_server_finalize. */
+    struct mprun_pmix_event *owner;
+    struct mprun_pmix_completion *prev, *next;
 };
 
 static struct {
@@ -33,6 +37,9 @@ static struct {
     pmix_nspace_t nspace;
     pthread_mutex_t lock; /* guards the queue and the eventfd counter */
     struct mprun_pmix_event *head, *tail;
+    struct mprun_pmix_completion *open_fences; /* main thread only */
+    uint8_t *connected; /* per rank of the job, set (atomically) by client_connected */
+    int nranks;
 } server = {
     .eventfd = -1,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -71,10 +78,13 @@ static struct mprun_pmix_event *new_event(enum mprun_pmix_event_kind kind)
     return ev;
 }
 
+/* Called once libpmix has read the client's whole connection request. */
 static pmix_status_t on_client_connected(const pmix_proc_t *proc, void *server_object,
                                          pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
-    (void)proc, (void)server_object, (void)cbfunc, (void)cbdata;
+    (void)server_object, (void)cbfunc, (void)cbdata;
+    if (server.connected != NULL && proc->rank < (pmix_rank_t)server.nranks)
+        __atomic_store_n(&server.connected[proc->rank], 1, __ATOMIC_RELEASE);
     return PMIX_SUCCESS;
 }
 
@@ -104,16 +114,44 @@ static pmix_status_t on_abort(const pmix_proc_t *proc, void *server_object, int 
     return PMIX_SUCCESS;
 }
 
+/* The participants as ranks of our namespace; a wildcard means all. */
+static pmix_status_t copy_participants(struct mprun_pmix_event *ev, const pmix_proc_t procs[],
+                                       size_t nprocs)
+{
+    if (nprocs == 0 || nprocs > UINT32_MAX / 2)
+        return PMIX_ERR_BAD_PARAM;
+    ev->procs = calloc(nprocs, sizeof(*ev->procs));
+    if (ev->procs == NULL)
+        return PMIX_ERR_NOMEM;
+    for (size_t i = 0; i < nprocs; i++) {
+        if (!PMIX_CHECK_NSPACE(procs[i].nspace, server.nspace))
+            return PMIX_ERR_NOT_SUPPORTED; /* fences span our one job only */
+        if (procs[i].rank == PMIX_RANK_WILDCARD) {
+            ev->procs[0] = UINT32_MAX;
+            ev->nprocs = 1;
+            return PMIX_SUCCESS;
+        }
+        ev->procs[ev->nprocs++] = procs[i].rank;
+    }
+    return PMIX_SUCCESS;
+}
+
 static pmix_status_t on_fence(const pmix_proc_t procs[], size_t nprocs,
                               const pmix_info_t info[], size_t ninfo, char *data,
                               size_t ndata, pmix_modex_cbfunc_t cbfunc, void *cbdata)
 {
     struct mprun_pmix_event *ev = new_event(MPRUN_PMIX_FENCE);
+    pmix_status_t rc;
 
-    (void)procs, (void)nprocs;
     if (ev == NULL) {
         free(data); /* ours whatever we answer */
         return PMIX_ERR_NOMEM;
+    }
+    rc = copy_participants(ev, procs, nprocs);
+    if (rc != PMIX_SUCCESS) {
+        free(data);
+        mprun_pmix_event_free(ev);
+        return rc;
     }
     ev->status = PMIX_SUCCESS;
     for (size_t i = 0; i < ninfo; i++) {
@@ -143,12 +181,11 @@ static void pmix_failure(char *err, size_t errlen, const char *what, pmix_status
     snprintf(err, errlen, "%s: %s", what, PMIx_Error_string(rc));
 }
 
-int mprun_pmix_start(const char *tmpdir, const char *host, void *hwloc_topology, char *err,
-                     size_t errlen)
+int mprun_pmix_start(const char *tmpdir, const char *host, uint32_t nodeid,
+                     void *hwloc_topology, char *err, size_t errlen)
 {
     pmix_info_t info[5];
     size_t ninfo = 4;
-    uint32_t nodeid = 0;
     pmix_topology_t topology = {.source = "hwloc", .topology = hwloc_topology};
     pmix_status_t rc;
 
@@ -403,6 +440,13 @@ int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layou
     }
 
     snprintf(server.nspace, sizeof(server.nspace), "%s", nspace);
+    server.connected = calloc((size_t)layout->nranks, sizeof(*server.connected));
+    if (server.connected == NULL) {
+        PMIx_Data_array_destruct(&array);
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    server.nranks = layout->nranks;
     rc = PMIx_server_register_nspace(server.nspace, nlocal, (pmix_info_t *)array.array,
                                      array.size, NULL, NULL);
     PMIx_Data_array_destruct(&array);
@@ -437,6 +481,12 @@ int mprun_pmix_setup_rank(int rank, char ***env, char *err, size_t errlen)
     return 0;
 }
 
+bool mprun_pmix_rank_connected(int rank)
+{
+    return server.connected != NULL && rank >= 0 && rank < server.nranks &&
+           __atomic_load_n(&server.connected[rank], __ATOMIC_ACQUIRE) != 0;
+}
+
 struct mprun_pmix_event *mprun_pmix_take_event(void)
 {
     struct mprun_pmix_event *ev;
@@ -453,7 +503,30 @@ struct mprun_pmix_event *mprun_pmix_take_event(void)
         /* EAGAIN: already clear. */
     }
     pthread_mutex_unlock(&server.lock);
+    if (ev != NULL && ev->kind == MPRUN_PMIX_FENCE) {
+        struct mprun_pmix_completion *c = ev->completion;
+
+        c->owner = ev;
+        c->next = server.open_fences;
+        if (c->next != NULL)
+            c->next->prev = c;
+        server.open_fences = c;
+    }
     return ev;
+}
+
+static void forget_open_fence(struct mprun_pmix_completion *c)
+{
+    if (c->owner == NULL)
+        return;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        server.open_fences = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    c->owner = NULL;
 }
 
 static void release_fence_data(void *data)
@@ -464,6 +537,7 @@ static void release_fence_data(void *data)
 void mprun_pmix_complete_fence(struct mprun_pmix_event *ev, int status, char *data,
                                size_t ndata)
 {
+    forget_open_fence(ev->completion);
     if (ev->completion->modex_cbfunc != NULL)
         ev->completion->modex_cbfunc(status, data, ndata, ev->completion->cbdata,
                                      release_fence_data, data);
@@ -476,17 +550,25 @@ void mprun_pmix_event_free(struct mprun_pmix_event *ev)
 {
     if (ev == NULL)
         return;
+    if (ev->completion != NULL)
+        forget_open_fence(ev->completion);
+    free(ev->procs);
     free(ev->completion);
     free(ev->message);
     free(ev->data);
     free(ev);
 }
 
-/* Fail the fences still queued, so finalize finds them complete. */
-static void fail_queued_events(void)
+/* Fail the fences still queued or waiting for other hosts, so finalize
+ * finds them complete. Those the main loop holds stay allocated: their
+ * owner frees them. */
+static void fail_pending_fences(void)
 {
     struct mprun_pmix_event *ev;
 
+    while (server.open_fences != NULL)
+        mprun_pmix_complete_fence(server.open_fences->owner, PMIX_ERR_LOST_CONNECTION, NULL,
+                                  0);
     while ((ev = mprun_pmix_take_event()) != NULL) {
         if (ev->kind == MPRUN_PMIX_FENCE)
             mprun_pmix_complete_fence(ev, PMIX_ERR_LOST_CONNECTION, NULL, 0);
@@ -519,7 +601,7 @@ void mprun_pmix_stop(void)
 {
     if (!server.started)
         return;
-    fail_queued_events();
+    fail_pending_fences();
     silence_libevent();
     if (server.registered)
         PMIx_server_deregister_nspace(server.nspace, NULL, NULL);
@@ -536,4 +618,7 @@ void mprun_pmix_stop(void)
     server.tail = NULL;
     close(server.eventfd);
     server.eventfd = -1;
+    free(server.connected);
+    server.connected = NULL;
+    server.nranks = 0;
 }

@@ -12,8 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Where the ranks of a job run: hosts and, for each rank, its host. Built
- * for one host today; a multi-host launch fills in more hosts. */
+#include <stdint.h>
+
+/* Where the ranks of a job run: hosts and, for each rank, its host. Every
+ * host has at least one rank; the host index is the PMIx node id. */
 struct mprun_layout {
     int nranks;
     int nhosts;
@@ -36,17 +38,21 @@ struct mprun_pmix_event {
     char *message;     /* ABORT: the rank's message, may be NULL */
     char *data;        /* FENCE: this host's contribution (malloc'd) */
     size_t ndata;
+    uint32_t *procs;   /* FENCE: the participants' ranks, sorted, UINT32_MAX
+                          for all of them (malloc'd) */
+    uint32_t nprocs;
     struct mprun_pmix_completion *completion; /* private to pmix_server.c */
     struct mprun_pmix_event *next;
 };
 
 /* mprun_pmix_start - start the server with tmpdir as its private directory,
- * as host `host` (a short name, the one used in the layout). hwloc_topology,
- * when not NULL, spares libpmix its own discovery; it must outlive the
- * server. Returns the eventfd that becomes readable when events are queued,
- * or -1 with a reason in err. */
-int mprun_pmix_start(const char *tmpdir, const char *host, void *hwloc_topology, char *err,
-                     size_t errlen);
+ * as host `host` (a short name, the one used in the layout) with node id
+ * `nodeid` (its index in the layout). hwloc_topology, when not NULL, spares
+ * libpmix its own discovery; it must outlive the server. Returns the
+ * eventfd that becomes readable when events are queued, or -1 with a
+ * reason in err. */
+int mprun_pmix_start(const char *tmpdir, const char *host, uint32_t nodeid,
+                     void *hwloc_topology, char *err, size_t errlen);
 
 /* mprun_pmix_register_job - register the namespace and this host's ranks
  * (blocking). Returns 0 or -1 with a reason in err. */
@@ -58,12 +64,19 @@ int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layou
  * reallocated). Returns 0 or -1 with a reason in err. */
 int mprun_pmix_setup_rank(int rank, char ***env, char *err, size_t errlen);
 
+/* mprun_pmix_rank_connected - libpmix has taken the rank's connection
+ * request (a rank frozen before that would leave libpmix's listener
+ * blocked in the middle of reading it, and finalize waiting forever). */
+bool mprun_pmix_rank_connected(int rank);
+
 /* mprun_pmix_take_event - the oldest queued event, or NULL. Clears the
  * eventfd when the queue is empty. */
 struct mprun_pmix_event *mprun_pmix_take_event(void);
 
 /* mprun_pmix_complete_fence - give libpmix the data gathered from every host
- * (ownership of data passes to libpmix), or a failure status. */
+ * (ownership of data passes to libpmix), or a failure status. A fence taken
+ * from the queue and not completed yet is failed by mprun_pmix_stop; it
+ * may still be completed (nothing happens) or freed afterwards. */
 void mprun_pmix_complete_fence(struct mprun_pmix_event *ev, int status, char *data,
                                size_t ndata);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,10 +127,10 @@ void mprun_env_prepare_launcher(void)
     setenv("PMIX_MCA_psec", "native", 0);
 }
 
-static bool overridden_by_exports(const char *entry, const struct mprun_options *opts)
+static bool overridden_by_exports(const char *entry, const char *const *exports, int nexports)
 {
-    for (int i = 0; i < opts->nexports; i++) {
-        const char *x = opts->exports[i];
+    for (int i = 0; i < nexports; i++) {
+        const char *x = exports[i];
         size_t len = mprun_cli_export_name_length(x);
 
         if (x[len] == '=' && has_name(entry, x, len))
@@ -138,7 +139,7 @@ static bool overridden_by_exports(const char *entry, const struct mprun_options 
     return false;
 }
 
-char **mprun_env_make_base(const struct mprun_options *opts, bool oversubscribed)
+char **mprun_env_make_base(const char *const *exports, int nexports, bool oversubscribed)
 {
     static char oversubscribed_setting[] = "MPR_OVERSUBSCRIBED=1";
     size_t count = 0, n = 0;
@@ -146,26 +147,26 @@ char **mprun_env_make_base(const struct mprun_options *opts, bool oversubscribed
 
     for (char **e = environ; *e != NULL; e++)
         count++;
-    env = calloc(count + (size_t)opts->nexports + 2, sizeof(*env));
+    env = calloc(count + (size_t)nexports + 2, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (char **e = environ; *e != NULL; e++) {
         if (has_name(*e, "MPR_OVERSUBSCRIBED", strlen("MPR_OVERSUBSCRIBED")) ||
-            overridden_by_exports(*e, opts))
+            overridden_by_exports(*e, exports, nexports))
             continue;
         env[n++] = *e;
     }
     /* "-x VAR" alone keeps VAR as mprun has it: it is in environ already.
      * With a value, the last -x of a name wins. */
-    for (int i = 0; i < opts->nexports; i++) {
-        const char *x = opts->exports[i];
+    for (int i = 0; i < nexports; i++) {
+        const char *x = exports[i];
         size_t len = mprun_cli_export_name_length(x);
         bool later = false;
 
         if (x[len] != '=')
             continue;
-        for (int j = i + 1; j < opts->nexports && !later; j++)
-            later = strncmp(opts->exports[j], x, len + 1) == 0;
+        for (int j = i + 1; j < nexports && !later; j++)
+            later = strncmp(exports[j], x, len + 1) == 0;
         if (!later)
             env[n++] = (char *)x;
     }
@@ -173,6 +174,29 @@ char **mprun_env_make_base(const struct mprun_options *opts, bool oversubscribed
         env[n++] = oversubscribed_setting;
     env[n] = NULL;
     return env;
+}
+
+int mprun_signals_take(struct mprun_child_setup *setup)
+{
+    struct sigaction old;
+    sigset_t set;
+
+    sigaction(SIGHUP, NULL, &old);
+    setup->sighup_ignored = old.sa_handler == SIG_IGN;
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL);
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    /* Under nohup, SIGHUP stays ignored, for mprun and its ranks alike. */
+    if (!setup->sighup_ignored)
+        sigaddset(&set, SIGHUP);
+    /* Blocked before libpmix starts its threads, so they inherit the mask
+     * and every such signal reaches the signalfd. */
+    sigprocmask(SIG_BLOCK, &set, &setup->signal_mask);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 char **mprun_env_copy(char *const *env)

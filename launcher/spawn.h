@@ -24,10 +24,11 @@ char *mprun_find_program(const char *name, char *err, size_t errlen);
 void mprun_env_prepare_launcher(void);
 
 /* mprun_env_make_base - the environment every rank starts from: mprun's,
- * with the -x settings and MPR_OVERSUBSCRIBED=1 when oversubscribed. The
- * array is malloc'd; its strings belong to environ or opts. NULL if out of
- * memory. */
-char **mprun_env_make_base(const struct mprun_options *opts, bool oversubscribed);
+ * with the -x settings (exports: "VAR", kept as mprun has it, or
+ * "VAR=value"; the last of a name wins) and MPR_OVERSUBSCRIBED=1 when
+ * oversubscribed. The array is malloc'd; its strings belong to environ or
+ * exports. NULL if out of memory. */
+char **mprun_env_make_base(const char *const *exports, int nexports, bool oversubscribed);
 
 /* mprun_env_copy - a deep copy (malloc'd array of malloc'd strings), the
  * form PMIx_server_setup_fork needs. NULL if out of memory. */
@@ -44,6 +45,13 @@ struct mprun_child_setup {
     bool restore_nofile;
     struct rlimit nofile;        /* the open-file limit mprun started with */
 };
+
+/* mprun_signals_take - block SIGCHLD, SIGINT, SIGTERM and SIGHUP (unless
+ * SIGHUP is ignored, as under nohup), ignore SIGPIPE, and return a
+ * non-blocking signalfd that reports them; record in setup what children
+ * must restore. Call before any thread starts, so threads inherit the mask.
+ * Returns -1 with errno set on failure. */
+int mprun_signals_take(struct mprun_child_setup *setup);
 
 struct mprun_spawn_request {
     const char *path;            /* from mprun_find_program */

@@ -33,33 +33,44 @@ static bool host_oversubscribed(void)
     return cores > 0 && mpr__g.local_size > cores;
 }
 
+/* Shared memory between the ranks of a host, TCP to other hosts, or TCP
+ * to everyone with MPR_TRANSPORT=tcp. Every rank decides alike (all see
+ * the same job size, MPR_TRANSPORT, and more ranks than their host holds
+ * exactly when the job spans hosts), so all agree on the kind of fence. */
+static void choose_transports(void)
+{
+    const char *env = getenv("MPR_TRANSPORT");
+    bool force_tcp = env && strcmp(env, "tcp") == 0;
+    if (env && *env && !force_tcp && strcmp(env, "auto") != 0 && mpr__g.rank == 0)
+        fprintf(stderr, "mpr: MPR_TRANSPORT=%s ignored: use auto or tcp\n", env);
+    mpr__g.use_shm = !force_tcp && mpr__g.local_size > 1;
+    mpr__g.use_tcp = mpr__g.size > 1 && (force_tcp || mpr__g.size > mpr__g.local_size);
+}
+
 static int build_peer_table(void)
 {
     mpr__g.peers = calloc((size_t)mpr__g.size, sizeof(*mpr__g.peers));
     if (!mpr__g.peers)
         return MPR_ERR_NO_MEM;
-    for (int r = 0; r < mpr__g.size; r++)
+    for (int r = 0; r < mpr__g.size; r++) {
         mpr__g.peers[r].local_index = -1;
+        mpr__g.peers[r].tp = &mpr__tcp_transport;
+    }
     for (int i = 0; i < mpr__g.local_size; i++) {
         struct mpr__peer *p = &mpr__g.peers[mpr__g.local_ranks[i]];
         p->local_index = i;
-        p->tp = &mpr__shm_transport;
+        if (mpr__g.use_shm)
+            p->tp = &mpr__shm_transport;
     }
     mpr__g.peers[mpr__g.rank].tp = &mpr__self_transport;
     mpr__g.peers[mpr__g.rank].pid = getpid();
-    for (int r = 0; r < mpr__g.size; r++) {
-        if (!mpr__g.peers[r].tp) {
-            fprintf(stderr, "mpr: rank %d: rank %d runs on another host; this build of mpr "
-                            "only connects ranks of one host\n", mpr__g.rank, r);
-            return MPR_ERR_UNSUPPORTED;
-        }
-    }
     return MPR_SUCCESS;
 }
 
 static void release_state(void)
 {
     mpr__shm_fini();
+    mpr__tcp_fini();
     mpr__wireup_fini();
     struct mpr__qlink *l;
     while ((l = mpr__queue_pop(&mpr__g.unexpected)) != NULL) {
@@ -92,15 +103,20 @@ int mpr_init(int *argc, char ***argv)
     if (dot)
         *dot = '\0';
 
+    char tcp_endpoint[MPR__ENDPOINT_MAX];
     int rc = mpr__wireup_init();
     mpr__g.oversubscribed = host_oversubscribed();
     if (rc == MPR_SUCCESS)
+        choose_transports();
+    if (rc == MPR_SUCCESS && mpr__g.use_shm)
         rc = mpr__shm_init();
+    if (rc == MPR_SUCCESS && mpr__g.use_tcp)
+        rc = mpr__tcp_init(tcp_endpoint, sizeof(tcp_endpoint));
     if (rc == MPR_SUCCESS)
-        rc = mpr__wireup_fence();
+        rc = mpr__wireup_fence(mpr__g.use_tcp ? tcp_endpoint : NULL);
     if (rc == MPR_SUCCESS)
         rc = build_peer_table();
-    if (rc == MPR_SUCCESS)
+    if (rc == MPR_SUCCESS && mpr__g.use_shm)
         rc = mpr__shm_connect();
     if (rc != MPR_SUCCESS) {
         release_state();

@@ -12,20 +12,27 @@ runtime_libmpr_la_SOURCES = \
 	runtime/coll.c \
 	runtime/self.c \
 	runtime/shm.c \
-	runtime/shm_ring.c runtime/shm_ring.h
+	runtime/shm_ring.c runtime/shm_ring.h \
+	runtime/tcp.c runtime/tcp.h \
+	runtime/tcp_conn.c \
+	runtime/tcp_endpoint.c \
+	runtime/tcp_wire.c runtime/tcp_wire.h
 runtime_libmpr_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(PMIX_CFLAGS)
 runtime_libmpr_la_LIBADD = $(PMIX_LIBS) -lrt
 runtime_libmpr_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^(mpr_[a-z]|mpr__comm_world$$)'
 
 # Unit tests of the parts that stand alone.
-check_PROGRAMS += tests/unit/test_match tests/unit/test_ring
-TESTS += tests/unit/test_match tests/unit/test_ring
+check_PROGRAMS += tests/unit/test_match tests/unit/test_ring tests/unit/test_tcp_frame
+TESTS += tests/unit/test_match tests/unit/test_ring tests/unit/test_tcp_frame
 tests_unit_test_match_SOURCES = tests/unit/test_match.c runtime/match.c
 tests_unit_test_match_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_match_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c runtime/shm_ring.c
 tests_unit_test_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_ring_LDADD = $(CMOCKA_LIBS) -lpthread
+tests_unit_test_tcp_frame_SOURCES = tests/unit/test_tcp_frame.c runtime/tcp_wire.c
+tests_unit_test_tcp_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
+tests_unit_test_tcp_frame_LDADD = $(CMOCKA_LIBS)
 
 # Shared objects: queue, event, semaphore, lock (docs/objects.md).
 runtime_libmpr_la_SOURCES += \

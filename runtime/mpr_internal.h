@@ -13,6 +13,7 @@
 #include "match.h"
 
 #define MPR__HOSTNAME_MAX 64
+#define MPR__ENDPOINT_MAX 128 /* a transport's endpoint as published through PMIx */
 
 /* A communicator. World is the only one until comm_split/dup land; its
  * ranks are world ranks. Collectives use their own context so they never
@@ -67,7 +68,7 @@ struct mpr__msg {
 };
 
 /*
- * A transport moves messages to peers of one kind (self, shm, later tcp).
+ * A transport moves messages to peers of one kind (self, shm, tcp).
  * The core picks one per peer at wire-up and calls only these members.
  */
 struct mpr__transport {
@@ -97,6 +98,8 @@ struct mpr__state {
     bool finalized;
     bool singleton;      /* started without a launcher */
     bool oversubscribed; /* more ranks than cores on this host */
+    bool use_shm;        /* some peers are reached through shared memory */
+    bool use_tcp;        /* some peers are reached through TCP */
     int rank;
     int size;
     int local_index;
@@ -155,7 +158,10 @@ void mpr__progress_configure(void);
 
 /* wireup.c (PMIx client) */
 int mpr__wireup_init(void);
-int mpr__wireup_fence(void);
+/* Publish this rank's endpoints and fence; with a TCP endpoint the fence
+ * collects everyone's data, so mpr__wireup_get_tcp_endpoint is local. */
+int mpr__wireup_fence(const char *tcp_endpoint);
+int mpr__wireup_get_tcp_endpoint(int rank, char *out, size_t cap);
 void mpr__wireup_fini(void);
 void mpr__wireup_abort(int code, const char *msg);
 
@@ -170,6 +176,13 @@ uint32_t mpr__shm_doorbell_value(void);
 void mpr__shm_set_sleeping(bool sleeping);
 void mpr__shm_sleep(uint32_t seen, int timeout_ms);
 void mpr__shm_check_peers(void);
+extern const struct mpr__transport mpr__tcp_transport;
+/* Listen and write the endpoint to publish ("v1 <ip> <port> <secret>"). */
+int mpr__tcp_init(char *endpoint, size_t cap);
+/* Say goodbye to connected peers (bounded wait), close everything. */
+void mpr__tcp_fini(void);
+/* Wait up to timeout_ms for socket readiness and handle it; returns events. */
+int mpr__tcp_sleep(int timeout_ms);
 
 /* coll.c */
 int mpr__barrier_ctx(mpr_comm comm);

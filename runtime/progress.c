@@ -4,8 +4,13 @@
  * Blocking calls poll every transport for a short while (a message often
  * arrives within microseconds), then announce that they sleep and block on
  * this rank's futex doorbell; a peer that hands this rank anything rings it.
- * Oversubscribed ranks (more ranks than cores) hardly spin: they yield the
- * core (a rank that shares it likely holds what they wait for), then sleep.
+ * With TCP peers the sleep is an epoll_wait on the sockets instead, bounded
+ * to TCP_SHM_SLEEP_MS when there are shared-memory peers too (nothing waits
+ * on a futex and sockets at once), so a rung doorbell is noticed that late
+ * at worst. A sleeper woken by the clock alone sleeps again without
+ * spinning. Oversubscribed ranks (more ranks than cores) hardly spin: they
+ * yield the core (a rank that shares it likely holds what they wait for),
+ * then sleep.
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -14,6 +19,8 @@
 #include "mpr_internal.h"
 
 #define SLEEP_TIMEOUT_MS 100 /* how often a sleeper checks that its peers live */
+#define TCP_SHM_SLEEP_MS 1   /* longest epoll sleep when shm peers may ring the doorbell */
+#define TCP_POLL_EVERY_SHM 8 /* with shm peers too, poll TCP once per this many passes */
 
 static unsigned yields_before_sleep;
 
@@ -40,24 +47,51 @@ void mpr__progress_configure(void)
 
 int mpr__progress(void)
 {
+    static unsigned polls;
     int events = 0;
-    if (mpr__g.local_size > 1)
+    if (mpr__g.use_shm)
         events += mpr__shm_transport.progress();
+    /* A TCP poll is a system call: beside shared memory (a few loads) it
+     * runs only every TCP_POLL_EVERY_SHM passes, so shm latency stays low. */
+    if (mpr__g.use_tcp && (!mpr__g.use_shm || ++polls % TCP_POLL_EVERY_SHM == 0))
+        events += mpr__tcp_transport.progress();
     return events;
+}
+
+/* Sleep until something may have happened; false if only the clock rang. */
+static bool sleep_once(uint32_t seen)
+{
+    static double last_peer_check;
+    bool woken;
+    if (!mpr__g.use_tcp) {
+        mpr__shm_sleep(seen, SLEEP_TIMEOUT_MS);
+        woken = mpr__shm_doorbell_value() != seen;
+    } else if (!mpr__g.use_shm) {
+        return mpr__tcp_sleep(SLEEP_TIMEOUT_MS) > 0;
+    } else {
+        woken = mpr__tcp_sleep(TCP_SHM_SLEEP_MS) > 0 || mpr__shm_doorbell_value() != seen;
+    }
+    double now = mpr_wtime();
+    if (!woken && now - last_peer_check >= SLEEP_TIMEOUT_MS / 1000.0) {
+        last_peer_check = now;
+        mpr__shm_check_peers(); /* is anyone dead? */
+    }
+    return woken;
 }
 
 void mpr__wait_until(mpr__done_fn done, void *arg)
 {
     if (done(arg))
         return;
+    bool spin = true;
     for (;;) {
-        for (unsigned i = 0; i < mpr__g.spin_polls; i++) {
+        for (unsigned i = 0; spin && i < mpr__g.spin_polls; i++) {
             mpr__progress();
             if (done(arg))
                 return;
             cpu_relax();
         }
-        for (unsigned i = 0; i < yields_before_sleep; i++) {
+        for (unsigned i = 0; spin && i < yields_before_sleep; i++) {
             sched_yield();
             mpr__progress();
             if (done(arg))
@@ -69,14 +103,14 @@ void mpr__wait_until(mpr__done_fn done, void *arg)
             mpr__shm_set_sleeping(false);
             if (done(arg))
                 return;
+            spin = true;
             continue;
         }
-        mpr__shm_sleep(seen, SLEEP_TIMEOUT_MS);
+        bool woken = sleep_once(seen);
         mpr__shm_set_sleeping(false);
-        if (mpr__shm_doorbell_value() == seen)
-            mpr__shm_check_peers(); /* woken by the clock: is anyone dead? */
-        mpr__progress();
+        int events = mpr__progress();
         if (done(arg))
             return;
+        spin = woken || events > 0; /* traffic: spin again; else straight back to sleep */
     }
 }

@@ -106,25 +106,62 @@ int mpr__wireup_init(void)
     return rc;
 }
 
-int mpr__wireup_fence(void)
+static pmix_status_t put_string(const char *key, const char *text)
+{
+    pmix_value_t value;
+    PMIX_VALUE_LOAD(&value, text, PMIX_STRING);
+    pmix_status_t st = PMIx_Put(PMIX_GLOBAL, key, &value);
+    PMIX_VALUE_DESTRUCT(&value);
+    return st;
+}
+
+int mpr__wireup_fence(const char *tcp_endpoint)
 {
     if (!pmix_up)
         return MPR_SUCCESS;
     char endpoint[MPR__HOSTNAME_MAX + 32];
     snprintf(endpoint, sizeof(endpoint), "%s %d", mpr__g.hostname, (int)getpid());
-    pmix_value_t value;
-    PMIX_VALUE_LOAD(&value, endpoint, PMIX_STRING);
-    pmix_status_t st = PMIx_Put(PMIX_GLOBAL, "mpr.endpoint", &value);
-    PMIX_VALUE_DESTRUCT(&value);
+    pmix_status_t st = put_string("mpr.endpoint", endpoint);
+    if (st == PMIX_SUCCESS && tcp_endpoint)
+        st = put_string("mpr.tcp", tcp_endpoint);
     if (st == PMIX_SUCCESS)
         st = PMIx_Commit();
-    if (st == PMIX_SUCCESS)
-        st = PMIx_Fence(NULL, 0, NULL, 0);
+    if (st == PMIX_SUCCESS) {
+        /* With TCP peers, collect everyone's data now: one collective and
+         * then every Get of a peer's endpoint is answered locally. */
+        pmix_info_t info;
+        bool collect = tcp_endpoint != NULL;
+        PMIX_INFO_LOAD(&info, PMIX_COLLECT_DATA, &collect, PMIX_BOOL);
+        st = PMIx_Fence(NULL, 0, collect ? &info : NULL, collect ? 1 : 0);
+        PMIX_INFO_DESTRUCT(&info);
+    }
     if (st != PMIX_SUCCESS) {
         fprintf(stderr, "mpr: rank %d: PMIx fence failed: %s\n", mpr__g.rank, PMIx_Error_string(st));
         return MPR_ERR_PMIX;
     }
     return MPR_SUCCESS;
+}
+
+int mpr__wireup_get_tcp_endpoint(int rank, char *out, size_t cap)
+{
+    if (!pmix_up)
+        return MPR_ERR_PMIX;
+    pmix_proc_t peer;
+    PMIX_LOAD_PROCID(&peer, self_proc.nspace, (pmix_rank_t)rank);
+    pmix_value_t *val = NULL;
+    pmix_status_t st = PMIx_Get(&peer, "mpr.tcp", NULL, 0, &val);
+    int rc = MPR_SUCCESS;
+    if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string ||
+        strlen(val->data.string) >= cap) {
+        fprintf(stderr, "mpr: rank %d: cannot get the TCP endpoint of rank %d from PMIx: %s\n",
+                mpr__g.rank, rank, st != PMIX_SUCCESS ? PMIx_Error_string(st) : "not a short string");
+        rc = MPR_ERR_PMIX;
+    } else {
+        strcpy(out, val->data.string);
+    }
+    if (val)
+        PMIX_VALUE_RELEASE(val);
+    return rc;
 }
 
 void mpr__wireup_fini(void)

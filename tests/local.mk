@@ -14,4 +14,5 @@ AM_TESTS_ENVIRONMENT = \
 EXTRA_DIST += tests/integration/lib.sh
 
 include $(srcdir)/tests/runtime.mk
+include $(srcdir)/tests/tcp.mk
 include $(srcdir)/tests/objects.mk

@@ -48,8 +48,19 @@ bad_command "-n not a number" "invalid number of ranks 'two'" -- -n two "${probe
 bad_command "-n absurd" "invalid number of ranks '100000'" -- -n 100000 "${probe[@]}"
 bad_command "-np absurd" "invalid number of ranks '4097'" -- -np 4097 "${probe[@]}"
 bad_command "bad --bind-to" "invalid --bind-to value 'cache'" -- --bind-to cache "${probe[@]}"
-bad_command "bad --map-by" "invalid --map-by value 'node'" -- --map-by node "${probe[@]}"
+bad_command "bad --map-by" "invalid --map-by value 'board'" -- --map-by board "${probe[@]}"
 bad_command "bad --timeout" "invalid --timeout value 'soon'" -- --timeout soon "${probe[@]}"
+bad_command "bad --host slots" "invalid --host value 'h1:0': slots must be an integer from 1 to 4096" \
+    -- --host h1:0 "${probe[@]}"
+bad_command "bad --host name" "invalid --host value '-oProxyCommand=x': a host name starting with '-'" \
+    -- --host -oProxyCommand=x "${probe[@]}"
+bad_command "--host and --hostfile" "--host and --hostfile cannot be used together" -- \
+    --host a --hostfile b "${probe[@]}"
+bad_command "missing hostfile" "cannot read hostfile '$tmp/none': No such file or directory" -- \
+    --hostfile "$tmp/none" "${probe[@]}"
+printf 'h1 slots=2\n# comment\nh2 slots=two\n' > "$tmp/hostfile"
+bad_command "bad hostfile line" "$tmp/hostfile:3: invalid 'slots=two'" -- \
+    --hostfile "$tmp/hostfile" "${probe[@]}"
 bad_command "negative --timeout" "invalid --timeout value '-5'" -- --timeout -5 "${probe[@]}"
 bad_command "bad -x" "invalid -x value '=oops'" -- -x =oops "${probe[@]}"
 bad_command "flag with a value" "option '--tag-output' takes no value" -- --tag-output=1 "${probe[@]}"
@@ -75,5 +86,20 @@ expect_exit 0 "options end at the program" -- "$MPRUN" -n 1 sh -c 'test "$1" = -
 expect_exit 0 "-- ends options" -- "$MPRUN" -n 1 -- sh -c 'exit 0'
 expect_exit 0 "glued -n" -- "$MPRUN" -n1 true
 expect_exit 0 "--np=" -- "$MPRUN" --np=2 true
+
+# Hosts that are all this machine: a one-host job, -n from their slots, no
+# daemon, no launch agent.
+expect_exit 0 "--host naming this machine" -- env MPRUN_LAUNCH_AGENT=false "$MPRUN" \
+    --host "localhost:2,127.0.0.1,$(hostname)" --oversubscribe sh -c 'echo "rank $PMIX_RANK of $PMIX_JOB_SIZE"'
+expect_count 4 '^rank [0-3] of ' "-n defaults to the 4 slots"
+printf 'localhost slots=3\n' > "$tmp/hostfile"
+expect_exit 0 "a hostfile naming this machine" -- env MPRUN_LAUNCH_AGENT=false "$MPRUN" \
+    --hostfile "$tmp/hostfile" sh -c 'echo "rank $PMIX_RANK"'
+expect_count 3 '^rank [0-2]$' "-n defaults to its 3 slots"
+expect_exit 0 "-n below the slots" -- "$MPRUN" --host localhost:8 -n 2 sh -c 'echo "rank $PMIX_RANK"'
+expect_count 2 '^rank [01]$' "-n wins"
+expect_exit 0 "more ranks than slots" -- "$MPRUN" --host localhost:1 -n 2 true
+expect_line "mprun: warning: 2 ranks on 1 slot: oversubscribed (use --oversubscribe to silence)" \
+    "slots, not cores, decide the warning"
 
 finish

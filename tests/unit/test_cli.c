@@ -1,5 +1,7 @@
 /*
- * test_cli - mprun's command-line parser: every option, every error path.
+ * test_cli - mprun's command-line parser: every option, every error path;
+ * host lists and hostfiles, the local host, rank placement; and the
+ * bounds-checked decoding of the daemons' messages and fence collection.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cli.h"
+#include "fence.h"
+#include "hosts.h"
+#include "wire.h"
 
 #define ERRLEN 256
 
@@ -66,6 +72,10 @@ static void test_defaults(void **state)
     assert_false(p.opts.tag_output);
     assert_int_equal(p.opts.timeout_ms, 0);
     assert_int_equal(p.opts.nexports, 0);
+    assert_false(p.opts.nranks_given);
+    assert_int_equal(p.opts.nhost_lists, 0);
+    assert_null(p.opts.hostfile);
+    assert_null(p.opts.launch_agent);
     assert_string_equal(p.opts.prog_argv[0], "./prog");
     assert_null(p.opts.prog_argv[1]);
     mprun_cli_free(&p.opts);
@@ -172,6 +182,13 @@ static void test_map_by(void **state)
     }
     parse(&p, "--map-by=numa", "prog", NULL);
     assert_int_equal(p.opts.map, MPRUN_MAP_NUMA);
+    mprun_cli_free(&p.opts);
+
+    parse(&p, "--map-by", "slot", "prog", NULL);
+    assert_int_equal(p.opts.map, MPRUN_MAP_SLOT);
+    mprun_cli_free(&p.opts);
+    parse(&p, "--map-by=node", "prog", NULL);
+    assert_int_equal(p.opts.map, MPRUN_MAP_NODE);
     mprun_cli_free(&p.opts);
 
     parse(&p, "--map-by", "none", "prog", NULL);
@@ -361,12 +378,521 @@ static void test_usage_text(void **state)
     mprun_cli_print_usage(f);
     fclose(f);
     for (const char *word = "--bind-to\0--map-by\0--report-bindings\0--oversubscribe\0"
-                            "--tag-output\0--timeout\0-x VAR\0--help\0--version\0";
+                            "--tag-output\0--timeout\0-x VAR\0--help\0--version\0--host\0"
+                            "--hostfile\0--launch-agent\0MPRUN_LAUNCH_AGENT\0";
          *word != '\0'; word += strlen(word) + 1) {
         if (strstr(text, word) == NULL)
             fail_msg("usage lacks %s", word);
     }
     free(text);
+}
+
+static void test_host_options(void **state)
+{
+    struct parsed p;
+
+    (void)state;
+    parse(&p, "--host", "a:2,b", "--host=c", "-n", "3", "--launch-agent", "ssh -x", "prog", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_int_equal(p.opts.nhost_lists, 2);
+    assert_string_equal(p.opts.host_lists[0], "a:2,b");
+    assert_string_equal(p.opts.host_lists[1], "c");
+    assert_true(p.opts.nranks_given);
+    assert_string_equal(p.opts.launch_agent, "ssh -x");
+    mprun_cli_free(&p.opts);
+
+    parse(&p, "--hostfile", "hosts.txt", "prog", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_string_equal(p.opts.hostfile, "hosts.txt");
+    mprun_cli_free(&p.opts);
+
+    parse(&p, "--host", "a", "--hostfile", "f", "prog", NULL);
+    expect_error(&p, "--host and --hostfile cannot be used together");
+    parse(&p, "--host", "", "prog", NULL);
+    expect_error(&p, "invalid --host value ''");
+    parse(&p, "--hostfile=", "prog", NULL);
+    expect_error(&p, "invalid --hostfile value ''");
+    parse(&p, "--launch-agent", "  ", "prog", NULL);
+    expect_error(&p, "invalid --launch-agent value");
+    parse(&p, "--host", NULL);
+    expect_error(&p, "option '--host' needs a value");
+}
+
+/* ---- Host lists and hostfiles --------------------------------------- */
+
+static void expect_host(const struct mprun_host_list *l, int i, const char *name, int slots)
+{
+    assert_true(i < l->nhosts);
+    assert_string_equal(l->hosts[i].name, name);
+    assert_int_equal(l->hosts[i].slots, slots);
+}
+
+static void test_host_list(void **state)
+{
+    struct mprun_host_list l = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    assert_int_equal(mprun_hosts_parse_list("h1:2,h2,node-3.example.org:16", &l, err, ERRLEN), 0);
+    assert_int_equal(l.nhosts, 3);
+    expect_host(&l, 0, "h1", 2);
+    expect_host(&l, 1, "h2", 1);
+    expect_host(&l, 2, "node-3.example.org", 16);
+    /* A host listed again adds its slots; names compare without case. */
+    assert_int_equal(mprun_hosts_parse_list("H2:3,10.0.0.1", &l, err, ERRLEN), 0);
+    assert_int_equal(l.nhosts, 4);
+    expect_host(&l, 1, "h2", 4);
+    expect_host(&l, 3, "10.0.0.1", 1);
+    assert_int_equal(mprun_hosts_total_slots(&l), 23);
+    mprun_hosts_free(&l);
+    assert_int_equal(l.nhosts, 0);
+}
+
+static void test_host_list_errors(void **state)
+{
+    static const struct {
+        const char *text, *error;
+    } bad[] = {
+        {"h1,,h2", "an empty host name"},
+        {",h1", "an empty host name"},
+        {"h1,", "an empty host name"},
+        {":2", "an empty host name"},
+        {"h1:", "slots must be an integer from 1 to 4096"},
+        {"h1:0", "slots must be"},
+        {"h1:4097", "slots must be"},
+        {"h1:-1", "slots must be"},
+        {"h1:2x", "slots must be"},
+        {"h1:99999999999", "slots must be"},
+        {"-oProxyCommand=x", "a host name starting with '-'"},
+        {"h 1", "a character not allowed in a host name"},
+        {"h1;rm", "a character not allowed"},
+        {"$(x)", "a character not allowed"},
+        {"[::1]:2", "a character not allowed"},
+    };
+    char err[ERRLEN];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct mprun_host_list l = {0};
+
+        assert_int_equal(mprun_hosts_parse_list(bad[i].text, &l, err, ERRLEN), -1);
+        if (strstr(err, bad[i].error) == NULL || strstr(err, "invalid --host value") == NULL)
+            fail_msg("'%s': error '%s' lacks '%s'", bad[i].text, err, bad[i].error);
+        mprun_hosts_free(&l);
+    }
+}
+
+static void test_hostfile(void **state)
+{
+    const char *text = "# cluster\n"
+                       "\n"
+                       "node1 slots=4\n"
+                       "   node2\t  slots=2   # the small one\n"
+                       "node3#no slots\n"
+                       "\t\n"
+                       "node1 slots=2\n"
+                       "node4"; /* no newline at the end */
+    struct mprun_host_list l = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    assert_int_equal(mprun_hosts_parse_text(text, "hf", &l, err, ERRLEN), 0);
+    assert_int_equal(l.nhosts, 4);
+    expect_host(&l, 0, "node1", 6);
+    expect_host(&l, 1, "node2", 2);
+    expect_host(&l, 2, "node3", 1);
+    expect_host(&l, 3, "node4", 1);
+    mprun_hosts_free(&l);
+}
+
+static void test_hostfile_errors(void **state)
+{
+    static const struct {
+        const char *text, *error;
+    } bad[] = {
+        {"node1\nnode2 slots=0\n", "hf:2: invalid 'slots=0': slots must be an integer from 1"},
+        {"node1 slots=\n", "hf:1: unexpected 'slots='"},
+        {"a\n\n# c\nnode1 slot=2\n", "hf:4: unexpected 'slot=2' (expected 'slots=N')"},
+        {"node1 slots=2 slots=3\n", "hf:1: unexpected 'slots=3'"},
+        {"node1 4\n", "hf:1: unexpected '4'"},
+        {"ok\nbad|name\n", "hf:2: a character not allowed in a host name"},
+        {"-x\n", "hf:1: a host name starting with '-'"},
+        {"n slots=x\n", "hf:1: invalid 'slots=x'"},
+        {"", "hf: no host in the file"},
+        {"# only comments\n\n   \n", "hf: no host in the file"},
+    };
+    char err[ERRLEN];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct mprun_host_list l = {0};
+
+        assert_int_equal(mprun_hosts_parse_text(bad[i].text, "hf", &l, err, ERRLEN), -1);
+        if (strstr(err, bad[i].error) == NULL)
+            fail_msg("case %zu: error '%s' lacks '%s'", i, err, bad[i].error);
+        assert_null(strchr(err, '\n'));
+        mprun_hosts_free(&l);
+    }
+}
+
+static void test_hostfile_read(void **state)
+{
+    char path[] = "/tmp/test_cli_hostfile_XXXXXX";
+    struct mprun_host_list l = {0};
+    char err[ERRLEN];
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "a slots=2\nb\n", 12), 12);
+    close(fd);
+    assert_int_equal(mprun_hosts_read_file(path, &l, err, ERRLEN), 0);
+    assert_int_equal(l.nhosts, 2);
+    expect_host(&l, 0, "a", 2);
+    mprun_hosts_free(&l);
+    unlink(path);
+    assert_int_equal(mprun_hosts_read_file(path, &l, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "cannot read hostfile"));
+    assert_non_null(strstr(err, "No such file or directory"));
+}
+
+static void test_local_host(void **state)
+{
+    char *addresses[] = {"192.168.7.5", "fe80::1"};
+    struct mprun_local_identity id = {
+        .short_name = "vm",
+        .full_name = "vm.example.org",
+        .addresses = addresses,
+        .naddresses = 2,
+    };
+    struct mprun_host_list l = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    static const char *const local_names[] = {
+        "vm", "VM", "vm.example.org", "localhost", "127.0.0.1", "127.1.2.3", "::1",
+        "192.168.7.5", "fe80::1",
+    };
+    static const char *const other_names[] = {
+        "vm2", "example", "192.168.7.6", "128.0.0.1", "localhost2", "vm.example",
+    };
+
+    for (size_t i = 0; i < sizeof(local_names) / sizeof(local_names[0]); i++) {
+        if (!mprun_host_is_local(local_names[i], &id))
+            fail_msg("'%s' should be this host", local_names[i]);
+    }
+    for (size_t i = 0; i < sizeof(other_names) / sizeof(other_names[0]); i++) {
+        if (mprun_host_is_local(other_names[i], &id))
+            fail_msg("'%s' should be another host", other_names[i]);
+    }
+    /* Every entry naming this host becomes one, the first of them. */
+    assert_int_equal(mprun_hosts_parse_list("h1,localhost:2,h2:3,vm,127.0.0.1:4", &l, err, ERRLEN),
+                     0);
+    assert_int_equal(mprun_hosts_mark_local(&l, &id), 1);
+    assert_int_equal(l.nhosts, 3);
+    expect_host(&l, 0, "h1", 1);
+    expect_host(&l, 1, "localhost", 7);
+    assert_true(l.hosts[1].local);
+    expect_host(&l, 2, "h2", 3);
+    assert_false(l.hosts[2].local);
+    mprun_hosts_free(&l);
+    assert_int_equal(mprun_hosts_parse_list("h1,h2", &l, err, ERRLEN), 0);
+    assert_int_equal(mprun_hosts_mark_local(&l, &id), -1);
+    mprun_hosts_free(&l);
+}
+
+static void expect_placement(const char *hosts, int nranks, bool by_node, const char *want)
+{
+    struct mprun_host_list l = {0};
+    char err[ERRLEN], got[256] = "";
+    int host_of_rank[64];
+
+    assert_int_equal(mprun_hosts_parse_list(hosts, &l, err, ERRLEN), 0);
+    mprun_hosts_place(&l, nranks, by_node, host_of_rank);
+    for (int r = 0; r < nranks; r++)
+        got[r] = (char)('0' + host_of_rank[r]);
+    got[nranks] = '\0';
+    if (strcmp(got, want) != 0)
+        fail_msg("%s, %d ranks by %s: %s, wanted %s", hosts, nranks, by_node ? "node" : "slot",
+                 got, want);
+    mprun_hosts_free(&l);
+}
+
+static void test_placement(void **state)
+{
+    (void)state;
+    expect_placement("a:2,b:2", 4, false, "0011");
+    expect_placement("a:2,b:2", 4, true, "0101");
+    expect_placement("a:2,b:2", 3, false, "001");
+    expect_placement("a:2,b:2", 3, true, "010");
+    expect_placement("a:3,b:1,c:2", 6, false, "000122");
+    expect_placement("a:3,b:1,c:2", 6, true, "012020");
+    expect_placement("a:3,b:1,c:2", 2, false, "00");
+    expect_placement("a,b,c", 1, true, "0");
+    /* Oversubscribed: each host gets its slots, then one more in turn. */
+    expect_placement("a:2,b:2", 6, false, "000111");
+    expect_placement("a:2,b:2", 6, true, "010101");
+    expect_placement("a:2,b:1", 5, false, "00011");
+    expect_placement("a:2,b:1", 5, true, "01010");
+    expect_placement("a", 5, false, "00000");
+    expect_placement("a:1,b:1", 7, true, "0101010");
+}
+
+/* ---- The daemons' wire format ------------------------------------------ */
+
+static void test_hello_round_trip(void **state)
+{
+    struct mprun_hello in = {.host = 3, .pid = 4242, .host_name = "node7"}, out;
+    struct mprun_wbuf w = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    for (int i = 0; i < MPRUN_WIRE_SECRET_LEN; i++)
+        in.secret[i] = (uint8_t)(i * 7);
+    mprun_hello_encode(&in, &w);
+    assert_false(w.failed);
+    assert_true(w.len <= MPRUN_WIRE_HELLO_MAX);
+    assert_int_equal(mprun_hello_decode(w.data, w.len, &out, err, ERRLEN), 0);
+    assert_int_equal(out.host, 3);
+    assert_int_equal(out.pid, 4242);
+    assert_string_equal(out.host_name, "node7");
+    assert_true(mprun_secret_equal(out.secret, in.secret));
+    mprun_hello_free(&out);
+    /* Every truncation, and one byte too many, is refused. */
+    for (size_t len = 0; len < w.len; len++)
+        assert_int_equal(mprun_hello_decode(w.data, len, &out, err, ERRLEN), -1);
+    w.data = realloc(w.data, w.len + 1);
+    assert_int_equal(mprun_hello_decode(w.data, w.len + 1, &out, err, ERRLEN), -1);
+    /* Wrong magic, wrong version. */
+    w.data[0] ^= 1;
+    assert_int_equal(mprun_hello_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "not an mprun daemon"));
+    w.data[0] ^= 1;
+    w.data[7] ^= 2;
+    assert_int_equal(mprun_hello_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "another mprun version"));
+    mprun_wbuf_free(&w);
+}
+
+static void test_hello_hostile(void **state)
+{
+    struct mprun_wbuf w = {0};
+    struct mprun_hello out;
+    char err[ERRLEN];
+    uint8_t secret[MPRUN_WIRE_SECRET_LEN] = {0};
+
+    (void)state;
+    /* A name length pointing past the frame, a name with a NUL, an empty name. */
+    mprun_wbuf_u32(&w, MPRUN_WIRE_MAGIC);
+    mprun_wbuf_u32(&w, MPRUN_WIRE_VERSION);
+    mprun_wbuf_u32(&w, 0);
+    mprun_wbuf_raw(&w, secret, sizeof(secret));
+    mprun_wbuf_u32(&w, 1);
+    mprun_wbuf_u32(&w, 0xffffffffu);
+    assert_int_equal(mprun_hello_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    w.len -= 4;
+    mprun_wbuf_bytes(&w, "a\0b", 3);
+    assert_int_equal(mprun_hello_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    w.len -= 7;
+    mprun_wbuf_bytes(&w, "", 0);
+    assert_int_equal(mprun_hello_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+}
+
+static void test_job_desc_round_trip(void **state)
+{
+    char *names[] = {"n0", "n1", NULL}, *labels[] = {"h0", "h1.example", NULL};
+    char *argv[] = {"prog", "-x", "", "a b", NULL}, *exports[] = {"A=1", "B=", NULL};
+    uint32_t host_of_rank[] = {0, 1, 1};
+    struct mprun_job_desc in = {
+        .nspace = "mprun-12",
+        .nranks = 3,
+        .nhosts = 2,
+        .host_names = names,
+        .host_labels = labels,
+        .host_of_rank = host_of_rank,
+        .host = 1,
+        .argv = argv,
+        .argc = 4,
+        .exports = exports,
+        .nexports = 2,
+        .cwd = "/work",
+        .bind = 2,
+        .map = 4,
+        .report_bindings = true,
+        .stdin_to_rank0 = true,
+        .heartbeat_ms = 30000,
+    };
+    struct mprun_job_desc out;
+    struct mprun_wbuf w = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    mprun_job_desc_encode(&in, &w);
+    assert_false(w.failed);
+    assert_int_equal(mprun_job_desc_decode(w.data, w.len, &out, err, ERRLEN), 0);
+    assert_string_equal(out.nspace, "mprun-12");
+    assert_int_equal(out.nranks, 3);
+    assert_string_equal(out.host_names[1], "n1");
+    assert_string_equal(out.host_labels[1], "h1.example");
+    assert_null(out.host_names[2]);
+    assert_int_equal(out.host_of_rank[2], 1);
+    assert_int_equal(out.host, 1);
+    assert_int_equal(out.argc, 4);
+    assert_string_equal(out.argv[2], "");
+    assert_string_equal(out.argv[3], "a b");
+    assert_null(out.argv[4]);
+    assert_int_equal(out.nexports, 2);
+    assert_string_equal(out.exports[1], "B=");
+    assert_null(out.exports[2]);
+    assert_string_equal(out.cwd, "/work");
+    assert_int_equal(out.bind, 2);
+    assert_int_equal(out.map, 4);
+    assert_true(out.report_bindings);
+    assert_false(out.slots_oversubscribed);
+    assert_true(out.stdin_to_rank0);
+    assert_int_equal(out.heartbeat_ms, 30000);
+    mprun_job_desc_free(&out);
+    for (size_t len = 0; len < w.len; len++)
+        assert_int_equal(mprun_job_desc_decode(w.data, len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+
+    /* A rank on a host that does not exist; an export without '='. */
+    host_of_rank[2] = 2;
+    mprun_job_desc_encode(&in, &w);
+    assert_int_equal(mprun_job_desc_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+    host_of_rank[2] = 1;
+    exports[1] = "B";
+    mprun_job_desc_encode(&in, &w);
+    assert_int_equal(mprun_job_desc_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+}
+
+static void test_job_desc_hostile_counts(void **state)
+{
+    struct mprun_wbuf w = {0};
+    struct mprun_job_desc out;
+    char err[ERRLEN];
+
+    (void)state;
+    /* Counts that would make the decoder allocate without end. */
+    mprun_wbuf_str(&w, "ns");
+    mprun_wbuf_u32(&w, 0xffffffffu);
+    mprun_wbuf_u32(&w, 1);
+    assert_int_equal(mprun_job_desc_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+    mprun_wbuf_str(&w, "ns");
+    mprun_wbuf_u32(&w, 2);
+    mprun_wbuf_u32(&w, 3); /* more hosts than ranks */
+    assert_int_equal(mprun_job_desc_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+}
+
+static void test_fence_msg(void **state)
+{
+    uint32_t procs[] = {MPRUN_FENCE_ALL};
+    struct mprun_fence_msg in = {.nprocs = 1, .procs = procs, .status = -25, .data = "blob",
+                                 .ndata = 4}, out;
+    struct mprun_wbuf w = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    mprun_fence_msg_encode(&in, &w);
+    assert_int_equal(mprun_fence_msg_decode(w.data, w.len, &out, err, ERRLEN), 0);
+    assert_int_equal(out.nprocs, 1);
+    assert_int_equal(out.procs[0], MPRUN_FENCE_ALL);
+    assert_int_equal(out.status, -25);
+    assert_int_equal(out.ndata, 4);
+    assert_memory_equal(out.data, "blob", 4);
+    mprun_fence_msg_free(&out);
+    for (size_t len = 0; len < w.len; len++)
+        assert_int_equal(mprun_fence_msg_decode(w.data, len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+    in.nprocs = 0;
+    mprun_fence_msg_encode(&in, &w);
+    assert_int_equal(mprun_fence_msg_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+}
+
+static void test_secret_hex(void **state)
+{
+    uint8_t secret[MPRUN_WIRE_SECRET_LEN], back[MPRUN_WIRE_SECRET_LEN];
+    char hex[2 * MPRUN_WIRE_SECRET_LEN + 1];
+
+    (void)state;
+    for (int i = 0; i < MPRUN_WIRE_SECRET_LEN; i++)
+        secret[i] = (uint8_t)(255 - i * 3);
+    mprun_secret_to_hex(secret, hex);
+    assert_int_equal(strlen(hex), 64);
+    assert_int_equal(mprun_hex_to_secret(hex, back), 0);
+    assert_true(mprun_secret_equal(secret, back));
+    back[31] ^= 0x80;
+    assert_false(mprun_secret_equal(secret, back));
+    hex[10] = 'g';
+    assert_int_equal(mprun_hex_to_secret(hex, back), -1);
+    assert_int_equal(mprun_hex_to_secret("abcd", back), -1);
+    memset(hex, 'a', 64);
+    hex[64] = '\0';
+    assert_int_equal(mprun_hex_to_secret(hex, back), 0);
+    hex[63] = '\0';
+    assert_int_equal(mprun_hex_to_secret(hex, back), -1);
+}
+
+/* ---- Fence collection -------------------------------------------------- */
+
+static void test_fence_collect(void **state)
+{
+    int host_of_rank[] = {0, 0, 1, 2};
+    uint32_t all[] = {MPRUN_FENCE_ALL}, some[] = {0, 2};
+    struct mprun_fence f;
+    struct mprun_fence_round *done;
+    char err[ERRLEN];
+    int token;
+
+    (void)state;
+    mprun_fence_init(&f, 3, 4, host_of_rank);
+    /* Two fences over everyone: host 1 runs ahead into the second. */
+    assert_int_equal(mprun_fence_join(&f, 1, 0, all, 1, 0, "B", 1, NULL, &done, err, ERRLEN), 0);
+    assert_null(done);
+    assert_int_equal(mprun_fence_join(&f, 1, 0, all, 1, 0, "b", 1, NULL, &done, err, ERRLEN), 0);
+    assert_null(done);
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "A", 1, &token, &done, err, ERRLEN), 0);
+    assert_null(done);
+    assert_int_equal(mprun_fence_join(&f, 2, 0, all, 1, 0, "C", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_int_equal(done->status, 0);
+    assert_int_equal(done->ndata, 3);
+    assert_memory_equal(done->data, "BAC", 3);
+    assert_ptr_equal(done->local_token, &token);
+    assert_true(done->included[0] && done->included[1] && done->included[2]);
+    mprun_fence_round_free(done);
+    /* The second round: a failure anywhere is everyone's. */
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "a", 1, NULL, &done, err, ERRLEN), 0);
+    assert_int_equal(mprun_fence_join(&f, 2, 0, all, 1, -46, "c", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_int_equal(done->status, -46);
+    mprun_fence_round_free(done);
+    assert_null(f.rounds);
+
+    /* Ranks 0 and 2: hosts 0 and 1 only. */
+    assert_int_equal(mprun_fence_join(&f, 1, 0, some, 2, 0, "y", 1, NULL, &done, err, ERRLEN), 0);
+    assert_int_equal(mprun_fence_join(&f, 2, 0, some, 2, 0, "z", 1, NULL, &done, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "none of which runs there"));
+    assert_int_equal(mprun_fence_join(&f, 0, 0, some, 2, 0, "x", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_false(done->included[2]);
+    assert_memory_equal(done->data, "yx", 2);
+    mprun_fence_round_free(done);
+
+    /* A rank out of range. */
+    uint32_t bad[] = {4};
+    assert_int_equal(mprun_fence_join(&f, 0, 0, bad, 1, 0, NULL, 0, NULL, &done, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "rank 4 of a job of 4"));
+    /* Left incomplete: freed with the collector. */
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "q", 1, NULL, &done, err, ERRLEN), 0);
+    mprun_fence_free(&f, NULL);
+    assert_null(f.rounds);
 }
 
 static void test_small_error_buffer(void **state)
@@ -398,6 +924,21 @@ int main(void)
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_usage_text),
         cmocka_unit_test(test_small_error_buffer),
+        cmocka_unit_test(test_host_options),
+        cmocka_unit_test(test_host_list),
+        cmocka_unit_test(test_host_list_errors),
+        cmocka_unit_test(test_hostfile),
+        cmocka_unit_test(test_hostfile_errors),
+        cmocka_unit_test(test_hostfile_read),
+        cmocka_unit_test(test_local_host),
+        cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_hello_round_trip),
+        cmocka_unit_test(test_hello_hostile),
+        cmocka_unit_test(test_job_desc_round_trip),
+        cmocka_unit_test(test_job_desc_hostile_counts),
+        cmocka_unit_test(test_fence_msg),
+        cmocka_unit_test(test_secret_hex),
+        cmocka_unit_test(test_fence_collect),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
