@@ -13,6 +13,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/self.c \
 	runtime/shm.c \
 	runtime/shm_ring.c runtime/shm_ring.h \
+	runtime/shm_segment.c runtime/shm_segment.h \
 	runtime/tcp.c runtime/tcp.h \
 	runtime/tcp_conn.c \
 	runtime/tcp_endpoint.c \

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "objects.h"
+#include "shm_segment.h"
 
 #define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
 #define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
@@ -63,16 +64,9 @@ static int check_comm_is_local(mpr_comm comm)
 
 static void segment_name(char *out, size_t cap, uint32_t id)
 {
-    char clean[200];
-    size_t j = 0;
-    for (const char *p = mpr__g.nspace; *p && j < sizeof(clean) - 1; p++) {
-        char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-        clean[j++] = ok ? c : '_';
-    }
-    clean[j] = '\0';
-    snprintf(out, cap, "/mpr-%s-obj-%u", clean, id);
+    char suffix[32];
+    snprintf(suffix, sizeof(suffix), "obj-%u", id);
+    mpr__shm_segment_name(out, cap, suffix);
 }
 
 static void format_header(struct mpr__obj_header *hdr, enum mpr__obj_kind kind, int nranks,
@@ -89,58 +83,12 @@ static void publish_header(struct mpr__obj_header *hdr)
     atomic_store_explicit((_Atomic uint64_t *)&hdr->magic, OBJ_MAGIC, memory_order_release);
 }
 
-/* Rank 0: create, allocate every page now (a full /dev/shm fails here,
- * not with SIGBUS later), map. */
-static int create_segment(const char *name, size_t bytes, void **mem_out)
-{
-    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
-    if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot create shared memory %s for a shared object: %s\n",
-                mpr__g.rank, name, strerror(errno));
-        return MPR_ERR_SHM;
-    }
-    int err = posix_fallocate(fd, 0, (off_t)bytes);
-    if (err != 0) {
-        fprintf(stderr, "mpr: rank %d: cannot allocate %zu bytes of shared memory in /dev/shm "
-                        "for a shared object: %s\n", mpr__g.rank, bytes, strerror(err));
-        close(fd);
-        shm_unlink(name);
-        return MPR_ERR_SHM;
-    }
-    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (mem == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map shared memory for a shared object: %s\n",
-                mpr__g.rank, strerror(errno));
-        shm_unlink(name);
-        return MPR_ERR_SHM;
-    }
-    *mem_out = mem;
-    return MPR_SUCCESS;
-}
-
 static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind, void **mem_out)
 {
-    int fd = shm_open(name, O_RDWR, 0);
-    if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot open shared memory %s of a shared object: %s\n",
-                mpr__g.rank, name, strerror(errno));
-        return MPR_ERR_SHM;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || (size_t)st.st_size < bytes) {
-        fprintf(stderr, "mpr: rank %d: shared memory %s is smaller than announced\n",
-                mpr__g.rank, name);
-        close(fd);
-        return MPR_ERR_SHM;
-    }
-    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (mem == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map shared memory of a shared object: %s\n",
-                mpr__g.rank, strerror(errno));
-        return MPR_ERR_SHM;
-    }
+    void *mem;
+    int rc = mpr__shm_segment_open(name, bytes, "a shared object", &mem);
+    if (rc != MPR_SUCCESS)
+        return rc;
     struct mpr__obj_header *hdr = mem;
     if (atomic_load_explicit((_Atomic uint64_t *)&hdr->magic, memory_order_acquire) != OBJ_MAGIC ||
         hdr->kind != kind || hdr->bytes != bytes) {
@@ -203,7 +151,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
     } announce = { .rc = MPR_SUCCESS, .bytes = bytes };
     void *mem = NULL;
     if (comm->rank == 0) {
-        announce.rc = create_segment(name, bytes, &mem);
+        announce.rc = mpr__shm_segment_create(name, bytes, "a shared object", &mem);
         if (announce.rc == MPR_SUCCESS) {
             format_header(mem, kind, comm->size, bytes);
             format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);

@@ -34,6 +34,7 @@
 
 #include "mpr_internal.h"
 #include "shm_ring.h"
+#include "shm_segment.h"
 
 #define SHM_MAGIC 0x6d70722d73686d31ull /* "mpr-shm1" */
 #define SHM_HEADER_BYTES 4096
@@ -184,16 +185,9 @@ static void *ring_in(struct shm_seg_header *h, int local_index)
 
 static void segment_name(char *out, size_t cap, int world_rank)
 {
-    char clean[200];
-    size_t j = 0;
-    for (const char *p = mpr__g.nspace; *p && j < sizeof(clean) - 1; p++) {
-        char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-        clean[j++] = ok ? c : '_';
-    }
-    clean[j] = '\0';
-    snprintf(out, cap, "/mpr-%s-%d", clean, world_rank);
+    char suffix[16];
+    snprintf(suffix, sizeof(suffix), "%d", world_rank);
+    mpr__shm_segment_name(out, cap, suffix);
 }
 
 int mpr__shm_init(void)
@@ -205,28 +199,10 @@ int mpr__shm_init(void)
     shm.seg_bytes = header_bytes(n) + (size_t)n * ring_stride();
     segment_name(shm.name, sizeof(shm.name), mpr__g.rank);
 
-    int fd = shm_open(shm.name, O_CREAT | O_EXCL | O_RDWR, 0600);
-    if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot create shared memory %s: %s\n",
-                mpr__g.rank, shm.name, strerror(errno));
-        return MPR_ERR_SHM;
-    }
-    /* Allocate every page now: a full /dev/shm must fail here, not SIGBUS later. */
-    int err = posix_fallocate(fd, 0, (off_t)shm.seg_bytes);
-    if (err != 0) {
-        fprintf(stderr, "mpr: rank %d: cannot allocate %zu bytes of shared memory in /dev/shm: %s\n",
-                mpr__g.rank, shm.seg_bytes, strerror(err));
-        close(fd);
-        shm_unlink(shm.name);
-        return MPR_ERR_SHM;
-    }
-    void *mem = mmap(NULL, shm.seg_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (mem == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map shared memory: %s\n", mpr__g.rank, strerror(errno));
-        shm_unlink(shm.name);
-        return MPR_ERR_SHM;
-    }
+    void *mem;
+    int rc = mpr__shm_segment_create(shm.name, shm.seg_bytes, "messages", &mem);
+    if (rc != MPR_SUCCESS)
+        return rc;
     shm.hdr = mem;
     /* Under Yama's ptrace_scope=1 this lets local peers copy from us with
      * CMA; without Yama it fails harmlessly. */
@@ -255,19 +231,10 @@ static int map_peer(struct shm_peer *p, int local_index)
 {
     char name[NAME_MAX];
     segment_name(name, sizeof(name), p->world_rank);
-    int fd = shm_open(name, O_RDWR, 0);
-    if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot open shared memory of rank %d (%s): %s\n",
-                mpr__g.rank, p->world_rank, name, strerror(errno));
-        return MPR_ERR_SHM;
-    }
-    void *mem = mmap(NULL, shm.seg_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (mem == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map shared memory of rank %d: %s\n",
-                mpr__g.rank, p->world_rank, strerror(errno));
-        return MPR_ERR_SHM;
-    }
+    void *mem;
+    int rc = mpr__shm_segment_open(name, shm.seg_bytes, "messages", &mem);
+    if (rc != MPR_SUCCESS)
+        return rc;
     p->hdr = mem;
     p->seg_bytes = shm.seg_bytes;
     if (atomic_load_explicit((_Atomic uint64_t *)&p->hdr->magic, memory_order_acquire) != SHM_MAGIC ||
