@@ -10,69 +10,11 @@ source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 
 ulimit -c 0 # no core files from the crash tests
-# An extra argument carrying this marker makes the ranks of the crash jobs
-# easy to find with pgrep (the programs ignore it).
-MARK="mprtest_obj_$$_${RANDOM}"
-OUT=$(mktemp)
-trap 'rm -f "$OUT"' EXIT
 
-# singleton PROGRAM [ARGS]: run without mprun (and without any PMIx
-# environment), must exit 0.
-singleton() {
-    expect_exit 0 "$* without mprun (singleton)" -- \
-        env -u PMIX_NAMESPACE -u PMIX_RANK -u PMIX_SERVER_URI4 -u PMIX_SERVER_URI41 \
-        -u PMIX_SERVER_URI3 -u PMIX_SERVER_URI2 -u PMIX_SERVER_URI21 \
-        "$TESTS_BIN/$1" "${@:2}"
-}
 
-# run N PROGRAM [ARGS]: run a job, set RC and LAST_OUTPUT (through a file:
-# ranks that outlived a killed mprun cannot hold this script on a pipe).
-run() {
-    local n=$1 opts=()
-    shift
-    [ "$n" -gt 2 ] && opts+=(--oversubscribe)
-    timeout -k 5 60 "$MPRUN" -n "$n" --timeout "$JOB_TIMEOUT" "${opts[@]}" \
-        "$TESTS_BIN/$1" "${@:2}" >"$OUT" 2>&1
-    RC=$?
-    LAST_OUTPUT=$(cat "$OUT")
-}
 
-# expect_ended WHAT: the job ended by itself (not by a timeout), non-zero
-# or zero, and no rank printed a FAIL line.
-expect_ended() {
-    if [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && ! grep -q 'FAIL:' <<<"$LAST_OUTPUT"; then
-        pass "$1 (exit $RC)"
-    else
-        fail "$1: exit $RC; output:"
-        printf '%s\n' "$LAST_OUTPUT" | tail -20 >&2
-    fi
-}
 
-# expect_rc WANT WHAT: RC is WANT and no rank printed a FAIL line.
-expect_rc() {
-    if [ "$RC" -eq "$1" ] && ! grep -q 'FAIL:' <<<"$LAST_OUTPUT"; then
-        pass "$2 (exit $RC)"
-    else
-        fail "$2: exit $RC, wanted $1; output:"
-        printf '%s\n' "$LAST_OUTPUT" | tail -20 >&2
-    fi
-}
 
-# no_procs WHAT: no rank of the marked jobs is left.
-no_procs() {
-    local left i
-    for i in $(seq 20); do
-        left=$(pgrep -f "$MARK" || true)
-        [ -z "$left" ] && break
-        sleep 0.1
-    done
-    if [ -n "$left" ]; then
-        fail "$1: processes left after mprun exited"
-        kill -KILL $left 2>/dev/null # only the leftover ranks of these jobs
-    else
-        pass "$1: no process left"
-    fi
-}
 
 # --- queue ----------------------------------------------------------------
 singleton obj_queue basic

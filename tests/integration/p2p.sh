@@ -5,14 +5,6 @@
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 
-# singleton PROGRAM [ARGS]: run without mprun (and without any PMIx
-# environment), must exit 0.
-singleton() {
-    expect_exit 0 "$* without mprun (singleton)" -- \
-        env -u PMIX_NAMESPACE -u PMIX_RANK -u PMIX_SERVER_URI4 -u PMIX_SERVER_URI41 \
-        -u PMIX_SERVER_URI3 -u PMIX_SERVER_URI2 -u PMIX_SERVER_URI21 \
-        "$TESTS_BIN/$1" "${@:2}"
-}
 
 singleton p2p_basic 1
 for n in 1 2 3 4 5 6 7 8; do
