@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "objects.h"
+#include "cpu_relax.h"
 #include "shm_segment.h"
 
 #define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
@@ -36,15 +37,6 @@ _Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header 
 
 /* Creation is collective, so every rank numbers its objects alike. */
 static uint32_t objects_created;
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
 
 /* ---- Creating and freeing ----------------------------------------------- */
 
@@ -282,7 +274,7 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
 
     unsigned spins = mpr__g.spin_polls;
     for (unsigned i = 1; i <= spins; i++) {
-        cpu_relax();
+        mpr__cpu_relax();
         if ((i & 15) == 0) {
             mpr__progress();
             if ((i & 1023) == 0 && mpr_wtime() >= deadline)

@@ -17,21 +17,13 @@
 #include <time.h>
 
 #include "mpr_internal.h"
+#include "cpu_relax.h"
 
 #define SLEEP_TIMEOUT_MS 100 /* how often a sleeper checks that its peers live */
 #define TCP_SHM_SLEEP_MS 1   /* longest epoll sleep when shm peers may ring the doorbell */
 #define TCP_POLL_EVERY_SHM 8 /* with shm peers too, poll TCP once per this many passes */
 
 static unsigned yields_before_sleep;
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
 
 void mpr__progress_configure(void)
 {
@@ -89,7 +81,7 @@ void mpr__wait_until(mpr__done_fn done, void *arg)
             mpr__progress();
             if (done(arg))
                 return;
-            cpu_relax();
+            mpr__cpu_relax();
         }
         for (unsigned i = 0; spin && i < yields_before_sleep; i++) {
             sched_yield();

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mpr.h"
+#include "cpu_relax.h"
 #include "queue_ring.h"
 
 #define SLOT_HEADER_BYTES sizeof(struct mpr__qring_slot)
@@ -10,15 +11,6 @@
 static uint64_t round_up(uint64_t n, uint64_t to)
 {
     return (n + to - 1) / to * to;
-}
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
 }
 
 void mpr__qring_plan(uint64_t capacity, uint64_t max_item, uint64_t inline_budget,
@@ -125,7 +117,7 @@ static uint32_t pop_block(struct mpr__qring *ring)
         if (block == MPR__QRING_NIL) {
             /* Cannot happen while we hold a reservation (blocks are pushed
              * before they are counted); tolerate it rather than trust it. */
-            cpu_relax();
+            mpr__cpu_relax();
             top = atomic_load_explicit(&ring->hdr->free_top, memory_order_acquire);
             continue;
         }
