@@ -231,7 +231,10 @@ int mpr_sendrecv(const void *sendbuf, size_t sendlen, int dest, int sendtag,
 
 /* mpr_bcast - copy len bytes of root's buf into buf on every rank. Blocking.
  * Returns MPR_SUCCESS, MPR_ERR_ARG (bad root, NULL buf with len > 0),
- * MPR_ERR_TRUNCATE (this rank's len is smaller than root's), MPR_ERR_PROC_FAILED. */
+ * MPR_ERR_TRUNCATE (the one mismatch detected: this rank's len is smaller
+ * than root's; the first len bytes are written), MPR_ERR_PROC_FAILED.
+ * A len larger than root's, or ranks naming different roots, are not
+ * detected: the result is undefined and the call may hang. */
 int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm);
 
 /* mpr_barrier - return once every rank of comm has entered the barrier. */
