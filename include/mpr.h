@@ -93,7 +93,9 @@ typedef struct mpr_request *mpr_request;
  * Collective over all ranks of the job; blocking.
  * Returns MPR_SUCCESS, MPR_ERR_ALREADY_INIT, MPR_ERR_FINALIZED, MPR_ERR_PMIX
  * (the launcher could not be reached or wire-up failed), MPR_ERR_SHM
- * (shared memory could not be created), MPR_ERR_NO_MEM.
+ * (shared memory could not be created), MPR_ERR_ARG (MPR_TCP_IF or
+ * MPR_TCP_ADDR names no usable address), MPR_ERR_NO_MEM, MPR_ERR_INTERNAL
+ * (a socket could not be set up). Each failure prints one line on stderr.
  */
 int mpr_init(int *argc, char ***argv);
 

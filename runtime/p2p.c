@@ -232,8 +232,12 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
 {
     if (source == MPR_PROC_NULL)
         return proc_null_request(MPR__REQ_RECV, out);
-    if (source >= 0 && mpr__g.peers[source].dead)
-        return MPR_ERR_PROC_FAILED;
+    if (source >= 0 && mpr__g.peers[source].dead) {
+        /* What it sent before dying can still be received. */
+        struct mpr__match_item pattern = { .source = source, .tag = tag, .ctx = ctx };
+        if (!mpr__match_find_unexpected(&mpr__g.unexpected, &pattern, false))
+            return MPR_ERR_PROC_FAILED;
+    }
     struct mpr_request *req = mpr__request_alloc(MPR__REQ_RECV);
     if (!req)
         return MPR_ERR_NO_MEM;

@@ -1,5 +1,7 @@
-# Integration tests of the TCP transport, run on one host with
-# MPR_TRANSPORT=tcp (tests/integration/tcp.sh). Included from tests/local.mk.
+# Integration tests of the TCP transport: on one host with MPR_TRANSPORT=tcp
+# (tests/integration/tcp.sh), and across hosts made of network namespaces,
+# shm and TCP in one job (tests/integration/tcp_multihost.sh). Included from
+# tests/local.mk.
 
 TCP_TEST_BINS = \
 	tests/integration/tcp_stress \
@@ -12,5 +14,5 @@ tests_integration_tcp_stress_LDADD = runtime/libmpr.la
 tests_integration_tcp_stray_client_SOURCES = tests/integration/tcp_stray_client.c runtime/tcp_wire.c
 tests_integration_tcp_stray_client_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
 
-TESTS += tests/integration/tcp.sh
-EXTRA_DIST += tests/integration/tcp.sh
+TESTS += tests/integration/tcp.sh tests/integration/tcp_multihost.sh
+EXTRA_DIST += tests/integration/tcp.sh tests/integration/tcp_multihost.sh

@@ -24,8 +24,8 @@ tcpjob() {
     job "$n" -x MPR_TRANSPORT=tcp "${opts[@]}" -- "$@"
 }
 
-# run N [mprun options --] PROGRAM [ARGS]: a TCP job; sets RC and LAST_OUTPUT.
-run() {
+# tcprun N [mprun options --] PROGRAM [ARGS]: a TCP job; sets RC and LAST_OUTPUT.
+tcprun() {
     local n=$1 opts=(-x MPR_TRANSPORT=tcp)
     shift
     if [[ " $* " == *" -- "* ]]; then
@@ -65,7 +65,7 @@ tcpjob 2 -x MPR_TCP_ADDR=127.0.0.1 -- p2p_basic 2
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
     tcpjob 2 -x MPR_TCP_ADDR=::1 -- p2p_basic 2
 fi
-run 2 -x MPR_TCP_IF=mpr-no-such-if0 -- p2p_basic 2
+tcprun 2 -x MPR_TCP_IF=mpr-no-such-if0 -- p2p_basic 2
 if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] &&
     grep -q 'MPR_TCP_IF=mpr-no-such-if0' <<<"$LAST_OUTPUT"; then
     pass "an unknown MPR_TCP_IF fails mpr_init with a message naming it (exit $RC)"
@@ -78,7 +78,7 @@ fi
 # The peers see the connection break: their call returns
 # MPR_ERR_PROC_FAILED (or mprun ends the job first), never a hang.
 for what in "exit last" "exit 0" "exit-send 1" "crash last"; do
-    run 3 misc_abort $what
+    tcprun 3 misc_abort $what
     if [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && ! grep -q 'FAIL:' <<<"$LAST_OUTPUT"; then
         pass "misc_abort $what, 3 ranks over TCP: the job ended (exit $RC)"
     else

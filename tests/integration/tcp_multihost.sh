@@ -1,0 +1,56 @@
+#!/bin/bash
+# tcp_multihost.sh - libmpr across hosts made of network namespaces
+# (netns_setup.sh): ranks of one host talk through shared memory, ranks of
+# different hosts through TCP, in the same job. The point-to-point and
+# collective programs (wildcards across both transports, ordering, large
+# and truncated messages) and tcp_stress, by slot and by node, with 2 and 3
+# hosts, and oversubscribed (ranks sleep, woken by either transport).
+source "$TOP_SRCDIR/tests/integration/lib.sh"
+source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
+MH_HOSTS=3
+source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
+
+# across HOSTS [mprun options --] PROGRAM [ARGS]: a job on HOSTS (an mprun
+# --host list) started from mprh0; it must exit 0.
+across() {
+    local hosts=$1 opts=()
+    shift
+    if [[ " $* " == *" -- "* ]]; then
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        shift
+    fi
+    expect_exit 0 "--host $hosts ${opts[*]:+${opts[*]} }$*" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout "$JOB_TIMEOUT" --host "$hosts" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
+}
+
+# TCP is really in use between hosts: a bad interface fails mpr_init there
+expect_exit 1 "--host mprh0:1,mprh1:1 -x MPR_TCP_IF=mpr-no-such-if0 p2p_basic 2 fails" -- \
+    "${AT0[@]}" "$MH_MPRUN" --timeout "$JOB_TIMEOUT" --host mprh0:1,mprh1:1 \
+    -x MPR_TCP_IF=mpr-no-such-if0 "$TESTS_BIN/p2p_basic" 2
+expect_line "MPR_TCP_IF=mpr-no-such-if0: no such interface" "it says why"
+
+# 2 hosts x 2 ranks: by slot (0,1 | 2,3) and by node (0,2 | 1,3)
+for map in slot node; do
+    across mprh0:2,mprh1:2 --map-by "$map" -- p2p_basic 4
+    across mprh0:2,mprh1:2 --map-by "$map" -- p2p_order 1000
+    across mprh0:2,mprh1:2 --map-by "$map" -- p2p_trunc
+    across mprh0:2,mprh1:2 --map-by "$map" -- p2p_large
+    across mprh0:2,mprh1:2 --map-by "$map" -- coll_bcast 4
+    across mprh0:2,mprh1:2 --map-by "$map" -- coll_barrier
+    across mprh0:2,mprh1:2 --map-by "$map" -- coll_mix
+done
+across mprh0:2,mprh1:2 --map-by node -x MPR_TCP_IF=eth0 -- tcp_stress 2
+across mprh0:2,mprh1:2 -x MPR_TCP_EAGER_LIMIT=0 -- p2p_order 300
+# 3 hosts, one of them with a single rank
+across mprh0:2,mprh1:1,mprh2:2 -- p2p_basic 5
+across mprh0:2,mprh1:1,mprh2:2 -- coll_bcast 5
+across mprh0:2,mprh1:1,mprh2:2 -- tcp_stress 2
+# more ranks than cores on each host: ranks sleep and are woken by a
+# doorbell (shm) or a socket (TCP)
+across mprh0:3,mprh1:3 --oversubscribe -- p2p_order 300
+across mprh0:3,mprh1:3 --oversubscribe -- coll_mix
+across mprh0:3,mprh1:3 --oversubscribe -- tcp_stress 2
+
+no_processes_anywhere "after the jobs"
+no_leftovers
+finish
