@@ -56,10 +56,7 @@ static const struct option_spec option_specs[] = {
     {"--version", OPT_VERSION, false},
 };
 
-static int set_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int set_error(char *err, size_t errlen, const char *fmt, ...)
+int mprun_set_error(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -90,7 +87,7 @@ static int parse_nranks(const char *text, int *nranks, char *err, size_t errlen)
     value = strtol(text, &end, 10);
     if (!isdigit((unsigned char)text[0]) || *end != '\0' || errno != 0 ||
         value < 1 || value > MPRUN_MAX_RANKS)
-        return set_error(err, errlen,
+        return mprun_set_error(err, errlen,
                          "invalid number of ranks '%s': expected an integer from 1 to %d",
                          text, MPRUN_MAX_RANKS);
     *nranks = (int)value;
@@ -119,7 +116,7 @@ static int parse_timeout(const char *text, long *timeout_ms, char *err, size_t e
     double seconds = is_plain_decimal(text) ? strtod(text, NULL) : -1.0;
 
     if (seconds <= 0.0 || seconds > MPRUN_MAX_TIMEOUT_S)
-        return set_error(err, errlen,
+        return mprun_set_error(err, errlen,
                          "invalid --timeout value '%s': expected a positive number of seconds",
                          text);
     *timeout_ms = (long)(seconds * 1000.0 + 0.5);
@@ -146,7 +143,7 @@ static int parse_bind(const char *text, enum mprun_bind *bind, char *err, size_t
             return 0;
         }
     }
-    return set_error(err, errlen,
+    return mprun_set_error(err, errlen,
                      "invalid --bind-to value '%s': expected core, socket, numa or none",
                      text);
 }
@@ -170,7 +167,7 @@ static int parse_map(const char *text, enum mprun_map *map, char *err, size_t er
             return 0;
         }
     }
-    return set_error(err, errlen,
+    return mprun_set_error(err, errlen,
                      "invalid --map-by value '%s': expected slot, node, core, socket or numa",
                      text);
 }
@@ -192,7 +189,7 @@ static int parse_export(const char *text, struct mprun_options *opts, char *err,
     for (size_t i = 0; valid && i < name_len; i++)
         valid = isalnum((unsigned char)text[i]) || text[i] == '_';
     if (!valid)
-        return set_error(err, errlen,
+        return mprun_set_error(err, errlen,
                          "invalid -x value '%s': expected VAR or VAR=value", text);
     opts->exports[opts->nexports++] = text;
     return 0;
@@ -227,17 +224,17 @@ static int apply_option(const struct option_spec *spec, const char *value,
         return parse_export(value, opts, err, errlen);
     case OPT_HOST:
         if (value[0] == '\0')
-            return set_error(err, errlen, "invalid --host value '': expected h1[:slots],...");
+            return mprun_set_error(err, errlen, "invalid --host value '': expected h1[:slots],...");
         opts->host_lists[opts->nhost_lists++] = value;
         return 0;
     case OPT_HOSTFILE:
         if (value[0] == '\0')
-            return set_error(err, errlen, "invalid --hostfile value '': expected a file");
+            return mprun_set_error(err, errlen, "invalid --hostfile value '': expected a file");
         opts->hostfile = value;
         return 0;
     case OPT_LAUNCH_AGENT:
         if (value[strspn(value, " \t")] == '\0')
-            return set_error(err, errlen, "invalid --launch-agent value '%s': expected a command",
+            return mprun_set_error(err, errlen, "invalid --launch-agent value '%s': expected a command",
                              value);
         opts->launch_agent = value;
         return 0;
@@ -248,7 +245,7 @@ static int apply_option(const struct option_spec *spec, const char *value,
         opts->action = MPRUN_ACTION_VERSION;
         return 0;
     }
-    return set_error(err, errlen, "internal error: unhandled option %s", spec->name);
+    return mprun_set_error(err, errlen, "internal error: unhandled option %s", spec->name);
 }
 
 /*
@@ -294,7 +291,7 @@ int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts, char *err
     opts->exports = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*opts->exports));
     opts->host_lists = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*opts->host_lists));
     if (opts->exports == NULL || opts->host_lists == NULL)
-        return set_error(err, errlen, "out of memory");
+        return mprun_set_error(err, errlen, "out of memory");
 
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -309,12 +306,12 @@ int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts, char *err
             break;
         spec = lookup_option(arg, &value);
         if (spec == NULL)
-            return set_error(err, errlen, "unknown option '%s'", arg);
+            return mprun_set_error(err, errlen, "unknown option '%s'", arg);
         if (!spec->takes_value && value != NULL)
-            return set_error(err, errlen, "option '%s' takes no value", spec->name);
+            return mprun_set_error(err, errlen, "option '%s' takes no value", spec->name);
         if (spec->takes_value && value == NULL) {
             if (i + 1 >= argc)
-                return set_error(err, errlen, "option '%s' needs a value", spec->name);
+                return mprun_set_error(err, errlen, "option '%s' needs a value", spec->name);
             value = argv[++i];
         }
         if (apply_option(spec, value, opts, err, errlen) != 0)
@@ -323,9 +320,9 @@ int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts, char *err
             return 0;
     }
     if (opts->hostfile != NULL && opts->nhost_lists > 0)
-        return set_error(err, errlen, "--host and --hostfile cannot be used together");
+        return mprun_set_error(err, errlen, "--host and --hostfile cannot be used together");
     if (i >= argc)
-        return set_error(err, errlen, "no program to run");
+        return mprun_set_error(err, errlen, "no program to run");
     opts->prog_argv = &argv[i];
     return 0;
 }

@@ -78,4 +78,9 @@ void mprun_cli_print_usage(FILE *out);
 /* mprun_cli_export_name_length - length of the VAR part of a -x value. */
 size_t mprun_cli_export_name_length(const char *export);
 
+/* Format an error message into err (errlen bytes; nothing if 0); returns -1
+ * so parsers can `return mprun_set_error(...)`. */
+int mprun_set_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

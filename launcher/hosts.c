@@ -2,6 +2,7 @@
  * hosts.c - host lists, hostfiles, the local host, rank placement.
  */
 #include "hosts.h"
+#include "cli.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -19,20 +20,6 @@
 /* A hostfile larger than this is certainly not a hostfile. */
 #define HOSTFILE_MAX_BYTES (4 * 1024 * 1024)
 
-static int set_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int set_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* Host names travel on the launch agent's command line, through a shell:
  * letters, digits, '.', '-' and '_' only, and no leading '-' (ssh would
@@ -87,14 +74,14 @@ static int add_host(struct mprun_host_list *list, const char *name, size_t len, 
         }
     }
     if (list->nhosts >= MPRUN_MAX_HOSTS)
-        return set_error(err, errlen, "more than %d hosts", MPRUN_MAX_HOSTS);
+        return mprun_set_error(err, errlen, "more than %d hosts", MPRUN_MAX_HOSTS);
     grown = realloc(list->hosts, (size_t)(list->nhosts + 1) * sizeof(*grown));
     if (grown == NULL)
-        return set_error(err, errlen, "out of memory");
+        return mprun_set_error(err, errlen, "out of memory");
     list->hosts = grown;
     grown[list->nhosts].name = strndup(name, len);
     if (grown[list->nhosts].name == NULL)
-        return set_error(err, errlen, "out of memory");
+        return mprun_set_error(err, errlen, "out of memory");
     grown[list->nhosts].slots = slots;
     grown[list->nhosts].local = false;
     list->nhosts++;
@@ -113,9 +100,9 @@ int mprun_hosts_parse_list(const char *text, struct mprun_host_list *list, char 
         int slots = 1;
 
         if (problem != NULL)
-            return set_error(err, errlen, "invalid --host value '%s': %s", text, problem);
+            return mprun_set_error(err, errlen, "invalid --host value '%s': %s", text, problem);
         if (colon != NULL && parse_slots(colon + 1, (size_t)(end - colon - 1), &slots) != 0)
-            return set_error(err, errlen,
+            return mprun_set_error(err, errlen,
                              "invalid --host value '%s': slots must be an integer from 1 to %d",
                              text, MPRUN_MAX_SLOTS);
         if (add_host(list, p, name_len, slots, err, errlen) != 0)
@@ -156,16 +143,16 @@ static int parse_hostfile_line(const char *line, const char *end, const char *fi
         return 0; /* blank or comment only */
     problem = host_name_problem(name, name_len);
     if (problem != NULL)
-        return set_error(err, errlen, "%s:%d: %s", filename, lineno, problem);
+        return mprun_set_error(err, errlen, "%s:%d: %s", filename, lineno, problem);
     while (next_word(&p, end, &word, &len)) {
         if (len > 6 && strncmp(word, "slots=", 6) == 0 && !slots_seen) {
             if (parse_slots(word + 6, len - 6, &slots) != 0)
-                return set_error(
+                return mprun_set_error(
                     err, errlen, "%s:%d: invalid '%.*s': slots must be an integer from 1 to %d",
                     filename, lineno, (int)(len > 64 ? 64 : len), word, MPRUN_MAX_SLOTS);
             slots_seen = true;
         } else {
-            return set_error(err, errlen, "%s:%d: unexpected '%.*s' (expected 'slots=N')", filename,
+            return mprun_set_error(err, errlen, "%s:%d: unexpected '%.*s' (expected 'slots=N')", filename,
                              lineno, (int)(len > 64 ? 64 : len), word);
         }
     }
@@ -173,7 +160,7 @@ static int parse_hostfile_line(const char *line, const char *end, const char *fi
         char reason[128];
 
         snprintf(reason, sizeof(reason), "%s", err);
-        return set_error(err, errlen, "%s:%d: %s", filename, lineno, reason);
+        return mprun_set_error(err, errlen, "%s:%d: %s", filename, lineno, reason);
     }
     return 0;
 }
@@ -193,7 +180,7 @@ int mprun_hosts_parse_text(const char *text, const char *filename, struct mprun_
         line = end + 1;
     }
     if (list->nhosts == 0)
-        return set_error(err, errlen, "%s: no host in the file", filename);
+        return mprun_set_error(err, errlen, "%s: no host in the file", filename);
     return 0;
 }
 
@@ -205,18 +192,18 @@ int mprun_hosts_read_file(const char *path, struct mprun_host_list *list, char *
     int rc;
 
     if (f == NULL)
-        return set_error(err, errlen, "cannot read hostfile '%s': %s", path, strerror(errno));
+        return mprun_set_error(err, errlen, "cannot read hostfile '%s': %s", path, strerror(errno));
     text = malloc(HOSTFILE_MAX_BYTES + 1);
     if (text == NULL) {
         fclose(f);
-        return set_error(err, errlen, "out of memory");
+        return mprun_set_error(err, errlen, "out of memory");
     }
     n = fread(text, 1, HOSTFILE_MAX_BYTES + 1, f);
     if (ferror(f) || n > HOSTFILE_MAX_BYTES) {
-        rc = set_error(err, errlen, "cannot read hostfile '%s': %s", path,
+        rc = mprun_set_error(err, errlen, "cannot read hostfile '%s': %s", path,
                        ferror(f) ? strerror(errno) : "larger than 4 MiB");
     } else if (memchr(text, '\0', n) != NULL) {
-        rc = set_error(err, errlen, "hostfile '%s' is not a text file", path);
+        rc = mprun_set_error(err, errlen, "hostfile '%s' is not a text file", path);
     } else {
         text[n] = '\0';
         rc = mprun_hosts_parse_text(text, path, list, err, errlen);
