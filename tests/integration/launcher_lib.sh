@@ -54,3 +54,30 @@ expect_count() {
         printf '%s\n' "$LAST_OUTPUT" | tail -10 >&2
     fi
 }
+
+# Each rank of a 4-rank job run as `awk -v n=$LINES "$LINES_WRITER"` writes
+# LINES lines of 1-2 KiB to stdout and to stderr; awk's buffered writes cut
+# lines anywhere, so mprun must put them together.
+LINES=3000
+LINES_WRITER='BEGIN {
+    r = ENVIRON["PMIX_RANK"]; pad = "";
+    for (k = 0; k < 2048; k++) pad = pad "x";
+    for (i = 0; i < n; i++) {
+        len = 1024 + (i * 37 + r * 101) % 1024;
+        line = r ":" i ":" substr(pad, 1, len) ":end";
+        print line; print line > "/dev/stderr";
+    }
+}'
+
+# check_lines FILE: every line intact, each rank's lines all there and in order.
+check_lines() {
+    awk -v n=$LINES -F: '
+        NF != 4 || $4 != "end" || length($3) != 1024 + ($2 * 37 + $1 * 101) % 1024 ||
+            $3 !~ /^x+$/ { bad++; next }
+        $2 != next_line[$1] + 0 { order++ }
+        { next_line[$1] = $2 + 1; count[$1]++ }
+        END {
+            for (r = 0; r < 4; r++) if (count[r] != n) missing++;
+            printf "%d %d %d\n", bad, order, missing
+        }' "$1"
+}

@@ -9,34 +9,12 @@ source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=3
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
 
-# Each rank writes LINES lines of 1-2 KiB to stdout and to stderr through
-# awk, whose buffered writes cut lines anywhere; two of the four ranks run
-# on other hosts.
-LINES=3000
-writer='BEGIN {
-    r = ENVIRON["PMIX_RANK"]; pad = "";
-    for (k = 0; k < 2048; k++) pad = pad "x";
-    for (i = 0; i < n; i++) {
-        len = 1024 + (i * 37 + r * 101) % 1024;
-        line = r ":" i ":" substr(pad, 1, len) ":end";
-        print line; print line > "/dev/stderr";
-    }
-}'
+# Each rank writes LINES lines of 1-2 KiB (LINES_WRITER, launcher_lib.sh);
+# two of the four ranks run on other hosts.
 timeout 120 "${AT0[@]}" "$MH_MPRUN" --timeout 100 --host mprh0:2,mprh1,mprh2 awk -v n=$LINES \
-    "$writer" >"$TMP/out" 2>"$TMP/err"
+    "$LINES_WRITER" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ "$rc" -eq 0 ] && pass "4 ranks on 3 hosts writing $LINES long lines each" || fail "exit $rc"
-check_lines() {
-    awk -v n=$LINES -F: '
-        NF != 4 || $4 != "end" || length($3) != 1024 + ($2 * 37 + $1 * 101) % 1024 ||
-            $3 !~ /^x+$/ { bad++; next }
-        $2 != next_line[$1] + 0 { order++ }
-        { next_line[$1] = $2 + 1; count[$1]++ }
-        END {
-            for (r = 0; r < 4; r++) if (count[r] != n) missing++;
-            printf "%d %d %d\n", bad, order, missing
-        }' "$1"
-}
 result=$(check_lines "$TMP/out")
 [ "$result" = "0 0 0" ] && pass "stdout lines intact and complete" ||
     fail "stdout: bad, out-of-order, incomplete ranks = $result"
