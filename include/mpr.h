@@ -70,6 +70,8 @@ enum mpr_error {
 typedef struct mpr_comm *mpr_comm;
 extern struct mpr_comm mpr__comm_world;
 #define MPR_COMM_WORLD (&mpr__comm_world)
+#define MPR_COMM_NULL ((mpr_comm)0)
+#define MPR_UNDEFINED (-32766) /* mpr_comm_split color: "no communicator for me" */
 
 /* What a receive or probe found. */
 typedef struct mpr_status {
@@ -225,11 +227,130 @@ int mpr_sendrecv(const void *sendbuf, size_t sendlen, int dest, int sendtag,
                  void *recvbuf, size_t recvlen, int source, int recvtag,
                  mpr_comm comm, mpr_status *status);
 
+/* ---- Communicators -----------------------------------------------------
+ * A new communicator has its own message space: messages and collectives
+ * on it never match those of any other communicator (its parent included).
+ * Creation is collective over the parent: every rank of the parent calls
+ * the same creations in the same order. Blocking.
+ */
+
+/*
+ * mpr_comm_dup - a communicator with the same ranks as comm, in the same
+ * order, and a new message space. Returns MPR_SUCCESS with *newcomm set,
+ * MPR_ERR_ARG (bad comm, NULL newcomm), MPR_ERR_NO_MEM, MPR_ERR_PROC_FAILED.
+ */
+int mpr_comm_dup(mpr_comm comm, mpr_comm *newcomm);
+
+/*
+ * mpr_comm_split - split comm into one communicator per color (>= 0): the
+ * ranks that passed the same color share one, ranked by key, ties broken
+ * by their rank in comm. A rank passing MPR_UNDEFINED gets MPR_COMM_NULL.
+ * Returns MPR_SUCCESS with *newcomm set, MPR_ERR_ARG (bad comm, NULL
+ * newcomm, color < 0 other than MPR_UNDEFINED: when the communicator is
+ * good, every rank takes part and all return MPR_ERR_ARG), MPR_ERR_NO_MEM,
+ * MPR_ERR_PROC_FAILED.
+ */
+int mpr_comm_split(mpr_comm comm, int color, int key, mpr_comm *newcomm);
+
+/*
+ * mpr_comm_free - release a communicator made by dup or split and set
+ * *comm to MPR_COMM_NULL. Local (not synchronising), but every rank should
+ * free it once all its messages and collectives on it are complete.
+ * MPR_COMM_WORLD cannot be freed. Returns MPR_SUCCESS, MPR_ERR_ARG (NULL
+ * comm or *comm, MPR_COMM_WORLD). Using a freed communicator is undefined
+ * (a stale handle is usually, not always, caught as MPR_ERR_ARG).
+ */
+int mpr_comm_free(mpr_comm *comm);
+
+/* ---- Data types and reduction operations ------------------------------
+ * Reductions combine arrays of `count` elements of one data type,
+ * element by element. Other collectives move bytes.
+ */
+typedef int mpr_datatype;
+#define MPR_BYTE 1          /* uint8_t; bitwise ops only */
+#define MPR_CHAR 2          /* char (signed on this ABI for arithmetic) */
+#define MPR_SIGNED_CHAR 3   /* signed char */
+#define MPR_UNSIGNED_CHAR 4 /* unsigned char */
+#define MPR_SHORT 5
+#define MPR_UNSIGNED_SHORT 6
+#define MPR_INT 7
+#define MPR_UNSIGNED 8
+#define MPR_LONG 9
+#define MPR_UNSIGNED_LONG 10
+#define MPR_LONG_LONG 11
+#define MPR_UNSIGNED_LONG_LONG 12
+#define MPR_INT8 13
+#define MPR_UINT8 14
+#define MPR_INT16 15
+#define MPR_UINT16 16
+#define MPR_INT32 17
+#define MPR_UINT32 18
+#define MPR_INT64 19
+#define MPR_UINT64 20
+#define MPR_FLOAT 21
+#define MPR_DOUBLE 22
+#define MPR_LONG_DOUBLE 23
+#define MPR_SIZE_T 24
+
+/* mpr_type_size - bytes per element of datatype. Returns MPR_SUCCESS or
+ * MPR_ERR_ARG (unknown datatype, NULL size). Usable before mpr_init. */
+int mpr_type_size(mpr_datatype datatype, size_t *size);
+
+/* A reduction operation. Predefined ones work on the types they make sense
+ * for (an op on a type it does not support is MPR_ERR_ARG):
+ * SUM, PROD, MIN, MAX: integer and floating types (not MPR_BYTE);
+ * LAND, LOR, LXOR: integer types (0 is false, anything else true; result 0 or 1);
+ * BAND, BOR, BXOR: integer types and MPR_BYTE. */
+typedef int mpr_op;
+#define MPR_OP_NULL 0
+#define MPR_SUM 1
+#define MPR_PROD 2
+#define MPR_MIN 3
+#define MPR_MAX 4
+#define MPR_LAND 5
+#define MPR_LOR 6
+#define MPR_LXOR 7
+#define MPR_BAND 8
+#define MPR_BOR 9
+#define MPR_BXOR 10
+
+/* A user reduction: inout[i] = in[i] op inout[i] for i < count, where in
+ * comes from lower ranks than inout when the op is not commutative. */
+typedef void mpr_user_function(const void *in, void *inout, size_t count,
+                               mpr_datatype datatype);
+
+/*
+ * mpr_op_create - make an op from fn. commute is 1 if fn is commutative
+ * (any order of combination is then allowed), 0 if only associative
+ * (ranks are combined in rank order). User ops accept every datatype.
+ * Local; usable before mpr_init. Returns MPR_SUCCESS with *op set,
+ * MPR_ERR_ARG (NULL fn or op), MPR_ERR_NO_MEM (too many ops).
+ */
+int mpr_op_create(mpr_user_function *fn, int commute, mpr_op *op);
+
+/* mpr_op_free - release a user op and set *op to MPR_OP_NULL. Returns
+ * MPR_SUCCESS or MPR_ERR_ARG (NULL, predefined or unknown op). */
+int mpr_op_free(mpr_op *op);
+
 /* ---- Collectives -------------------------------------------------------
  * Every rank of comm must call the same collectives in the same order with
- * matching arguments (same root, same len). Collectives never match
- * point-to-point messages.
+ * matching arguments (same root, same len or count and type, same op).
+ * Collectives never match point-to-point messages, nor collectives on
+ * other communicators. All are blocking.
+ *
+ * MPR_IN_PLACE as a send buffer means "my contribution is already in the
+ * receive buffer" where MPI allows it: at the root of reduce and gather(v),
+ * on every rank of allreduce, allgather(v) and alltoall; as the root's
+ * receive buffer of scatter(v), "keep my block where it is in sendbuf".
+ *
+ * Returns common to the collectives: MPR_SUCCESS, MPR_ERR_NOT_INIT,
+ * MPR_ERR_FINALIZED, MPR_ERR_ARG (bad comm, root out of range, NULL buffer
+ * where bytes must go, unknown datatype or op, op unsupported for the
+ * type, MPR_IN_PLACE where it is not allowed), MPR_ERR_NO_MEM,
+ * MPR_ERR_PROC_FAILED. Mismatches between ranks that are detected are
+ * listed with each call; the others make the result undefined.
  */
+#define MPR_IN_PLACE ((void *)1)
 
 /* mpr_bcast - copy len bytes of root's buf into buf on every rank. Blocking.
  * Returns MPR_SUCCESS, MPR_ERR_ARG (bad root, NULL buf with len > 0),
@@ -241,6 +362,60 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm);
 
 /* mpr_barrier - return once every rank of comm has entered the barrier. */
 int mpr_barrier(mpr_comm comm);
+
+/*
+ * mpr_reduce - combine count elements of datatype from every rank's
+ * sendbuf with op into root's recvbuf (recvbuf is ignored elsewhere and
+ * may be NULL there). Ranks are combined in rank order unless op commutes.
+ */
+int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count,
+               mpr_datatype datatype, mpr_op op, int root, mpr_comm comm);
+
+/* mpr_allreduce - mpr_reduce with the result in every rank's recvbuf. */
+int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count,
+                  mpr_datatype datatype, mpr_op op, mpr_comm comm);
+
+/*
+ * mpr_gather - root receives each rank's len bytes, rank i's at offset
+ * i*len of recvbuf (size*len bytes; ignored on other ranks).
+ */
+int mpr_gather(const void *sendbuf, size_t len, void *recvbuf, int root,
+               mpr_comm comm);
+
+/* mpr_gatherv - as mpr_gather, but rank i sends recvlens[i] bytes, placed
+ * at recvbuf + displs[i] (both arrays read at root only). A rank sending
+ * more than root expects from it makes root return MPR_ERR_TRUNCATE. */
+int mpr_gatherv(const void *sendbuf, size_t sendlen, void *recvbuf,
+                const size_t recvlens[], const size_t displs[], int root,
+                mpr_comm comm);
+
+/* mpr_scatter - rank i receives len bytes from root's sendbuf at offset
+ * i*len (sendbuf read at root only). */
+int mpr_scatter(const void *sendbuf, size_t len, void *recvbuf, int root,
+                mpr_comm comm);
+
+/* mpr_scatterv - as mpr_scatter with sendlens[i] bytes at sendbuf +
+ * displs[i] for rank i (arrays read at root only); a rank whose recvlen
+ * is smaller than what root sends it gets MPR_ERR_TRUNCATE. */
+int mpr_scatterv(const void *sendbuf, const size_t sendlens[],
+                 const size_t displs[], void *recvbuf, size_t recvlen,
+                 int root, mpr_comm comm);
+
+/* mpr_allgather - every rank receives every rank's len bytes, rank i's at
+ * offset i*len of recvbuf. */
+int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf,
+                  mpr_comm comm);
+
+/* mpr_allgatherv - as mpr_allgather with recvlens[i] bytes from rank i at
+ * recvbuf + displs[i] (the arrays must be the same on every rank). */
+int mpr_allgatherv(const void *sendbuf, size_t sendlen, void *recvbuf,
+                   const size_t recvlens[], const size_t displs[],
+                   mpr_comm comm);
+
+/* mpr_alltoall - rank i sends the len bytes at sendbuf + j*len to rank j,
+ * which stores them at its recvbuf + i*len. */
+int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf,
+                 mpr_comm comm);
 
 /* ---- Shared objects ---------------------------------------------------
  * A queue, an event, a semaphore and a lock shared by every rank of a

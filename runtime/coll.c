@@ -4,20 +4,20 @@
  * bcast: binomial tree rooted at `root`, children served with isends in
  * parallel. barrier: dissemination, ceil(log2 N) rounds of 0-byte messages.
  */
-#include "mpr_internal.h"
+#include "coll.h"
 
-enum { TAG_BCAST = 1, TAG_BARRIER = 2 };
+
 
 int mpr__barrier_ctx(mpr_comm comm)
 {
     int size = comm->size, rank = comm->rank;
     for (int dist = 1; dist < size; dist <<= 1) {
         struct mpr_request *rreq, *sreq;
-        int rc = mpr__recv_start(NULL, 0, (rank - dist + size) % size, TAG_BARRIER,
-                                 comm->ctx_coll, &rreq);
+        int rc = mpr__recv_start(NULL, 0, (rank - dist + size) % size, MPR__TAG_BARRIER,
+                                 comm, comm->ctx_coll, &rreq);
         if (rc != MPR_SUCCESS)
             return rc;
-        rc = mpr__send_start(NULL, 0, (rank + dist) % size, TAG_BARRIER, comm->ctx_coll, &sreq);
+        rc = mpr__send_start(NULL, 0, (rank + dist) % size, MPR__TAG_BARRIER, comm, comm->ctx_coll, &sreq);
         int send_rc = rc == MPR_SUCCESS ? mpr__wait_request(sreq, NULL) : rc;
         int recv_rc = mpr__wait_request(rreq, NULL);
         if (send_rc != MPR_SUCCESS)
@@ -56,7 +56,7 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
         if (vrank & mask) {
             struct mpr_request *req;
             int parent = (vrank - mask + root) % size;
-            rc = mpr__recv_start(buf, len, parent, TAG_BCAST, comm->ctx_coll, &req);
+            rc = mpr__recv_start(buf, len, parent, MPR__TAG_BCAST, comm, comm->ctx_coll, &req);
             if (rc == MPR_SUCCESS)
                 rc = mpr__wait_request(req, NULL);
             if (rc == MPR_ERR_TRUNCATE)
@@ -73,7 +73,7 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
     for (mask >>= 1; mask > 0; mask >>= 1) {
         if (vrank + mask < size) {
             int child = (vrank + mask + root) % size;
-            rc = mpr__send_start(buf, len, child, TAG_BCAST, comm->ctx_coll, &children[nchildren]);
+            rc = mpr__send_start(buf, len, child, MPR__TAG_BCAST, comm, comm->ctx_coll, &children[nchildren]);
             if (rc != MPR_SUCCESS) {
                 result = rc;
                 break;

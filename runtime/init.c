@@ -8,7 +8,6 @@
 #include "mpr_internal.h"
 
 struct mpr__state mpr__g;
-struct mpr_comm mpr__comm_world = { .ctx_p2p = 0, .ctx_coll = 1 };
 
 int mpr__check_ready(void)
 {
@@ -17,11 +16,6 @@ int mpr__check_ready(void)
     if (!mpr__g.initialized)
         return MPR_ERR_NOT_INIT;
     return MPR_SUCCESS;
-}
-
-int mpr__check_comm(mpr_comm comm)
-{
-    return comm == MPR_COMM_WORLD ? MPR_SUCCESS : MPR_ERR_ARG;
 }
 
 static bool host_oversubscribed(void)
@@ -69,6 +63,7 @@ static int build_peer_table(void)
 
 static void release_state(void)
 {
+    mpr__coll_comm_free(MPR_COMM_WORLD);
     mpr__shm_fini();
     mpr__tcp_fini();
     mpr__wireup_fini();
@@ -123,8 +118,7 @@ int mpr_init(int *argc, char ***argv)
         return rc;
     }
     mpr__progress_configure();
-    mpr__comm_world.rank = mpr__g.rank;
-    mpr__comm_world.size = mpr__g.size;
+    mpr__comm_world_setup();
     mpr__g.initialized = true;
     return MPR_SUCCESS;
 }

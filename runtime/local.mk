@@ -9,7 +9,11 @@ runtime_libmpr_la_SOURCES = \
 	runtime/request.c \
 	runtime/match.c runtime/match.h \
 	runtime/p2p.c \
-	runtime/coll.c \
+	runtime/comm.c \
+	runtime/coll.c runtime/coll.h \
+	runtime/coll_select.c \
+	runtime/coll_gather.c \
+	runtime/coll_shm.c \
 	runtime/self.c \
 	runtime/shm.c \
 	runtime/shm_ring.c runtime/shm_ring.h \

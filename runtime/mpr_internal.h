@@ -15,15 +15,36 @@
 #define MPR__HOSTNAME_MAX 64
 #define MPR__ENDPOINT_MAX 128 /* a transport's endpoint as published through PMIx */
 
-/* A communicator. World is the only one until comm_split/dup land; its
- * ranks are world ranks. Collectives use their own context so they never
- * match point-to-point traffic. */
+/*
+ * A communicator. Users name ranks of the communicator; the transports and
+ * the matching queues know only world ranks, so every call translates at
+ * the boundary (world_ranks / comm_rank_of are NULL for world: identity).
+ * Each communicator owns two contexts, so collectives never match
+ * point-to-point traffic: ctx_p2p = 2k, ctx_coll = 2k + 1.
+ */
+#define MPR__COMM_MAGIC 0x636f6d6du /* "comm" */
+struct mpr__coll_state;
 struct mpr_comm {
+    uint32_t magic;
     uint32_t ctx_p2p;
     uint32_t ctx_coll;
     int rank;
     int size;
+    int *world_ranks;  /* comm rank -> world rank */
+    int *comm_rank_of; /* world rank -> comm rank, -1 if not a member */
+    struct mpr__coll_state *coll; /* fast collectives' state, made lazily */
 };
+
+static inline int mpr__world_rank(const struct mpr_comm *comm, int rank)
+{
+    return comm->world_ranks ? comm->world_ranks[rank] : rank;
+}
+
+/* -1 when world_rank is not a member. */
+static inline int mpr__comm_rank(const struct mpr_comm *comm, int world_rank)
+{
+    return comm->comm_rank_of ? comm->comm_rank_of[world_rank] : world_rank;
+}
 
 enum mpr__req_kind { MPR__REQ_SEND, MPR__REQ_RECV };
 
@@ -41,6 +62,7 @@ struct mpr_request {
     bool done;
     int error;
     int peer;            /* send: world rank of the destination */
+    const struct mpr_comm *comm; /* ranks in status are translated to it */
     void *buf;           /* recv: user buffer; send: const data cast */
     size_t len;          /* buffer length (recv) or message length (send) */
     size_t progressed;   /* bytes already moved by a fragmented transfer */
@@ -143,9 +165,12 @@ void mpr__msg_abandoned(struct mpr__msg *msg);
 void mpr__recv_finish(struct mpr_request *req, int src, int tag,
                       const void *data, size_t len);
 void mpr__fail_peer(int world_rank);
+/* Ranks are ranks of comm; ctx is comm->ctx_p2p or comm->ctx_coll. */
 int mpr__send_start(const void *buf, size_t len, int dest, int tag,
-                    uint32_t ctx, struct mpr_request **out);
-int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
+                    const struct mpr_comm *comm, uint32_t ctx,
+                    struct mpr_request **out);
+int mpr__recv_start(void *buf, size_t len, int source, int tag,
+                    const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);
 int mpr__wait_request(struct mpr_request *req, mpr_status *status);
 
@@ -186,5 +211,13 @@ int mpr__tcp_sleep(int timeout_ms);
 
 /* coll.c */
 int mpr__barrier_ctx(mpr_comm comm);
+
+/* comm.c */
+void mpr__comm_world_setup(void);
+/* coll_gather.c: every rank's len bytes into recv (size * len), on the
+ * collective context; also what communicator creation uses. */
+int mpr__allgather(mpr_comm comm, const void *send, size_t len, void *recv);
+/* coll_shm.c: release what the fast collectives made for comm. */
+void mpr__coll_comm_free(mpr_comm comm);
 
 #endif /* MPR_INTERNAL_H */

@@ -35,16 +35,16 @@
 
 _Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header fits");
 
-/* Creation is collective, so every rank numbers its objects alike. */
+/* Objects this rank created as rank 0 of their communicator: with its
+ * world rank, a name no other creation uses. */
 static uint32_t objects_created;
 
 /* ---- Creating and freeing ----------------------------------------------- */
 
-/* Communicator ranks are world ranks while MPR_COMM_WORLD is the only one. */
 static int check_comm_is_local(mpr_comm comm)
 {
     for (int r = 0; r < comm->size; r++) {
-        if (mpr__g.peers[r].local_index < 0) {
+        if (mpr__g.peers[mpr__world_rank(comm, r)].local_index < 0) {
             if (comm->rank == 0)
                 fprintf(stderr, "mpr: shared objects are only supported between the ranks "
                                 "of one host for now (rank %d runs on another host)\n", r);
@@ -54,10 +54,10 @@ static int check_comm_is_local(mpr_comm comm)
     return MPR_SUCCESS;
 }
 
-static void segment_name(char *out, size_t cap, uint32_t id)
+static void segment_name(char *out, size_t cap, int creator, uint32_t id)
 {
-    char suffix[32];
-    snprintf(suffix, sizeof(suffix), "obj-%u", id);
+    char suffix[40];
+    snprintf(suffix, sizeof(suffix), "obj-%d-%u", creator, id);
     mpr__shm_segment_name(out, cap, suffix);
 }
 
@@ -135,14 +135,15 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         return create_private(comm, kind, bytes, format, arg, obj);
 
     char name[NAME_MAX];
-    segment_name(name, sizeof(name), objects_created++);
     struct {
         int32_t rc;
-        uint32_t pad;
+        uint32_t id;
         uint64_t bytes;
-    } announce = { .rc = MPR_SUCCESS, .bytes = bytes };
+    } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes };
     void *mem = NULL;
+    int creator = mpr__world_rank(comm, 0);
     if (comm->rank == 0) {
+        segment_name(name, sizeof(name), creator, objects_created++);
         announce.rc = mpr__shm_segment_create(name, bytes, "a shared object", &mem);
         if (announce.rc == MPR_SUCCESS) {
             format_header(mem, kind, comm->size, bytes);
@@ -161,6 +162,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         return rc;
     }
     bytes = (size_t)announce.bytes;
+    segment_name(name, sizeof(name), creator, announce.id);
 
     int my_rc = MPR_SUCCESS;
     if (comm->rank != 0) {
@@ -254,7 +256,7 @@ static unsigned yields_before_sleep(void)
 static bool comm_alive(const struct mpr__obj *obj)
 {
     for (int r = 0; r < obj->comm->size; r++) {
-        const struct mpr__peer *p = &mpr__g.peers[r];
+        const struct mpr__peer *p = &mpr__g.peers[mpr__world_rank(obj->comm, r)];
         if (r == obj->comm->rank)
             continue;
         if (p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH))

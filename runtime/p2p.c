@@ -39,6 +39,16 @@ static void status_empty(mpr_status *status)
     }
 }
 
+/* The status as the user sees it: ranks of the request's communicator. */
+static void status_out(const struct mpr_request *req, mpr_status *status)
+{
+    if (!status)
+        return;
+    *status = req->status;
+    if (req->comm && status->source >= 0)
+        status->source = mpr__comm_rank(req->comm, status->source);
+}
+
 /* A request for MPR_PROC_NULL: done at once, moving nothing. */
 static int proc_null_request(enum mpr__req_kind kind, struct mpr_request **out)
 {
@@ -147,14 +157,17 @@ void mpr__msg_abandoned(struct mpr__msg *msg)
     free_msg(msg);
 }
 
-/* A peer died: receives that only it (or anyone) could satisfy fail. */
+/* A peer died: receives that only it (or anyone of a communicator it
+ * belongs to) could satisfy fail. */
 void mpr__fail_peer(int world_rank)
 {
     struct mpr__qlink *l = mpr__g.posted.head.next;
     while (l != &mpr__g.posted.head) {
         struct mpr__qlink *next = l->next;
         struct mpr_request *req = mpr__container_of(l, struct mpr_request, match.link);
-        if (req->match.source == world_rank || req->match.source == MPR_ANY_SOURCE) {
+        bool any_of_its = req->match.source == MPR_ANY_SOURCE &&
+                          (!req->comm || mpr__comm_rank(req->comm, world_rank) >= 0);
+        if (req->match.source == world_rank || any_of_its) {
             mpr__queue_remove(&mpr__g.posted, l);
             mpr__request_complete(req, MPR_ERR_PROC_FAILED);
         }
@@ -164,8 +177,9 @@ void mpr__fail_peer(int world_rank)
 
 /* Start a send in req, which the caller allocated and zeroed. */
 static int send_begin(struct mpr_request *req, const void *buf, size_t len, int dest, int tag,
-                      uint32_t ctx)
+                      const struct mpr_comm *comm, uint32_t ctx)
 {
+    dest = mpr__world_rank(comm, dest);
     struct mpr__peer *peer = &mpr__g.peers[dest];
     if (peer->dead)
         return MPR_ERR_PROC_FAILED;
@@ -174,6 +188,7 @@ static int send_begin(struct mpr_request *req, const void *buf, size_t len, int 
     req->match.tag = tag;
     req->match.ctx = ctx;
     req->peer = dest;
+    req->comm = comm;
     req->buf = (void *)buf;
     req->len = len;
     req->status.source = dest;
@@ -182,15 +197,15 @@ static int send_begin(struct mpr_request *req, const void *buf, size_t len, int 
     return peer->tp->send(req);
 }
 
-int mpr__send_start(const void *buf, size_t len, int dest, int tag, uint32_t ctx,
-                    struct mpr_request **out)
+int mpr__send_start(const void *buf, size_t len, int dest, int tag,
+                    const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
 {
     if (dest == MPR_PROC_NULL)
         return proc_null_request(MPR__REQ_SEND, out);
     struct mpr_request *req = mpr__request_alloc(MPR__REQ_SEND);
     if (!req)
         return MPR_ERR_NO_MEM;
-    int rc = send_begin(req, buf, len, dest, tag, ctx);
+    int rc = send_begin(req, buf, len, dest, tag, comm, ctx);
     if (rc != MPR_SUCCESS) {
         mpr__request_free(req);
         return rc;
@@ -201,9 +216,10 @@ int mpr__send_start(const void *buf, size_t len, int dest, int tag, uint32_t ctx
 
 /* Post a receive in req, which the caller allocated and zeroed. */
 static void recv_begin(struct mpr_request *req, void *buf, size_t len, int source, int tag,
-                       uint32_t ctx)
+                       const struct mpr_comm *comm, uint32_t ctx)
 {
     req->kind = MPR__REQ_RECV;
+    req->comm = comm;
     req->match.source = source;
     req->match.tag = tag;
     req->match.ctx = ctx;
@@ -227,11 +243,13 @@ static void recv_begin(struct mpr_request *req, void *buf, size_t len, int sourc
     }
 }
 
-int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
-                    struct mpr_request **out)
+int mpr__recv_start(void *buf, size_t len, int source, int tag,
+                    const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
 {
     if (source == MPR_PROC_NULL)
         return proc_null_request(MPR__REQ_RECV, out);
+    if (source >= 0)
+        source = mpr__world_rank(comm, source);
     if (source >= 0 && mpr__g.peers[source].dead) {
         /* What it sent before dying can still be received. */
         struct mpr__match_item pattern = { .source = source, .tag = tag, .ctx = ctx };
@@ -241,7 +259,7 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag, uint32_t ctx,
     struct mpr_request *req = mpr__request_alloc(MPR__REQ_RECV);
     if (!req)
         return MPR_ERR_NO_MEM;
-    recv_begin(req, buf, len, source, tag, ctx);
+    recv_begin(req, buf, len, source, tag, comm, ctx);
     *out = req;
     return MPR_SUCCESS;
 }
@@ -256,8 +274,7 @@ int mpr__wait_request(struct mpr_request *req, mpr_status *status)
 {
     mpr__wait_until(request_done, req);
     int rc = req->error;
-    if (status)
-        *status = req->status;
+    status_out(req, status);
     mpr__request_free(req);
     return rc;
 }
@@ -266,8 +283,7 @@ int mpr__wait_request(struct mpr_request *req, mpr_status *status)
 static int wait_local(struct mpr_request *req, mpr_status *status)
 {
     mpr__wait_until(request_done, req);
-    if (status)
-        *status = req->status;
+    status_out(req, status);
     return req->error;
 }
 
@@ -279,7 +295,7 @@ int mpr_send(const void *buf, size_t len, int dest, int tag, mpr_comm comm)
     if (dest == MPR_PROC_NULL)
         return MPR_SUCCESS;
     struct mpr_request req = { .done = false };
-    if ((rc = send_begin(&req, buf, len, dest, tag, comm->ctx_p2p)) != MPR_SUCCESS)
+    if ((rc = send_begin(&req, buf, len, dest, tag, comm, comm->ctx_p2p)) != MPR_SUCCESS)
         return rc;
     return wait_local(&req, NULL);
 }
@@ -289,14 +305,15 @@ int mpr_recv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_stat
     int rc = check_peer_args(buf, len, source, true, tag, true, comm);
     if (rc != MPR_SUCCESS)
         return rc;
-    if (source == MPR_PROC_NULL || (source >= 0 && mpr__g.peers[source].dead)) {
+    if (source == MPR_PROC_NULL || (source >= 0 && mpr__g.peers[mpr__world_rank(comm, source)].dead)) {
         struct mpr_request *req;
-        if ((rc = mpr__recv_start(buf, len, source, tag, comm->ctx_p2p, &req)) != MPR_SUCCESS)
+        if ((rc = mpr__recv_start(buf, len, source, tag, comm, comm->ctx_p2p, &req)) != MPR_SUCCESS)
             return rc;
         return mpr__wait_request(req, status);
     }
     struct mpr_request req = { .done = false };
-    recv_begin(&req, buf, len, source, tag, comm->ctx_p2p);
+    recv_begin(&req, buf, len, source >= 0 ? mpr__world_rank(comm, source) : source, tag, comm,
+               comm->ctx_p2p);
     return wait_local(&req, status);
 }
 
@@ -307,7 +324,7 @@ int mpr_isend(const void *buf, size_t len, int dest, int tag, mpr_comm comm, mpr
         return rc;
     if (!req)
         return MPR_ERR_ARG;
-    return mpr__send_start(buf, len, dest, tag, comm->ctx_p2p, req);
+    return mpr__send_start(buf, len, dest, tag, comm, comm->ctx_p2p, req);
 }
 
 int mpr_irecv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_request *req)
@@ -317,7 +334,7 @@ int mpr_irecv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_req
         return rc;
     if (!req)
         return MPR_ERR_ARG;
-    return mpr__recv_start(buf, len, source, tag, comm->ctx_p2p, req);
+    return mpr__recv_start(buf, len, source, tag, comm, comm->ctx_p2p, req);
 }
 
 int mpr_wait(mpr_request *req, mpr_status *status)
@@ -394,10 +411,10 @@ static bool probe_found(void *arg)
     return p->found != NULL;
 }
 
-static void probe_status(const struct mpr__msg *msg, mpr_status *status)
+static void probe_status(const struct mpr__msg *msg, mpr_comm comm, mpr_status *status)
 {
     if (status) {
-        status->source = msg->match.source;
+        status->source = mpr__comm_rank(comm, msg->match.source);
         status->tag = msg->match.tag;
         status->count = msg->len;
         status->error = MPR_SUCCESS;
@@ -419,11 +436,12 @@ int mpr_iprobe(int source, int tag, mpr_comm comm, int *flag, mpr_status *status
         return MPR_SUCCESS;
     }
     mpr__progress();
-    struct probe_arg p = { .pattern = { .source = source, .tag = tag, .ctx = comm->ctx_p2p } };
+    struct probe_arg p = { .pattern = { .source = source >= 0 ? mpr__world_rank(comm, source) : source,
+                                        .tag = tag, .ctx = comm->ctx_p2p } };
     probe_found(&p);
     *flag = p.found != NULL;
     if (p.found)
-        probe_status(p.found, status);
+        probe_status(p.found, comm, status);
     return MPR_SUCCESS;
 }
 
@@ -438,11 +456,12 @@ int mpr_probe(int source, int tag, mpr_comm comm, mpr_status *status)
             status->source = MPR_PROC_NULL;
         return MPR_SUCCESS;
     }
-    struct probe_arg p = { .pattern = { .source = source, .tag = tag, .ctx = comm->ctx_p2p } };
+    struct probe_arg p = { .pattern = { .source = source >= 0 ? mpr__world_rank(comm, source) : source,
+                                        .tag = tag, .ctx = comm->ctx_p2p } };
     mpr__wait_until(probe_found, &p);
     if (!p.found)
         return MPR_ERR_PROC_FAILED;
-    probe_status(p.found, status);
+    probe_status(p.found, comm, status);
     return MPR_SUCCESS;
 }
 
@@ -456,9 +475,10 @@ int mpr_sendrecv(const void *sendbuf, size_t sendlen, int dest, int sendtag,
     if ((rc = check_peer_args(recvbuf, recvlen, source, true, recvtag, true, comm)) != MPR_SUCCESS)
         return rc;
     struct mpr_request *rreq, *sreq;
-    if ((rc = mpr__recv_start(recvbuf, recvlen, source, recvtag, comm->ctx_p2p, &rreq)) != MPR_SUCCESS)
+    if ((rc = mpr__recv_start(recvbuf, recvlen, source, recvtag, comm, comm->ctx_p2p, &rreq)) !=
+        MPR_SUCCESS)
         return rc;
-    rc = mpr__send_start(sendbuf, sendlen, dest, sendtag, comm->ctx_p2p, &sreq);
+    rc = mpr__send_start(sendbuf, sendlen, dest, sendtag, comm, comm->ctx_p2p, &sreq);
     if (rc != MPR_SUCCESS && !rreq->done && rreq->match.link.next) {
         mpr__queue_remove(&mpr__g.posted, &rreq->match.link); /* withdraw the receive */
         mpr__request_free(rreq);
