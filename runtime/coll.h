@@ -26,4 +26,23 @@ enum mpr__coll_tag {
  * or NULL for "choose by size and shape". Read once per name. */
 const char *mpr__coll_forced(const char *name);
 
+/* ---- datatype.c: types and reduction ops ---- */
+
+/* Size of one element; MPR_ERR_ARG for an unknown type. */
+int mpr__type_size(mpr_datatype type, size_t *size);
+/* MPR_SUCCESS if op is known and defined for type (sets *commutative),
+ * else MPR_ERR_ARG. */
+int mpr__op_check(mpr_op op, mpr_datatype type, bool *commutative);
+/* inout[i] = in[i] op inout[i] for i < count; op already checked. */
+void mpr__op_apply(mpr_op op, mpr_datatype type, const void *in, void *inout, size_t count);
+
+/* ---- coll_shm.c: collectives through shared memory on one node ----
+ * Each returns MPR_ERR_UNSUPPORTED, having done nothing, when it cannot
+ * serve this call (e.g. comm spans hosts, no shared memory); the caller
+ * then uses point-to-point algorithms. Arguments are already checked. */
+int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
+                       mpr_datatype type, mpr_op op);
+int mpr__shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
+                    mpr_datatype type, mpr_op op, int root);
+
 #endif /* MPR_COLL_H */

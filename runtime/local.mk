@@ -13,6 +13,8 @@ runtime_libmpr_la_SOURCES = \
 	runtime/coll.c runtime/coll.h \
 	runtime/coll_select.c \
 	runtime/coll_gather.c \
+	runtime/coll_reduce.c \
+	runtime/datatype.c \
 	runtime/coll_shm.c \
 	runtime/self.c \
 	runtime/shm.c \

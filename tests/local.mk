@@ -16,3 +16,6 @@ EXTRA_DIST += tests/integration/lib.sh
 include $(srcdir)/tests/runtime.mk
 include $(srcdir)/tests/tcp.mk
 include $(srcdir)/tests/objects.mk
+include $(srcdir)/tests/comm.mk
+include $(srcdir)/tests/coll_family.mk
+include $(srcdir)/tests/coll_algs.mk

@@ -1,0 +1,2 @@
+/* coll_reduce.c - reduce and allreduce (being written). */
+#include "coll.h"

@@ -1,0 +1,2 @@
+/* datatype.c - element types and reduction operations (being written). */
+#include "coll.h"

@@ -1,0 +1,1 @@
+# Fast (shared-memory, hierarchical) collectives and forced algorithms (issue 4).

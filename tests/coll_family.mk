@@ -1,0 +1,1 @@
+# Reductions, gather/scatter family (issue 4).

@@ -1,0 +1,1 @@
+# Communicators (issue 4): dup, split, free, isolation.
