@@ -421,8 +421,15 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf,
  * A queue, an event, a semaphore and a lock shared by every rank of a
  * communicator, in the spirit of Python's multiprocessing. They are created
  * and freed collectively; in between any rank may use any object, with no
- * help from the others: on one host they live in shared memory and a
- * blocked rank sleeps on a futex that the rank unblocking it wakes directly.
+ * help from the others. An object lives in shared memory on the host of
+ * the communicator's rank 0 (its home): ranks of that host use it
+ * directly, and a blocked rank sleeps on a futex that the rank unblocking
+ * it wakes directly. Ranks of other hosts send each call over TCP to a
+ * thread of rank 0 that performs it there (rank 0 need not call mpr for
+ * that) and answers; they keep their own messages moving while they wait.
+ * Semantics are the same everywhere (exactly once, timeouts, lock
+ * owners); a lost connection to the home makes calls of the ranks of
+ * other hosts return MPR_ERR_PROC_FAILED.
  *
  * Creation and freeing: every rank of comm calls *_create (and later
  * *_free) on the same objects in the same order with the same arguments
@@ -449,8 +456,9 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf,
  * communicator for *_create). Every create may also return MPR_ERR_NO_MEM,
  * MPR_ERR_SHM (the shared memory could not be created or mapped; the
  * message on stderr says why), MPR_ERR_PROC_FAILED (a rank died during the
- * collective) and MPR_ERR_UNSUPPORTED when the communicator spans several
- * hosts (objects shared across hosts come with a later version).
+ * collective, or the service of rank 0 could not be reached) and
+ * MPR_ERR_INTERNAL (rank 0 could not start its service: the message on
+ * stderr says why).
  */
 
 typedef struct mpr_queue *mpr_queue;         /* opaque */

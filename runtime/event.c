@@ -26,6 +26,9 @@ struct mpr_event {
     struct event_state *state;
 };
 
+static int serve_event(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
+                       size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w);
+
 static void format_event(void *state, size_t state_bytes, const void *arg)
 {
     (void)state_bytes;
@@ -52,6 +55,8 @@ int mpr_event_create(mpr_comm comm, mpr_event *event)
         return rc;
     }
     ev->state = ev->obj.state;
+    if (ev->obj.service_id)
+        mpr__obj_service_enable(ev->obj.service_id, serve_event, ev);
     *event = ev;
     return MPR_SUCCESS;
 }
@@ -74,11 +79,8 @@ static int check_event(mpr_event ev)
     return ev ? MPR_SUCCESS : MPR_ERR_ARG;
 }
 
-int mpr_event_set(mpr_event ev)
+static int event_set(struct mpr_event *ev)
 {
-    int rc = check_event(ev);
-    if (rc != MPR_SUCCESS)
-        return rc;
     _Atomic uint32_t *word = &ev->state->changed.seq;
     uint32_t old = atomic_load_explicit(word, memory_order_relaxed);
     do {
@@ -90,13 +92,30 @@ int mpr_event_set(mpr_event ev)
     return MPR_SUCCESS;
 }
 
+int mpr_event_set(mpr_event ev)
+{
+    int rc = check_event(ev);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (ev->obj.remote)
+        return mpr__obj_remote_call(&ev->obj, MPR__OBJW_EVENT_SET, 0, NULL, 0, NULL, 0, NULL);
+    return event_set(ev);
+}
+
 int mpr_event_clear(mpr_event ev)
 {
     int rc = check_event(ev);
     if (rc != MPR_SUCCESS)
         return rc;
+    if (ev->obj.remote)
+        return mpr__obj_remote_call(&ev->obj, MPR__OBJW_EVENT_CLEAR, 0, NULL, 0, NULL, 0, NULL);
     atomic_fetch_and_explicit(&ev->state->changed.seq, ~EVENT_FLAG, memory_order_seq_cst);
     return MPR_SUCCESS;
+}
+
+static int event_is_set(struct mpr_event *ev)
+{
+    return (atomic_load_explicit(&ev->state->changed.seq, memory_order_acquire) & EVENT_FLAG) != 0;
 }
 
 int mpr_event_is_set(mpr_event ev, int *flag)
@@ -106,7 +125,14 @@ int mpr_event_is_set(mpr_event ev, int *flag)
         return rc;
     if (!flag)
         return MPR_ERR_ARG;
-    *flag = (atomic_load_explicit(&ev->state->changed.seq, memory_order_acquire) & EVENT_FLAG) != 0;
+    if (ev->obj.remote) {
+        int64_t value;
+        rc = mpr__obj_remote_call(&ev->obj, MPR__OBJW_EVENT_IS_SET, 0, NULL, 0, NULL, 0, &value);
+        if (rc == MPR_SUCCESS)
+            *flag = (int)value;
+        return rc;
+    }
+    *flag = event_is_set(ev);
     return MPR_SUCCESS;
 }
 
@@ -124,6 +150,14 @@ static int attempt_wait(void *arg)
     return MPR_ERR_TIMEOUT;
 }
 
+static int event_wait(struct mpr_event *ev, double timeout, const struct mpr__obj_waiter *w)
+{
+    uint32_t word = atomic_load_explicit(&ev->state->changed.seq, memory_order_acquire);
+    struct wait_attempt a = { ev->state, word & ~EVENT_FLAG };
+    return mpr__obj_wait(&ev->obj, &ev->state->changed, attempt_wait, &a, MPR_ERR_TIMEOUT, timeout,
+                         w);
+}
+
 int mpr_event_wait(mpr_event ev, double timeout)
 {
     int rc = check_event(ev);
@@ -131,7 +165,32 @@ int mpr_event_wait(mpr_event ev, double timeout)
         return rc;
     if ((rc = mpr__obj_check_timeout(timeout)) != MPR_SUCCESS)
         return rc;
-    uint32_t word = atomic_load_explicit(&ev->state->changed.seq, memory_order_acquire);
-    struct wait_attempt a = { ev->state, word & ~EVENT_FLAG };
-    return mpr__obj_wait(&ev->obj, &ev->state->changed, attempt_wait, &a, MPR_ERR_TIMEOUT, timeout);
+    if (ev->obj.remote)
+        return mpr__obj_remote_call(&ev->obj, MPR__OBJW_EVENT_WAIT, timeout, NULL, 0, NULL, 0, NULL);
+    return event_wait(ev, timeout, NULL);
+}
+
+/* ---- for ranks of other hosts (objects_service.c) ----------------------- */
+
+static int serve_event(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
+                       size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w)
+{
+    (void)in;
+    (void)out;
+    (void)out_cap;
+    struct mpr_event *ev = handle;
+    switch (req->op) {
+    case MPR__OBJW_EVENT_SET:
+        return event_set(ev);
+    case MPR__OBJW_EVENT_CLEAR:
+        atomic_fetch_and_explicit(&ev->state->changed.seq, ~EVENT_FLAG, memory_order_seq_cst);
+        return MPR_SUCCESS;
+    case MPR__OBJW_EVENT_IS_SET:
+        rep->value = event_is_set(ev);
+        return MPR_SUCCESS;
+    case MPR__OBJW_EVENT_WAIT:
+        return event_wait(ev, mpr__objw_timeout_seconds(req->timeout_ns), w);
+    default:
+        return MPR_ERR_ARG;
+    }
 }

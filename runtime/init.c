@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "mpr_internal.h"
+#include "objects.h" /* the object service and its connections end with the library */
 
 struct mpr__state mpr__g;
 
@@ -63,6 +64,8 @@ static int build_peer_table(void)
 
 static void release_state(void)
 {
+    mpr__obj_remote_close_all();
+    mpr__obj_service_shutdown();
     mpr__coll_comm_free(MPR_COMM_WORLD);
     mpr__shm_fini();
     mpr__tcp_fini();

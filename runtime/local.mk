@@ -48,7 +48,12 @@ runtime_libmpr_la_SOURCES += \
 	runtime/queue_ring.c runtime/queue_ring.h \
 	runtime/event.c \
 	runtime/semaphore.c \
-	runtime/lock.c
+	runtime/lock.c \
+	runtime/objects_wire.c runtime/objects_wire.h \
+	runtime/objects_service.c \
+	runtime/objects_remote.c
+runtime_libmpr_la_CFLAGS = $(AM_CFLAGS) -pthread
+runtime_libmpr_la_LIBADD += -lpthread
 check_PROGRAMS += tests/unit/test_queue_ring
 TESTS += tests/unit/test_queue_ring
 tests_unit_test_queue_ring_SOURCES = tests/unit/test_queue_ring.c runtime/queue_ring.c

@@ -23,6 +23,9 @@ struct mpr_lock {
     struct lock_state *state;
 };
 
+static int serve_lock(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
+                      size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w);
+
 static void format_lock(void *state, size_t state_bytes, const void *arg)
 {
     (void)state_bytes;
@@ -49,6 +52,8 @@ int mpr_lock_create(mpr_comm comm, mpr_lock *lock)
         return rc;
     }
     l->state = l->obj.state;
+    if (l->obj.service_id)
+        mpr__obj_service_enable(l->obj.service_id, serve_lock, l);
     *lock = l;
     return MPR_SUCCESS;
 }
@@ -87,6 +92,17 @@ static int attempt_acquire(void *arg)
     return MPR_ERR_BUSY;
 }
 
+/* `me`: the caller's rank in the lock's communicator. */
+static int lock_acquire(struct mpr_lock *l, int32_t me, double timeout,
+                        const struct mpr__obj_waiter *w)
+{
+    struct acquire_attempt a = { l->state, me };
+    if (atomic_load_explicit(&l->state->owner, memory_order_relaxed) == a.me)
+        return MPR_ERR_DEADLOCK;
+    return mpr__obj_wait(&l->obj, &l->state->released, attempt_acquire, &a, MPR_ERR_BUSY, timeout,
+                         w);
+}
+
 int mpr_lock_acquire(mpr_lock l, double timeout)
 {
     int rc = check_lock(l);
@@ -94,10 +110,9 @@ int mpr_lock_acquire(mpr_lock l, double timeout)
         return rc;
     if ((rc = mpr__obj_check_timeout(timeout)) != MPR_SUCCESS)
         return rc;
-    struct acquire_attempt a = { l->state, l->obj.comm->rank };
-    if (atomic_load_explicit(&l->state->owner, memory_order_relaxed) == a.me)
-        return MPR_ERR_DEADLOCK;
-    return mpr__obj_wait(&l->obj, &l->state->released, attempt_acquire, &a, MPR_ERR_BUSY, timeout);
+    if (l->obj.remote)
+        return mpr__obj_remote_call(&l->obj, MPR__OBJW_LOCK_ACQUIRE, timeout, NULL, 0, NULL, 0, NULL);
+    return lock_acquire(l, l->obj.comm->rank, timeout, NULL);
 }
 
 int mpr_lock_try_acquire(mpr_lock l)
@@ -105,17 +120,24 @@ int mpr_lock_try_acquire(mpr_lock l)
     return mpr_lock_acquire(l, MPR_NO_WAIT);
 }
 
-int mpr_lock_release(mpr_lock l)
+static int lock_release(struct mpr_lock *l, int32_t me)
 {
-    int rc = check_lock(l);
-    if (rc != MPR_SUCCESS)
-        return rc;
-    int32_t expected = l->obj.comm->rank;
+    int32_t expected = me;
     if (!atomic_compare_exchange_strong_explicit(&l->state->owner, &expected, LOCK_FREE,
                                                  memory_order_release, memory_order_relaxed))
         return MPR_ERR_NOT_OWNER;
     mpr__waitpoint_signal(&l->state->released, 1);
     return MPR_SUCCESS;
+}
+
+int mpr_lock_release(mpr_lock l)
+{
+    int rc = check_lock(l);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (l->obj.remote)
+        return mpr__obj_remote_call(&l->obj, MPR__OBJW_LOCK_RELEASE, 0, NULL, 0, NULL, 0, NULL);
+    return lock_release(l, l->obj.comm->rank);
 }
 
 int mpr_lock_owner(mpr_lock l, int *rank)
@@ -125,6 +147,35 @@ int mpr_lock_owner(mpr_lock l, int *rank)
         return rc;
     if (!rank)
         return MPR_ERR_ARG;
+    if (l->obj.remote) {
+        int64_t v;
+        rc = mpr__obj_remote_call(&l->obj, MPR__OBJW_LOCK_OWNER, 0, NULL, 0, NULL, 0, &v);
+        if (rc == MPR_SUCCESS)
+            *rank = (int)v;
+        return rc;
+    }
     *rank = atomic_load_explicit(&l->state->owner, memory_order_relaxed);
     return MPR_SUCCESS;
+}
+
+/* ---- for ranks of other hosts (objects_service.c) ----------------------- */
+
+static int serve_lock(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
+                      size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w)
+{
+    (void)in;
+    (void)out;
+    (void)out_cap;
+    struct mpr_lock *l = handle;
+    switch (req->op) {
+    case MPR__OBJW_LOCK_ACQUIRE:
+        return lock_acquire(l, (int32_t)req->rank, mpr__objw_timeout_seconds(req->timeout_ns), w);
+    case MPR__OBJW_LOCK_RELEASE:
+        return lock_release(l, (int32_t)req->rank);
+    case MPR__OBJW_LOCK_OWNER:
+        rep->value = atomic_load_explicit(&l->state->owner, memory_order_relaxed);
+        return MPR_SUCCESS;
+    default:
+        return MPR_ERR_ARG;
+    }
 }

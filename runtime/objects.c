@@ -28,10 +28,12 @@
 #include "objects.h"
 #include "cpu_relax.h"
 #include "shm_segment.h"
+#include "tcp_wire.h"
 
 #define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
 #define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
 #define PEER_CHECK_INTERVAL 0.1
+#define SERVICE_SLICE_MS 50 /* how often the service thread checks its client */
 
 _Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header fits");
 
@@ -41,17 +43,15 @@ static uint32_t objects_created;
 
 /* ---- Creating and freeing ----------------------------------------------- */
 
-static int check_comm_is_local(mpr_comm comm)
+/* Does a rank of comm run on another host than comm's rank 0? */
+static bool comm_spans_hosts(mpr_comm comm)
 {
-    for (int r = 0; r < comm->size; r++) {
-        if (mpr__g.peers[mpr__world_rank(comm, r)].local_index < 0) {
-            if (comm->rank == 0)
-                fprintf(stderr, "mpr: shared objects are only supported between the ranks "
-                                "of one host for now (rank %d runs on another host)\n", r);
-            return MPR_ERR_UNSUPPORTED;
-        }
+    bool home_local = mpr__g.peers[mpr__world_rank(comm, 0)].local_index >= 0;
+    for (int r = 1; r < comm->size; r++) {
+        if ((mpr__g.peers[mpr__world_rank(comm, r)].local_index >= 0) != home_local)
+            return true;
     }
-    return MPR_SUCCESS;
+    return false;
 }
 
 static void segment_name(char *out, size_t cap, int creator, uint32_t id)
@@ -126,8 +126,6 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         return rc;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
-    if ((rc = check_comm_is_local(comm)) != MPR_SUCCESS)
-        return rc;
 
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t bytes = (MPR__OBJ_STATE_OFFSET + state_bytes + page - 1) / page * page;
@@ -135,10 +133,15 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         return create_private(comm, kind, bytes, format, arg, obj);
 
     char name[NAME_MAX];
+    obj->comm = comm;
+    bool multihost = comm_spans_hosts(comm);
+    bool home_host = mpr__g.peers[mpr__world_rank(comm, 0)].local_index >= 0;
     struct {
         int32_t rc;
         uint32_t id;
         uint64_t bytes;
+        uint32_t service_id;
+        char endpoint[TCP_ENDPOINT_MAX]; /* the home's service, when multihost */
     } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes };
     void *mem = NULL;
     int creator = mpr__world_rank(comm, 0);
@@ -149,12 +152,19 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
             format_header(mem, kind, comm->size, bytes);
             format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
             publish_header(mem);
+            obj->hdr = mem;
+            if (multihost)
+                announce.rc = mpr__obj_service_register(obj, announce.endpoint,
+                                                        sizeof(announce.endpoint),
+                                                        &announce.service_id);
         }
     }
     rc = mpr_bcast(&announce, sizeof(announce), 0, comm);
     if (rc == MPR_SUCCESS)
         rc = announce.rc;
     if (rc != MPR_SUCCESS) {
+        if (comm->rank == 0 && announce.service_id)
+            mpr__obj_service_unregister(announce.service_id);
         if (mem) {
             munmap(mem, bytes);
             shm_unlink(name);
@@ -163,9 +173,13 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
     }
     bytes = (size_t)announce.bytes;
     segment_name(name, sizeof(name), creator, announce.id);
+    announce.endpoint[sizeof(announce.endpoint) - 1] = '\0';
 
     int my_rc = MPR_SUCCESS;
-    if (comm->rank != 0) {
+    if (!home_host) {
+        /* The home's service bumps `attached` for us. */
+        my_rc = mpr__obj_remote_attach(obj, creator, announce.endpoint, announce.service_id, kind);
+    } else if (comm->rank != 0) {
         my_rc = open_segment(name, bytes, kind, &mem);
         if (my_rc == MPR_SUCCESS) {
             struct mpr__obj_header *hdr = mem;
@@ -178,6 +192,33 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
     rc = mpr_barrier(comm);
     if (comm->rank == 0)
         shm_unlink(name); /* gone already unless some rank failed to map it */
+    if (multihost) {
+        /* Ranks of other hosts cannot read the count: rank 0 says. */
+        int32_t verdict = rc;
+        if (comm->rank == 0 && verdict == MPR_SUCCESS &&
+            atomic_load(&((struct mpr__obj_header *)mem)->attached) != (uint32_t)(comm->size - 1))
+            verdict = MPR_ERR_SHM;
+        int brc = mpr_bcast(&verdict, sizeof(verdict), 0, comm);
+        rc = brc != MPR_SUCCESS ? brc : verdict;
+        if (my_rc == MPR_SUCCESS && rc != MPR_SUCCESS)
+            my_rc = rc;
+        if (my_rc != MPR_SUCCESS) {
+            if (obj->remote)
+                mpr__obj_remote_detach(obj);
+            if (comm->rank == 0)
+                mpr__obj_service_unregister(announce.service_id);
+            if (mem)
+                munmap(mem, bytes);
+            obj->hdr = NULL;
+            return my_rc;
+        }
+        if (home_host)
+            fill_handle(obj, mem, bytes, comm);
+        else
+            obj->comm = comm;
+        obj->service_id = comm->rank == 0 ? announce.service_id : 0;
+        return MPR_SUCCESS;
+    }
     if (my_rc != MPR_SUCCESS)
         return my_rc;
     if (rc == MPR_SUCCESS &&
@@ -196,7 +237,17 @@ int mpr__obj_free(struct mpr__obj *obj)
     int rc = mpr__check_ready();
     if (rc == MPR_SUCCESS && obj->comm->size > 1)
         rc = mpr_barrier(obj->comm);
-    munmap(obj->hdr, obj->bytes);
+    /* After the barrier no rank has a call in flight on the object. After
+     * mpr_finalize, the connections and the service are gone already. */
+    bool live = mpr__g.initialized;
+    if (obj->remote && live)
+        mpr__obj_remote_detach(obj);
+    if (obj->service_id && live)
+        mpr__obj_service_unregister(obj->service_id);
+    obj->remote = NULL;
+    obj->service_id = 0;
+    if (obj->hdr)
+        munmap(obj->hdr, obj->bytes);
     obj->hdr = NULL;
     obj->state = NULL;
     return rc;
@@ -265,12 +316,42 @@ static bool comm_alive(const struct mpr__obj *obj)
     return true;
 }
 
+/* The service thread's wait: no spinning, no progress, no peer table. */
+static int service_wait(struct mpr__waitpoint *wp, mpr__obj_attempt_fn attempt, void *arg,
+                        int not_ready, double deadline, const struct mpr__obj_waiter *service)
+{
+    int rc;
+    for (;;) {
+        uint32_t seen = atomic_load_explicit(&wp->seq, memory_order_acquire);
+        atomic_fetch_add_explicit(&wp->sleepers, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        rc = attempt(arg);
+        double now = mpr_wtime();
+        if (rc == not_ready && now < deadline) {
+            double left_ns = (deadline - now) * 1e9;
+            long slice_ns = SERVICE_SLICE_MS * 1000000L;
+            futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
+        }
+        atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
+        if (rc != not_ready || (rc = attempt(arg)) != not_ready)
+            return rc;
+        if (mpr_wtime() >= deadline)
+            return MPR_ERR_TIMEOUT;
+        if (service->cancelled(service->arg))
+            return MPR_ERR_PROC_FAILED;
+    }
+}
+
 int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
-                  mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout)
+                  mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout,
+                  const struct mpr__obj_waiter *service)
 {
     int rc = attempt(arg);
     if (rc != not_ready || timeout == 0)
         return rc;
+    if (service)
+        return service_wait(wp, attempt, arg, not_ready,
+                            timeout < 0 ? INFINITY : mpr_wtime() + timeout, service);
     double start = mpr_wtime();
     double deadline = timeout < 0 ? INFINITY : start + timeout;
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "mpr_internal.h"
+#include "objects_wire.h"
 
 #define MPR__OBJ_LINE 64
 
@@ -42,12 +43,22 @@ struct mpr__obj_header {
 };
 #define MPR__OBJ_STATE_OFFSET 256
 
-/* A rank's handle on a segment. */
+struct mpr__obj_link;
+
+/*
+ * A rank's handle on an object. Ranks on the home host (that of the
+ * communicator's rank 0) map the segment; ranks of other hosts have no
+ * segment (hdr and state NULL) but a link to the home's service.
+ */
 struct mpr__obj {
     struct mpr__obj_header *hdr;
     void *state; /* at MPR__OBJ_STATE_OFFSET */
     size_t bytes;
     mpr_comm comm;
+    struct mpr__obj_link *remote; /* other hosts: the connection to the home's service */
+    uint32_t service_id;          /* the home rank of a multi-host object: its service id */
+    uint32_t remote_id;           /* other hosts: the object's id at the service */
+    uint64_t max_item, capacity;  /* queues: set before creation by rank 0, after by all */
 };
 
 struct mpr__waitpoint {
@@ -87,16 +98,72 @@ void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count);
  * (e.g. MPR_ERR_EMPTY) to go on waiting, anything else to stop with it. */
 typedef int (*mpr__obj_attempt_fn)(void *arg);
 
+/* Who waits when it is not the rank itself: the service thread, acting for
+ * a rank of another host. It never touches libmpr's single-threaded state
+ * (no progress, no peer table); between sleeps it asks cancelled(arg)
+ * whether to give up (client gone, object or service closing). */
+struct mpr__obj_waiter {
+    bool (*cancelled)(void *arg);
+    void *arg;
+};
+
 /*
  * Call attempt(arg) until it returns something other than not_ready, or
- * the timeout (seconds, < 0 forever; 0 means a single attempt) runs out:
- * spins (driving mpr's progress), yields, then sleeps on wp in slices of
- * at most 100 ms, checking between them that the comm's ranks are alive.
+ * the timeout (seconds, < 0 forever; 0 means a single attempt) runs out.
+ * The rank itself (service == NULL) spins (driving mpr's progress), yields,
+ * then sleeps on wp in slices of at most 100 ms, checking between them that
+ * the comm's ranks are alive. The service thread sleeps at once, in slices
+ * of at most 50 ms, checking service->cancelled between them.
  * Returns attempt's result, MPR_ERR_TIMEOUT (or not_ready when timeout is
  * 0) or MPR_ERR_PROC_FAILED. An attempt is always made after the last
  * wake-up, so a waiter woken just as its time runs out loses nothing.
  */
 int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
-                  mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout);
+                  mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout,
+                  const struct mpr__obj_waiter *service);
+
+/* ---- Across hosts (objects_service.c, objects_remote.c) ------------------ */
+
+/*
+ * Performs request `req` of a rank of another host on the object whose
+ * handle is `handle`, in the service thread, with the same functions the
+ * local ranks use; `in` holds req->length payload bytes, `out` room for
+ * out_cap bytes of a reply payload. Sets rep->value/extra/length as the op
+ * requires (objects_wire.h) and returns the call's code.
+ */
+typedef int (*mpr__obj_serve_fn)(void *handle, const struct mpr__objw_req *req, const void *in,
+                                 void *out, size_t out_cap, struct mpr__objw_rep *rep,
+                                 const struct mpr__obj_waiter *w);
+
+/* A request's timeout in seconds (< 0 forever). */
+double mpr__objw_timeout_seconds(int64_t timeout_ns);
+
+/* Home rank, at creation: start the service if it is not running, list obj
+ * (kind from its header; max_item/capacity answered to ATTACH). Writes the
+ * service's endpoint ("v1 <ip> <port> <secret>") and the object's id. */
+int mpr__obj_service_register(struct mpr__obj *obj, char *endpoint, size_t cap, uint32_t *id);
+/* Creation done on every rank: requests for id may now be served. */
+void mpr__obj_service_enable(uint32_t id, mpr__obj_serve_fn serve, void *handle);
+/* Stop serving id (waits for calls in progress on it, which give up within
+ * a sleep slice); the last one stops the service and joins its threads. */
+void mpr__obj_service_unregister(uint32_t id);
+/* mpr_finalize: stop the service, if running, and join its threads. */
+void mpr__obj_service_shutdown(void);
+
+/* A rank of another host, at creation: connect to the home's service (or
+ * reuse the connection), attach to object id of `kind`; fills obj->remote,
+ * and for a queue obj->max_item and capacity. */
+int mpr__obj_remote_attach(struct mpr__obj *obj, int home_world, const char *endpoint,
+                           uint32_t id, enum mpr__obj_kind kind);
+/* Drop obj's link; the connection closes with the last object using it. */
+void mpr__obj_remote_detach(struct mpr__obj *obj);
+/* Have the home perform op on obj and wait for its answer, keeping this
+ * rank's messages moving. item/len: the put's item; buf/buflen: room for a
+ * got item; *value (may be NULL): the reply's value. Returns the call's
+ * code, or MPR_ERR_PROC_FAILED when the home cannot be reached. */
+int mpr__obj_remote_call(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
+                         const void *item, size_t len, void *buf, size_t buflen, int64_t *value);
+/* mpr_finalize: close every connection to a service. */
+void mpr__obj_remote_close_all(void);
 
 #endif /* MPR_OBJECTS_H */

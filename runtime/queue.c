@@ -45,6 +45,9 @@ static uint64_t env_size(const char *name, uint64_t fallback, uint64_t max)
     return v;
 }
 
+static int serve_queue(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
+                       size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w);
+
 static void format_queue(void *state, size_t state_bytes, const void *arg)
 {
     (void)state_bytes;
@@ -73,14 +76,22 @@ int mpr_queue_create(mpr_comm comm, size_t maxsize, size_t max_item_bytes, mpr_q
     struct mpr_queue *q = calloc(1, sizeof(*q));
     if (!q)
         return MPR_ERR_NO_MEM;
+    q->obj.max_item = plan.max_item; /* what the home tells ranks of other hosts */
+    q->obj.capacity = plan.capacity;
     rc = mpr__obj_create(comm, MPR__OBJ_QUEUE, sizeof(struct queue_state) + plan.total_bytes,
                          format_queue, &plan, &q->obj);
     if (rc != MPR_SUCCESS) {
         free(q);
         return rc;
     }
-    q->state = q->obj.state;
-    mpr__qring_attach(&q->ring, q->state->ring);
+    if (!q->obj.remote) {
+        q->state = q->obj.state;
+        mpr__qring_attach(&q->ring, q->state->ring);
+        q->obj.max_item = q->ring.hdr->plan.max_item;
+        q->obj.capacity = q->ring.capacity;
+    }
+    if (q->obj.service_id)
+        mpr__obj_service_enable(q->obj.service_id, serve_queue, q);
     *queue = q;
     return MPR_SUCCESS;
 }
@@ -112,17 +123,25 @@ static int attempt_put(void *arg)
     return rc;
 }
 
+static int queue_put(struct mpr_queue *q, const void *item, size_t len, double timeout,
+                     const struct mpr__obj_waiter *w)
+{
+    struct put_attempt a = { q, item, len };
+    return mpr__obj_wait(&q->obj, &q->state->not_full, attempt_put, &a, MPR_ERR_FULL, timeout, w);
+}
+
 int mpr_queue_put(mpr_queue q, const void *item, size_t len, double timeout)
 {
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
         return rc;
-    if (!q || (!item && len > 0) || len > q->ring.hdr->plan.max_item)
+    if (!q || (!item && len > 0) || len > q->obj.max_item)
         return MPR_ERR_ARG;
     if ((rc = mpr__obj_check_timeout(timeout)) != MPR_SUCCESS)
         return rc;
-    struct put_attempt a = { q, item, len };
-    return mpr__obj_wait(&q->obj, &q->state->not_full, attempt_put, &a, MPR_ERR_FULL, timeout);
+    if (q->obj.remote)
+        return mpr__obj_remote_call(&q->obj, MPR__OBJW_QUEUE_PUT, timeout, item, len, NULL, 0, NULL);
+    return queue_put(q, item, len, timeout, NULL);
 }
 
 int mpr_queue_put_nowait(mpr_queue q, const void *item, size_t len)
@@ -146,6 +165,17 @@ static int attempt_get(void *arg)
     return rc;
 }
 
+static int queue_get(struct mpr_queue *q, void *buf, size_t buflen, size_t *len_out,
+                     double timeout, const struct mpr__obj_waiter *w)
+{
+    struct get_attempt a = { q, buf, buflen, 0 };
+    int rc = mpr__obj_wait(&q->obj, &q->state->not_empty, attempt_get, &a, MPR_ERR_EMPTY,
+                           timeout, w);
+    if (rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE)
+        *len_out = a.len;
+    return rc;
+}
+
 int mpr_queue_get(mpr_queue q, void *buf, size_t buflen, size_t *len_out, double timeout)
 {
     int rc = mpr__check_ready();
@@ -155,10 +185,17 @@ int mpr_queue_get(mpr_queue q, void *buf, size_t buflen, size_t *len_out, double
         return MPR_ERR_ARG;
     if ((rc = mpr__obj_check_timeout(timeout)) != MPR_SUCCESS)
         return rc;
-    struct get_attempt a = { q, buf, buflen, 0 };
-    rc = mpr__obj_wait(&q->obj, &q->state->not_empty, attempt_get, &a, MPR_ERR_EMPTY, timeout);
+    size_t len = 0;
+    if (q->obj.remote) {
+        int64_t value = 0;
+        rc = mpr__obj_remote_call(&q->obj, MPR__OBJW_QUEUE_GET, timeout, NULL, 0, buf, buflen,
+                                  &value);
+        len = (size_t)value;
+    } else {
+        rc = queue_get(q, buf, buflen, &len, timeout, NULL);
+    }
     if ((rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE) && len_out)
-        *len_out = a.len;
+        *len_out = len;
     return rc;
 }
 
@@ -176,6 +213,13 @@ int mpr_queue_qsize(mpr_queue q, size_t *size)
         return rc;
     if (!q || !size)
         return MPR_ERR_ARG;
+    if (q->obj.remote) {
+        int64_t value;
+        rc = mpr__obj_remote_call(&q->obj, MPR__OBJW_QUEUE_QSIZE, 0, NULL, 0, NULL, 0, &value);
+        if (rc == MPR_SUCCESS)
+            *size = (size_t)value;
+        return rc;
+    }
     *size = (size_t)mpr__qring_count(&q->ring);
     return MPR_SUCCESS;
 }
@@ -198,11 +242,20 @@ int mpr_queue_full(mpr_queue q, int *flag)
         return MPR_ERR_ARG;
     int rc = mpr_queue_qsize(q, &n);
     if (rc == MPR_SUCCESS)
-        *flag = n >= q->ring.capacity;
+        *flag = n >= q->obj.capacity;
     return rc;
 }
 
 /* ---- task_done / join --------------------------------------------------- */
+
+static int queue_task_done(struct mpr_queue *q)
+{
+    bool all_done;
+    int rc = mpr__qring_task_done(&q->ring, &all_done);
+    if (rc == MPR_SUCCESS && all_done)
+        mpr__waitpoint_signal(&q->state->all_done, INT_MAX);
+    return rc;
+}
 
 int mpr_queue_task_done(mpr_queue q)
 {
@@ -211,11 +264,9 @@ int mpr_queue_task_done(mpr_queue q)
         return rc;
     if (!q)
         return MPR_ERR_ARG;
-    bool all_done;
-    rc = mpr__qring_task_done(&q->ring, &all_done);
-    if (rc == MPR_SUCCESS && all_done)
-        mpr__waitpoint_signal(&q->state->all_done, INT_MAX);
-    return rc;
+    if (q->obj.remote)
+        return mpr__obj_remote_call(&q->obj, MPR__OBJW_QUEUE_TASK_DONE, 0, NULL, 0, NULL, 0, NULL);
+    return queue_task_done(q);
 }
 
 static int attempt_join(void *arg)
@@ -233,5 +284,40 @@ int mpr_queue_join(mpr_queue q, double timeout)
         return MPR_ERR_ARG;
     if ((rc = mpr__obj_check_timeout(timeout)) != MPR_SUCCESS)
         return rc;
-    return mpr__obj_wait(&q->obj, &q->state->all_done, attempt_join, q, MPR_ERR_TIMEOUT, timeout);
+    if (q->obj.remote)
+        return mpr__obj_remote_call(&q->obj, MPR__OBJW_QUEUE_JOIN, timeout, NULL, 0, NULL, 0, NULL);
+    return mpr__obj_wait(&q->obj, &q->state->all_done, attempt_join, q, MPR_ERR_TIMEOUT, timeout,
+                         NULL);
+}
+
+/* ---- for ranks of other hosts (objects_service.c) ----------------------- */
+
+static int serve_queue(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
+                       size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w)
+{
+    struct mpr_queue *q = handle;
+    double timeout = mpr__objw_timeout_seconds(req->timeout_ns);
+    size_t len = 0;
+    int rc;
+    switch (req->op) {
+    case MPR__OBJW_QUEUE_PUT:
+        return queue_put(q, in, req->length, timeout, w);
+    case MPR__OBJW_QUEUE_GET:
+        rc = queue_get(q, out, req->arg < out_cap ? (size_t)req->arg : out_cap, &len, timeout, w);
+        if (rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE)
+            rep->value = (int64_t)len;
+        if (rc == MPR_SUCCESS)
+            rep->length = (uint32_t)len;
+        return rc;
+    case MPR__OBJW_QUEUE_QSIZE:
+        rep->value = (int64_t)mpr__qring_count(&q->ring);
+        return MPR_SUCCESS;
+    case MPR__OBJW_QUEUE_TASK_DONE:
+        return queue_task_done(q);
+    case MPR__OBJW_QUEUE_JOIN:
+        return mpr__obj_wait(&q->obj, &q->state->all_done, attempt_join, q, MPR_ERR_TIMEOUT,
+                             timeout, w);
+    default:
+        return MPR_ERR_ARG;
+    }
 }

@@ -27,6 +27,10 @@ struct semaphore_init {
     int bounded;
 };
 
+static int serve_semaphore(void *handle, const struct mpr__objw_req *req, const void *in,
+                           void *out, size_t out_cap, struct mpr__objw_rep *rep,
+                           const struct mpr__obj_waiter *w);
+
 static void format_semaphore(void *state, size_t state_bytes, const void *arg)
 {
     (void)state_bytes;
@@ -57,6 +61,8 @@ int mpr_semaphore_create(mpr_comm comm, int value, int bounded, mpr_semaphore *s
         return rc;
     }
     s->state = s->obj.state;
+    if (s->obj.service_id)
+        mpr__obj_service_enable(s->obj.service_id, serve_semaphore, s);
     *sem = s;
     return MPR_SUCCESS;
 }
@@ -98,8 +104,10 @@ int mpr_semaphore_acquire(mpr_semaphore s, double timeout)
         return rc;
     if ((rc = mpr__obj_check_timeout(timeout)) != MPR_SUCCESS)
         return rc;
+    if (s->obj.remote)
+        return mpr__obj_remote_call(&s->obj, MPR__OBJW_SEM_ACQUIRE, timeout, NULL, 0, NULL, 0, NULL);
     return mpr__obj_wait(&s->obj, &s->state->available, attempt_acquire, s->state, MPR_ERR_BUSY,
-                         timeout);
+                         timeout, NULL);
 }
 
 int mpr_semaphore_try_acquire(mpr_semaphore s)
@@ -107,11 +115,8 @@ int mpr_semaphore_try_acquire(mpr_semaphore s)
     return mpr_semaphore_acquire(s, MPR_NO_WAIT);
 }
 
-int mpr_semaphore_release(mpr_semaphore s)
+static int semaphore_release(struct mpr_semaphore *s)
 {
-    int rc = check_semaphore(s);
-    if (rc != MPR_SUCCESS)
-        return rc;
     struct semaphore_state *ss = s->state;
     int32_t limit = ss->bounded ? ss->initial : INT32_MAX;
     int32_t count = atomic_load_explicit(&ss->count, memory_order_relaxed);
@@ -124,6 +129,16 @@ int mpr_semaphore_release(mpr_semaphore s)
     return MPR_SUCCESS;
 }
 
+int mpr_semaphore_release(mpr_semaphore s)
+{
+    int rc = check_semaphore(s);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (s->obj.remote)
+        return mpr__obj_remote_call(&s->obj, MPR__OBJW_SEM_RELEASE, 0, NULL, 0, NULL, 0, NULL);
+    return semaphore_release(s);
+}
+
 int mpr_semaphore_value(mpr_semaphore s, int *value)
 {
     int rc = check_semaphore(s);
@@ -131,6 +146,37 @@ int mpr_semaphore_value(mpr_semaphore s, int *value)
         return rc;
     if (!value)
         return MPR_ERR_ARG;
+    if (s->obj.remote) {
+        int64_t v;
+        rc = mpr__obj_remote_call(&s->obj, MPR__OBJW_SEM_VALUE, 0, NULL, 0, NULL, 0, &v);
+        if (rc == MPR_SUCCESS)
+            *value = (int)v;
+        return rc;
+    }
     *value = atomic_load_explicit(&s->state->count, memory_order_relaxed);
     return MPR_SUCCESS;
+}
+
+/* ---- for ranks of other hosts (objects_service.c) ----------------------- */
+
+static int serve_semaphore(void *handle, const struct mpr__objw_req *req, const void *in,
+                           void *out, size_t out_cap, struct mpr__objw_rep *rep,
+                           const struct mpr__obj_waiter *w)
+{
+    (void)in;
+    (void)out;
+    (void)out_cap;
+    struct mpr_semaphore *s = handle;
+    switch (req->op) {
+    case MPR__OBJW_SEM_ACQUIRE:
+        return mpr__obj_wait(&s->obj, &s->state->available, attempt_acquire, s->state,
+                             MPR_ERR_BUSY, mpr__objw_timeout_seconds(req->timeout_ns), w);
+    case MPR__OBJW_SEM_RELEASE:
+        return semaphore_release(s);
+    case MPR__OBJW_SEM_VALUE:
+        rep->value = atomic_load_explicit(&s->state->count, memory_order_relaxed);
+        return MPR_SUCCESS;
+    default:
+        return MPR_ERR_ARG;
+    }
 }

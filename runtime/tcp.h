@@ -123,10 +123,8 @@ struct tcp_state {
 
 extern struct tcp_state mpr__tcp;
 
-/* tcp_endpoint.c: choose the address (MPR_TCP_ADDR, MPR_TCP_IF, host name,
- * first non-loopback IPv4 interface, 127.0.0.1), bind and listen on it.
- * Writes the listening fd and its address only on success. */
-int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out);
+/* tcp_endpoint.c: mpr__tcp_listen, declared in mpr_internal.h (the object
+ * service listens the same way). */
 
 /* tcp_conn.c */
 int mpr__tcp_connect(int rank);

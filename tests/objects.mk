@@ -23,3 +23,13 @@ tests_integration_obj_die_LDADD = runtime/libmpr.la
 
 TESTS += tests/integration/objects.sh
 EXTRA_DIST += tests/integration/objects.sh
+
+# Across hosts (network namespaces; SKIP without root): the programs above
+# with ranks on 2-3 hosts, and the service's wire format alone.
+TESTS += tests/integration/objects_multihost.sh
+EXTRA_DIST += tests/integration/objects_multihost.sh
+check_PROGRAMS += tests/unit/test_objects_wire
+TESTS += tests/unit/test_objects_wire
+tests_unit_test_objects_wire_SOURCES = tests/unit/test_objects_wire.c runtime/objects_wire.c
+tests_unit_test_objects_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
+tests_unit_test_objects_wire_LDADD = $(CMOCKA_LIBS)

@@ -2,7 +2,7 @@
  * obj_die - a rank dies while the others are blocked on a shared object:
  * the job must end, whole, without hanging.
  *
- *   mprun -n N obj_die HOW OBJECT
+ *   mprun -n N obj_die HOW OBJECT [MARK [VICTIM]]
  *
  * HOW is crash (the last rank raises SIGSEGV) or exit (it exits 0 without
  * mpr_finalize); OBJECT is queue (the others block in a get on an empty
@@ -11,9 +11,12 @@
  * (they block in wait). After a crash mprun must kill them; after an exit
  * the blocked call must return MPR_ERR_PROC_FAILED (then they finalize and
  * exit 0) unless mprun ends the job first. Anything else prints
- * "rank R: FAIL: ..." and exits 1.
+ * "rank R: FAIL: ..." and exits 1. VICTIM (default N-1) chooses the rank
+ * that dies: 0 is the objects' home (across hosts, the rank whose service
+ * the ranks of other hosts use).
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -30,7 +33,7 @@ int main(int argc, char **argv)
     MUST(mpr_init(&argc, &argv), MPR_SUCCESS);
     MUST(mpr_comm_rank(MPR_COMM_WORLD, &me), MPR_SUCCESS);
     MUST(mpr_comm_size(MPR_COMM_WORLD, &size), MPR_SUCCESS);
-    int victim = size - 1;
+    int victim = argc > 4 ? atoi(argv[4]) : size - 1;
 
     mpr_queue q;
     mpr_lock lock;

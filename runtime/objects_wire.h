@@ -1,0 +1,120 @@
+/*
+ * objects_wire.h - the protocol between a rank and the object service of
+ * another host's home rank (objects_remote.c, objects_service.c). Pure
+ * functions, no sockets, unit-tested in tests/unit/test_objects_wire.c.
+ *
+ * A client connection starts with a 32-byte hello, then carries requests,
+ * each answered by one reply before the next request (a rank has at most
+ * one call in flight). Little-endian throughout.
+ *
+ * hello: magic "mpr-osv1" (8), version (4), the client's world rank (4),
+ *        the service's secret (16).
+ *
+ * request (40 bytes, then `length` item bytes for QUEUE_PUT):
+ *   0 u8 op  1 u8 flags=0  2 u16 reserved=0  4 u32 object (non-zero)
+ *   8 u64 seq (non-zero, echoed)  16 i64 timeout_ns (-1: forever)
+ *  24 u32 rank (caller's rank in the object's communicator)
+ *  28 u32 length  32 u64 arg (GET: buffer length; ATTACH: the kind)
+ *
+ * reply (40 bytes, then `length` item bytes for a QUEUE_GET that succeeded):
+ *   0 u8 op  1 u8 flags=0  2 u16 reserved=0  4 i32 rc
+ *   8 u64 seq  16 i64 value  24 u64 extra  32 u32 length  36 u32 reserved=0
+ *   value: GET/TRUNCATE the item's length, QSIZE the count, IS_SET 0/1,
+ *          SEM_VALUE the count, LOCK_OWNER the rank or -1,
+ *          ATTACH the queue's largest item; extra: ATTACH the capacity.
+ */
+#ifndef MPR_OBJECTS_WIRE_H
+#define MPR_OBJECTS_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MPR__OBJW_HELLO_BYTES 32
+#define MPR__OBJW_REQ_BYTES 40
+#define MPR__OBJW_REP_BYTES 40
+#define MPR__OBJW_SECRET_BYTES 16
+#define MPR__OBJW_MAGIC 0x3176736f2d72706dull /* the bytes "mpr-osv1" */
+#define MPR__OBJW_VERSION 1
+
+enum mpr__objw_op {
+    MPR__OBJW_ATTACH = 1, /* a rank of another host joins the object's creation */
+    MPR__OBJW_QUEUE_PUT,
+    MPR__OBJW_QUEUE_GET,
+    MPR__OBJW_QUEUE_QSIZE,
+    MPR__OBJW_QUEUE_TASK_DONE,
+    MPR__OBJW_QUEUE_JOIN,
+    MPR__OBJW_EVENT_SET,
+    MPR__OBJW_EVENT_CLEAR,
+    MPR__OBJW_EVENT_IS_SET,
+    MPR__OBJW_EVENT_WAIT,
+    MPR__OBJW_SEM_ACQUIRE,
+    MPR__OBJW_SEM_RELEASE,
+    MPR__OBJW_SEM_VALUE,
+    MPR__OBJW_LOCK_ACQUIRE,
+    MPR__OBJW_LOCK_RELEASE,
+    MPR__OBJW_LOCK_OWNER,
+};
+#define MPR__OBJW_OP_MAX MPR__OBJW_LOCK_OWNER
+
+struct mpr__objw_hello {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t client; /* world rank */
+    uint8_t secret[MPR__OBJW_SECRET_BYTES];
+};
+
+struct mpr__objw_req {
+    uint8_t op;
+    uint8_t flags;
+    uint16_t reserved;
+    uint32_t object;
+    uint64_t seq;
+    int64_t timeout_ns;
+    uint32_t rank;
+    uint32_t length;
+    uint64_t arg;
+};
+
+struct mpr__objw_rep {
+    uint8_t op;
+    uint8_t flags;
+    uint16_t reserved;
+    int32_t rc;
+    uint64_t seq;
+    int64_t value;
+    uint64_t extra;
+    uint32_t length;
+    uint32_t reserved2;
+};
+
+void mpr__objw_hello_encode(const struct mpr__objw_hello *h, unsigned char out[MPR__OBJW_HELLO_BYTES]);
+void mpr__objw_hello_decode(const unsigned char in[MPR__OBJW_HELLO_BYTES], struct mpr__objw_hello *h);
+/* Our magic and version, a client rank below nranks, the secret (compared
+ * in constant time)? */
+bool mpr__objw_hello_check(const struct mpr__objw_hello *h, uint32_t nranks,
+                           const uint8_t secret[MPR__OBJW_SECRET_BYTES]);
+
+void mpr__objw_req_encode(const struct mpr__objw_req *r, unsigned char out[MPR__OBJW_REQ_BYTES]);
+void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mpr__objw_req *r);
+/* The service's check of a request header, before it reads any payload or
+ * looks the object up: known op, zero flags and reserved bits, non-zero
+ * object and seq, timeout >= -1, a payload only for QUEUE_PUT and at most
+ * max_item bytes, arg 0 except for GET and ATTACH (a known kind), rank
+ * below 2^31. False with the reason in why. */
+bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap);
+
+/* The object kind an op applies to (enum mpr__obj_kind's values: 1 queue,
+ * 2 event, 3 semaphore, 4 lock), or 0 (ATTACH, or not an op). */
+int mpr__objw_op_kind(unsigned op);
+
+void mpr__objw_rep_encode(const struct mpr__objw_rep *r, unsigned char out[MPR__OBJW_REP_BYTES]);
+void mpr__objw_rep_decode(const unsigned char in[MPR__OBJW_REP_BYTES], struct mpr__objw_rep *r);
+/* The client's check of a reply to request `req`: same op and seq, zero
+ * flags and reserved, rc 0 or a known error code, values in range for the
+ * op, a payload only for a GET that succeeded, equal to value and at most
+ * req->arg bytes. False with the reason in why. */
+bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,
+                         char *why, size_t why_cap);
+
+#endif /* MPR_OBJECTS_WIRE_H */

@@ -1,0 +1,78 @@
+#!/bin/bash
+# objects_multihost.sh - the shared objects on communicators spanning hosts
+# made of network namespaces (netns_setup.sh): ranks on the home host (that
+# of rank 0) use the object's shared memory, the others the home rank's
+# service over TCP. The obj_* programs of objects.sh, by slot and by node
+# (producers, waiters and lock holders on every host): exactly-once queue
+# delivery with per-producer order, join/task_done, timeouts, event
+# wake-ups, semaphore bound and lock mutual exclusion (checked in a file
+# every host maps: the namespaces share the file system); then a rank of
+# another host, or the home rank itself, dying while the others block.
+source "$TOP_SRCDIR/tests/integration/lib.sh"
+source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
+MH_HOSTS=3
+source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
+ulimit -c 0
+
+# across HOSTS [mprun options --] PROGRAM [ARGS]: a job on HOSTS started
+# from mprh0; it must exit 0.
+across() {
+    local hosts=$1 opts=()
+    shift
+    if [[ " $* " == *" -- "* ]]; then
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        shift
+    fi
+    expect_exit 0 "--host $hosts ${opts[*]:+${opts[*]} }$*" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout "$JOB_TIMEOUT" --host "$hosts" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
+}
+
+for map in slot node; do
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_queue basic
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_queue stress 2 1500 16
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_queue join
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_event 60 2
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_semaphore 2 100
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_lock 100
+done
+# 3 hosts, producers on all of them (by node: ranks 0, 1, 2 on mprh0..2)
+across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_queue stress 3 1000 8
+across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_queue stress 3 800 1
+across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_queue stress 2 800 0
+across mprh0:1,mprh1:1,mprh2:1 -- obj_queue basic
+across mprh0:2,mprh1:1,mprh2:2 -- obj_event 50
+across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_semaphore 1 60
+across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_lock 80
+# every wait sleeps, on both sides
+across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_queue stress 2 800 4
+across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 60
+# the service's address follows MPR_TCP_IF like the transport's
+across mprh0:1,mprh1:1 -x MPR_TCP_IF=eth0 -- obj_queue join
+no_processes_anywhere "after the jobs"
+no_leftovers
+
+# die HOSTS VICTIM HOW OBJECT: rank VICTIM crashes or exits early while
+# the others block on OBJECT; the job must end, nothing may be left.
+die() {
+    local hosts=$1 victim=$2 how=$3 object=$4
+    timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" --timeout "$JOB_TIMEOUT" --host "$hosts" \
+        --map-by node "$TESTS_BIN/obj_die" "$how" "$object" "$MARK" "$victim" \
+        >"$TMP/die.out" 2>&1
+    RC=$?
+    LAST_OUTPUT=$(cat "$TMP/die.out")
+    if [ "$how" = crash ]; then
+        expect_rc 139 "--host $hosts: rank $victim crashes while the others block on a $object"
+    else
+        expect_ended "--host $hosts: rank $victim exits early while the others block on a $object"
+    fi
+    no_processes_anywhere "after rank $victim died ($how, $object)"
+}
+for object in queue lock semaphore event; do
+    die mprh0:1,mprh1:1,mprh2:1 2 crash "$object"   # a rank of another host
+    die mprh0:1,mprh1:1,mprh2:1 0 crash "$object"   # the home rank
+done
+die mprh0:1,mprh1:1 1 exit queue
+die mprh0:1,mprh1:1 0 exit queue
+die mprh0:2,mprh1:1 0 exit lock
+no_leftovers
+finish

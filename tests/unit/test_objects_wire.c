@@ -1,0 +1,269 @@
+/*
+ * test_objects_wire - the object service's wire format
+ * (runtime/objects_wire.c): round trips and byte layout of hello, request
+ * and reply; every field of a request the service must refuse; every
+ * reply a client must refuse for its request.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "mpr.h"
+#include "objects_wire.h"
+
+static const uint8_t secret[MPR__OBJW_SECRET_BYTES] = { 1, 2, 3, 4, 5, 6, 7, 8,
+                                                         9, 10, 11, 12, 13, 14, 15, 16 };
+
+static struct mpr__objw_req put_req(void)
+{
+    struct mpr__objw_req r = { .op = MPR__OBJW_QUEUE_PUT, .object = 3, .seq = 9,
+                               .timeout_ns = 1000, .rank = 2, .length = 100 };
+    return r;
+}
+
+static struct mpr__objw_req get_req(void)
+{
+    struct mpr__objw_req r = { .op = MPR__OBJW_QUEUE_GET, .object = 3, .seq = 10,
+                               .timeout_ns = -1, .rank = 2, .arg = 64 };
+    return r;
+}
+
+static void assert_req_refused(const struct mpr__objw_req *r, const char *word)
+{
+    char why[128] = "";
+    assert_false(mpr__objw_req_check(r, 1 << 20, why, sizeof(why)));
+    if (!strstr(why, word))
+        fail_msg("reason \"%s\" does not mention \"%s\"", why, word);
+}
+
+static void test_hello(void **state)
+{
+    (void)state;
+    struct mpr__objw_hello h = { .magic = MPR__OBJW_MAGIC, .version = MPR__OBJW_VERSION,
+                                 .client = 3 };
+    memcpy(h.secret, secret, sizeof(secret));
+    unsigned char b[MPR__OBJW_HELLO_BYTES];
+    mpr__objw_hello_encode(&h, b);
+    assert_memory_equal(b, "mpr-osv1", 8);
+    assert_int_equal(b[8], 1);
+    assert_int_equal(b[12], 3);
+    struct mpr__objw_hello g;
+    mpr__objw_hello_decode(b, &g);
+    assert_true(mpr__objw_hello_check(&g, 4, secret));
+    assert_false(mpr__objw_hello_check(&g, 3, secret)); /* client rank out of range */
+    g.secret[15] ^= 1;
+    assert_false(mpr__objw_hello_check(&g, 4, secret));
+    mpr__objw_hello_decode(b, &g);
+    g.version = 2;
+    assert_false(mpr__objw_hello_check(&g, 4, secret));
+    mpr__objw_hello_decode(b, &g);
+    g.magic ^= 1;
+    assert_false(mpr__objw_hello_check(&g, 4, secret));
+}
+
+static void test_req_roundtrip(void **state)
+{
+    (void)state;
+    struct mpr__objw_req r = { .op = MPR__OBJW_QUEUE_GET, .object = 0x01020304,
+                               .seq = 0x1122334455667788ull, .timeout_ns = -1,
+                               .rank = 0x0a0b0c0d, .length = 0, .arg = 0x99 };
+    unsigned char b[MPR__OBJW_REQ_BYTES];
+    mpr__objw_req_encode(&r, b);
+    assert_int_equal(b[0], MPR__OBJW_QUEUE_GET);
+    assert_int_equal(b[4], 0x04);
+    assert_int_equal(b[7], 0x01);
+    assert_int_equal(b[8], 0x88);
+    assert_int_equal(b[16], 0xff);
+    assert_int_equal(b[23], 0xff);
+    assert_int_equal(b[24], 0x0d);
+    assert_int_equal(b[32], 0x99);
+    struct mpr__objw_req g;
+    mpr__objw_req_decode(b, &g);
+    assert_memory_equal(&g, &r, sizeof(r)); /* no padding in the struct */
+    assert_true(mpr__objw_req_check(&g, 1 << 20, NULL, 0));
+}
+
+static void test_req_refused(void **state)
+{
+    (void)state;
+    struct mpr__objw_req r = put_req();
+    assert_true(mpr__objw_req_check(&r, 100, NULL, 0));
+    assert_false(mpr__objw_req_check(&r, 99, NULL, 0)); /* item over the largest */
+    r.op = 0;
+    assert_req_refused(&r, "op");
+    r.op = MPR__OBJW_OP_MAX + 1;
+    assert_req_refused(&r, "op");
+    r = put_req();
+    r.flags = 1;
+    assert_req_refused(&r, "reserved");
+    r = put_req();
+    r.reserved = 0x100;
+    assert_req_refused(&r, "reserved");
+    r = put_req();
+    r.object = 0;
+    assert_req_refused(&r, "object");
+    r = put_req();
+    r.seq = 0;
+    assert_req_refused(&r, "seq");
+    r = put_req();
+    r.timeout_ns = -2;
+    assert_req_refused(&r, "timeout");
+    r = put_req();
+    r.rank = 0x80000000u;
+    assert_req_refused(&r, "rank");
+    r = get_req();
+    r.length = 1; /* only a put carries a payload */
+    assert_req_refused(&r, "length");
+    r = put_req();
+    r.op = MPR__OBJW_SEM_ACQUIRE;
+    r.length = 0;
+    r.arg = 5; /* arg only for get and attach */
+    assert_req_refused(&r, "arg");
+    r.op = MPR__OBJW_ATTACH;
+    r.arg = 0;
+    assert_req_refused(&r, "kind");
+    r.arg = 5;
+    assert_req_refused(&r, "kind");
+    r.arg = 4;
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    r = get_req();
+    r.arg = UINT64_MAX; /* any buffer length: the service caps it */
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+}
+
+static void test_op_kind(void **state)
+{
+    (void)state;
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_ATTACH), 0);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_QUEUE_JOIN), 1);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_EVENT_WAIT), 2);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_SEM_VALUE), 3);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_LOCK_OWNER), 4);
+    assert_int_equal(mpr__objw_op_kind(0), 0);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_OP_MAX + 1), 0);
+}
+
+static void test_rep_roundtrip(void **state)
+{
+    (void)state;
+    struct mpr__objw_rep r = { .op = MPR__OBJW_QUEUE_GET, .rc = MPR_ERR_TRUNCATE, .seq = 7,
+                               .value = 0x0102030405060708ll, .extra = 5, .length = 0 };
+    unsigned char b[MPR__OBJW_REP_BYTES];
+    mpr__objw_rep_encode(&r, b);
+    assert_int_equal(b[4], 0xfc); /* -4, little-endian */
+    assert_int_equal(b[7], 0xff);
+    assert_int_equal(b[16], 0x08);
+    struct mpr__objw_rep g;
+    mpr__objw_rep_decode(b, &g);
+    assert_memory_equal(&g, &r, sizeof(r));
+}
+
+static void assert_rep_refused(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req)
+{
+    char why[128] = "";
+    assert_false(mpr__objw_rep_check(rep, req, why, sizeof(why)));
+    assert_true(why[0] != '\0');
+}
+
+static void test_rep_checks(void **state)
+{
+    (void)state;
+    struct mpr__objw_req get = get_req(); /* buffer of 64 */
+    struct mpr__objw_rep ok = { .op = get.op, .seq = get.seq, .rc = MPR_SUCCESS, .value = 64,
+                                .length = 64 };
+    assert_true(mpr__objw_rep_check(&ok, &get, NULL, 0));
+    struct mpr__objw_rep r = ok;
+    r.seq++;
+    assert_rep_refused(&r, &get);
+    r = ok;
+    r.op = MPR__OBJW_QUEUE_PUT;
+    assert_rep_refused(&r, &get);
+    r = ok;
+    r.length = r.value = 65; /* more than the buffer */
+    assert_rep_refused(&r, &get);
+    r = ok;
+    r.length = 10; /* payload and length disagree */
+    assert_rep_refused(&r, &get);
+    r = ok;
+    r.rc = 5;
+    assert_rep_refused(&r, &get);
+    r = ok;
+    r.rc = -100;
+    assert_rep_refused(&r, &get);
+    r = ok;
+    r.reserved2 = 1;
+    assert_rep_refused(&r, &get);
+    /* truncate: the item's length, larger than the buffer, and no payload */
+    r = ok;
+    r.rc = MPR_ERR_TRUNCATE;
+    r.length = 0;
+    r.value = 65;
+    assert_true(mpr__objw_rep_check(&r, &get, NULL, 0));
+    r.value = 64;
+    assert_rep_refused(&r, &get);
+    r.value = 100;
+    r.length = 100;
+    assert_rep_refused(&r, &get);
+    /* an empty queue: no payload */
+    r = ok;
+    r.rc = MPR_ERR_TIMEOUT;
+    r.length = 0;
+    assert_true(mpr__objw_rep_check(&r, &get, NULL, 0));
+    r.length = 4;
+    assert_rep_refused(&r, &get);
+
+    /* a put never gets a payload back, nor a truncate */
+    struct mpr__objw_req put = put_req();
+    struct mpr__objw_rep p = { .op = put.op, .seq = put.seq, .rc = MPR_SUCCESS };
+    assert_true(mpr__objw_rep_check(&p, &put, NULL, 0));
+    p.length = 1;
+    assert_rep_refused(&p, &put);
+    p.length = 0;
+    p.rc = MPR_ERR_TRUNCATE;
+    assert_rep_refused(&p, &put);
+    p.rc = MPR_ERR_FULL;
+    assert_true(mpr__objw_rep_check(&p, &put, NULL, 0));
+
+    /* values in range for their op */
+    struct mpr__objw_req q = { .op = MPR__OBJW_EVENT_IS_SET, .object = 1, .seq = 1 };
+    struct mpr__objw_rep v = { .op = q.op, .seq = 1, .value = 1 };
+    assert_true(mpr__objw_rep_check(&v, &q, NULL, 0));
+    v.value = 2;
+    assert_rep_refused(&v, &q);
+    q.op = v.op = MPR__OBJW_LOCK_OWNER;
+    v.value = -1;
+    assert_true(mpr__objw_rep_check(&v, &q, NULL, 0));
+    v.value = -2;
+    assert_rep_refused(&v, &q);
+    q.op = v.op = MPR__OBJW_SEM_VALUE;
+    v.value = -1;
+    assert_rep_refused(&v, &q);
+    q.op = v.op = MPR__OBJW_ATTACH;
+    v.value = (int64_t)MPR_QUEUE_ITEM_MAX + 1;
+    assert_rep_refused(&v, &q);
+    v.value = 64;
+    v.extra = MPR_QUEUE_MAXSIZE_MAX + 1;
+    assert_rep_refused(&v, &q);
+    v.extra = 16;
+    assert_true(mpr__objw_rep_check(&v, &q, NULL, 0));
+    q.op = v.op = MPR__OBJW_SEM_RELEASE;
+    v.value = 1; /* nothing to say */
+    assert_rep_refused(&v, &q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hello),
+        cmocka_unit_test(test_req_roundtrip),
+        cmocka_unit_test(test_req_refused),
+        cmocka_unit_test(test_op_kind),
+        cmocka_unit_test(test_rep_roundtrip),
+        cmocka_unit_test(test_rep_checks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
