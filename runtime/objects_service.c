@@ -24,6 +24,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -338,13 +339,22 @@ static void reap_conns(bool all)
     }
 }
 
-/* Service threads take no signals: they stay with the rank's main thread. */
+/* Service threads take no signals: they stay with the rank's main thread.
+ * They may run on any core of the host, not only on the rank's own: a rank
+ * spinning on its core must not keep a remote rank's request waiting for
+ * the end of its time slice (the kernel keeps them within the cpuset). */
 static int spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 {
     pthread_attr_t attr;
     sigset_t all, old;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, THREAD_STACK_BYTES);
+    cpu_set_t anywhere;
+    CPU_ZERO(&anywhere);
+    long cores = sysconf(_SC_NPROCESSORS_CONF);
+    for (long c = 0; c < cores && c < CPU_SETSIZE; c++)
+        CPU_SET((int)c, &anywhere);
+    pthread_attr_setaffinity_np(&attr, sizeof(anywhere), &anywhere);
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(t, &attr, fn, arg);
