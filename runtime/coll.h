@@ -33,7 +33,8 @@ int mpr__type_size(mpr_datatype type, size_t *size);
 /* MPR_SUCCESS if op is known and defined for type (sets *commutative),
  * else MPR_ERR_ARG. */
 int mpr__op_check(mpr_op op, mpr_datatype type, bool *commutative);
-/* inout[i] = in[i] op inout[i] for i < count; op already checked. */
+/* inout[i] = in[i] op inout[i] for i < count; op already checked; in and
+ * inout must not overlap. */
 void mpr__op_apply(mpr_op op, mpr_datatype type, const void *in, void *inout, size_t count);
 
 /* ---- coll_shm.c: collectives through shared memory on one node ----
