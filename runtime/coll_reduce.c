@@ -1,2 +1,357 @@
-/* coll_reduce.c - reduce and allreduce (being written). */
+/*
+ * coll_reduce.c - reduce and allreduce over point-to-point.
+ *
+ * Every algorithm here combines a partial result of lower ranks with one of
+ * higher ranks as lower op higher (mpr__op_apply's `in` is the lower part),
+ * so the tree and recursive-doubling ones also serve non-commutative ops;
+ * only the ring needs a commutative op. Each call first offers the work
+ * to the shared-memory collectives (coll_shm.c), which decline with
+ * MPR_ERR_UNSUPPORTED when they cannot serve it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "coll.h"
+
+/* From this many bytes a commutative allreduce goes round a ring
+ * (2 (N-1) steps moving 2 bytes/N each) instead of recursive doubling
+ * (log2 N steps moving all the bytes each). */
+#define RING_MIN_BYTES ((size_t)128 << 10)
+
+/* One reduction's arguments, checked. */
+struct red {
+    mpr_comm comm;
+    size_t count;
+    size_t bytes;
+    mpr_datatype type;
+    mpr_op op;
+    bool commutative;
+};
+
+static int red_init(struct red *r, mpr_comm comm, size_t count, mpr_datatype type, mpr_op op)
+{
+    int rc = mpr__check_ready();
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
+        return rc;
+    size_t esize;
+    if (mpr__type_size(type, &esize) != MPR_SUCCESS ||
+        mpr__op_check(op, type, &r->commutative) != MPR_SUCCESS || count > SIZE_MAX / esize)
+        return MPR_ERR_ARG;
+    r->comm = comm;
+    r->count = count;
+    r->bytes = count * esize;
+    r->type = type;
+    r->op = op;
+    return MPR_SUCCESS;
+}
+
+static void apply(const struct red *r, const void *in, void *inout)
+{
+    mpr__op_apply(r->op, r->type, in, inout, r->count);
+}
+
+/*
+ * Binomial tree in ranks relative to root: vrank v receives, for each mask
+ * below its lowest set bit, the partial result of vranks [v+mask, v+2mask)
+ * and appends it to its own [v, v+mask); then it sends to v - lowbit(v).
+ * `mine` is this rank's contribution (== recv for MPR_IN_PLACE at root).
+ * The result is in rank order only when root is 0 (or the op commutes).
+ */
+static int reduce_binomial(const struct red *r, const void *mine, void *recv, int root, int tag)
+{
+    mpr_comm comm = r->comm;
+    int size = comm->size, vrank = (comm->rank - root + size) % size;
+    int nchildren = 0, mask = 1;
+    for (; mask < size && !(vrank & mask); mask <<= 1)
+        nchildren += vrank + mask < size;
+
+    /* cur alternates between two writable buffers, never the one it is in. */
+    void *scratch = NULL, *bufs[2] = { NULL, NULL };
+    size_t nscratch;
+    if (vrank == 0)
+        nscratch = nchildren >= 2 || (nchildren == 1 && mine == recv) ? 1 : 0;
+    else
+        nscratch = nchildren < 2 ? (size_t)nchildren : 2;
+    if (nscratch) {
+        scratch = malloc(nscratch * r->bytes);
+        if (!scratch)
+            return MPR_ERR_NO_MEM;
+    }
+    if (vrank == 0) {
+        bufs[0] = recv;
+        bufs[1] = scratch;
+    } else {
+        bufs[0] = scratch;
+        bufs[1] = nscratch == 2 ? (char *)scratch + r->bytes : NULL;
+    }
+
+    const void *cur = mine;
+    int rc = MPR_SUCCESS;
+    for (int m = 1; m < mask && m < size; m <<= 1) {
+        if (vrank + m >= size)
+            continue;
+        void *t = cur == bufs[0] ? bufs[1] : bufs[0];
+        rc = mpr__coll_recv(t, r->bytes, (vrank + m + root) % size, tag, comm);
+        if (rc != MPR_SUCCESS)
+            goto out_free;
+        apply(r, cur, t);
+        cur = t;
+    }
+    if (vrank != 0)
+        rc = mpr__coll_send(cur, r->bytes, (vrank - mask + root) % size, tag, comm);
+    else if (cur != recv)
+        memcpy(recv, cur, r->bytes);
+out_free:
+    free(scratch);
+    return rc;
+}
+
+/* Rank order for a non-commutative op: the tree rooted at 0, then 0 hands
+ * the result to root. */
+static int reduce_ordered(const struct red *r, const void *mine, void *recv, int root, int tag)
+{
+    mpr_comm comm = r->comm;
+    if (root == 0)
+        return reduce_binomial(r, mine, recv, 0, tag);
+    void *tmp = NULL;
+    if (comm->rank == 0 && !(tmp = malloc(r->bytes)))
+        return MPR_ERR_NO_MEM;
+    int rc = reduce_binomial(r, mine, tmp, 0, tag);
+    if (rc == MPR_SUCCESS && comm->rank == 0)
+        rc = mpr__coll_send(tmp, r->bytes, root, tag, comm);
+    else if (rc == MPR_SUCCESS && comm->rank == root)
+        rc = mpr__coll_recv(recv, r->bytes, 0, tag, comm);
+    free(tmp);
+    return rc;
+}
+
+/* Root receives from each rank in turn and combines in rank order. */
+static int reduce_linear(const struct red *r, const void *mine, void *recv, int root, int tag)
+{
+    mpr_comm comm = r->comm;
+    if (comm->rank != root)
+        return mpr__coll_send(mine, r->bytes, root, tag, comm);
+    char *scratch = malloc(2 * r->bytes);
+    if (!scratch)
+        return MPR_ERR_NO_MEM;
+    const void *cur = root == 0 ? mine : NULL;
+    int rc = MPR_SUCCESS;
+    if (!cur) {
+        rc = mpr__coll_recv(scratch, r->bytes, 0, tag, comm);
+        cur = scratch;
+    }
+    for (int src = 1; src < comm->size && rc == MPR_SUCCESS; src++) {
+        char *t = cur == scratch ? scratch + r->bytes : scratch;
+        if (src == root)
+            memcpy(t, mine, r->bytes);
+        else if ((rc = mpr__coll_recv(t, r->bytes, src, tag, comm)) != MPR_SUCCESS)
+            break;
+        apply(r, cur, t);
+        cur = t;
+    }
+    if (rc == MPR_SUCCESS && cur != recv)
+        memcpy(recv, cur, r->bytes);
+    free(scratch);
+    return rc;
+}
+
+enum { REDUCE_SHM, REDUCE_BINOMIAL, REDUCE_LINEAR };
+static const char *const reduce_algs[] = { "shm", "binomial", "linear", NULL };
+static struct mpr__coll_choice reduce_choice = { .name = "REDUCE", .algs = reduce_algs };
+
+/* The point-to-point reduce that fits r (or the one forced). */
+static int reduce_p2p(const struct red *r, const void *mine, void *recv, int root, int tag, int alg)
+{
+    if (r->comm->size == 1) {
+        if (mine != recv)
+            memcpy(recv, mine, r->bytes);
+        return MPR_SUCCESS;
+    }
+    if (alg == REDUCE_LINEAR)
+        return reduce_linear(r, mine, recv, root, tag);
+    if (!r->commutative)
+        return reduce_ordered(r, mine, recv, root, tag);
+    return reduce_binomial(r, mine, recv, root, tag);
+}
+
+int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype datatype,
+               mpr_op op, int root, mpr_comm comm)
+{
+    struct red r;
+    int rc = red_init(&r, comm, count, datatype, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (root < 0 || root >= comm->size)
+        return MPR_ERR_ARG;
+    bool at_root = comm->rank == root;
+    if (recvbuf == MPR_IN_PLACE || (sendbuf == MPR_IN_PLACE && !at_root))
+        return MPR_ERR_ARG;
+    if (r.bytes > 0 && (!sendbuf || (at_root && !recvbuf)))
+        return MPR_ERR_ARG;
+    if (r.bytes == 0)
+        return MPR_SUCCESS;
+
+    int alg = mpr__coll_choice(&reduce_choice);
+    if (alg < 0 || alg == REDUCE_SHM) {
+        rc = mpr__shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
+        if (rc != MPR_ERR_UNSUPPORTED)
+            return rc;
+    }
+    const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
+    return reduce_p2p(&r, mine, recvbuf, root, MPR__TAG_REDUCE, alg);
+}
+
+/*
+ * Recursive doubling. With N not a power of two, p2 the largest power of
+ * two below it and rem = N - p2, the first 2 rem ranks pair up first: each
+ * even one hands its data to the odd one above it and waits for the
+ * result, so p2 ranks remain, numbered in rank order. In each round a rank
+ * swaps partial results with the rank whose number differs in one bit.
+ * recv holds this rank's contribution on entry.
+ */
+static int allreduce_recursive_doubling(const struct red *r, void *recv, int tag)
+{
+    mpr_comm comm = r->comm;
+    int rank = comm->rank, size = comm->size;
+    int p2 = 1;
+    while (p2 * 2 <= size)
+        p2 *= 2;
+    int rem = size - p2;
+    void *tmp = malloc(r->bytes);
+    if (!tmp)
+        return MPR_ERR_NO_MEM;
+
+    int rc = MPR_SUCCESS, newrank;
+    if (rank < 2 * rem && rank % 2 == 0) {
+        rc = mpr__coll_send(recv, r->bytes, rank + 1, tag, comm);
+        if (rc == MPR_SUCCESS)
+            rc = mpr__coll_recv(recv, r->bytes, rank + 1, tag, comm);
+        free(tmp);
+        return rc;
+    }
+    if (rank < 2 * rem) {
+        if ((rc = mpr__coll_recv(tmp, r->bytes, rank - 1, tag, comm)) != MPR_SUCCESS)
+            goto out_free;
+        apply(r, tmp, recv);
+        newrank = rank / 2;
+    } else {
+        newrank = rank - rem;
+    }
+
+    void *cur = recv, *other = tmp;
+    for (int mask = 1; mask < p2; mask <<= 1) {
+        int newpartner = newrank ^ mask;
+        int partner = newpartner < rem ? newpartner * 2 + 1 : newpartner + rem;
+        rc = mpr__coll_sendrecv(cur, r->bytes, partner, other, r->bytes, partner, tag, comm);
+        if (rc != MPR_SUCCESS)
+            goto out_free;
+        if (partner < rank || r->commutative) {
+            apply(r, other, cur);
+        } else {
+            apply(r, cur, other);
+            void *t = cur;
+            cur = other;
+            other = t;
+        }
+    }
+    if (cur != recv)
+        memcpy(recv, cur, r->bytes);
+    if (rank < 2 * rem)
+        rc = mpr__coll_send(recv, r->bytes, rank - 1, tag, comm);
+out_free:
+    free(tmp);
+    return rc;
+}
+
+/* Block i of n over count elements: where it starts and how long it is. */
+static size_t block_start(size_t count, int n, int i)
+{
+    size_t base = count / (size_t)n, extra = count % (size_t)n;
+    return (size_t)i * base + ((size_t)i < extra ? (size_t)i : extra);
+}
+
+static size_t block_count(size_t count, int n, int i)
+{
+    return count / (size_t)n + ((size_t)i < count % (size_t)n);
+}
+
+/*
+ * Ring (commutative ops): the elements are cut into N blocks. N-1 steps of
+ * reduce-scatter, each passing one block right and folding the one from
+ * the left into this rank's copy, leave block rank+1 complete here; N-1
+ * steps of allgather pass the complete blocks round. recv holds this
+ * rank's contribution on entry.
+ */
+static int allreduce_ring(const struct red *r, void *recv, int tag)
+{
+    mpr_comm comm = r->comm;
+    int rank = comm->rank, size = comm->size;
+    size_t esize = r->bytes / r->count;
+    char *buf = recv;
+    void *tmp = malloc(block_count(r->count, size, 0) * esize + 1); /* blocks may be empty */
+    if (!tmp)
+        return MPR_ERR_NO_MEM;
+    int right = (rank + 1) % size, left = (rank - 1 + size) % size;
+    int rc = MPR_SUCCESS;
+    for (int step = 0; step < size - 1 && rc == MPR_SUCCESS; step++) {
+        int sb = (rank - step + size) % size, rb = (rank - step - 1 + size) % size;
+        size_t rcount = block_count(r->count, size, rb);
+        rc = mpr__coll_sendrecv(buf + block_start(r->count, size, sb) * esize,
+                                block_count(r->count, size, sb) * esize, right, tmp,
+                                rcount * esize, left, tag, comm);
+        if (rc == MPR_SUCCESS)
+            mpr__op_apply(r->op, r->type, tmp, buf + block_start(r->count, size, rb) * esize,
+                          rcount);
+    }
+    for (int step = 0; step < size - 1 && rc == MPR_SUCCESS; step++) {
+        int sb = (rank + 1 - step + size) % size, rb = (rank - step + size) % size;
+        rc = mpr__coll_sendrecv(buf + block_start(r->count, size, sb) * esize,
+                                block_count(r->count, size, sb) * esize, right,
+                                buf + block_start(r->count, size, rb) * esize,
+                                block_count(r->count, size, rb) * esize, left, tag, comm);
+    }
+    free(tmp);
+    return rc;
+}
+
+enum { ALLREDUCE_SHM, ALLREDUCE_RECURSIVE_DOUBLING, ALLREDUCE_RING, ALLREDUCE_REDUCE_BCAST };
+static const char *const allreduce_algs[] = { "shm", "recursive_doubling", "ring",
+                                              "reduce_bcast", NULL };
+static struct mpr__coll_choice allreduce_choice = { .name = "ALLREDUCE", .algs = allreduce_algs };
+
+int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype datatype,
+                  mpr_op op, mpr_comm comm)
+{
+    struct red r;
+    int rc = red_init(&r, comm, count, datatype, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (recvbuf == MPR_IN_PLACE)
+        return MPR_ERR_ARG;
+    if (r.bytes > 0 && (!sendbuf || !recvbuf))
+        return MPR_ERR_ARG;
+    if (r.bytes == 0)
+        return MPR_SUCCESS;
+
+    int alg = mpr__coll_choice(&allreduce_choice);
+    if (alg < 0 || alg == ALLREDUCE_SHM) {
+        rc = mpr__shm_allreduce(comm, sendbuf, recvbuf, count, datatype, op);
+        if (rc != MPR_ERR_UNSUPPORTED)
+            return rc;
+    }
+    if (alg == ALLREDUCE_REDUCE_BCAST) {
+        const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
+        rc = reduce_p2p(&r, mine, recvbuf, 0, MPR__TAG_ALLREDUCE, -1);
+        return rc == MPR_SUCCESS ? mpr_bcast(recvbuf, r.bytes, 0, comm) : rc;
+    }
+    if (sendbuf != MPR_IN_PLACE)
+        memcpy(recvbuf, sendbuf, r.bytes);
+    if (comm->size == 1)
+        return MPR_SUCCESS;
+    if (r.commutative && (alg == ALLREDUCE_RING || (alg < 0 && r.bytes >= RING_MIN_BYTES)))
+        return allreduce_ring(&r, recvbuf, MPR__TAG_ALLREDUCE);
+    return allreduce_recursive_doubling(&r, recvbuf, MPR__TAG_ALLREDUCE);
+}
