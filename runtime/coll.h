@@ -56,6 +56,10 @@ int mpr__coll_sendrecv(const void *sendbuf, size_t sendlen, int dest, void *recv
 /* Wait for (and free) all n requests; returns result if it is an error,
  * else the first request's error, else MPR_SUCCESS. */
 int mpr__coll_waitall(struct mpr_request **reqs, int n, int result);
+/* A truncated receive is recorded in *result (if it holds no error yet)
+ * and the algorithm goes on, so that every rank still finishes; returns
+ * MPR_SUCCESS then, else rc. */
+int mpr__coll_note(int rc, int *result);
 
 /* An algorithm that MPR_COLL_<name> may force, one of algs (NULL-ended).
  * Initialise as { .name = "ALLREDUCE", .algs = names }. */

@@ -25,17 +25,6 @@ static int coll_begin(mpr_comm comm)
     return rc != MPR_SUCCESS ? rc : mpr__check_comm(comm);
 }
 
-/* A truncated block is recorded but does not stop the others. */
-static int keep_going(int rc, int *result)
-{
-    if (rc == MPR_ERR_TRUNCATE) {
-        if (*result == MPR_SUCCESS)
-            *result = rc;
-        return MPR_SUCCESS;
-    }
-    return rc;
-}
-
 /* Copy this rank's own block, as a receive would: truncated if too long. */
 static int copy_own(void *dst, size_t dstlen, const void *src, size_t srclen)
 {
@@ -82,7 +71,7 @@ static int gather_binomial(const void *mine, size_t len, char *recv, int root, m
     if (mine != tmp)
         memcpy(tmp, mine, len);
     struct mpr_request *reqs[32];
-    int n = 0, rc = MPR_SUCCESS;
+    int n = 0, rc = MPR_SUCCESS, result = MPR_SUCCESS;
     for (int m = 1; m < mask && vrank + m < size; m <<= 1) {
         size_t blocks = (size_t)(m < size - vrank - m ? m : size - vrank - m);
         rc = mpr__recv_start(tmp + (size_t)m * len, blocks * len, (vrank + m + root) % size,
@@ -91,7 +80,7 @@ static int gather_binomial(const void *mine, size_t len, char *recv, int root, m
             break;
         n++;
     }
-    rc = mpr__coll_waitall(reqs, n, rc);
+    rc = mpr__coll_note(mpr__coll_waitall(reqs, n, rc), &result);
     if (rc == MPR_SUCCESS && vrank != 0)
         rc = mpr__coll_send(tmp, (size_t)nblocks * len, (vrank - mask + root) % size,
                             MPR__TAG_GATHER, comm);
@@ -99,7 +88,7 @@ static int gather_binomial(const void *mine, size_t len, char *recv, int root, m
         unrotate(recv, tmp, len, size, root);
     if (tmp != recv)
         free(tmp);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 /* Root posts a receive per rank (lens[i] bytes at recv + displs[i]), then
@@ -191,13 +180,14 @@ static int scatter_binomial(const char *send, size_t len, void *recv, int root, 
 
     const char *blocks = send;
     char *tmp = NULL;
-    int rc = MPR_SUCCESS;
+    int rc = MPR_SUCCESS, result = MPR_SUCCESS;
     if (vrank != 0 || root != 0) {
         if (!(tmp = malloc((size_t)nblocks * len)))
             return MPR_ERR_NO_MEM;
         blocks = tmp;
         if (vrank != 0) {
             rc = mpr__coll_recv(tmp, (size_t)nblocks * len, parent, MPR__TAG_SCATTER, comm);
+            rc = mpr__coll_note(rc, &result);
         } else {
             size_t head = (size_t)(size - root) * len;
             memcpy(tmp, send + (size_t)root * len, head);
@@ -219,7 +209,7 @@ static int scatter_binomial(const char *send, size_t len, void *recv, int root, 
         memcpy(recv, blocks, len);
     rc = mpr__coll_waitall(reqs, n, rc);
     free(tmp);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 /* Root posts a send per rank, then waits for them all. */
@@ -305,7 +295,7 @@ static int allgather_ring(char *recv, const size_t *lens, const size_t *displs, 
         size_t rat = displs ? displs[rb] : (size_t)rb * len;
         int rc = mpr__coll_sendrecv(recv + sat, slen, right, recv + rat, rlen, left,
                                     MPR__TAG_ALLGATHER, comm);
-        if (keep_going(rc, &result) != MPR_SUCCESS)
+        if (mpr__coll_note(rc, &result) != MPR_SUCCESS)
             return rc;
     }
     return result;
@@ -323,7 +313,7 @@ int mpr__allgather(mpr_comm comm, const void *send, size_t len, void *recv)
  * ranks from itself upwards; log2 N rounds, then one rotation. */
 static int allgather_bruck(const void *mine, size_t len, char *recv, mpr_comm comm)
 {
-    int size = comm->size, rank = comm->rank, rc = MPR_SUCCESS;
+    int size = comm->size, rank = comm->rank, rc = MPR_SUCCESS, result = MPR_SUCCESS;
     char *tmp = malloc((size_t)size * len);
     if (!tmp)
         return MPR_ERR_NO_MEM;
@@ -332,11 +322,12 @@ static int allgather_bruck(const void *mine, size_t len, char *recv, mpr_comm co
         size_t bytes = (size_t)(dist < size - dist ? dist : size - dist) * len;
         rc = mpr__coll_sendrecv(tmp, bytes, (rank - dist + size) % size, tmp + (size_t)dist * len,
                                 bytes, (rank + dist) % size, MPR__TAG_ALLGATHER, comm);
+        rc = mpr__coll_note(rc, &result);
     }
     if (rc == MPR_SUCCESS)
         unrotate(recv, tmp, len, size, rank);
     free(tmp);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 static const char *const allgather_algs[] = { "bruck", "ring", NULL };
@@ -439,7 +430,7 @@ static int alltoall_pairwise(const struct exchange *x, mpr_comm comm)
         int dst = (rank + s) % size, src = (rank - s + size) % size;
         int rc = mpr__coll_sendrecv(ex_sbuf(x, dst), ex_slen(x, dst), dst, ex_rbuf(x, src),
                                     ex_rlen(x, src), src, MPR__TAG_ALLTOALL, comm);
-        if (keep_going(rc, &result) != MPR_SUCCESS)
+        if (mpr__coll_note(rc, &result) != MPR_SUCCESS)
             return rc;
     }
     return result;

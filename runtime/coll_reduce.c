@@ -89,13 +89,13 @@ static int reduce_binomial(const struct red *r, const void *mine, void *recv, in
     }
 
     const void *cur = mine;
-    int rc = MPR_SUCCESS;
+    int rc = MPR_SUCCESS, result = MPR_SUCCESS;
     for (int m = 1; m < mask && m < size; m <<= 1) {
         if (vrank + m >= size)
             continue;
         void *t = cur == bufs[0] ? bufs[1] : bufs[0];
         rc = mpr__coll_recv(t, r->bytes, (vrank + m + root) % size, tag, comm);
-        if (rc != MPR_SUCCESS)
+        if (mpr__coll_note(rc, &result) != MPR_SUCCESS)
             goto out_free;
         apply(r, cur, t);
         cur = t;
@@ -106,7 +106,7 @@ static int reduce_binomial(const struct red *r, const void *mine, void *recv, in
         memcpy(recv, cur, r->bytes);
 out_free:
     free(scratch);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 /* Rank order for a non-commutative op: the tree rooted at 0, then 0 hands
@@ -119,13 +119,14 @@ static int reduce_ordered(const struct red *r, const void *mine, void *recv, int
     void *tmp = NULL;
     if (comm->rank == 0 && !(tmp = malloc(r->bytes)))
         return MPR_ERR_NO_MEM;
-    int rc = reduce_binomial(r, mine, tmp, 0, tag);
+    int result = MPR_SUCCESS;
+    int rc = mpr__coll_note(reduce_binomial(r, mine, tmp, 0, tag), &result);
     if (rc == MPR_SUCCESS && comm->rank == 0)
         rc = mpr__coll_send(tmp, r->bytes, root, tag, comm);
     else if (rc == MPR_SUCCESS && comm->rank == root)
         rc = mpr__coll_recv(recv, r->bytes, 0, tag, comm);
     free(tmp);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 /* Root receives from each rank in turn and combines in rank order. */
@@ -138,16 +139,16 @@ static int reduce_linear(const struct red *r, const void *mine, void *recv, int 
     if (!scratch)
         return MPR_ERR_NO_MEM;
     const void *cur = root == 0 ? mine : NULL;
-    int rc = MPR_SUCCESS;
+    int rc = MPR_SUCCESS, result = MPR_SUCCESS;
     if (!cur) {
-        rc = mpr__coll_recv(scratch, r->bytes, 0, tag, comm);
+        rc = mpr__coll_note(mpr__coll_recv(scratch, r->bytes, 0, tag, comm), &result);
         cur = scratch;
     }
     for (int src = 1; src < comm->size && rc == MPR_SUCCESS; src++) {
         char *t = cur == scratch ? scratch + r->bytes : scratch;
         if (src == root)
             memcpy(t, mine, r->bytes);
-        else if ((rc = mpr__coll_recv(t, r->bytes, src, tag, comm)) != MPR_SUCCESS)
+        else if ((rc = mpr__coll_note(mpr__coll_recv(t, r->bytes, src, tag, comm), &result)))
             break;
         apply(r, cur, t);
         cur = t;
@@ -155,7 +156,7 @@ static int reduce_linear(const struct red *r, const void *mine, void *recv, int 
     if (rc == MPR_SUCCESS && cur != recv)
         memcpy(recv, cur, r->bytes);
     free(scratch);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 enum { REDUCE_SHM, REDUCE_BINOMIAL, REDUCE_LINEAR };
@@ -224,7 +225,7 @@ static int allreduce_recursive_doubling(const struct red *r, void *recv, int tag
     if (!tmp)
         return MPR_ERR_NO_MEM;
 
-    int rc = MPR_SUCCESS, newrank;
+    int rc = MPR_SUCCESS, result = MPR_SUCCESS, newrank;
     if (rank < 2 * rem && rank % 2 == 0) {
         rc = mpr__coll_send(recv, r->bytes, rank + 1, tag, comm);
         if (rc == MPR_SUCCESS)
@@ -233,7 +234,8 @@ static int allreduce_recursive_doubling(const struct red *r, void *recv, int tag
         return rc;
     }
     if (rank < 2 * rem) {
-        if ((rc = mpr__coll_recv(tmp, r->bytes, rank - 1, tag, comm)) != MPR_SUCCESS)
+        rc = mpr__coll_recv(tmp, r->bytes, rank - 1, tag, comm);
+        if (mpr__coll_note(rc, &result) != MPR_SUCCESS)
             goto out_free;
         apply(r, tmp, recv);
         newrank = rank / 2;
@@ -246,7 +248,7 @@ static int allreduce_recursive_doubling(const struct red *r, void *recv, int tag
         int newpartner = newrank ^ mask;
         int partner = newpartner < rem ? newpartner * 2 + 1 : newpartner + rem;
         rc = mpr__coll_sendrecv(cur, r->bytes, partner, other, r->bytes, partner, tag, comm);
-        if (rc != MPR_SUCCESS)
+        if (mpr__coll_note(rc, &result) != MPR_SUCCESS)
             goto out_free;
         if (partner < rank || r->commutative) {
             apply(r, other, cur);
@@ -263,7 +265,7 @@ static int allreduce_recursive_doubling(const struct red *r, void *recv, int tag
         rc = mpr__coll_send(recv, r->bytes, rank - 1, tag, comm);
 out_free:
     free(tmp);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 /* Block i of n over count elements: where it starts and how long it is. */
@@ -295,13 +297,14 @@ static int allreduce_ring(const struct red *r, void *recv, int tag)
     if (!tmp)
         return MPR_ERR_NO_MEM;
     int right = (rank + 1) % size, left = (rank - 1 + size) % size;
-    int rc = MPR_SUCCESS;
+    int rc = MPR_SUCCESS, result = MPR_SUCCESS;
     for (int step = 0; step < size - 1 && rc == MPR_SUCCESS; step++) {
         int sb = (rank - step + size) % size, rb = (rank - step - 1 + size) % size;
         size_t rcount = block_count(r->count, size, rb);
         rc = mpr__coll_sendrecv(buf + block_start(r->count, size, sb) * esize,
                                 block_count(r->count, size, sb) * esize, right, tmp,
                                 rcount * esize, left, tag, comm);
+        rc = mpr__coll_note(rc, &result);
         if (rc == MPR_SUCCESS)
             mpr__op_apply(r->op, r->type, tmp, buf + block_start(r->count, size, rb) * esize,
                           rcount);
@@ -312,9 +315,10 @@ static int allreduce_ring(const struct red *r, void *recv, int tag)
                                 block_count(r->count, size, sb) * esize, right,
                                 buf + block_start(r->count, size, rb) * esize,
                                 block_count(r->count, size, rb) * esize, left, tag, comm);
+        rc = mpr__coll_note(rc, &result);
     }
     free(tmp);
-    return rc;
+    return rc != MPR_SUCCESS ? rc : result;
 }
 
 enum { ALLREDUCE_SHM, ALLREDUCE_RECURSIVE_DOUBLING, ALLREDUCE_RING, ALLREDUCE_REDUCE_BCAST };

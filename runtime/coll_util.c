@@ -45,6 +45,15 @@ int mpr__coll_waitall(struct mpr_request **reqs, int n, int result)
     return result;
 }
 
+int mpr__coll_note(int rc, int *result)
+{
+    if (rc != MPR_ERR_TRUNCATE)
+        return rc;
+    if (*result == MPR_SUCCESS)
+        *result = rc;
+    return MPR_SUCCESS;
+}
+
 int mpr__coll_choice(struct mpr__coll_choice *c)
 {
     if (c->read)
