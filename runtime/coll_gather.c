@@ -62,7 +62,7 @@ static int gather_binomial(const void *mine, size_t len, char *recv, int root, m
     int size = comm->size, vrank = (comm->rank - root + size) % size;
     int mask = subtree_mask(vrank, size);
     int nblocks = mask < size - vrank ? mask : size - vrank;
-    if (nblocks == 1)
+    if (vrank != 0 && nblocks == 1)
         return mpr__coll_send(mine, len, (vrank - mask + root) % size, MPR__TAG_GATHER, comm);
 
     char *tmp = vrank == 0 && root == 0 ? recv : malloc((size_t)nblocks * len);
@@ -175,7 +175,7 @@ static int scatter_binomial(const char *send, size_t len, void *recv, int root, 
     int mask = subtree_mask(vrank, size);
     int nblocks = mask < size - vrank ? mask : size - vrank;
     int parent = (vrank - mask + root) % size;
-    if (nblocks == 1)
+    if (vrank != 0 && nblocks == 1)
         return mpr__coll_recv(recv, len, parent, MPR__TAG_SCATTER, comm);
 
     const char *blocks = send;
