@@ -340,7 +340,8 @@ int mpr_op_free(mpr_op *op);
  *
  * MPR_IN_PLACE as a send buffer means "my contribution is already in the
  * receive buffer" where MPI allows it: at the root of reduce and gather(v),
- * on every rank of allreduce, allgather(v) and alltoall; as the root's
+ * on every rank of allreduce, scan, exscan, reduce_scatter_block,
+ * allgather(v) and alltoall; as the root's
  * receive buffer of scatter(v), "keep my block where it is in sendbuf".
  *
  * Returns common to the collectives: MPR_SUCCESS, MPR_ERR_NOT_INIT,
@@ -381,6 +382,27 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count,
  * Every rank gets the same result. */
 int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count,
                   mpr_datatype datatype, mpr_op op, mpr_comm comm);
+
+/* mpr_scan - inclusive prefix reduction: rank i's recvbuf gets ranks
+ * 0..i's sendbufs combined in rank order. sendbuf may be MPR_IN_PLACE.
+ * Returns as mpr_reduce. */
+int mpr_scan(const void *sendbuf, void *recvbuf, size_t count,
+             mpr_datatype datatype, mpr_op op, mpr_comm comm);
+
+/* mpr_exscan - exclusive prefix reduction: rank i > 0 gets ranks 0..i-1
+ * combined; rank 0's recvbuf is not written. sendbuf may be MPR_IN_PLACE.
+ * Returns as mpr_reduce. */
+int mpr_exscan(const void *sendbuf, void *recvbuf, size_t count,
+               mpr_datatype datatype, mpr_op op, mpr_comm comm);
+
+/* mpr_reduce_scatter_block - combine size*recvcount elements from every
+ * rank's sendbuf as mpr_allreduce would, and give rank i only elements
+ * [i*recvcount, (i+1)*recvcount) in its recvbuf. With MPR_IN_PLACE the
+ * input is in recvbuf (size*recvcount elements) and the result lands at
+ * its start. Returns as mpr_reduce. */
+int mpr_reduce_scatter_block(const void *sendbuf, void *recvbuf,
+                             size_t recvcount, mpr_datatype datatype,
+                             mpr_op op, mpr_comm comm);
 
 /*
  * Gather, scatter, allgather and alltoall move blocks of bytes. A len of 0

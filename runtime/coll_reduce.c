@@ -359,3 +359,124 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
         return allreduce_ring(&r, recvbuf, MPR__TAG_ALLREDUCE);
     return allreduce_recursive_doubling(&r, recvbuf, MPR__TAG_ALLREDUCE);
 }
+
+/*
+ * Scan by recursive doubling: `partial` holds the reduction of this rank's
+ * aligned block of 2^k ranks, recv that of the block's ranks up to this
+ * one. A partner below prepends its partial to both; one above appends
+ * to partial only. Exclusive: recv starts empty (rank 0's stays untouched).
+ */
+static int scan_common(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype type,
+                       mpr_op op, mpr_comm comm, bool exclusive)
+{
+    struct red r;
+    int rc = red_init(&r, comm, count, type, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (recvbuf == MPR_IN_PLACE || (r.bytes > 0 && (!sendbuf || !recvbuf)))
+        return MPR_ERR_ARG;
+    if (r.bytes == 0)
+        return MPR_SUCCESS;
+    const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
+    char *scratch = malloc(2 * r.bytes);
+    if (!scratch)
+        return MPR_ERR_NO_MEM;
+    void *partial = scratch, *other = scratch + r.bytes;
+    memcpy(partial, mine, r.bytes);
+    if (!exclusive && mine != recvbuf)
+        memcpy(recvbuf, mine, r.bytes);
+    bool have = !exclusive;
+    int rank = comm->rank, result = MPR_SUCCESS;
+    for (int mask = 1; mask < comm->size && rc == MPR_SUCCESS; mask <<= 1) {
+        int partner = rank ^ mask;
+        if (partner >= comm->size)
+            continue;
+        rc = mpr__coll_sendrecv(partial, r.bytes, partner, other, r.bytes, partner,
+                                MPR__TAG_SCAN, comm);
+        if ((rc = mpr__coll_note(rc, &result)) != MPR_SUCCESS)
+            break;
+        if (partner < rank) {
+            if (have)
+                apply(&r, other, recvbuf);
+            else
+                memcpy(recvbuf, other, r.bytes);
+            have = true;
+            apply(&r, other, partial);
+        } else {
+            apply(&r, partial, other);
+            void *t = partial;
+            partial = other;
+            other = t;
+        }
+    }
+    free(scratch);
+    return rc != MPR_SUCCESS ? rc : result;
+}
+
+int mpr_scan(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype datatype,
+             mpr_op op, mpr_comm comm)
+{
+    return scan_common(sendbuf, recvbuf, count, datatype, op, comm, false);
+}
+
+int mpr_exscan(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype datatype,
+               mpr_op op, mpr_comm comm)
+{
+    return scan_common(sendbuf, recvbuf, count, datatype, op, comm, true);
+}
+
+/* Commutative ops: the reduce-scatter half of the ring, shifted so that
+ * rank i ends with block i. Others: an ordered reduce to rank 0, then a
+ * scatter. */
+int mpr_reduce_scatter_block(const void *sendbuf, void *recvbuf, size_t recvcount,
+                             mpr_datatype datatype, mpr_op op, mpr_comm comm)
+{
+    struct red r;
+    int rc = red_init(&r, comm, recvcount, datatype, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    int size = comm->size, rank = comm->rank;
+    if (recvbuf == MPR_IN_PLACE || r.bytes > SIZE_MAX / (size_t)size ||
+        (r.bytes > 0 && (!sendbuf || !recvbuf)))
+        return MPR_ERR_ARG;
+    if (r.bytes == 0)
+        return MPR_SUCCESS;
+    const char *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
+    size_t total = r.bytes * (size_t)size;
+    if (size == 1) {
+        if (mine != recvbuf)
+            memcpy(recvbuf, mine, r.bytes);
+        return MPR_SUCCESS;
+    }
+    if (!r.commutative) {
+        struct red all = r;
+        all.count = recvcount * (size_t)size;
+        all.bytes = total;
+        void *tmp = NULL;
+        if (rank == 0 && !(tmp = malloc(total)))
+            return MPR_ERR_NO_MEM;
+        int result = MPR_SUCCESS;
+        rc = mpr__coll_note(reduce_p2p(&all, mine, tmp, 0, MPR__TAG_ALLREDUCE, -1), &result);
+        if (rc == MPR_SUCCESS)
+            rc = mpr_scatter(tmp, r.bytes, recvbuf, 0, comm);
+        free(tmp);
+        return rc != MPR_SUCCESS ? rc : result;
+    }
+    char *work = malloc(total + r.bytes);
+    if (!work)
+        return MPR_ERR_NO_MEM;
+    char *tmp = work + total;
+    memcpy(work, mine, total);
+    int right = (rank + 1) % size, left = (rank - 1 + size) % size, result = MPR_SUCCESS;
+    for (int step = 0; step < size - 1 && rc == MPR_SUCCESS; step++) {
+        int sb = (rank - step - 1 + size) % size, rb = (rank - step - 2 + 2 * size) % size;
+        rc = mpr__coll_sendrecv(work + (size_t)sb * r.bytes, r.bytes, right, tmp, r.bytes, left,
+                                MPR__TAG_ALLREDUCE, comm);
+        if ((rc = mpr__coll_note(rc, &result)) == MPR_SUCCESS)
+            apply(&r, tmp, work + (size_t)rb * r.bytes);
+    }
+    if (rc == MPR_SUCCESS)
+        memcpy(recvbuf, work + (size_t)rank * r.bytes, r.bytes);
+    free(work);
+    return rc != MPR_SUCCESS ? rc : result;
+}

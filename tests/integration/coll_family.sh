@@ -1,5 +1,5 @@
 #!/bin/bash
-# coll_family.sh - reductions and the gather family: every collective for
+# coll_family.sh - reductions, scans and the gather family: every collective for
 # 1..8 ranks, every forced algorithm, TCP, split communicators, bad input
 # (programs: coll_reduce.c, coll_gather.c; each run checks one part).
 
@@ -16,6 +16,9 @@ for n in 1 2 3 4 5 6 7 8; do
 done
 for n in 2 3 8; do
     job "$n" coll_reduce large
+done
+for n in 1 2 3 5 6 8; do
+    job "$n" coll_reduce scan
 done
 for n in 1 2 5 8; do
     job "$n" coll_reduce userop
@@ -64,6 +67,7 @@ job 3 -x MPR_TRANSPORT=tcp -- coll_reduce roots
 job 3 -x MPR_TRANSPORT=tcp -- coll_reduce large
 job 4 -x MPR_TRANSPORT=tcp -- coll_gather all
 job 5 -x MPR_TRANSPORT=tcp -- coll_reduce split
+job 3 -x MPR_TRANSPORT=tcp -- coll_reduce scan
 
 no_leftovers
 finish

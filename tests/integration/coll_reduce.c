@@ -11,6 +11,7 @@
  *                                   product (rank order), commutative sum
  *   mprun -n N coll_reduce split    roots and userop on odd/even halves of
  *                                   the world, ranked in reverse
+ *   mprun -n N coll_reduce scan     scan, exscan, reduce_scatter_block
  *   mprun -n N coll_reduce errors   bad arguments, a truncating mismatch
  *
  * Exits 0 when every check passes; prints "rank R: FAIL: ..." and exits 1
@@ -355,6 +356,124 @@ static void part_op_table(void)
     EXPECT(mpr_allreduce(&x, &y, 1, MPR_INT, stale, comm), MPR_ERR_ARG);
 }
 
+
+/* ---- scan, exscan, reduce_scatter_block ---- */
+
+enum { SCAN, EXSCAN, RSB };
+static const char *scan_names[] = { "scan", "exscan", "reduce_scatter_block" };
+
+static void check_scan(int which, const struct type *t, mpr_op op, size_t count, bool in_place)
+{
+    size_t n = which == RSB ? count * (size_t)csize : count, bytes = n * t->size;
+    unsigned char *send = xmalloc(bytes), *recv = xmalloc(bytes + GUARD);
+    for (size_t i = 0; i < n; i++)
+        put(t->id, send, i, value(op, t->kind, crank, i));
+    memset(recv, GUARDBYTE, bytes + GUARD);
+    const void *sbuf = send;
+    if (in_place) {
+        memcpy(recv, send, bytes);
+        sbuf = MPR_IN_PLACE;
+    }
+    int rc = which == SCAN     ? mpr_scan(sbuf, recv, count, t->id, op, comm)
+             : which == EXSCAN ? mpr_exscan(sbuf, recv, count, t->id, op, comm)
+                               : mpr_reduce_scatter_block(sbuf, recv, count, t->id, op, comm);
+    if (rc != MPR_SUCCESS) {
+        failf(__LINE__, "%s %s count %zu returned %s", scan_names[which], t->name, count,
+              mpr_error_name(rc));
+        die();
+    }
+    int upto = which == SCAN ? crank + 1 : which == EXSCAN ? crank : csize;
+    for (size_t i = 0; upto > 0 && i < count; i++) {
+        size_t at = which == RSB ? (size_t)crank * count + i : i;
+        long long want = value(op, t->kind, 0, at);
+        for (int r = 1; r < upto; r++)
+            want = fold(op, want, value(op, t->kind, r, at));
+        long long got = get(t->id, recv, i);
+        if (got != want) {
+            failf(__LINE__, "%s %s %s count %zu%s: element %zu is %lld, wanted %lld",
+                  scan_names[which], t->name, op_names[op], count, in_place ? " in place" : "",
+                  i, got, want);
+            break;
+        }
+    }
+    if (which == EXSCAN && crank == 0 && !in_place)
+        for (size_t i = 0; i < bytes; i++)
+            if (recv[i] != GUARDBYTE) {
+                failf(__LINE__, "exscan wrote rank 0's recvbuf");
+                break;
+            }
+    for (size_t i = 0; i < GUARD; i++)
+        if (recv[bytes + i] != GUARDBYTE) {
+            failf(__LINE__, "%s count %zu wrote past the buffer", scan_names[which], count);
+            break;
+        }
+    free(send);
+    free(recv);
+}
+
+/* Matrices k of rank r multiplied over ranks [from, to). */
+static void matrix_product(size_t k, int from, int to, uint32_t out[4])
+{
+    matrix_of(to - 1, k, out);
+    for (int r = to - 2; r >= from; r--) {
+        uint32_t m[4];
+        matrix_of(r, k, m);
+        matmul(m, out, 4, MPR_UINT32);
+    }
+}
+
+static void check_scan_matmul(int which, mpr_op mat, size_t nmat)
+{
+    size_t nall = which == RSB ? nmat * (size_t)csize : nmat;
+    uint32_t *send = xmalloc(nall * 16), *recv = xmalloc(nall * 16);
+    for (size_t k = 0; k < nall; k++)
+        matrix_of(crank, k, send + 4 * k);
+    int rc = which == SCAN     ? mpr_scan(send, recv, 4 * nmat, MPR_UINT32, mat, comm)
+             : which == EXSCAN ? mpr_exscan(send, recv, 4 * nmat, MPR_UINT32, mat, comm)
+                               : mpr_reduce_scatter_block(send, recv, 4 * nmat, MPR_UINT32, mat, comm);
+    if (rc != MPR_SUCCESS) {
+        failf(__LINE__, "%s matmul returned %s", scan_names[which], mpr_error_name(rc));
+        die();
+    }
+    int upto = which == SCAN ? crank + 1 : which == EXSCAN ? crank : csize;
+    for (size_t k = 0; upto > 0 && k < nmat; k++) {
+        uint32_t want[4];
+        matrix_product(which == RSB ? (size_t)crank * nmat + k : k, 0, upto, want);
+        if (memcmp(want, recv + 4 * k, 16) != 0) {
+            failf(__LINE__, "%s matmul of %zu: matrix %zu not the product in rank order",
+                  scan_names[which], nmat, k);
+            break;
+        }
+    }
+    free(send);
+    free(recv);
+}
+
+static void part_scan(void)
+{
+    static const size_t counts[] = { 0, 1, 7, 1023 };
+    mpr_op mat;
+    MUST(mpr_op_create(matmul, 0, &mat), MPR_SUCCESS);
+    for (int which = SCAN; which <= RSB; which++) {
+        for (int c = 0; c < 4; c++) {
+            check_scan(which, type_of(MPR_INT), MPR_SUM, counts[c], false);
+            check_scan(which, type_of(MPR_DOUBLE), MPR_MAX, counts[c], true);
+            check_scan(which, type_of(MPR_UNSIGNED_SHORT), MPR_BXOR, counts[c], c % 2);
+        }
+        check_scan(which, type_of(MPR_LONG), MPR_SUM, ((size_t)1 << 17) + 1, false);
+        check_scan_matmul(which, mat, 1);
+        check_scan_matmul(which, mat, 5);
+    }
+    int a[2] = { 0 }, b[2];
+    EXPECT(mpr_scan(a, b, 1, MPR_BYTE, MPR_SUM, comm), MPR_ERR_ARG);
+    EXPECT(mpr_exscan(NULL, b, 1, MPR_INT, MPR_SUM, comm), MPR_ERR_ARG);
+    EXPECT(mpr_scan(a, MPR_IN_PLACE, 1, MPR_INT, MPR_SUM, comm), MPR_ERR_ARG);
+    EXPECT(mpr_reduce_scatter_block(a, NULL, 1, MPR_INT, MPR_SUM, comm), MPR_ERR_ARG);
+    EXPECT(mpr_reduce_scatter_block(a, b, 1, MPR_INT, MPR_OP_NULL, comm), MPR_ERR_ARG);
+    EXPECT(mpr_reduce_scatter_block(a, b, 1, MPR_INT, MPR_SUM, MPR_COMM_NULL), MPR_ERR_ARG);
+    EXPECT(mpr_op_free(&mat), MPR_SUCCESS);
+}
+
 static void part_errors(void)
 {
     int a[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, b[9];
@@ -446,6 +565,8 @@ int main(int argc, char **argv)
         MUST(mpr_comm_rank(comm, &crank), MPR_SUCCESS);
         MUST(mpr_comm_size(comm, &csize), MPR_SUCCESS);
         part_userop(false);
+    } else if (strcmp(part, "scan") == 0) {
+        part_scan();
     } else if (strcmp(part, "errors") == 0) {
         part_errors();
     } else {
