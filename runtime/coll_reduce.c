@@ -1,5 +1,6 @@
 /*
- * coll_reduce.c - reduce and allreduce over point-to-point.
+ * coll_reduce.c - reduce, allreduce, scan, exscan and reduce_scatter_block
+ * over point-to-point.
  *
  * Every algorithm here combines a partial result of lower ranks with one of
  * higher ranks as lower op higher (mpr__op_apply's `in` is the lower part),
