@@ -201,6 +201,7 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
         rc = mpr__shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
         if (rc != MPR_ERR_UNSUPPORTED)
             return rc;
+        alg = -1;
     }
     const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
     return reduce_p2p(&r, mine, recvbuf, root, MPR__TAG_REDUCE, alg);
@@ -346,6 +347,7 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
         rc = mpr__shm_allreduce(comm, sendbuf, recvbuf, count, datatype, op);
         if (rc != MPR_ERR_UNSUPPORTED)
             return rc;
+        alg = -1;
     }
     if (alg == ALLREDUCE_REDUCE_BCAST) {
         const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
