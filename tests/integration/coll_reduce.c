@@ -536,6 +536,12 @@ int main(int argc, char **argv)
     EXPECT(mpr_initialized(&flag), MPR_SUCCESS);
     int x = 1, y;
     EXPECT(mpr_allreduce(&x, &y, 1, MPR_INT, MPR_SUM, MPR_COMM_WORLD), MPR_ERR_NOT_INIT);
+    size_t dsize = 0; /* types and ops work before mpr_init */
+    EXPECT(mpr_type_size(MPR_DOUBLE, &dsize), MPR_SUCCESS);
+    CHECK(dsize == sizeof(double), "MPR_DOUBLE size %zu", dsize);
+    mpr_op early;
+    EXPECT(mpr_op_create(my_sum, 1, &early), MPR_SUCCESS);
+    EXPECT(mpr_op_free(&early), MPR_SUCCESS);
     MUST(mpr_init(&argc, &argv), MPR_SUCCESS);
     MUST(mpr_comm_rank(MPR_COMM_WORLD, &me), MPR_SUCCESS);
     comm = MPR_COMM_WORLD;
