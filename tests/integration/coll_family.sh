@@ -31,13 +31,14 @@ for n in 4 7; do
 done
 
 # Every algorithm that can be forced, on a power of two and on other sizes.
-for alg in recursive_doubling ring reduce_bcast shm; do
+for alg in recursive_doubling rabenseifner ring reduce_bcast shm; do
     for n in 3 6; do
         job "$n" -x MPR_COLL_ALLREDUCE=$alg -- coll_reduce roots
         job "$n" -x MPR_COLL_ALLREDUCE=$alg -- coll_reduce userop
     done
 done
 job 5 -x MPR_COLL_ALLREDUCE=recursive_doubling -- coll_reduce large
+job 6 -x MPR_COLL_ALLREDUCE=ring -- coll_reduce large
 job 4 -x MPR_COLL_ALLREDUCE=reduce_bcast -- coll_reduce large
 for alg in binomial linear shm; do
     for n in 3 6; do
