@@ -58,6 +58,176 @@ static void apply(const struct red *r, const void *in, void *inout)
     mpr__op_apply(r->op, r->type, in, inout, r->count);
 }
 
+/* Block i of n over count elements: where it starts and how long it is. */
+static size_t block_start(size_t count, int n, int i)
+{
+    size_t base = count / (size_t)n, extra = count % (size_t)n;
+    return (size_t)i * base + ((size_t)i < extra ? (size_t)i : extra);
+}
+
+static size_t block_count(size_t count, int n, int i)
+{
+    return count / (size_t)n + ((size_t)i < count % (size_t)n);
+}
+
+/*
+ * Power-of-two algorithms on any N: with p2 the largest power of two
+ * below N and rem = N - p2, the first 2 rem ranks pair up first: each
+ * even one hands its data to the odd one above it (which folds it in) and
+ * waits for the result, so p2 ranks remain, numbered in rank order.
+ */
+struct pow2 {
+    int p2, rem;
+    int newrank; /* this rank's number among the p2 */
+};
+
+static int pow2_rank(const struct pow2 *g, int newrank)
+{
+    return newrank < g->rem ? newrank * 2 + 1 : newrank + g->rem;
+}
+
+/* The p2 ranks' part: recv holds this rank's partial result on entry and
+ * the whole result on return; tmp has r->bytes. */
+typedef int pow2_core(const struct red *r, const struct pow2 *g, char *recv, char *tmp,
+                      int tag, int *result);
+
+static int allreduce_pow2(const struct red *r, void *recv, int tag, pow2_core *core)
+{
+    mpr_comm comm = r->comm;
+    int rank = comm->rank;
+    struct pow2 g = { .p2 = 1 };
+    while (g.p2 * 2 <= comm->size)
+        g.p2 *= 2;
+    g.rem = comm->size - g.p2;
+    if (rank < 2 * g.rem && rank % 2 == 0) {
+        int rc = mpr__coll_send(recv, r->bytes, rank + 1, tag, comm);
+        return rc == MPR_SUCCESS ? mpr__coll_recv(recv, r->bytes, rank + 1, tag, comm) : rc;
+    }
+    void *tmp = malloc(r->bytes);
+    if (!tmp)
+        return MPR_ERR_NO_MEM;
+    int rc = MPR_SUCCESS, result = MPR_SUCCESS;
+    g.newrank = rank - g.rem;
+    if (rank < 2 * g.rem) {
+        rc = mpr__coll_note(mpr__coll_recv(tmp, r->bytes, rank - 1, tag, comm), &result);
+        if (rc == MPR_SUCCESS)
+            apply(r, tmp, recv);
+        g.newrank = rank / 2;
+    }
+    if (rc == MPR_SUCCESS)
+        rc = core(r, &g, recv, tmp, tag, &result);
+    if (rc == MPR_SUCCESS && rank < 2 * g.rem)
+        rc = mpr__coll_send(recv, r->bytes, rank - 1, tag, comm);
+    free(tmp);
+    return rc != MPR_SUCCESS ? rc : result;
+}
+
+/* Recursive doubling: in each round a rank swaps its partial result with
+ * the rank whose number differs in one bit, and folds it in. */
+static int recursive_doubling_core(const struct red *r, const struct pow2 *g, char *recv,
+                                   char *tmp, int tag, int *result)
+{
+    int rank = r->comm->rank;
+    void *cur = recv, *other = tmp;
+    for (int mask = 1; mask < g->p2; mask <<= 1) {
+        int partner = pow2_rank(g, g->newrank ^ mask);
+        int rc = mpr__coll_sendrecv(cur, r->bytes, partner, other, r->bytes, partner, tag,
+                                    r->comm);
+        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
+            return rc;
+        if (partner < rank || r->commutative) {
+            apply(r, other, cur);
+        } else {
+            apply(r, cur, other);
+            void *t = cur;
+            cur = other;
+            other = t;
+        }
+    }
+    if (cur != recv)
+        memcpy(recv, cur, r->bytes);
+    return MPR_SUCCESS;
+}
+
+/* Byte offset of block b of p2 blocks. */
+static size_t block_at(const struct red *r, int p2, int b)
+{
+    return block_start(r->count, p2, b) * (r->bytes / r->count);
+}
+
+/* Reduce-scatter by recursive halving (commutative ops): each round keeps
+ * half of the current range of blocks, sends the other half to the
+ * partner and folds in the partner's copy of the half kept, so that
+ * number k ends with block k of p2 complete. */
+static int reduce_scatter_halving(const struct red *r, const struct pow2 *g, char *buf,
+                                  char *tmp, int tag, int *result)
+{
+    int lo = 0, hi = g->p2;
+    for (int mask = g->p2 / 2; mask >= 1; mask >>= 1) {
+        int partner = pow2_rank(g, g->newrank ^ mask), mid = lo + (hi - lo) / 2;
+        int keep_lo = lo, keep_hi = mid, send_lo = mid, send_hi = hi;
+        if (g->newrank & mask)
+            keep_lo = mid, keep_hi = hi, send_lo = lo, send_hi = mid;
+        size_t keep = block_at(r, g->p2, keep_hi) - block_at(r, g->p2, keep_lo);
+        int rc = mpr__coll_sendrecv(buf + block_at(r, g->p2, send_lo),
+                                    block_at(r, g->p2, send_hi) - block_at(r, g->p2, send_lo),
+                                    partner, tmp, keep, partner, tag, r->comm);
+        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
+            return rc;
+        mpr__op_apply(r->op, r->type, tmp, buf + block_at(r, g->p2, keep_lo),
+                      keep / (r->bytes / r->count));
+        lo = keep_lo, hi = keep_hi;
+    }
+    return MPR_SUCCESS;
+}
+
+/* Rabenseifner: the reduce-scatter above, then an allgather by recursive
+ * doubling. 2 log2 p2 rounds moving about 2x the buffer in all. */
+static int rabenseifner_core(const struct red *r, const struct pow2 *g, char *recv, char *tmp,
+                             int tag, int *result)
+{
+    int rc = reduce_scatter_halving(r, g, recv, tmp, tag, result);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    int lo = g->newrank;
+    for (int mask = 1; mask < g->p2; mask <<= 1) {
+        int partner = pow2_rank(g, g->newrank ^ mask), plo = lo ^ mask;
+        rc = mpr__coll_sendrecv(recv + block_at(r, g->p2, lo),
+                                block_at(r, g->p2, lo + mask) - block_at(r, g->p2, lo), partner,
+                                recv + block_at(r, g->p2, plo),
+                                block_at(r, g->p2, plo + mask) - block_at(r, g->p2, plo),
+                                partner, tag, r->comm);
+        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
+            return rc;
+        lo = lo < plo ? lo : plo;
+    }
+    return MPR_SUCCESS;
+}
+
+/* Reduce for large buffers (commutative ops): reduce-scatter by halving,
+ * then a binomial gather of the blocks to number 0, which hands the
+ * whole result to root unless it is root. */
+static int reduce_halving_core(const struct red *r, const struct pow2 *g, char *buf, char *tmp,
+                               int tag, int *result)
+{
+    int rc = reduce_scatter_halving(r, g, buf, tmp, tag, result);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    int lo = g->newrank;
+    for (int mask = 1; mask < g->p2; mask <<= 1) {
+        if (g->newrank & mask)
+            return mpr__coll_send(buf + block_at(r, g->p2, lo),
+                                  block_at(r, g->p2, lo + mask) - block_at(r, g->p2, lo),
+                                  pow2_rank(g, g->newrank - mask), tag, r->comm);
+        rc = mpr__coll_recv(buf + block_at(r, g->p2, lo + mask),
+                            block_at(r, g->p2, lo + 2 * mask) - block_at(r, g->p2, lo + mask),
+                            pow2_rank(g, g->newrank + mask), tag, r->comm);
+        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
+            return rc;
+    }
+    return MPR_SUCCESS;
+}
+
 /*
  * Binomial tree in ranks relative to root: vrank v receives, for each mask
  * below its lowest set bit, the partial result of vranks [v+mask, v+2mask)
@@ -164,8 +334,55 @@ static int reduce_linear(const struct red *r, const void *mine, void *recv, int 
     return rc != MPR_SUCCESS ? rc : result;
 }
 
-enum { REDUCE_SHM, REDUCE_BINOMIAL, REDUCE_LINEAR };
-static const char *const reduce_algs[] = { "shm", "binomial", "linear", NULL };
+/* Reduce for large buffers (commutative ops) on the power-of-two frame:
+ * fold the extra ranks in, reduce-scatter and gather to number 0, which
+ * then hands the result to root if it is another rank. Only when forced:
+ * on one oversubscribed 2-core host the binomial tree was faster at every
+ * size measured (it sends fewer, larger messages for the same
+ * arithmetic); across hosts, where links rather than cores limit, this
+ * spreads the combining over every rank. */
+static int reduce_rabenseifner(const struct red *r, const void *mine, void *recv, int root,
+                               int tag)
+{
+    mpr_comm comm = r->comm;
+    int rank = comm->rank;
+    struct pow2 g = { .p2 = 1 };
+    while (g.p2 * 2 <= comm->size)
+        g.p2 *= 2;
+    g.rem = comm->size - g.p2;
+    int first = pow2_rank(&g, 0), rc = MPR_SUCCESS, result = MPR_SUCCESS;
+    if (rank < 2 * g.rem && rank % 2 == 0) {
+        rc = mpr__coll_send(mine, r->bytes, rank + 1, tag, comm);
+        if (rc == MPR_SUCCESS && rank == root)
+            rc = mpr__coll_recv(recv, r->bytes, first, tag, comm);
+        return rc;
+    }
+    char *work = malloc(2 * r->bytes);
+    if (!work)
+        return MPR_ERR_NO_MEM;
+    char *tmp = work + r->bytes;
+    memcpy(work, mine, r->bytes);
+    g.newrank = rank - g.rem;
+    if (rank < 2 * g.rem) {
+        rc = mpr__coll_note(mpr__coll_recv(tmp, r->bytes, rank - 1, tag, comm), &result);
+        if (rc == MPR_SUCCESS)
+            apply(r, tmp, work);
+        g.newrank = rank / 2;
+    }
+    if (rc == MPR_SUCCESS)
+        rc = reduce_halving_core(r, &g, work, tmp, tag, &result);
+    if (rc == MPR_SUCCESS && rank == first && root == first)
+        memcpy(recv, work, r->bytes);
+    else if (rc == MPR_SUCCESS && rank == first)
+        rc = mpr__coll_send(work, r->bytes, root, tag, comm);
+    else if (rc == MPR_SUCCESS && rank == root)
+        rc = mpr__coll_note(mpr__coll_recv(recv, r->bytes, first, tag, comm), &result);
+    free(work);
+    return rc != MPR_SUCCESS ? rc : result;
+}
+
+enum { REDUCE_SHM, REDUCE_BINOMIAL, REDUCE_RABENSEIFNER, REDUCE_LINEAR };
+static const char *const reduce_algs[] = { "shm", "binomial", "rabenseifner", "linear", NULL };
 static struct mpr__coll_choice reduce_choice = { .name = "REDUCE", .algs = reduce_algs };
 
 /* The point-to-point reduce that fits r (or the one forced). */
@@ -180,6 +397,8 @@ static int reduce_p2p(const struct red *r, const void *mine, void *recv, int roo
         return reduce_linear(r, mine, recv, root, tag);
     if (!r->commutative)
         return reduce_ordered(r, mine, recv, root, tag);
+    if (alg == REDUCE_RABENSEIFNER)
+        return reduce_rabenseifner(r, mine, recv, root, tag);
     return reduce_binomial(r, mine, recv, root, tag);
 }
 
@@ -209,142 +428,6 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
     }
     const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
     return reduce_p2p(&r, mine, recvbuf, root, MPR__TAG_REDUCE, alg);
-}
-
-/* Block i of n over count elements: where it starts and how long it is. */
-static size_t block_start(size_t count, int n, int i)
-{
-    size_t base = count / (size_t)n, extra = count % (size_t)n;
-    return (size_t)i * base + ((size_t)i < extra ? (size_t)i : extra);
-}
-
-static size_t block_count(size_t count, int n, int i)
-{
-    return count / (size_t)n + ((size_t)i < count % (size_t)n);
-}
-
-/*
- * Power-of-two algorithms on any N: with p2 the largest power of two
- * below N and rem = N - p2, the first 2 rem ranks pair up first: each
- * even one hands its data to the odd one above it (which folds it in) and
- * waits for the result, so p2 ranks remain, numbered in rank order.
- */
-struct pow2 {
-    int p2, rem;
-    int newrank; /* this rank's number among the p2 */
-};
-
-static int pow2_rank(const struct pow2 *g, int newrank)
-{
-    return newrank < g->rem ? newrank * 2 + 1 : newrank + g->rem;
-}
-
-/* The p2 ranks' part: recv holds this rank's partial result on entry and
- * the whole result on return; tmp has r->bytes. */
-typedef int pow2_core(const struct red *r, const struct pow2 *g, char *recv, char *tmp,
-                      int tag, int *result);
-
-static int allreduce_pow2(const struct red *r, void *recv, int tag, pow2_core *core)
-{
-    mpr_comm comm = r->comm;
-    int rank = comm->rank;
-    struct pow2 g = { .p2 = 1 };
-    while (g.p2 * 2 <= comm->size)
-        g.p2 *= 2;
-    g.rem = comm->size - g.p2;
-    if (rank < 2 * g.rem && rank % 2 == 0) {
-        int rc = mpr__coll_send(recv, r->bytes, rank + 1, tag, comm);
-        return rc == MPR_SUCCESS ? mpr__coll_recv(recv, r->bytes, rank + 1, tag, comm) : rc;
-    }
-    void *tmp = malloc(r->bytes);
-    if (!tmp)
-        return MPR_ERR_NO_MEM;
-    int rc = MPR_SUCCESS, result = MPR_SUCCESS;
-    g.newrank = rank - g.rem;
-    if (rank < 2 * g.rem) {
-        rc = mpr__coll_note(mpr__coll_recv(tmp, r->bytes, rank - 1, tag, comm), &result);
-        if (rc == MPR_SUCCESS)
-            apply(r, tmp, recv);
-        g.newrank = rank / 2;
-    }
-    if (rc == MPR_SUCCESS)
-        rc = core(r, &g, recv, tmp, tag, &result);
-    if (rc == MPR_SUCCESS && rank < 2 * g.rem)
-        rc = mpr__coll_send(recv, r->bytes, rank - 1, tag, comm);
-    free(tmp);
-    return rc != MPR_SUCCESS ? rc : result;
-}
-
-/* Recursive doubling: in each round a rank swaps its partial result with
- * the rank whose number differs in one bit, and folds it in. */
-static int recursive_doubling_core(const struct red *r, const struct pow2 *g, char *recv,
-                                   char *tmp, int tag, int *result)
-{
-    int rank = r->comm->rank;
-    void *cur = recv, *other = tmp;
-    for (int mask = 1; mask < g->p2; mask <<= 1) {
-        int partner = pow2_rank(g, g->newrank ^ mask);
-        int rc = mpr__coll_sendrecv(cur, r->bytes, partner, other, r->bytes, partner, tag,
-                                    r->comm);
-        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
-            return rc;
-        if (partner < rank || r->commutative) {
-            apply(r, other, cur);
-        } else {
-            apply(r, cur, other);
-            void *t = cur;
-            cur = other;
-            other = t;
-        }
-    }
-    if (cur != recv)
-        memcpy(recv, cur, r->bytes);
-    return MPR_SUCCESS;
-}
-
-/* Byte offset of block b of p2 blocks. */
-static size_t block_at(const struct red *r, int p2, int b)
-{
-    return block_start(r->count, p2, b) * (r->bytes / r->count);
-}
-
-/*
- * Rabenseifner (commutative ops): reduce-scatter by recursive halving
- * (each round keeps half of the current range and sends the other half to
- * the partner, so rank k ends with block k complete), then allgather by
- * recursive doubling. 2 log2 p2 rounds moving about 2 bytes in all.
- */
-static int rabenseifner_core(const struct red *r, const struct pow2 *g, char *recv, char *tmp,
-                             int tag, int *result)
-{
-    int lo = 0, hi = g->p2;
-    for (int mask = g->p2 / 2; mask >= 1; mask >>= 1) {
-        int partner = pow2_rank(g, g->newrank ^ mask), mid = lo + (hi - lo) / 2;
-        int keep_lo = lo, keep_hi = mid, send_lo = mid, send_hi = hi;
-        if (g->newrank & mask)
-            keep_lo = mid, keep_hi = hi, send_lo = lo, send_hi = mid;
-        size_t keep = block_at(r, g->p2, keep_hi) - block_at(r, g->p2, keep_lo);
-        int rc = mpr__coll_sendrecv(recv + block_at(r, g->p2, send_lo),
-                                    block_at(r, g->p2, send_hi) - block_at(r, g->p2, send_lo),
-                                    partner, tmp, keep, partner, tag, r->comm);
-        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
-            return rc;
-        mpr__op_apply(r->op, r->type, tmp, recv + block_at(r, g->p2, keep_lo),
-                      keep / (r->bytes / r->count));
-        lo = keep_lo, hi = keep_hi;
-    }
-    for (int mask = 1; mask < g->p2; mask <<= 1) {
-        int partner = pow2_rank(g, g->newrank ^ mask), plo = lo ^ mask;
-        int rc = mpr__coll_sendrecv(recv + block_at(r, g->p2, lo),
-                                    block_at(r, g->p2, lo + mask) - block_at(r, g->p2, lo),
-                                    partner, recv + block_at(r, g->p2, plo),
-                                    block_at(r, g->p2, plo + mask) - block_at(r, g->p2, plo),
-                                    partner, tag, r->comm);
-        if (mpr__coll_note(rc, result) != MPR_SUCCESS)
-            return rc;
-        lo = lo < plo ? lo : plo;
-    }
-    return MPR_SUCCESS;
 }
 
 /*

@@ -39,8 +39,9 @@ for alg in recursive_doubling rabenseifner ring reduce_bcast shm; do
 done
 job 5 -x MPR_COLL_ALLREDUCE=recursive_doubling -- coll_reduce large
 job 6 -x MPR_COLL_ALLREDUCE=ring -- coll_reduce large
+job 7 -x MPR_COLL_REDUCE=rabenseifner -- coll_reduce large
 job 4 -x MPR_COLL_ALLREDUCE=reduce_bcast -- coll_reduce large
-for alg in binomial linear shm; do
+for alg in binomial rabenseifner linear shm; do
     for n in 3 6; do
         job "$n" -x MPR_COLL_REDUCE=$alg -- coll_reduce roots
         job "$n" -x MPR_COLL_REDUCE=$alg -- coll_reduce userop
