@@ -4,8 +4,9 @@
  *
  * Every algorithm here combines a partial result of lower ranks with one of
  * higher ranks as lower op higher (mpr__op_apply's `in` is the lower part),
- * so the tree and recursive-doubling ones also serve non-commutative ops;
- * only the ring needs a commutative op. Each call first offers the work
+ * so the trees, recursive doubling and the scans also serve
+ * non-commutative ops; the ring and the reduce-scatter based ones
+ * (Rabenseifner) need a commutative op. Each call first offers the work
  * to the shared-memory collectives (coll_shm.c), which decline with
  * MPR_ERR_UNSUPPORTED when they cannot serve it.
  */
@@ -17,7 +18,7 @@
 
 /* From this many bytes a commutative allreduce leaves recursive doubling
  * (log2 N rounds moving all the bytes each) for Rabenseifner (2 log2 N
- * rounds moving 2 bytes in all), and when N is not a power of two, for
+ * rounds moving about twice the buffer in all), and when N is not a power of two, for
  * the ring from RING_MIN_BYTES (no round that moves the whole buffer to
  * fold the extra ranks in, but 2 (N-1) rounds). Measured on 2 cores with
  * 2..8 ranks; the numbers are noisy, the order of the three is not. */
@@ -505,8 +506,11 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
     }
     if (alg == ALLREDUCE_REDUCE_BCAST) {
         const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
-        rc = reduce_p2p(&r, mine, recvbuf, 0, MPR__TAG_ALLREDUCE, -1);
-        return rc == MPR_SUCCESS ? mpr_bcast(recvbuf, r.bytes, 0, comm) : rc;
+        int result = MPR_SUCCESS;
+        rc = mpr__coll_note(reduce_p2p(&r, mine, recvbuf, 0, MPR__TAG_ALLREDUCE, -1), &result);
+        if (rc == MPR_SUCCESS)
+            rc = mpr_bcast(recvbuf, r.bytes, 0, comm);
+        return rc != MPR_SUCCESS ? rc : result;
     }
     if (sendbuf != MPR_IN_PLACE)
         memcpy(recvbuf, sendbuf, r.bytes);
