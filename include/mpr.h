@@ -340,7 +340,8 @@ int mpr_op_free(mpr_op *op);
  *
  * MPR_IN_PLACE as a send buffer means "my contribution is already in the
  * receive buffer" where MPI allows it: at the root of reduce and gather(v),
- * on every rank of allreduce, allgather(v) and alltoall; as the root's
+ * on every rank of allreduce, scan, exscan, reduce_scatter_block,
+ * allgather(v) and alltoall; as the root's
  * receive buffer of scatter(v), "keep my block where it is in sendbuf".
  *
  * Returns common to the collectives: MPR_SUCCESS, MPR_ERR_NOT_INIT,
@@ -367,17 +368,57 @@ int mpr_barrier(mpr_comm comm);
  * mpr_reduce - combine count elements of datatype from every rank's
  * sendbuf with op into root's recvbuf (recvbuf is ignored elsewhere and
  * may be NULL there). Ranks are combined in rank order unless op commutes.
+ * sendbuf may be MPR_IN_PLACE at root only. count 0 returns at once.
+ * Returns the common codes (above), and MPR_ERR_TRUNCATE on a rank that
+ * received more elements than its count from another rank (the only
+ * mismatch detected: different counts, types, ops or roots otherwise give
+ * undefined results and may hang).
  */
 int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count,
                mpr_datatype datatype, mpr_op op, int root, mpr_comm comm);
 
-/* mpr_allreduce - mpr_reduce with the result in every rank's recvbuf. */
+/* mpr_allreduce - mpr_reduce with the result in every rank's recvbuf
+ * (sendbuf may be MPR_IN_PLACE on every rank). Returns as mpr_reduce.
+ * Every rank gets the same result. */
 int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count,
                   mpr_datatype datatype, mpr_op op, mpr_comm comm);
 
+/* mpr_scan - inclusive prefix reduction: rank i's recvbuf gets ranks
+ * 0..i's sendbufs combined in rank order. sendbuf may be MPR_IN_PLACE.
+ * Returns as mpr_reduce. */
+int mpr_scan(const void *sendbuf, void *recvbuf, size_t count,
+             mpr_datatype datatype, mpr_op op, mpr_comm comm);
+
+/* mpr_exscan - exclusive prefix reduction: rank i > 0 gets ranks 0..i-1
+ * combined; rank 0's recvbuf is not written. sendbuf may be MPR_IN_PLACE.
+ * Returns as mpr_reduce. */
+int mpr_exscan(const void *sendbuf, void *recvbuf, size_t count,
+               mpr_datatype datatype, mpr_op op, mpr_comm comm);
+
+/* mpr_reduce_scatter_block - combine size*recvcount elements from every
+ * rank's sendbuf as mpr_allreduce would, and give rank i only elements
+ * [i*recvcount, (i+1)*recvcount) in its recvbuf. With MPR_IN_PLACE the
+ * input is in recvbuf (size*recvcount elements) and the result lands at
+ * its start. Returns as mpr_reduce. */
+int mpr_reduce_scatter_block(const void *sendbuf, void *recvbuf,
+                             size_t recvcount, mpr_datatype datatype,
+                             mpr_op op, mpr_comm comm);
+
+/*
+ * Gather, scatter, allgather and alltoall move blocks of bytes. A len of 0
+ * (the same on every rank) returns at once. In the v-variants each
+ * rank-to-rank block is one message, possibly empty; where a receiver
+ * expects fewer bytes than are sent to it, the first bytes are kept and
+ * that receiver returns MPR_ERR_TRUNCATE after the whole call (a rank's
+ * own block is treated the same way). Fewer bytes than expected leave the
+ * rest of the block untouched. Other mismatches (roots, lens, arrays
+ * that differ between ranks where they must agree) are not detected.
+ */
+
 /*
  * mpr_gather - root receives each rank's len bytes, rank i's at offset
- * i*len of recvbuf (size*len bytes; ignored on other ranks).
+ * i*len of recvbuf (size*len bytes; ignored on other ranks). sendbuf may
+ * be MPR_IN_PLACE at root (its block is already in recvbuf).
  */
 int mpr_gather(const void *sendbuf, size_t len, void *recvbuf, int root,
                mpr_comm comm);
@@ -390,7 +431,8 @@ int mpr_gatherv(const void *sendbuf, size_t sendlen, void *recvbuf,
                 mpr_comm comm);
 
 /* mpr_scatter - rank i receives len bytes from root's sendbuf at offset
- * i*len (sendbuf read at root only). */
+ * i*len (sendbuf read at root only). recvbuf may be MPR_IN_PLACE at root
+ * (root's block stays where it is in sendbuf). */
 int mpr_scatter(const void *sendbuf, size_t len, void *recvbuf, int root,
                 mpr_comm comm);
 
@@ -402,20 +444,31 @@ int mpr_scatterv(const void *sendbuf, const size_t sendlens[],
                  int root, mpr_comm comm);
 
 /* mpr_allgather - every rank receives every rank's len bytes, rank i's at
- * offset i*len of recvbuf. */
+ * offset i*len of recvbuf. sendbuf may be MPR_IN_PLACE on every rank. */
 int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf,
                   mpr_comm comm);
 
 /* mpr_allgatherv - as mpr_allgather with recvlens[i] bytes from rank i at
- * recvbuf + displs[i] (the arrays must be the same on every rank). */
+ * recvbuf + displs[i] (the arrays must be the same on every rank; sendlen
+ * should be recvlens[rank]). sendbuf may be MPR_IN_PLACE. */
 int mpr_allgatherv(const void *sendbuf, size_t sendlen, void *recvbuf,
                    const size_t recvlens[], const size_t displs[],
                    mpr_comm comm);
 
 /* mpr_alltoall - rank i sends the len bytes at sendbuf + j*len to rank j,
- * which stores them at its recvbuf + i*len. */
+ * which stores them at its recvbuf + i*len. sendbuf may be MPR_IN_PLACE
+ * (each rank's blocks to send are in recvbuf and are replaced). */
 int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf,
                  mpr_comm comm);
+
+/* mpr_alltoallv - as mpr_alltoall with sendlens[j] bytes at sendbuf +
+ * sdispls[j] going to rank j, and recvlens[i] bytes from rank i stored at
+ * recvbuf + rdispls[i]. All four arrays are needed on every rank;
+ * MPR_IN_PLACE is not allowed. */
+int mpr_alltoallv(const void *sendbuf, const size_t sendlens[],
+                  const size_t sdispls[], void *recvbuf,
+                  const size_t recvlens[], const size_t rdispls[],
+                  mpr_comm comm);
 
 /* ---- Shared objects ---------------------------------------------------
  * A queue, an event, a semaphore and a lock shared by every rank of a

@@ -14,6 +14,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/coll_select.c \
 	runtime/coll_gather.c \
 	runtime/coll_reduce.c \
+	runtime/coll_util.c \
 	runtime/datatype.c \
 	runtime/coll_shm.c \
 	runtime/self.c \

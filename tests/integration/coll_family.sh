@@ -1,0 +1,75 @@
+#!/bin/bash
+# coll_family.sh - reductions, scans and the gather family: every collective for
+# 1..8 ranks, every forced algorithm, TCP, split communicators, bad input
+# (programs: coll_reduce.c, coll_gather.c; each run checks one part).
+
+source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
+
+singleton coll_reduce roots
+singleton coll_gather all
+
+for n in 1 2 3 4 5 6 7 8; do
+    job "$n" coll_reduce types
+    job "$n" coll_reduce roots
+    job "$n" coll_gather all
+done
+for n in 2 3 8; do
+    job "$n" coll_reduce large
+done
+for n in 1 2 3 5 6 8; do
+    job "$n" coll_reduce scan
+done
+for n in 1 2 5 8; do
+    job "$n" coll_reduce userop
+    job "$n" coll_reduce errors
+    job "$n" coll_gather errors
+done
+for n in 4 7; do
+    job "$n" coll_reduce split
+    job "$n" coll_gather split
+done
+
+# Every algorithm that can be forced, on a power of two and on other sizes.
+for alg in recursive_doubling rabenseifner ring reduce_bcast shm; do
+    for n in 3 6; do
+        job "$n" -x MPR_COLL_ALLREDUCE=$alg -- coll_reduce roots
+        job "$n" -x MPR_COLL_ALLREDUCE=$alg -- coll_reduce userop
+    done
+done
+job 5 -x MPR_COLL_ALLREDUCE=recursive_doubling -- coll_reduce large
+job 6 -x MPR_COLL_ALLREDUCE=ring -- coll_reduce large
+job 7 -x MPR_COLL_REDUCE=rabenseifner -- coll_reduce large
+job 4 -x MPR_COLL_ALLREDUCE=reduce_bcast -- coll_reduce large
+for alg in binomial rabenseifner linear shm; do
+    for n in 3 6; do
+        job "$n" -x MPR_COLL_REDUCE=$alg -- coll_reduce roots
+        job "$n" -x MPR_COLL_REDUCE=$alg -- coll_reduce userop
+    done
+    job 5 -x MPR_COLL_REDUCE=$alg -- coll_reduce errors
+done
+for opt in GATHER=binomial GATHER=linear SCATTER=binomial SCATTER=linear \
+           ALLGATHER=bruck ALLGATHER=ring ALLTOALL=linear ALLTOALL=pairwise; do
+    for n in 3 4; do
+        job "$n" -x "MPR_COLL_$opt" -- coll_gather all
+    done
+done
+
+# An unknown name: one line on stderr per rank, then the automatic choice.
+job 2 -x MPR_COLL_ALLREDUCE=fastest -- coll_reduce roots
+lines=$(grep -c 'MPR_COLL_ALLREDUCE=fastest is not a known algorithm' <<<"$LAST_OUTPUT")
+if [ "$lines" -eq 2 ]; then
+    pass "unknown MPR_COLL_ALLREDUCE reported once per rank"
+else
+    fail "unknown MPR_COLL_ALLREDUCE reported $lines times by 2 ranks: $LAST_OUTPUT"
+fi
+
+# Over TCP.
+job 3 -x MPR_TRANSPORT=tcp -- coll_reduce roots
+job 3 -x MPR_TRANSPORT=tcp -- coll_reduce large
+job 4 -x MPR_TRANSPORT=tcp -- coll_gather all
+job 5 -x MPR_TRANSPORT=tcp -- coll_reduce split
+job 3 -x MPR_TRANSPORT=tcp -- coll_reduce scan
+
+no_leftovers
+finish
