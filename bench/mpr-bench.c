@@ -1,9 +1,9 @@
 /*
  * mpr-bench - message-passing micro-benchmarks: one-way latency, streaming
- * bandwidth, barrier and broadcast times.
+ * bandwidth, barrier, broadcast and allreduce times.
  *
  *   mprun -n 2 mpr-bench                      every test, a table per test
- *   mprun -n 4 mpr-bench --test barrier,bcast
+ *   mprun -n 4 mpr-bench --test barrier,bcast,allreduce
  *   mprun -n 2 mpr-bench --test latency --max-size 64K --csv
  *
  * The same source builds against MPI (-DBENCH_USE_MPI, see shim.h), which is
@@ -45,7 +45,14 @@ enum {
 /* Bound on the distinct receive slots of a checked bandwidth window. */
 #define CHECK_SLOTS_MAX_BYTES ((size_t)256 * MIB)
 
-enum test_id { TEST_LATENCY, TEST_BANDWIDTH, TEST_BARRIER, TEST_BCAST, TEST_COUNT };
+enum test_id {
+    TEST_LATENCY,
+    TEST_BANDWIDTH,
+    TEST_BARRIER,
+    TEST_BCAST,
+    TEST_ALLREDUCE,
+    TEST_COUNT
+};
 
 struct test_info {
     const char *name;
@@ -60,6 +67,7 @@ static const struct test_info test_infos[TEST_COUNT] = {
     [TEST_BANDWIDTH] = { "bandwidth", 1000, 1 * KIB, 4 * MIB, 1 },
     [TEST_BARRIER] = { "barrier", 10000, 0, 0, 0 },
     [TEST_BCAST] = { "bcast", 1000, 1, 4 * MIB, 0 },
+    [TEST_ALLREDUCE] = { "allreduce", 1000, 8, 4 * MIB, 0 },
 };
 
 struct options {
@@ -84,8 +92,8 @@ struct workload {
     double (*run)(const struct workload *work, long iters);
     int pair_only;           /* ranks 0 and 1 take part, not the whole job */
     size_t size;
-    void *sendbuf;           /* latency, bandwidth (rank 0), bcast */
-    void *recvbuf;           /* latency, bandwidth slots (rank 1) */
+    void *sendbuf;           /* latency, bandwidth (rank 0), bcast, allreduce */
+    void *recvbuf;           /* latency, bandwidth slots (rank 1), allreduce */
 };
 
 /* What measure() found: the plan it followed and the seconds counted. */
@@ -226,6 +234,10 @@ static void share_plan_with_pair(struct plan *plan)
  * probe does not cut the timed loop short. */
 static struct timing measure(const struct workload *work, long planned)
 {
+    /* Collectives start every size together, as OSU's benchmarks do, so
+     * the probe does not time ranks still finishing the previous size. */
+    if (!work->pair_only)
+        CHECK(bench_barrier());
     double fastest = 0;
     for (int i = 0; i < PROBE_ITERS; i++) {
         double start = bench_wtime();
@@ -327,7 +339,17 @@ static int sizes_of(enum test_id test, size_t sizes[MAX_SIZES])
     size_t hi = opt.max_size_set ? opt.max_size : test_infos[test].default_max_size;
     if (test == TEST_BANDWIDTH && lo == 0)
         lo = 1; /* a stream of empty messages moves no bytes */
-    return make_sizes(lo, hi, sizes);
+    if (test != TEST_ALLREDUCE)
+        return make_sizes(lo, hi, sizes);
+    /* Allreduce sums doubles: keep whole elements, at least one. */
+    size_t all[MAX_SIZES];
+    int nall = make_sizes(lo, hi, all), count = 0;
+    for (int s = 0; s < nall; s++) {
+        size_t whole = all[s] / sizeof(double) * sizeof(double);
+        if (whole > 0 && (count == 0 || whole > sizes[count - 1]))
+            sizes[count++] = whole;
+    }
+    return count;
 }
 
 /* ---- Latency ------------------------------------------------------------ */
@@ -582,6 +604,100 @@ static void run_bcast(void)
     free(work.sendbuf);
 }
 
+/* ---- Allreduce ---------------------------------------------------------- */
+
+/* The value rank `rank` contributes at element i for pattern `seed`: small
+ * integers, so every partial sum is exact in a double and the expected sum
+ * is the same whatever order a library adds in. */
+static double contribution(int rank, size_t i, uint32_t seed)
+{
+    return (double)(rank + 1) * (double)((i * 7 + seed) % 1000 + 1);
+}
+
+/* The sum over every rank of the job of contribution(rank, i, seed). */
+static double expected_sum(size_t i, uint32_t seed)
+{
+    return (double)job_size * (job_size + 1) / 2 * (double)((i * 7 + seed) % 1000 + 1);
+}
+
+/* Times the allreduces one by one, with an untimed barrier after each (as
+ * osu_allreduce does); returns the seconds spent inside bench_allreduce. */
+static double run_allreduces(const struct workload *work, long iters)
+{
+    size_t count = work->size / sizeof(double);
+    double inside = 0;
+    for (long i = 0; i < iters; i++) {
+        double start = bench_wtime();
+        CHECK(bench_allreduce_sum(work->sendbuf, work->recvbuf, count));
+        inside += bench_wtime() - start;
+        CHECK(bench_barrier());
+    }
+    return inside;
+}
+
+/* One sum with fresh values, every element checked on every rank. The
+ * first check uses separate buffers, the last one MPI_IN_PLACE style. */
+static void checked_allreduce(double *sendbuf, double *recvbuf, size_t size, int last)
+{
+    uint32_t seed = pattern_seed(TEST_ALLREDUCE, size, last);
+    size_t count = size / sizeof(double);
+    double *mine = last ? recvbuf : sendbuf;
+    if (!last)
+        memset(recvbuf, POISON, size);
+    for (size_t i = 0; i < count; i++)
+        mine[i] = contribution(my_rank, i, seed);
+    CHECK(bench_allreduce_sum(last ? BENCH_IN_PLACE : sendbuf, recvbuf, count));
+    for (size_t i = 0; i < count; i++) {
+        double want = expected_sum(i, seed);
+        if (recvbuf[i] != want) {
+            fprintf(stderr,
+                    "mpr-bench: rank %d: allreduce%s, %zu bytes (%zu doubles): "
+                    "wrong sum at element %zu: %.17g, expected %.17g\n",
+                    my_rank, last ? " in place" : "", size, count, i, recvbuf[i],
+                    want);
+            bench_abort(1);
+        }
+    }
+}
+
+static void run_allreduce(void)
+{
+    size_t sizes[MAX_SIZES];
+    int nsizes = sizes_of(TEST_ALLREDUCE, sizes);
+    char title[160];
+    snprintf(title, sizeof title,
+             "allreduce: sum of doubles over %d ranks, time per allreduce in "
+             "microseconds, averaged over ranks (lower is better)", job_size);
+    print_title(title);
+    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
+    if (nsizes == 0)
+        return;
+
+    size_t max_size = sizes[nsizes - 1];
+    struct workload work = {
+        .run = run_allreduces,
+        .sendbuf = alloc_buffer(max_size),
+        .recvbuf = alloc_buffer(max_size),
+    };
+    /* Timed sums add ones: no overflow, no denormals, nothing to check. */
+    for (size_t i = 0; i < max_size / sizeof(double); i++)
+        ((double *)work.sendbuf)[i] = 1.0;
+    memset(work.recvbuf, 0, max_size);
+    for (int s = 0; s < nsizes; s++) {
+        work.size = sizes[s];
+        checked_allreduce(work.sendbuf, work.recvbuf, work.size, 0);
+        struct timing timing =
+            measure(&work, scaled_iters(base_iters(TEST_ALLREDUCE), work.size));
+        checked_allreduce(work.sendbuf, work.recvbuf, work.size, 1);
+        struct spread spread =
+            gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
+        print_result(TEST_ALLREDUCE, work.size, timing.plan.iters, spread.avg, "us",
+                     &spread);
+    }
+    free(work.sendbuf);
+    free(work.recvbuf);
+}
+
 /* ---- Options ------------------------------------------------------------ */
 
 static void print_usage(FILE *out)
@@ -589,18 +705,20 @@ static void print_usage(FILE *out)
     fprintf(out,
             "usage: mprun -n N mpr-bench [options]\n"
             "  --test LIST       comma-separated: latency, bandwidth, barrier, bcast,\n"
-            "                    or all (default: all)\n"
+            "                    allreduce, or all (default: all)\n"
             "  --min-size BYTES  smallest message size (suffix K, M or G: KiB, MiB, GiB)\n"
             "  --max-size BYTES  largest message size (at most 1G)\n"
-            "                    defaults: latency 0..4M, bandwidth 1K..4M, bcast 1..4M\n"
+            "                    defaults: latency 0..4M, bandwidth 1K..4M, bcast 1..4M,\n"
+            "                    allreduce 8..4M (whole doubles)\n"
             "  --iters N         iterations for sizes up to 8 KiB; larger sizes run\n"
             "                    proportionally fewer (defaults: latency 10000,\n"
-            "                    bandwidth 1000 windows, barrier 10000, bcast 1000)\n"
+            "                    bandwidth 1000 windows, barrier 10000, bcast 1000,\n"
+            "                    allreduce 1000)\n"
             "  --max-time SEC    cap on the timed loop of one size (default 0.25)\n"
             "  --csv             print test,size,value,unit lines (# lines are comments)\n"
             "  --help            print this help\n"
-            "latency and bandwidth run between ranks 0 and 1; barrier and bcast use\n"
-            "every rank.\n");
+            "latency and bandwidth run between ranks 0 and 1; barrier, bcast and\n"
+            "allreduce use every rank.\n");
 }
 
 static int parse_size(const char *text, size_t *size)
@@ -743,6 +861,7 @@ static void (*const test_runners[TEST_COUNT])(void) = {
     [TEST_BANDWIDTH] = run_bandwidth,
     [TEST_BARRIER] = run_barrier,
     [TEST_BCAST] = run_bcast,
+    [TEST_ALLREDUCE] = run_allreduce,
 };
 
 int main(int argc, char **argv)

@@ -23,6 +23,11 @@
  *   int    bench_waitall(int count, bench_request reqs[])
  *   int    bench_barrier(void)
  *   int    bench_bcast(void *buf, size_t len, int root)
+ *   int    bench_allreduce_sum(const void *sendbuf, double *recvbuf,
+ *                              size_t count)
+ *                                     sum of count doubles over all ranks;
+ *                                     sendbuf may be BENCH_IN_PLACE
+ *   BENCH_IN_PLACE                    MPR_IN_PLACE or MPI_IN_PLACE
  *   double bench_wtime(void)          seconds, monotonic
  *   const char *bench_strerror(int err)
  *   void   bench_library_name(char *name, size_t len)  e.g. "Open MPI v4.1.4"

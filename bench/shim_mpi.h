@@ -88,6 +88,15 @@ static inline int bench_bcast(void *buf, size_t len, int root)
     return MPI_Bcast(buf, (int)len, MPI_BYTE, root, MPI_COMM_WORLD);
 }
 
+#define BENCH_IN_PLACE MPI_IN_PLACE
+
+static inline int bench_allreduce_sum(const void *sendbuf, double *recvbuf,
+                                      size_t count)
+{
+    return MPI_Allreduce(sendbuf, recvbuf, (int)count, MPI_DOUBLE, MPI_SUM,
+                         MPI_COMM_WORLD);
+}
+
 static inline double bench_wtime(void)
 {
     return MPI_Wtime();

@@ -75,6 +75,15 @@ static inline int bench_bcast(void *buf, size_t len, int root)
     return mpr_bcast(buf, len, root, MPR_COMM_WORLD);
 }
 
+#define BENCH_IN_PLACE MPR_IN_PLACE
+
+static inline int bench_allreduce_sum(const void *sendbuf, double *recvbuf,
+                                      size_t count)
+{
+    return mpr_allreduce(sendbuf, recvbuf, count, MPR_DOUBLE, MPR_SUM,
+                         MPR_COMM_WORLD);
+}
+
 static inline double bench_wtime(void)
 {
     return mpr_wtime();
