@@ -45,6 +45,18 @@ across mprh0:2,mprh1:2 -x MPR_TCP_EAGER_LIMIT=0 -- p2p_order 300
 across mprh0:2,mprh1:1,mprh2:2 -- p2p_basic 5
 across mprh0:2,mprh1:1,mprh2:2 -- coll_bcast 5
 across mprh0:2,mprh1:1,mprh2:2 -- tcp_stress 2
+# communicators and the reduction/gather family across hosts
+for map in slot node; do
+    across mprh0:2,mprh1:2 --map-by "$map" -- comm_split
+    across mprh0:2,mprh1:2 --map-by "$map" -- coll_reduce roots
+    across mprh0:2,mprh1:2 --map-by "$map" -- coll_gather all
+done
+across mprh0:2,mprh1:1,mprh2:2 -- coll_reduce types
+across mprh0:2,mprh1:1,mprh2:2 -- coll_reduce large
+across mprh0:2,mprh1:1,mprh2:2 -- coll_reduce split
+across mprh0:2,mprh1:1,mprh2:2 -- coll_reduce scan
+across mprh0:2,mprh1:1,mprh2:2 -- coll_gather split
+across mprh0:2,mprh1:1,mprh2:2 -- comm_split
 # more ranks than cores on each host: ranks sleep and are woken by a
 # doorbell (shm) or a socket (TCP)
 across mprh0:3,mprh1:3 --oversubscribe -- p2p_order 300
