@@ -1,6 +1,6 @@
 #!/bin/bash
 # comm.sh - communicators made by dup and split, on shared memory and on
-# forced TCP, singleton included (program: comm_split.c).
+# forced TCP, singleton included (program: comm_split.c; and examples/pi.c).
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
@@ -12,6 +12,16 @@ done
 for n in 2 5; do
     job "$n" -x MPR_TRANSPORT=tcp -- comm_split
 done
+
+# The example that splits and reduces (examples/pi.c).
+for n in 1 3 4; do
+    opts=()
+    [ "$n" -gt 2 ] && opts=(--oversubscribe)
+    expect_exit 0 "examples/pi -n $n" -- "$MPRUN" -n "$n" --timeout "$JOB_TIMEOUT" "${opts[@]}" \
+        "$EXAMPLES_BIN/pi" 1000000
+done
+expect_exit 2 "examples/pi with a bad argument" -- "$MPRUN" -n 2 --timeout "$JOB_TIMEOUT" \
+    "$EXAMPLES_BIN/pi" many
 
 no_leftovers
 finish
