@@ -24,7 +24,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/tcp.c runtime/tcp.h \
 	runtime/tcp_conn.c \
 	runtime/tcp_endpoint.c \
-	runtime/tcp_wire.c runtime/tcp_wire.h
+	runtime/tcp_wire.c runtime/tcp_wire.h runtime/wire_bytes.h
 runtime_libmpr_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(PMIX_CFLAGS)
 runtime_libmpr_la_LIBADD = $(PMIX_LIBS) -lrt
 runtime_libmpr_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^(mpr_[a-z]|mpr__comm_world$$)'

@@ -8,72 +8,21 @@
 
 #include "mpr.h"
 #include "objects_wire.h"
-
-static void put16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint16_t get16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static bool refuse(char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool refuse(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
+#include "wire_bytes.h"
 
 void mpr__objw_hello_encode(const struct mpr__objw_hello *h, unsigned char out[MPR__OBJW_HELLO_BYTES])
 {
-    put64(out, h->magic);
-    put32(out + 8, h->version);
-    put32(out + 12, h->client);
+    mpr__put64(out, h->magic);
+    mpr__put32(out + 8, h->version);
+    mpr__put32(out + 12, h->client);
     memcpy(out + 16, h->secret, MPR__OBJW_SECRET_BYTES);
 }
 
 void mpr__objw_hello_decode(const unsigned char in[MPR__OBJW_HELLO_BYTES], struct mpr__objw_hello *h)
 {
-    h->magic = get64(in);
-    h->version = get32(in + 8);
-    h->client = get32(in + 12);
+    h->magic = mpr__get64(in);
+    h->version = mpr__get32(in + 8);
+    h->client = mpr__get32(in + 12);
     memcpy(h->secret, in + 16, MPR__OBJW_SECRET_BYTES);
 }
 
@@ -91,49 +40,49 @@ void mpr__objw_req_encode(const struct mpr__objw_req *r, unsigned char out[MPR__
 {
     out[0] = r->op;
     out[1] = r->flags;
-    put16(out + 2, r->reserved);
-    put32(out + 4, r->object);
-    put64(out + 8, r->seq);
-    put64(out + 16, (uint64_t)r->timeout_ns);
-    put32(out + 24, r->rank);
-    put32(out + 28, r->length);
-    put64(out + 32, r->arg);
+    mpr__put16(out + 2, r->reserved);
+    mpr__put32(out + 4, r->object);
+    mpr__put64(out + 8, r->seq);
+    mpr__put64(out + 16, (uint64_t)r->timeout_ns);
+    mpr__put32(out + 24, r->rank);
+    mpr__put32(out + 28, r->length);
+    mpr__put64(out + 32, r->arg);
 }
 
 void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mpr__objw_req *r)
 {
     r->op = in[0];
     r->flags = in[1];
-    r->reserved = get16(in + 2);
-    r->object = get32(in + 4);
-    r->seq = get64(in + 8);
-    r->timeout_ns = (int64_t)get64(in + 16);
-    r->rank = get32(in + 24);
-    r->length = get32(in + 28);
-    r->arg = get64(in + 32);
+    r->reserved = mpr__get16(in + 2);
+    r->object = mpr__get32(in + 4);
+    r->seq = mpr__get64(in + 8);
+    r->timeout_ns = (int64_t)mpr__get64(in + 16);
+    r->rank = mpr__get32(in + 24);
+    r->length = mpr__get32(in + 28);
+    r->arg = mpr__get64(in + 32);
 }
 
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap)
 {
     if (r->op < 1 || r->op > MPR__OBJW_OP_MAX)
-        return refuse(why, why_cap, "unknown op %u", r->op);
+        return mpr__wire_refuse(why, why_cap, "unknown op %u", r->op);
     if (r->flags != 0 || r->reserved != 0)
-        return refuse(why, why_cap, "reserved bits set");
+        return mpr__wire_refuse(why, why_cap, "reserved bits set");
     if (r->object == 0)
-        return refuse(why, why_cap, "object 0");
+        return mpr__wire_refuse(why, why_cap, "object 0");
     if (r->seq == 0)
-        return refuse(why, why_cap, "seq 0");
+        return mpr__wire_refuse(why, why_cap, "seq 0");
     if (r->timeout_ns < -1)
-        return refuse(why, why_cap, "timeout %lld", (long long)r->timeout_ns);
+        return mpr__wire_refuse(why, why_cap, "timeout %lld", (long long)r->timeout_ns);
     if (r->rank > INT32_MAX)
-        return refuse(why, why_cap, "rank %u", r->rank);
+        return mpr__wire_refuse(why, why_cap, "rank %u", r->rank);
     if (r->op == MPR__OBJW_QUEUE_PUT ? r->length > max_item : r->length != 0)
-        return refuse(why, why_cap, "length %u for op %u", r->length, r->op);
+        return mpr__wire_refuse(why, why_cap, "length %u for op %u", r->length, r->op);
     if (r->op == MPR__OBJW_ATTACH) {
         if (r->arg < 1 || r->arg > 4)
-            return refuse(why, why_cap, "attach to kind %llu", (unsigned long long)r->arg);
+            return mpr__wire_refuse(why, why_cap, "attach to kind %llu", (unsigned long long)r->arg);
     } else if (r->op != MPR__OBJW_QUEUE_GET && r->arg != 0) {
-        return refuse(why, why_cap, "arg %llu for op %u", (unsigned long long)r->arg, r->op);
+        return mpr__wire_refuse(why, why_cap, "arg %llu for op %u", (unsigned long long)r->arg, r->op);
     }
     return true;
 }
@@ -155,26 +104,26 @@ void mpr__objw_rep_encode(const struct mpr__objw_rep *r, unsigned char out[MPR__
 {
     out[0] = r->op;
     out[1] = r->flags;
-    put16(out + 2, r->reserved);
-    put32(out + 4, (uint32_t)r->rc);
-    put64(out + 8, r->seq);
-    put64(out + 16, (uint64_t)r->value);
-    put64(out + 24, r->extra);
-    put32(out + 32, r->length);
-    put32(out + 36, r->reserved2);
+    mpr__put16(out + 2, r->reserved);
+    mpr__put32(out + 4, (uint32_t)r->rc);
+    mpr__put64(out + 8, r->seq);
+    mpr__put64(out + 16, (uint64_t)r->value);
+    mpr__put64(out + 24, r->extra);
+    mpr__put32(out + 32, r->length);
+    mpr__put32(out + 36, r->reserved2);
 }
 
 void mpr__objw_rep_decode(const unsigned char in[MPR__OBJW_REP_BYTES], struct mpr__objw_rep *r)
 {
     r->op = in[0];
     r->flags = in[1];
-    r->reserved = get16(in + 2);
-    r->rc = (int32_t)get32(in + 4);
-    r->seq = get64(in + 8);
-    r->value = (int64_t)get64(in + 16);
-    r->extra = get64(in + 24);
-    r->length = get32(in + 32);
-    r->reserved2 = get32(in + 36);
+    r->reserved = mpr__get16(in + 2);
+    r->rc = (int32_t)mpr__get32(in + 4);
+    r->seq = mpr__get64(in + 8);
+    r->value = (int64_t)mpr__get64(in + 16);
+    r->extra = mpr__get64(in + 24);
+    r->length = mpr__get32(in + 32);
+    r->reserved2 = mpr__get32(in + 36);
 }
 
 /* The codes a service may answer with. */
@@ -195,16 +144,16 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
                          char *why, size_t why_cap)
 {
     if (rep->op != req->op || rep->seq != req->seq)
-        return refuse(why, why_cap, "answers op %u seq %llu, not op %u seq %llu", rep->op,
+        return mpr__wire_refuse(why, why_cap, "answers op %u seq %llu, not op %u seq %llu", rep->op,
                       (unsigned long long)rep->seq, req->op, (unsigned long long)req->seq);
     if (rep->flags != 0 || rep->reserved != 0 || rep->reserved2 != 0)
-        return refuse(why, why_cap, "reserved bits set");
+        return mpr__wire_refuse(why, why_cap, "reserved bits set");
     if (!known_rc(rep->rc))
-        return refuse(why, why_cap, "unknown code %d", rep->rc);
+        return mpr__wire_refuse(why, why_cap, "unknown code %d", rep->rc);
     bool got = req->op == MPR__OBJW_QUEUE_GET && rep->rc == MPR_SUCCESS;
     if (got ? (uint64_t)rep->length != (uint64_t)rep->value || rep->length > req->arg
             : rep->length != 0)
-        return refuse(why, why_cap, "payload of %u bytes", rep->length);
+        return mpr__wire_refuse(why, why_cap, "payload of %u bytes", rep->length);
     if (rep->rc != MPR_SUCCESS && rep->rc != MPR_ERR_TRUNCATE)
         return true; /* values mean nothing then */
     int64_t v = rep->value;
@@ -235,5 +184,5 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
     }
     if (rep->rc == MPR_ERR_TRUNCATE && req->op != MPR__OBJW_QUEUE_GET)
         ok = false;
-    return ok ? true : refuse(why, why_cap, "value %lld for op %u", (long long)v, req->op);
+    return ok ? true : mpr__wire_refuse(why, why_cap, "value %lld for op %u", (long long)v, req->op);
 }

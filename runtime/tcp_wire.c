@@ -9,68 +9,30 @@
 #include <string.h>
 
 #include "mpr.h"
-
-static void put16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint16_t get16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
+#include "wire_bytes.h"
 
 void mpr__tcp_frame_encode(const struct tcp_frame *f, unsigned char out[TCP_FRAME_BYTES])
 {
     out[0] = f->type;
     out[1] = f->flags;
-    put16(out + 2, f->reserved);
-    put32(out + 4, f->src);
-    put32(out + 8, (uint32_t)f->tag);
-    put32(out + 12, f->ctx);
-    put64(out + 16, f->length);
-    put64(out + 24, f->cookie);
+    mpr__put16(out + 2, f->reserved);
+    mpr__put32(out + 4, f->src);
+    mpr__put32(out + 8, (uint32_t)f->tag);
+    mpr__put32(out + 12, f->ctx);
+    mpr__put64(out + 16, f->length);
+    mpr__put64(out + 24, f->cookie);
 }
 
 void mpr__tcp_frame_decode(const unsigned char in[TCP_FRAME_BYTES], struct tcp_frame *f)
 {
     f->type = in[0];
     f->flags = in[1];
-    f->reserved = get16(in + 2);
-    f->src = get32(in + 4);
-    f->tag = (int32_t)get32(in + 8);
-    f->ctx = get32(in + 12);
-    f->length = get64(in + 16);
-    f->cookie = get64(in + 24);
+    f->reserved = mpr__get16(in + 2);
+    f->src = mpr__get32(in + 4);
+    f->tag = (int32_t)mpr__get32(in + 8);
+    f->ctx = mpr__get32(in + 12);
+    f->length = mpr__get64(in + 16);
+    f->cookie = mpr__get64(in + 24);
 }
 
 const char *mpr__tcp_frame_type_name(unsigned type)
@@ -89,14 +51,6 @@ bool mpr__tcp_frame_has_payload(unsigned type)
     return type == TCP_FRAME_HELLO || type == TCP_FRAME_EAGER || type == TCP_FRAME_DATA;
 }
 
-static bool refuse(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 static bool type_allowed(unsigned type, enum tcp_phase phase)
 {
@@ -135,56 +89,56 @@ bool mpr__tcp_frame_check(const struct tcp_frame *f, const struct tcp_frame_rule
     unsigned type = f->type;
     const char *name = mpr__tcp_frame_type_name(type);
     if (type < 1 || type > TCP_FRAME_TYPE_MAX)
-        return refuse(why, why_cap, "unknown frame type %u", type);
+        return mpr__wire_refuse(why, why_cap, "unknown frame type %u", type);
     if (!type_allowed(type, rules->phase))
-        return refuse(why, why_cap, "%s frame where %s was expected", name,
+        return mpr__wire_refuse(why, why_cap, "%s frame where %s was expected", name,
                       rules->phase == TCP_PHASE_HELLO   ? "a HELLO"
                       : rules->phase == TCP_PHASE_REPLY ? "ACCEPT or DUPLICATE"
                                                         : "a message frame");
     if (f->flags != 0 || f->reserved != 0)
-        return refuse(why, why_cap, "reserved bits set in a %s frame", name);
+        return mpr__wire_refuse(why, why_cap, "reserved bits set in a %s frame", name);
     if (f->src >= rules->nranks)
-        return refuse(why, why_cap, "rank %u out of range (job of %u ranks)", f->src, rules->nranks);
+        return mpr__wire_refuse(why, why_cap, "rank %u out of range (job of %u ranks)", f->src, rules->nranks);
     if (rules->phase == TCP_PHASE_HELLO && f->src == rules->self)
-        return refuse(why, why_cap, "hello claims to come from this rank (%u)", f->src);
+        return mpr__wire_refuse(why, why_cap, "hello claims to come from this rank (%u)", f->src);
     if (rules->phase != TCP_PHASE_HELLO && f->src != rules->peer)
-        return refuse(why, why_cap, "%s frame from rank %u on the connection of rank %u",
+        return mpr__wire_refuse(why, why_cap, "%s frame from rank %u on the connection of rank %u",
                       name, f->src, rules->peer);
 
     bool has_envelope = type == TCP_FRAME_EAGER || type == TCP_FRAME_RTS;
     if (has_envelope && (f->tag < 0 || f->tag > MPR_TAG_UB))
-        return refuse(why, why_cap, "tag %d out of range in a %s frame", f->tag, name);
+        return mpr__wire_refuse(why, why_cap, "tag %d out of range in a %s frame", f->tag, name);
     if (!has_envelope && (f->tag != 0 || f->ctx != 0))
-        return refuse(why, why_cap, "tag or context set in a %s frame", name);
+        return mpr__wire_refuse(why, why_cap, "tag or context set in a %s frame", name);
 
     uint64_t max = length_max(type, rules->eager_max);
     if (f->length > max)
-        return refuse(why, why_cap, "length %llu larger than allowed (%llu) in a %s frame",
+        return mpr__wire_refuse(why, why_cap, "length %llu larger than allowed (%llu) in a %s frame",
                       (unsigned long long)f->length, (unsigned long long)max, name);
     if (type == TCP_FRAME_HELLO && f->length != TCP_HELLO_BYTES)
-        return refuse(why, why_cap, "HELLO of length %llu, not %u",
+        return mpr__wire_refuse(why, why_cap, "HELLO of length %llu, not %u",
                       (unsigned long long)f->length, TCP_HELLO_BYTES);
 
     bool has_cookie = type == TCP_FRAME_RTS || type == TCP_FRAME_CTS || type == TCP_FRAME_DATA;
     if (has_cookie != (f->cookie != 0))
-        return refuse(why, why_cap, has_cookie ? "no transfer id in a %s frame"
+        return mpr__wire_refuse(why, why_cap, has_cookie ? "no transfer id in a %s frame"
                                                : "transfer id set in a %s frame", name);
     return true;
 }
 
 void mpr__tcp_hello_encode(const struct tcp_hello *h, unsigned char out[TCP_HELLO_BYTES])
 {
-    put64(out, h->magic);
-    put32(out + 8, h->version);
-    put32(out + 12, h->target);
+    mpr__put64(out, h->magic);
+    mpr__put32(out + 8, h->version);
+    mpr__put32(out + 12, h->target);
     memcpy(out + 16, h->secret, TCP_SECRET_BYTES);
 }
 
 void mpr__tcp_hello_decode(const unsigned char in[TCP_HELLO_BYTES], struct tcp_hello *h)
 {
-    h->magic = get64(in);
-    h->version = get32(in + 8);
-    h->target = get32(in + 12);
+    h->magic = mpr__get64(in);
+    h->version = mpr__get32(in + 8);
+    h->target = mpr__get32(in + 12);
     memcpy(h->secret, in + 16, TCP_SECRET_BYTES);
 }
 
@@ -192,17 +146,17 @@ bool mpr__tcp_hello_check(const struct tcp_hello *h, uint32_t self,
                           const uint8_t secret[TCP_SECRET_BYTES], char *why, size_t why_cap)
 {
     if (h->magic != TCP_HELLO_MAGIC)
-        return refuse(why, why_cap, "not an mpr hello (bad magic)");
+        return mpr__wire_refuse(why, why_cap, "not an mpr hello (bad magic)");
     if (h->version != TCP_WIRE_VERSION)
-        return refuse(why, why_cap, "protocol version %u, this rank speaks %u",
+        return mpr__wire_refuse(why, why_cap, "protocol version %u, this rank speaks %u",
                       h->version, TCP_WIRE_VERSION);
     if (h->target != self)
-        return refuse(why, why_cap, "hello meant for rank %u", h->target);
+        return mpr__wire_refuse(why, why_cap, "hello meant for rank %u", h->target);
     unsigned diff = 0;
     for (int i = 0; i < TCP_SECRET_BYTES; i++)
         diff |= (unsigned)(h->secret[i] ^ secret[i]);
     if (diff != 0)
-        return refuse(why, why_cap, "wrong secret");
+        return mpr__wire_refuse(why, why_cap, "wrong secret");
     return true;
 }
 
