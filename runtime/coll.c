@@ -131,7 +131,7 @@ static int chain(mpr_comm comm, void *buf, size_t len, const int *members, int n
     size_t nchunks = (total + CHAIN_CHUNK - 1) / CHAIN_CHUNK;
     char *data = total <= len ? buf : malloc(total);
     struct mpr_request **reqs = calloc(2 * nchunks + 1, sizeof(*reqs));
-    if (!data || !reqs) {
+    if ((!data && total) || !reqs) {
         if (data != buf)
             free(data);
         free(reqs);

@@ -338,7 +338,7 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
         return MPR_SUCCESS;
     /* Sharing cores, the member we wait for likely waits for our core:
      * give it up almost at once. */
-    unsigned spins = mpr__g.oversubscribed ? 16 : mpr__g.spin_polls;
+    unsigned spins = mpr__g.spin_polls;
     for (unsigned i = 1; i <= spins; i++) {
         mpr__cpu_relax();
         if (i % POLL_EVERY == 0)

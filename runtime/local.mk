@@ -10,7 +10,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/match.c runtime/match.h \
 	runtime/p2p.c \
 	runtime/comm.c \
-	runtime/coll.c runtime/coll.h \
+	runtime/coll.c runtime/coll.h runtime/coll_shm.h \
 	runtime/coll_select.c \
 	runtime/coll_gather.c \
 	runtime/coll_reduce.c \
