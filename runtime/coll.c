@@ -228,7 +228,7 @@ static void say_fallback(const char *coll, const char *name, bool *said)
  * some host: hier; else point-to-point. */
 static bool shm_serves(const struct mpr__coll_state *st)
 {
-    return st->shm && st->nhosts == 1 && st->nlocal > 1;
+    return mpr__coll_shm_serves(st);
 }
 
 static bool hier_serves(mpr_comm comm, const struct mpr__coll_state *st)

@@ -389,7 +389,7 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
 
 /* ---- Barrier ------------------------------------------------------------- */
 
-static bool all_arrived(struct mpr__coll_state *st, uint32_t target)
+bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target)
 {
     return mpr__seq_ge(atomic_load_explicit(&st->seg->arrived, memory_order_acquire), target);
 }
@@ -405,7 +405,7 @@ void mpr__shm_arrive(struct mpr__coll_state *st)
 
 int mpr__shm_arrive_wait(struct mpr__coll_state *st)
 {
-    return mpr__coll_wait(st, all_arrived, st->epoch * (uint32_t)st->nlocal);
+    return mpr__coll_wait(st, mpr__shm_arrived, st->epoch * (uint32_t)st->nlocal);
 }
 
 int mpr__shm_barrier(struct mpr__coll_state *st)

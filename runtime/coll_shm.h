@@ -61,6 +61,12 @@ struct mpr__coll_state {
  * every member must call it, as they call the collective that needs it). */
 int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out);
 
+/* Every member on this host, sharing a segment. */
+static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)
+{
+    return st->shm && st->nhosts == 1 && st->nlocal > 1;
+}
+
 /* Wait until done(st, arg): spin, yield, then sleep on the segment's bell
  * in bounded slices, moving point-to-point traffic all along. Returns
  * MPR_SUCCESS, or MPR_ERR_PROC_FAILED when a member of this host died. */
@@ -80,6 +86,8 @@ int mpr__shm_barrier(struct mpr__coll_state *st);
 /* Split barrier: arrive never blocks; wait until every member arrived. */
 void mpr__shm_arrive(struct mpr__coll_state *st);
 int mpr__shm_arrive_wait(struct mpr__coll_state *st);
+/* true once the barrier counter reached target (st->epoch * nlocal of some arrival) */
+bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target);
 /* Bcast from local index lroot. A member whose len is smaller than the
  * root's gets the first len bytes and MPR_ERR_TRUNCATE. */
 int mpr__shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);

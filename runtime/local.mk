@@ -16,6 +16,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/coll_reduce.c \
 	runtime/datatype.c \
 	runtime/coll_shm.c \
+	runtime/coll_shm_reduce.c \
 	runtime/self.c \
 	runtime/shm.c \
 	runtime/shm_ring.c runtime/shm_ring.h \

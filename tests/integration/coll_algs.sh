@@ -13,10 +13,10 @@ ulimit -c 0
 
 singleton coll_algs quick
 for n in 1 2 3 4; do
-    job "$n" coll_algs
+    job "$n" coll_algs strict
 done
 for n in 5 6 7 8; do
-    job "$n" coll_algs quick
+    job "$n" coll_algs quick strict
 done
 
 # every forced algorithm
@@ -29,10 +29,10 @@ for alg in shm binomial chain hier; do
     job 5 -x MPR_COLL_BCAST=$alg -- coll_algs quick
     job 3 -x MPR_COLL_BCAST=$alg -- coll_mix
 done
-job 3 -x MPR_COLL_BCAST=chain -x MPR_COLL_BARRIER=dissemination -- coll_algs quick
+job 3 -x MPR_COLL_BCAST=chain -x MPR_COLL_BARRIER=dissemination -- coll_algs quick strict
 
 # two tiny slots: every bcast wraps the ring many times
-job 4 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_algs quick
+job 4 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_algs quick strict
 job 2 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_mix
 
 # no shared memory: point-to-point over TCP; a forced shm algorithm says once it cannot

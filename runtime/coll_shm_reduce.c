@@ -1,0 +1,147 @@
+/*
+ * coll_shm_reduce.c - reduce and allreduce through the shared segment of
+ * a communicator whose members all run on this host.
+ *
+ * Rounds of at most red_bytes: every member copies its piece into its own
+ * slot and arrives at the barrier counter. Small rounds: each member that
+ * wants the result (all for allreduce, the root for reduce) combines all
+ * slots itself. Large rounds: member i combines the i-th 1/n of every slot
+ * into the shared result area (reduce-scatter), arrives again, and those
+ * that want the result copy it out. Slots are combined in rank order,
+ * x0 op (x1 op (... op x(n-1))), so non-commutative ops work and every
+ * member gets bit-identical results.
+ *
+ * Rounds use two sets of slots in turn. Before writing a set, a member
+ * waits until everyone arrived at the previous round's last barrier: then
+ * nobody still reads the set from two rounds ago. A member that wants no
+ * result never waits otherwise.
+ */
+#include <string.h>
+
+#include "coll_shm.h"
+
+/* datatype.c is written on another branch: until it is merged, these
+ * resolve to NULL and the shared-memory reductions say UNSUPPORTED. */
+#pragma weak mpr__op_apply
+#pragma weak mpr__type_size
+
+#define SMALL_ROUND_BYTES 8192 /* up to this, every reader combines all slots */
+
+static char *slot(const struct mpr__coll_state *st, unsigned set, int lrank)
+{
+    return st->red + ((size_t)set * (size_t)st->nlocal + (size_t)lrank) * st->seg->red_bytes;
+}
+
+static char *result_area(const struct mpr__coll_state *st, unsigned set)
+{
+    return st->red + (2 * (size_t)st->nlocal + set) * st->seg->red_bytes;
+}
+
+/* out[0..k) = slot[0][from..] op (slot[1][from..] op ... slot[n-1][from..]) */
+static void combine(const struct mpr__coll_state *st, unsigned set, size_t from, size_t k,
+                    size_t tsize, mpr_datatype type, mpr_op op, void *out)
+{
+    int n = st->nlocal;
+    memcpy(out, slot(st, set, n - 1) + from * tsize, k * tsize);
+    for (int i = n - 2; i >= 0; i--)
+        mpr__op_apply(op, type, slot(st, set, i) + from * tsize, out, k);
+}
+
+/* lroot < 0: every member wants the result. */
+static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *recv, size_t count,
+                         size_t tsize, mpr_datatype type, mpr_op op, int lroot)
+{
+    const char *in = send == MPR_IN_PLACE ? recv : send;
+    bool want = lroot < 0 || st->lrank == lroot;
+    int n = st->nlocal;
+    size_t per = st->seg->red_bytes / tsize;
+    for (size_t off = 0; off < count;) {
+        size_t k = count - off < per ? count - off : per;
+        unsigned set = st->rounds++ & 1u;
+        int rc = mpr__coll_wait(st, mpr__shm_arrived, st->last_arrival);
+        if (rc != MPR_SUCCESS)
+            return rc;
+        memcpy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
+        mpr__shm_arrive(st);
+        st->last_arrival = st->epoch * (uint32_t)n;
+        char *out = want ? (char *)recv + off * tsize : NULL;
+        if (k * tsize <= SMALL_ROUND_BYTES) {
+            if (want) {
+                if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
+                    return rc;
+                combine(st, set, 0, k, tsize, type, op, out);
+            }
+        } else {
+            if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
+                return rc;
+            size_t lo = k * (size_t)st->lrank / (size_t)n;
+            size_t hi = k * (size_t)(st->lrank + 1) / (size_t)n;
+            if (hi > lo)
+                combine(st, set, lo, hi - lo, tsize, type, op, result_area(st, set) + lo * tsize);
+            mpr__shm_arrive(st);
+            st->last_arrival = st->epoch * (uint32_t)n;
+            if (want) {
+                if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
+                    return rc;
+                memcpy(out, result_area(st, set), k * tsize);
+            }
+        }
+        off += k;
+    }
+    return MPR_SUCCESS;
+}
+
+/* The state when shared memory serves comm, else NULL (the same on every
+ * member: the state was agreed on when made). */
+static int serving_state(mpr_comm comm, mpr_datatype type, size_t *tsize,
+                         struct mpr__coll_state **out)
+{
+    *out = NULL;
+    if (!mpr__op_apply || !mpr__type_size || mpr__type_size(type, tsize) != MPR_SUCCESS ||
+        comm->size == 1)
+        return MPR_SUCCESS;
+    struct mpr__coll_state *st;
+    int rc = mpr__coll_state(comm, &st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (mpr__coll_shm_serves(st) && *tsize <= st->seg->red_bytes)
+        *out = st;
+    return MPR_SUCCESS;
+}
+
+static bool forced_away(void)
+{
+    const char *v = mpr__coll_forced("ALLREDUCE");
+    return v && strcmp(v, "shm") != 0;
+}
+
+int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
+                       mpr_datatype type, mpr_op op)
+{
+    if (forced_away())
+        return MPR_ERR_UNSUPPORTED;
+    size_t tsize;
+    struct mpr__coll_state *st;
+    int rc = serving_state(comm, type, &tsize, &st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (!st)
+        return MPR_ERR_UNSUPPORTED;
+    return reduce_rounds(st, send, recv, count, tsize, type, op, -1);
+}
+
+int mpr__shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
+                    mpr_datatype type, mpr_op op, int root)
+{
+    const char *v = mpr__coll_forced("REDUCE");
+    if (v && strcmp(v, "shm") != 0)
+        return MPR_ERR_UNSUPPORTED;
+    size_t tsize;
+    struct mpr__coll_state *st;
+    int rc = serving_state(comm, type, &tsize, &st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (!st)
+        return MPR_ERR_UNSUPPORTED;
+    return reduce_rounds(st, send, recv, count, tsize, type, op, root);
+}
