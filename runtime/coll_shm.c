@@ -408,12 +408,33 @@ int mpr__shm_arrive_wait(struct mpr__coll_state *st)
     return mpr__coll_wait(st, mpr__shm_arrived, st->epoch * (uint32_t)st->nlocal);
 }
 
+static bool released(struct mpr__coll_state *st, uint32_t epoch)
+{
+    return mpr__seq_ge(atomic_load_explicit(&st->seg->released, memory_order_acquire), epoch);
+}
+
 int mpr__shm_barrier(struct mpr__coll_state *st)
 {
+    static int leader_kind = -1;
+    if (leader_kind < 0) {
+        const char *v = getenv("MPR_COLL_SHM_BARRIER_KIND");
+        leader_kind = v && strcmp(v, "leader") == 0;
+    }
     if (st->nlocal == 1)
         return MPR_SUCCESS;
-    mpr__shm_arrive(st);
-    return mpr__shm_arrive_wait(st);
+    if (!leader_kind) {
+        mpr__shm_arrive(st);
+        return mpr__shm_arrive_wait(st);
+    }
+    st->epoch++;
+    uint32_t target = st->epoch * (uint32_t)st->nlocal;
+    atomic_fetch_add_explicit(&st->seg->arrived, 1, memory_order_acq_rel);
+    if (st->lrank != 0)
+        return mpr__coll_wait(st, released, st->epoch);
+    int rc = mpr__coll_wait(st, mpr__shm_arrived, target);
+    atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
+    mpr__coll_ring(st);
+    return rc;
 }
 
 /* ---- Bcast ---------------------------------------------------------------

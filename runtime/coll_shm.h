@@ -25,6 +25,8 @@ struct mpr__coll_seg {
     _Atomic uint32_t attached; /* members that mapped it, creator excluded */
     /* barrier: every member adds 1; n * epoch means all arrived */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t arrived;
+    /* the leader's release of barrier `epoch` (leader variant) */
+    _Alignas(MPR__COLL_LINE) _Atomic uint32_t released;
     /* bcast chunks published (by whoever was root) */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t produced;
     /* futex sleepers wait on bell; whoever changes a word above rings it
