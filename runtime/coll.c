@@ -193,9 +193,9 @@ static int chain(mpr_comm comm, void *buf, size_t len, const int *members, int n
 /* ---- Choosing ------------------------------------------------------------ */
 
 enum alg { ALG_AUTO = -1 };
-enum barrier_alg { BARRIER_SHM, BARRIER_DISSEMINATION, BARRIER_HIER };
+enum barrier_alg { BARRIER_SHM, BARRIER_SHM_LEADER, BARRIER_DISSEMINATION, BARRIER_HIER };
 enum bcast_alg { BCAST_SHM, BCAST_BINOMIAL, BCAST_CHAIN, BCAST_HIER };
-static const char *const barrier_names[] = { "shm", "dissemination", "hier", NULL };
+static const char *const barrier_names[] = { "shm", "shm_leader", "dissemination", "hier", NULL };
 static const char *const bcast_names[] = { "shm", "binomial", "chain", "hier", NULL };
 
 /* The forced algorithm's index, or ALG_AUTO (an unknown name is said once). */
@@ -268,14 +268,12 @@ int mpr_barrier(mpr_comm comm)
     struct mpr__coll_state *st;
     if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
         return rc;
-    if ((alg == ALG_AUTO || alg == BARRIER_SHM) && shm_serves(st))
-        return mpr__shm_barrier(st);
+    if (shm_serves(st)) /* hier on one host is shm */
+        return mpr__shm_barrier(st, alg == BARRIER_SHM_LEADER);
     if ((alg == ALG_AUTO || alg == BARRIER_HIER) && hier_serves(comm, st))
         return hier_barrier(comm, st);
-    if (alg != ALG_AUTO && !(alg == BARRIER_HIER && shm_serves(st)))
+    if (alg != ALG_AUTO)
         say_fallback("BARRIER", barrier_names[alg], &said);
-    if (shm_serves(st))
-        return mpr__shm_barrier(st); /* hier on one host is shm */
     return mpr__barrier_ctx(comm);
 }
 

@@ -61,7 +61,7 @@ static void layout(struct mpr__coll_seg *geo, int n)
     const char *v = getenv("MPR_COLL_SHM_SLOTS");
     unsigned long slots = v ? strtoul(v, NULL, 10) : 0;
     geo->nslots = slots >= 2 && slots <= 64 ? (uint32_t)slots : 8;
-    geo->slot_bytes = env_size("MPR_COLL_SHM_SLOT", 32768, 1024, 4u << 20);
+    geo->slot_bytes = env_size("MPR_COLL_SHM_SLOT", 65536, 1024, 4u << 20);
     size_t red = n <= 8 ? 65536 : round_up(524288 / (size_t)n, 4096);
     geo->red_bytes = red < 8192 ? 8192 : red;
 }
@@ -413,16 +413,11 @@ static bool released(struct mpr__coll_state *st, uint32_t epoch)
     return mpr__seq_ge(atomic_load_explicit(&st->seg->released, memory_order_acquire), epoch);
 }
 
-int mpr__shm_barrier(struct mpr__coll_state *st)
+int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 {
-    static int leader_kind = -1;
-    if (leader_kind < 0) {
-        const char *v = getenv("MPR_COLL_SHM_BARRIER_KIND");
-        leader_kind = v && strcmp(v, "leader") == 0;
-    }
     if (st->nlocal == 1)
         return MPR_SUCCESS;
-    if (!leader_kind) {
+    if (!leader_releases) {
         mpr__shm_arrive(st);
         return mpr__shm_arrive_wait(st);
     }

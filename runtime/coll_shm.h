@@ -84,7 +84,9 @@ static inline bool mpr__seq_ge(uint32_t a, uint32_t b)
 }
 
 /* Among the members of this host (st->shm must hold): */
-int mpr__shm_barrier(struct mpr__coll_state *st);
+/* leader_releases: the lowest member waits for everyone and releases the
+ * others (it leaves first); else whoever arrives last releases everyone. */
+int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases);
 /* Split barrier: arrive never blocks; wait until every member arrived. */
 void mpr__shm_arrive(struct mpr__coll_state *st);
 int mpr__shm_arrive_wait(struct mpr__coll_state *st);

@@ -4,7 +4,7 @@
  * mpr_comm_dup, whatever algorithm MPR_COLL_BARRIER / MPR_COLL_BCAST
  * force:
  *  - bcast from every root of sizes around the shared-memory slot size
- *    and ring (0, 1, odd, 32 KiB +- 1, 256 KiB + 5, 1 MiB + 13), guard
+ *    and ring (0, 1, odd, 64 KiB +- 1, 512 KiB + 5, 1 MiB + 13), guard
  *    bytes after the buffer;
  *  - a short receiver (the rank that comes last from the root) gets the
  *    first bytes and MPR_ERR_TRUNCATE, the others at least as many (with
@@ -75,9 +75,10 @@ static void one_bcast(mpr_comm comm, const char *what, size_t len, int root, int
 
 static void bcasts(mpr_comm comm, const char *what, bool quick)
 {
-    static const size_t lens[] = {0, 1, 7, 63, 64, 65, 32767, 32768, 32769, 32768 * 8 + 5,
+    /* around the default slot (64 KiB) and ring (8 slots) */
+    static const size_t lens[] = {0, 1, 7, 63, 64, 65, 65535, 65536, 65537, 65536 * 8 + 5,
                                   (1 << 20) + 13};
-    static const size_t quick_lens[] = {0, 1, 7, 32769, (1 << 20) + 13};
+    static const size_t quick_lens[] = {0, 1, 7, 65537, (1 << 20) + 13};
     const size_t *l = quick ? quick_lens : lens;
     size_t nl = quick ? sizeof quick_lens / sizeof *l : sizeof lens / sizeof *l;
     int size;

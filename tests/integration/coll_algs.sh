@@ -20,7 +20,7 @@ for n in 5 6 7 8; do
 done
 
 # every forced algorithm
-for alg in shm dissemination hier; do
+for alg in shm shm_leader dissemination hier; do
     job 4 -x MPR_COLL_BARRIER=$alg -- coll_barrier
     job 5 -x MPR_COLL_BARRIER=$alg -- coll_algs quick
 done
