@@ -3,8 +3,9 @@
 # coll_algs_die.c and the coll_*.c programs): shared-memory barrier and
 # bcast on the world and on split communicators with 1..8 ranks, every
 # forced algorithm (MPR_COLL_BARRIER, MPR_COLL_BCAST), tiny slots (the
-# bcast ring wraps and flow control works), forced TCP, a rank dying inside
-# a collective, no /dev/shm leftovers. The hierarchical path across hosts:
+# bcast ring wraps and flow control works), forced TCP, a /dev/shm too
+# small for the collectives, a rank dying inside a collective, no /dev/shm
+# leftovers. The hierarchical path across hosts:
 # coll_algs_multihost.sh.
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -53,6 +54,21 @@ if [ "$(grep -c 'MPR_COLL_BCAST=bogus: no such algorithm' <<<"$LAST_OUTPUT")" -e
     pass "an unknown algorithm is said once"
 else
     fail "an unknown algorithm: $LAST_OUTPUT"
+fi
+
+# /dev/shm too small for the collectives' segment (the transport's fits):
+# MPR_ERR_SHM said on stderr, every collective over point-to-point, no SIGBUS
+if [ "$(id -u)" -eq 0 ] && timeout 10 unshare -m --propagation private true 2>/dev/null; then
+    expect_exit 0 "-n 2 coll_algs in a 1400 KiB /dev/shm" -- unshare -m --propagation private \
+        /bin/bash -c 'mount -t tmpfs -o size=1400k tmpfs /dev/shm && exec "$@"' _ \
+        "$MPRUN" -n 2 --timeout "$JOB_TIMEOUT" "$TESTS_BIN/coll_algs" quick strict
+    if grep -q "shared memory in /dev/shm for collectives" <<<"$LAST_OUTPUT"; then
+        pass "a full /dev/shm is said, then point-to-point"
+    else
+        fail "a full /dev/shm: no message in: $LAST_OUTPUT"
+    fi
+else
+    echo "note: cannot make a small /dev/shm here (needs root and unshare -m)"
 fi
 
 # a rank dies inside a shared-memory collective: the others fail or are killed
