@@ -478,7 +478,7 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
         size_t n = len - off < cap ? len - off : cap;
         memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
         if (n)
-            memcpy(slot + sizeof(uint64_t), (const char *)buf + off, n);
+            mpr__coll_copy(slot + sizeof(uint64_t), (const char *)buf + off, n);
         off += n;
         st->chunks = g + 1;
         atomic_store_explicit(&st->seg->produced, g + 1, memory_order_release);
@@ -507,7 +507,7 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
         }
         size_t n = root_len - off < cap ? root_len - off : cap;
         if (off < len)
-            memcpy((char *)buf + off, slot + sizeof(uint64_t), len - off < n ? len - off : n);
+            mpr__coll_copy((char *)buf + off, slot + sizeof(uint64_t), len - off < n ? len - off : n);
         off += n;
         st->chunks = g + 1;
         atomic_store_explicit(consumed_of(st, st->lrank), g + 1, memory_order_release);

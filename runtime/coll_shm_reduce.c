@@ -55,7 +55,7 @@ static void combine(const struct mpr__coll_state *st, unsigned set, size_t from,
                     size_t tsize, mpr_datatype type, mpr_op op, void *out)
 {
     int n = st->nlocal;
-    memcpy(out, slot(st, set, n - 1) + from * tsize, k * tsize);
+    mpr__coll_copy(out, slot(st, set, n - 1) + from * tsize, k * tsize);
     for (int i = n - 2; i >= 0; i--)
         mpr__op_apply(op, type, slot(st, set, i) + from * tsize, out, k);
 }
@@ -91,7 +91,7 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
         int rc = mpr__coll_wait(st, mpr__shm_arrived, st->last_arrival);
         if (rc != MPR_SUCCESS)
             return rc;
-        memcpy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
+        mpr__coll_copy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
         if (off == 0)
             atomic_store_explicit(count_word(st, set, st->lrank), count, memory_order_relaxed);
         mpr__shm_arrive(st);
@@ -126,7 +126,7 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
             if (want) {
                 if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
                     return rc;
-                memcpy(out, result_area(st, set), k * tsize);
+                mpr__coll_copy(out, result_area(st, set), k * tsize);
             }
         }
         off += k;
