@@ -22,6 +22,9 @@
  * waits until everyone arrived at the previous round's last barrier: then
  * nobody still reads the set from two rounds ago. A member that wants no
  * result never waits otherwise.
+ *
+ * coll_reduce.c calls these first unless MPR_COLL_REDUCE/ALLREDUCE force a
+ * point-to-point algorithm.
  */
 #include <string.h>
 
@@ -154,17 +157,9 @@ static int serving_state(mpr_comm comm, mpr_datatype type, size_t *tsize,
     return MPR_SUCCESS;
 }
 
-static bool forced_away(void)
-{
-    const char *v = mpr__coll_forced("ALLREDUCE");
-    return v && strcmp(v, "shm") != 0;
-}
-
 int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
                        mpr_datatype type, mpr_op op)
 {
-    if (forced_away())
-        return MPR_ERR_UNSUPPORTED;
     size_t tsize;
     struct mpr__coll_state *st;
     int rc = serving_state(comm, type, &tsize, &st);
@@ -178,9 +173,6 @@ int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count
 int mpr__shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
                     mpr_datatype type, mpr_op op, int root)
 {
-    const char *v = mpr__coll_forced("REDUCE");
-    if (v && strcmp(v, "shm") != 0)
-        return MPR_ERR_UNSUPPORTED;
     size_t tsize;
     struct mpr__coll_state *st;
     int rc = serving_state(comm, type, &tsize, &st);
