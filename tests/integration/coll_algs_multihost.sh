@@ -22,14 +22,12 @@ across() {
 
 for map in slot node; do
     across mprh0:2,mprh1:2 --map-by "$map" -- coll_algs quick
-    across mprh0:2,mprh1:2 --map-by "$map" -- coll_barrier
 done
+across mprh0:2,mprh1:2 -- coll_barrier
 across mprh0:2,mprh1:1,mprh2:2 -- coll_algs quick
 across mprh0:3,mprh1:3 --oversubscribe -- coll_algs quick
 across mprh0:3,mprh1:2 --oversubscribe -- coll_mix
-for alg in dissemination hier; do
-    across mprh0:2,mprh1:2 -x MPR_COLL_BARRIER=$alg -- coll_barrier
-done
+across mprh0:2,mprh1:2 -x MPR_COLL_BARRIER=dissemination -- coll_barrier
 for alg in binomial chain shm; do
     across mprh0:2,mprh1:1,mprh2:2 -x MPR_COLL_BCAST=$alg -- coll_bcast 5
 done
