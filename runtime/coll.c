@@ -240,14 +240,17 @@ static bool hier_serves(mpr_comm comm, const struct mpr__coll_state *st)
 
 static int hier_barrier(mpr_comm comm, struct mpr__coll_state *st)
 {
+    int32_t outcome = MPR_SUCCESS; /* the leaders' phase, passed on to the members */
     if (st->lrank != 0) {
         mpr__shm_arrive(st);
-        return mpr__shm_bcast(st, NULL, 0, 0);
+        int rc = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0);
+        return rc != MPR_SUCCESS ? rc : outcome;
     }
     int rc = st->nlocal > 1 ? (mpr__shm_arrive(st), mpr__shm_arrive_wait(st)) : MPR_SUCCESS;
     if (rc == MPR_SUCCESS)
         rc = dissemination(comm, st->leaders, st->nhosts, st->host_of[comm->rank]);
-    int rc2 = mpr__shm_bcast(st, NULL, 0, 0); /* the release, even after an error */
+    outcome = rc;
+    int rc2 = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0); /* the release, even after an error */
     return rc != MPR_SUCCESS ? rc : rc2;
 }
 
