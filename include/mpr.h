@@ -357,7 +357,11 @@ int mpr_op_free(mpr_op *op);
  * Returns MPR_SUCCESS, MPR_ERR_ARG (bad root, NULL buf with len > 0),
  * MPR_ERR_TRUNCATE (the one mismatch detected: this rank's len is smaller
  * than root's; the first len bytes are written), MPR_ERR_PROC_FAILED.
- * A len larger than root's, or ranks naming different roots, are not
+ * Ranks that receive through a short rank (its subtree of a point-to-point
+ * tree, or the other ranks of its host when it leads its host in a bcast
+ * across hosts) may get only its len bytes, without an error; within one
+ * host through shared memory, and along the chain of large messages, they
+ * get everything. A len larger than root's, or ranks naming different roots, are not
  * detected: the result is undefined and the call may hang. */
 int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm);
 

@@ -20,6 +20,7 @@ enum mpr__coll_tag {
     MPR__TAG_ALLGATHER,
     MPR__TAG_ALLTOALL,
     MPR__TAG_SCAN,
+    MPR__TAG_SHM_SETUP, /* coll_shm.c: a host's segment made or not */
 };
 
 /* The algorithm forced by MPR_COLL_<NAME> (e.g. MPR_COLL_BCAST=binomial),

@@ -10,13 +10,14 @@ runtime_libmpr_la_SOURCES = \
 	runtime/match.c runtime/match.h \
 	runtime/p2p.c \
 	runtime/comm.c \
-	runtime/coll.c runtime/coll.h \
+	runtime/coll.c runtime/coll.h runtime/coll_shm.h \
 	runtime/coll_select.c \
 	runtime/coll_gather.c \
 	runtime/coll_reduce.c \
 	runtime/coll_util.c \
 	runtime/datatype.c \
 	runtime/coll_shm.c \
+	runtime/coll_shm_reduce.c \
 	runtime/self.c \
 	runtime/shm.c \
 	runtime/shm_ring.c runtime/shm_ring.h \

@@ -1,1 +1,17 @@
 # Fast (shared-memory, hierarchical) collectives and forced algorithms (issue 4).
+
+COLL_ALGS_BINS = \
+	tests/integration/coll_algs \
+	tests/integration/coll_algs_die
+check_PROGRAMS += $(COLL_ALGS_BINS)
+
+tests_integration_coll_algs_SOURCES = tests/integration/coll_algs.c
+tests_integration_coll_algs_LDADD = runtime/libmpr.la
+tests_integration_coll_algs_die_SOURCES = tests/integration/coll_algs_die.c
+tests_integration_coll_algs_die_LDADD = runtime/libmpr.la
+
+COLL_ALGS_TESTS = \
+	tests/integration/coll_algs.sh \
+	tests/integration/coll_algs_multihost.sh
+TESTS += $(COLL_ALGS_TESTS)
+EXTRA_DIST += $(COLL_ALGS_TESTS)
