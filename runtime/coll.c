@@ -198,23 +198,8 @@ enum bcast_alg { BCAST_SHM, BCAST_BINOMIAL, BCAST_CHAIN, BCAST_HIER };
 static const char *const barrier_names[] = { "shm", "shm_leader", "dissemination", "hier", NULL };
 static const char *const bcast_names[] = { "shm", "binomial", "chain", "hier", NULL };
 
-/* The forced algorithm's index, or ALG_AUTO (an unknown name is said once). */
-static int forced(const char *coll, const char *const names[], int *cache)
-{
-    if (*cache != -2)
-        return *cache;
-    const char *v = mpr__coll_forced(coll);
-    *cache = ALG_AUTO;
-    if (!v)
-        return ALG_AUTO;
-    for (int i = 0; names[i]; i++)
-        if (strcmp(v, names[i]) == 0)
-            return *cache = i;
-    if (mpr__g.rank == 0)
-        fprintf(stderr, "mpr: MPR_COLL_%s=%s: no such algorithm, choosing automatically\n", coll,
-                v);
-    return ALG_AUTO;
-}
+static struct mpr__coll_choice barrier_choice = { .name = "BARRIER", .algs = barrier_names };
+static struct mpr__coll_choice bcast_choice = { .name = "BCAST", .algs = bcast_names };
 
 static void say_fallback(const char *coll, const char *name, bool *said)
 {
@@ -256,7 +241,6 @@ static int hier_barrier(mpr_comm comm, struct mpr__coll_state *st)
 
 int mpr_barrier(mpr_comm comm)
 {
-    static int force = -2;
     static bool said;
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
@@ -265,7 +249,7 @@ int mpr_barrier(mpr_comm comm)
         return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
-    int alg = forced("BARRIER", barrier_names, &force);
+    int alg = mpr__coll_choice(&barrier_choice);
     if (alg == BARRIER_DISSEMINATION)
         return mpr__barrier_ctx(comm);
     struct mpr__coll_state *st;
@@ -318,7 +302,6 @@ static int hier_bcast(mpr_comm comm, struct mpr__coll_state *st, void *buf, size
 
 int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
 {
-    static int force = -2;
     static bool said;
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
@@ -329,7 +312,7 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
         return MPR_ERR_ARG;
     if (comm->size == 1)
         return MPR_SUCCESS;
-    int alg = forced("BCAST", bcast_names, &force);
+    int alg = mpr__coll_choice(&bcast_choice);
     if (alg == BCAST_BINOMIAL || alg == BCAST_CHAIN)
         return p2p_bcast(comm, buf, len, NULL, comm->size, comm->rank, root, alg);
     struct mpr__coll_state *st;

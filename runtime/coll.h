@@ -71,7 +71,8 @@ struct mpr__coll_choice {
     int forced;
 };
 /* Index in algs of the forced algorithm, or -1 for "choose by size and
- * shape" (also for an unknown name, which is reported once on stderr). */
+ * shape" (also for an unknown name, which world rank 0 reports once on
+ * stderr). */
 int mpr__coll_choice(struct mpr__coll_choice *c);
 
 #endif /* MPR_COLL_H */

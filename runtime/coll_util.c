@@ -67,9 +67,12 @@ int mpr__coll_choice(struct mpr__coll_choice *c)
         if (strcmp(value, c->algs[i]) == 0)
             return c->forced = i;
     }
-    fprintf(stderr, "mpr: MPR_COLL_%s=%s is not a known algorithm (known: auto", c->name, value);
-    for (int i = 0; c->algs[i]; i++)
-        fprintf(stderr, ", %s", c->algs[i]);
-    fprintf(stderr, "); choosing automatically\n");
+    if (mpr__g.rank == 0) {
+        fprintf(stderr, "mpr: MPR_COLL_%s=%s is not a known algorithm (known: auto", c->name,
+                value);
+        for (int i = 0; c->algs[i]; i++)
+            fprintf(stderr, ", %s", c->algs[i]);
+        fprintf(stderr, "); choosing automatically\n");
+    }
     return -1;
 }

@@ -50,7 +50,7 @@ for c in BARRIER BCAST; do
 done
 run 2 -x MPR_COLL_BCAST=bogus -x MPR_COLL_BARRIER=auto -- coll_bcast 2
 expect_rc 0 "MPR_COLL_BCAST=bogus: automatic choice"
-if [ "$(grep -c 'MPR_COLL_BCAST=bogus: no such algorithm' <<<"$LAST_OUTPUT")" -eq 1 ]; then
+if [ "$(grep -c 'MPR_COLL_BCAST=bogus is not a known algorithm' <<<"$LAST_OUTPUT")" -eq 1 ]; then
     pass "an unknown algorithm is said once"
 else
     fail "an unknown algorithm: $LAST_OUTPUT"
