@@ -1,6 +1,7 @@
 /* coll_select.c - algorithms forced through the environment. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "coll.h"
 
@@ -9,8 +10,5 @@ const char *mpr__coll_forced(const char *name)
     char var[64];
     snprintf(var, sizeof(var), "MPR_COLL_%s", name);
     const char *value = getenv(var);
-    return value && *value && !(value[0] == 'a' && value[1] == 'u' && value[2] == 't' &&
-                                value[3] == 'o' && !value[4])
-               ? value
-               : NULL;
+    return value && *value && strcmp(value, "auto") != 0 ? value : NULL;
 }
