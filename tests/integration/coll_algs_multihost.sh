@@ -5,20 +5,10 @@
 # node, uneven hosts, a host with one rank, forced algorithms, split
 # communicators (coll_algs.c) and the coll_*.c programs.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=3
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
-
-across() {
-    local hosts=$1 opts=()
-    shift
-    if [[ " $* " == *" -- "* ]]; then
-        while [ "$1" != -- ]; do opts+=("$1"); shift; done
-        shift
-    fi
-    expect_exit 0 "--host $hosts ${opts[*]:+${opts[*]} }$*" -- "${AT0[@]}" "$MH_MPRUN" \
-        --timeout "$JOB_TIMEOUT" --host "$hosts" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
-}
 
 for map in slot node; do
     across mprh0:2,mprh1:2 --map-by "$map" -- coll_algs quick

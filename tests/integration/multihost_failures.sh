@@ -5,6 +5,7 @@
 # mprun's port. Each time: one clear message naming the host, a non-zero
 # exit, and nothing left running on any host.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=3
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"

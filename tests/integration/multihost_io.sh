@@ -5,6 +5,7 @@
 # the working directory reach the other hosts, 'mprun | head' still ends
 # the job.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=3
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"

@@ -24,6 +24,20 @@ for ((mh_i = 0; mh_i < NETNS_HOSTS; mh_i++)); do
     eval "AT$mh_i=(ip netns exec $(netns_name $mh_i) unshare --uts sh -c 'hostname \"\$0\"; exec \"\$@\"' mprh$mh_i)"
 done
 
+# across HOSTS [mprun options --] PROGRAM [ARGS]: a job of PROGRAM (from
+# tests/integration) on HOSTS (an mprun --host list) started from mprh0;
+# it must exit 0.
+across() {
+    local hosts=$1 opts=()
+    shift
+    if [[ " $* " == *" -- "* ]]; then
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        shift
+    fi
+    expect_exit 0 "--host $hosts ${opts[*]:+${opts[*]} }$*" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout "$JOB_TIMEOUT" --host "$hosts" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
+}
+
 # no_processes_anywhere WHAT: nothing of the run (daemons, ranks) is left,
 # as seen from the machine and from inside every host.
 no_processes_anywhere() {

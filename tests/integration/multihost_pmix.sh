@@ -5,6 +5,7 @@
 # of a key of a rank on another host), --host, --hostfile, --map-by slot and
 # node, the first mprun running ranks or only coordinating, PMIx_Abort.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=4
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"

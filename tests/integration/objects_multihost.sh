@@ -9,23 +9,11 @@
 # every host maps: the namespaces share the file system); then a rank of
 # another host, or the home rank itself, dying while the others block.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=3
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
 ulimit -c 0
-
-# across HOSTS [mprun options --] PROGRAM [ARGS]: a job on HOSTS started
-# from mprh0; it must exit 0.
-across() {
-    local hosts=$1 opts=()
-    shift
-    if [[ " $* " == *" -- "* ]]; then
-        while [ "$1" != -- ]; do opts+=("$1"); shift; done
-        shift
-    fi
-    expect_exit 0 "--host $hosts ${opts[*]:+${opts[*]} }$*" -- "${AT0[@]}" "$MH_MPRUN" \
-        --timeout "$JOB_TIMEOUT" --host "$hosts" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
-}
 
 for map in slot node; do
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_queue basic

@@ -6,22 +6,10 @@
 # and truncated messages) and tcp_stress, by slot and by node, with 2 and 3
 # hosts, and oversubscribed (ranks sleep, woken by either transport).
 source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 MH_HOSTS=3
 source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
-
-# across HOSTS [mprun options --] PROGRAM [ARGS]: a job on HOSTS (an mprun
-# --host list) started from mprh0; it must exit 0.
-across() {
-    local hosts=$1 opts=()
-    shift
-    if [[ " $* " == *" -- "* ]]; then
-        while [ "$1" != -- ]; do opts+=("$1"); shift; done
-        shift
-    fi
-    expect_exit 0 "--host $hosts ${opts[*]:+${opts[*]} }$*" -- "${AT0[@]}" "$MH_MPRUN" \
-        --timeout "$JOB_TIMEOUT" --host "$hosts" "${opts[@]}" "$TESTS_BIN/$1" "${@:2}"
-}
 
 # TCP is really in use between hosts: a bad interface fails mpr_init there
 expect_exit 1 "--host mprh0:1,mprh1:1 -x MPR_TCP_IF=mpr-no-such-if0 p2p_basic 2 fails" -- \
