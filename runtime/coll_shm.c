@@ -362,7 +362,7 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
         atomic_fetch_add_explicit(&seg->sleepers, 1, memory_order_seq_cst);
         atomic_thread_fence(memory_order_seq_cst);
         bool now_done = done(st, arg);
-        if (!now_done) {
+        if (!now_done && !mpr__shm_sleep_on(&seg->bell, seen, slice_ms * 1000000L)) {
             struct timespec ts = { slice_ms / 1000, (long)(slice_ms % 1000) * 1000000L };
             futex(&seg->bell, FUTEX_WAIT, seen, &ts);
         }

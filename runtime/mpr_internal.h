@@ -201,6 +201,11 @@ uint32_t mpr__shm_doorbell_value(void);
 void mpr__shm_set_sleeping(bool sleeping);
 void mpr__shm_sleep(uint32_t seen, int timeout_ms);
 void mpr__shm_check_peers(void);
+/* Sleep until *word != seen, a message for this rank arrives through
+ * shared memory, or timeout_ns passes. Returns false, having done nothing,
+ * when it cannot watch both (TCP peers, no futex_waitv): the caller then
+ * sleeps on its word alone. */
+bool mpr__shm_sleep_on(_Atomic uint32_t *word, uint32_t seen, long timeout_ns);
 extern const struct mpr__transport mpr__tcp_transport;
 /* Listen and write the endpoint to publish ("v1 <ip> <port> <secret>"). */
 int mpr__tcp_init(char *endpoint, size_t cap);

@@ -383,12 +383,15 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
         rc = attempt(arg);
         double now = mpr_wtime();
         if (rc == not_ready && now < deadline) {
-            /* Sleep in slices: this rank's messages must move now and then
-             * (a peer may wait for room in its ring to us), and a dead peer
-             * must be noticed. Slices grow while nothing happens. */
+            /* Sleep in slices: a dead peer must be noticed, and without
+             * futex_waitv (or with TCP peers) this rank's messages must
+             * move now and then (a peer may wait for room in its ring to
+             * us). Slices grow while nothing happens. */
             double left_ns = (deadline - now) * 1e9;
             long slice_ns = (long)slice_ms * 1000000L;
-            futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
+            long sleep_ns = left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns;
+            if (!mpr__shm_sleep_on(&wp->seq, seen, sleep_ns))
+                futex_wait(&wp->seq, seen, sleep_ns);
         }
         atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
         if (rc != not_ready || (rc = attempt(arg)) != not_ready)

@@ -130,6 +130,54 @@ void mpr__shm_sleep(uint32_t seen, int timeout_ms)
     futex(&h->doorbell, FUTEX_WAIT, seen, &ts);
 }
 
+/* futex_waitv (Linux 5.16+) lets a rank asleep on another word (an
+ * object's, a collective's) be woken by its doorbell too, so point-to-point
+ * traffic reaches it at once instead of at the end of its sleep slice. */
+static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_seen,
+                          long timeout_ns)
+{
+#ifdef SYS_futex_waitv
+    static bool unavailable;
+    if (unavailable)
+        return false;
+    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
+    struct futex_waitv waiters[2] = {
+        { .val = seen, .uaddr = (uintptr_t)word, .flags = FUTEX_32 },
+        { .val = bell_seen, .uaddr = (uintptr_t)&h->doorbell, .flags = FUTEX_32 },
+    };
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ns / 1000000000L;
+    deadline.tv_nsec += timeout_ns % 1000000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    if (syscall(SYS_futex_waitv, waiters, 2, 0, &deadline, CLOCK_MONOTONIC) < 0 &&
+        errno == ENOSYS) {
+        unavailable = true;
+        return false;
+    }
+    return true;
+#else
+    (void)word, (void)seen, (void)bell_seen, (void)timeout_ns;
+    return false;
+#endif
+}
+
+bool mpr__shm_sleep_on(_Atomic uint32_t *word, uint32_t seen, long timeout_ns)
+{
+    if (!mpr__g.use_shm || mpr__g.use_tcp)
+        return false;
+    uint32_t bell_seen = mpr__shm_doorbell_value();
+    mpr__shm_set_sleeping(true);
+    bool slept = true;
+    if (mpr__shm_transport.progress() == 0)
+        slept = sleep_on_both(word, seen, bell_seen, timeout_ns);
+    mpr__shm_set_sleeping(false);
+    return slept;
+}
+
 static uint32_t pow2_at_least(uint64_t n)
 {
     uint32_t p = 1;
