@@ -7,7 +7,8 @@ OBJECTS_TEST_BINS = \
 	tests/integration/obj_event \
 	tests/integration/obj_semaphore \
 	tests/integration/obj_lock \
-	tests/integration/obj_die
+	tests/integration/obj_die \
+	tests/integration/obj_mixed
 check_PROGRAMS += $(OBJECTS_TEST_BINS)
 
 tests_integration_obj_queue_SOURCES = tests/integration/obj_queue.c tests/integration/obj_shared.h
@@ -20,6 +21,8 @@ tests_integration_obj_lock_SOURCES = tests/integration/obj_lock.c tests/integrat
 tests_integration_obj_lock_LDADD = runtime/libmpr.la
 tests_integration_obj_die_SOURCES = tests/integration/obj_die.c
 tests_integration_obj_die_LDADD = runtime/libmpr.la
+tests_integration_obj_mixed_SOURCES = tests/integration/obj_mixed.c tests/integration/check.h
+tests_integration_obj_mixed_LDADD = runtime/libmpr.la
 
 TESTS += tests/integration/objects.sh
 EXTRA_DIST += tests/integration/objects.sh

@@ -59,6 +59,10 @@ for n in 1 2 3 8; do
     job "$n" obj_lock 300
 done
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 200
+# messages reach ranks asleep on an object or in a barrier
+job 2 obj_mixed
+job 3 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_mixed
+job 2 -x MPR_TRANSPORT=tcp -- obj_mixed
 no_leftovers
 
 # --- the examples ---------------------------------------------------------
