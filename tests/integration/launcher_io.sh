@@ -9,12 +9,7 @@ source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
 timeout 120 "$MPRUN" -n 4 --oversubscribe awk -v n=$LINES "$LINES_WRITER" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ "$rc" -eq 0 ] && pass "4 ranks writing $LINES long lines each" || fail "exit $rc"
-result=$(check_lines "$TMP/out")
-[ "$result" = "0 0 0" ] && pass "stdout lines intact and complete" ||
-    fail "stdout: bad, out-of-order, incomplete ranks = $result"
-result=$(check_lines "$TMP/err")
-[ "$result" = "0 0 0" ] && pass "stderr lines intact and complete" ||
-    fail "stderr: bad, out-of-order, incomplete ranks = $result"
+expect_intact_lines "$TMP"
 
 # Bytes pass through unchanged: a 300 KiB line without a newline at the end.
 head -c 300000 /dev/urandom | base64 -w 0 > "$TMP/big"

@@ -81,3 +81,14 @@ check_lines() {
             printf "%d %d %d\n", bad, order, missing
         }' "$1"
 }
+
+# expect_intact_lines DIR: the LINES_WRITER output in DIR/out and DIR/err
+# is intact and complete (check_lines), each checked once.
+expect_intact_lines() {
+    local stream result
+    for stream in out err; do
+        result=$(check_lines "$1/$stream")
+        [ "$result" = "0 0 0" ] && pass "std$stream lines intact and complete" ||
+            fail "std$stream: bad, out-of-order, incomplete ranks = $result"
+    done
+}

@@ -16,12 +16,7 @@ timeout 120 "${AT0[@]}" "$MH_MPRUN" --timeout 100 --host mprh0:2,mprh1,mprh2 awk
     "$LINES_WRITER" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ "$rc" -eq 0 ] && pass "4 ranks on 3 hosts writing $LINES long lines each" || fail "exit $rc"
-result=$(check_lines "$TMP/out")
-[ "$result" = "0 0 0" ] && pass "stdout lines intact and complete" ||
-    fail "stdout: bad, out-of-order, incomplete ranks = $result"
-result=$(check_lines "$TMP/err")
-[ "$result" = "0 0 0" ] && pass "stderr lines intact and complete" ||
-    fail "stderr: bad, out-of-order, incomplete ranks = $result"
+expect_intact_lines "$TMP"
 
 # Bytes pass through unchanged from another host: a 300 KiB unterminated line.
 head -c 300000 /dev/urandom | base64 -w 0 > "$TMP/big"
