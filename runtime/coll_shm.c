@@ -9,11 +9,9 @@
  * it unlinks the name. A second allgather makes every member agree
  * whether every host got its segment, so all take the same path.
  */
-#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,10 +320,7 @@ static bool members_alive(const struct mpr__coll_state *st)
 {
     for (int i = 0; i < st->nlocal; i++) {
         int w = st->world_local[i];
-        const struct mpr__peer *p = &mpr__g.peers[w];
-        if (w == mpr__g.rank)
-            continue;
-        if (p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH))
+        if (w != mpr__g.rank && mpr__peer_gone(w))
             return false;
     }
     return true;

@@ -201,6 +201,8 @@ uint32_t mpr__shm_doorbell_value(void);
 void mpr__shm_set_sleeping(bool sleeping);
 void mpr__shm_sleep(uint32_t seen, int timeout_ms);
 void mpr__shm_check_peers(void);
+/* Marked dead, or a process of this host that no longer exists. */
+bool mpr__peer_gone(int world_rank);
 /* Sleep until *word != seen, a message for this rank arrives through
  * shared memory, or timeout_ns passes. Returns false, having done nothing,
  * when it cannot watch both (TCP peers, no futex_waitv): the caller then

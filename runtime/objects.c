@@ -15,7 +15,6 @@
 #include <linux/futex.h>
 #include <math.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,10 +306,7 @@ static unsigned yields_before_sleep(void)
 static bool comm_alive(const struct mpr__obj *obj)
 {
     for (int r = 0; r < obj->comm->size; r++) {
-        const struct mpr__peer *p = &mpr__g.peers[mpr__world_rank(obj->comm, r)];
-        if (r == obj->comm->rank)
-            continue;
-        if (p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH))
+        if (r != obj->comm->rank && mpr__peer_gone(mpr__world_rank(obj->comm, r)))
             return false;
     }
     return true;

@@ -653,14 +653,18 @@ static int shm_progress(void)
     return events;
 }
 
+bool mpr__peer_gone(int world_rank)
+{
+    const struct mpr__peer *p = &mpr__g.peers[world_rank];
+    return p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH);
+}
+
 void mpr__shm_check_peers(void)
 {
     for (int i = 0; shm.peers && i < mpr__g.local_size; i++) {
         struct shm_peer *p = &shm.peers[i];
         struct mpr__peer *gp = &mpr__g.peers[p->world_rank];
-        if (!p->hdr || gp->dead || gp->pid <= 0)
-            continue;
-        if (kill(gp->pid, 0) == 0 || errno != ESRCH)
+        if (!p->hdr || gp->dead || !mpr__peer_gone(p->world_rank))
             continue;
         drain(p); /* what it sent before dying is still good */
         gp->dead = true;
