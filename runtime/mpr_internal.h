@@ -134,6 +134,7 @@ struct mpr__state {
     struct mpr__queue unexpected; /* messages waiting for a receive */
     struct mpr_request *free_requests;
     unsigned spin_polls;   /* polls before a blocking wait goes to sleep */
+    unsigned sleep_yields; /* then sched_yield calls before it sleeps (MPR_YIELDS) */
 };
 
 extern struct mpr__state mpr__g;

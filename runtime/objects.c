@@ -288,21 +288,6 @@ int mpr__obj_check_timeout(double timeout)
     return isnan(timeout) ? MPR_ERR_ARG : MPR_SUCCESS;
 }
 
-/* As the runtime's own waits: MPR_YIELDS, or 50 yields when the host is
- * oversubscribed (the rank holding what we wait for may share our core)
- * and 2 otherwise. */
-static unsigned yields_before_sleep(void)
-{
-    static int configured;
-    static unsigned yields;
-    if (!configured) {
-        const char *env = getenv("MPR_YIELDS");
-        yields = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 50 : 2;
-        configured = 1;
-    }
-    return yields;
-}
-
 static bool comm_alive(const struct mpr__obj *obj)
 {
     for (int r = 0; r < obj->comm->size; r++) {
@@ -362,7 +347,7 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
         if ((rc = attempt(arg)) != not_ready)
             return rc;
     }
-    unsigned yields = yields_before_sleep();
+    unsigned yields = mpr__g.sleep_yields;
     for (unsigned i = 0; i < yields && mpr_wtime() < deadline; i++) {
         sched_yield();
         mpr__progress();

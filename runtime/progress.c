@@ -23,8 +23,6 @@
 #define TCP_SHM_SLEEP_MS 1   /* longest epoll sleep when shm peers may ring the doorbell */
 #define TCP_POLL_EVERY_SHM 8 /* with shm peers too, poll TCP once per this many passes */
 
-static unsigned yields_before_sleep;
-
 void mpr__progress_configure(void)
 {
     const char *env = getenv("MPR_SPIN");
@@ -34,7 +32,7 @@ void mpr__progress_configure(void)
         mpr__g.spin_polls = mpr__g.oversubscribed ? 10 : 100000;
     }
     env = getenv("MPR_YIELDS");
-    yields_before_sleep = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 50 : 2;
+    mpr__g.sleep_yields = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 50 : 2;
 }
 
 int mpr__progress(void)
@@ -83,7 +81,7 @@ void mpr__wait_until(mpr__done_fn done, void *arg)
                 return;
             mpr__cpu_relax();
         }
-        for (unsigned i = 0; spin && i < yields_before_sleep; i++) {
+        for (unsigned i = 0; spin && i < mpr__g.sleep_yields; i++) {
             sched_yield();
             mpr__progress();
             if (done(arg))
