@@ -10,18 +10,17 @@
  * whether every host got its segment, so all take the same path.
  */
 #include <limits.h>
-#include <linux/futex.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "coll_shm.h"
 #include "cpu_relax.h"
+#include "futex.h"
 #include "shm_segment.h"
 
 #define SEG_MAGIC 0x6d70722d636f6c31ull /* "mpr-col1" */
@@ -289,18 +288,13 @@ int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out)
 
 /* ---- Waiting ------------------------------------------------------------- */
 
-static int futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
-{
-    return (int)syscall(SYS_futex, (uint32_t *)word, op, val, ts, NULL, 0);
-}
-
 void mpr__coll_ring(struct mpr__coll_state *st)
 {
     struct mpr__coll_seg *seg = st->seg;
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&seg->sleepers, memory_order_relaxed) != 0) {
         atomic_fetch_add_explicit(&seg->bell, 1, memory_order_release);
-        futex(&seg->bell, FUTEX_WAKE, INT_MAX, NULL);
+        mpr__futex_wake(&seg->bell, INT_MAX);
     }
 }
 
@@ -357,10 +351,8 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
         atomic_fetch_add_explicit(&seg->sleepers, 1, memory_order_seq_cst);
         atomic_thread_fence(memory_order_seq_cst);
         bool now_done = done(st, arg);
-        if (!now_done && !mpr__shm_sleep_on(&seg->bell, seen, slice_ms * 1000000L)) {
-            struct timespec ts = { slice_ms / 1000, (long)(slice_ms % 1000) * 1000000L };
-            futex(&seg->bell, FUTEX_WAIT, seen, &ts);
-        }
+        if (!now_done && !mpr__shm_sleep_on(&seg->bell, seen, slice_ms * 1000000L))
+            mpr__futex_wait(&seg->bell, seen, slice_ms * 1000000L);
         atomic_fetch_sub_explicit(&seg->sleepers, 1, memory_order_relaxed);
         if (now_done || done(st, arg))
             return MPR_SUCCESS;

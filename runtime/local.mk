@@ -5,7 +5,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/errors.c \
 	runtime/init.c \
 	runtime/wireup.c \
-	runtime/progress.c runtime/cpu_relax.h \
+	runtime/progress.c runtime/cpu_relax.h runtime/futex.h \
 	runtime/request.c \
 	runtime/match.c runtime/match.h \
 	runtime/p2p.c \

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -20,12 +19,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "objects.h"
 #include "cpu_relax.h"
+#include "futex.h"
 #include "shm_segment.h"
 #include "tcp_wire.h"
 
@@ -254,33 +253,20 @@ int mpr__obj_free(struct mpr__obj *obj)
 
 /* ---- Waiting and waking ------------------------------------------------- */
 
-static int futex_wait(_Atomic uint32_t *word, uint32_t expected, long timeout_ns)
-{
-    struct timespec ts = { timeout_ns / 1000000000L, timeout_ns % 1000000000L };
-    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, expected, &ts, NULL, 0) == 0)
-        return 0;
-    return errno;
-}
-
-static void futex_wake(_Atomic uint32_t *word, int count)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, count, NULL, NULL, 0);
-}
-
 void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
 {
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
         return;
     atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
-    futex_wake(&wp->seq, count);
+    mpr__futex_wake(&wp->seq, count);
 }
 
 void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
 {
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
-        futex_wake(&wp->seq, count);
+        mpr__futex_wake(&wp->seq, count);
 }
 
 int mpr__obj_check_timeout(double timeout)
@@ -311,7 +297,7 @@ static int service_wait(struct mpr__waitpoint *wp, mpr__obj_attempt_fn attempt, 
         if (rc == not_ready && now < deadline) {
             double left_ns = (deadline - now) * 1e9;
             long slice_ns = SERVICE_SLICE_MS * 1000000L;
-            futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
+            mpr__futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
         }
         atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
         if (rc != not_ready || (rc = attempt(arg)) != not_ready)
@@ -372,7 +358,7 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
             long slice_ns = (long)slice_ms * 1000000L;
             long sleep_ns = left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns;
             if (!mpr__shm_sleep_on(&wp->seq, seen, sleep_ns))
-                futex_wait(&wp->seq, seen, sleep_ns);
+                mpr__futex_wait(&wp->seq, seen, sleep_ns);
         }
         atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
         if (rc != not_ready || (rc = attempt(arg)) != not_ready)

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "futex.h"
 #include "mpr_internal.h"
 #include "shm_ring.h"
 #include "shm_segment.h"
@@ -96,17 +96,12 @@ static struct {
 static struct shm_seg_header private_header; /* doorbell when alone on the host */
 static volatile uint64_t cma_probe_word = SHM_MAGIC;
 
-static int futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
-{
-    return (int)syscall(SYS_futex, (uint32_t *)word, op, val, ts, NULL, 0);
-}
-
 static void kick(struct shm_seg_header *h)
 {
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&h->sleeping, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&h->doorbell, 1, memory_order_release);
-        futex(&h->doorbell, FUTEX_WAKE, INT_MAX, NULL);
+        mpr__futex_wake(&h->doorbell, INT_MAX);
     }
 }
 
@@ -126,8 +121,7 @@ void mpr__shm_set_sleeping(bool sleeping)
 void mpr__shm_sleep(uint32_t seen, int timeout_ms)
 {
     struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
-    struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
-    futex(&h->doorbell, FUTEX_WAIT, seen, &ts);
+    mpr__futex_wait(&h->doorbell, seen, timeout_ms * 1000000L);
 }
 
 /* futex_waitv (Linux 5.16+) lets a rank asleep on another word (an
