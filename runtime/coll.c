@@ -27,16 +27,16 @@ static int member(const int *members, int i)
     return members ? members[i] : i;
 }
 
-static int dissemination(mpr_comm comm, const int *members, int n, int me)
+static int dissemination(mpr_comm comm, const int *members, int n, int me, uint32_t ctx)
 {
     for (int dist = 1; dist < n; dist <<= 1) {
         struct mpr_request *rreq, *sreq;
         int rc = mpr__recv_start(NULL, 0, member(members, (me - dist + n) % n), MPR__TAG_BARRIER,
-                                 comm, comm->ctx_coll, &rreq);
+                                 comm, ctx, &rreq);
         if (rc != MPR_SUCCESS)
             return rc;
         rc = mpr__send_start(NULL, 0, member(members, (me + dist) % n), MPR__TAG_BARRIER, comm,
-                             comm->ctx_coll, &sreq);
+                             ctx, &sreq);
         int send_rc = rc == MPR_SUCCESS ? mpr__wait_request(sreq, NULL) : rc;
         int recv_rc = mpr__wait_request(rreq, NULL);
         if (send_rc != MPR_SUCCESS)
@@ -47,9 +47,9 @@ static int dissemination(mpr_comm comm, const int *members, int n, int me)
     return MPR_SUCCESS;
 }
 
-int mpr__barrier_ctx(mpr_comm comm)
+int mpr__barrier_ctx(mpr_comm comm, uint32_t ctx)
 {
-    return dissemination(comm, NULL, comm->size, comm->rank);
+    return dissemination(comm, NULL, comm->size, comm->rank, ctx);
 }
 
 /* Binomial tree: a parent serves its children with parallel sends. A
@@ -233,7 +233,7 @@ static int hier_barrier(mpr_comm comm, struct mpr__coll_state *st)
     }
     int rc = st->nlocal > 1 ? (mpr__shm_arrive(st), mpr__shm_arrive_wait(st)) : MPR_SUCCESS;
     if (rc == MPR_SUCCESS)
-        rc = dissemination(comm, st->leaders, st->nhosts, st->host_of[comm->rank]);
+        rc = dissemination(comm, st->leaders, st->nhosts, st->host_of[comm->rank], comm->ctx_coll);
     outcome = rc;
     int rc2 = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0); /* the release, even after an error */
     return rc != MPR_SUCCESS ? rc : rc2;
@@ -251,7 +251,7 @@ int mpr_barrier(mpr_comm comm)
         return MPR_SUCCESS;
     int alg = mpr__coll_choice(&barrier_choice);
     if (alg == BARRIER_DISSEMINATION)
-        return mpr__barrier_ctx(comm);
+        return mpr__barrier_ctx(comm, comm->ctx_coll);
     struct mpr__coll_state *st;
     if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
         return rc;
@@ -261,7 +261,7 @@ int mpr_barrier(mpr_comm comm)
         return hier_barrier(comm, st);
     if (alg != ALG_AUTO)
         say_fallback("BARRIER", barrier_names[alg], &said);
-    return mpr__barrier_ctx(comm);
+    return mpr__barrier_ctx(comm, comm->ctx_coll);
 }
 
 /* ---- Bcast --------------------------------------------------------------- */

@@ -314,8 +314,8 @@ static bool members_alive(const struct mpr__coll_state *st)
 {
     for (int i = 0; i < st->nlocal; i++) {
         int w = st->world_local[i];
-        if (w != mpr__g.rank && mpr__peer_gone(w))
-            return false;
+        if (w != mpr__g.rank && (mpr__peer_ended(w) || mpr__peer_gone(w)))
+            return false; /* failed, or finalizing: it will not come */
     }
     return true;
 }
@@ -363,10 +363,9 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
         double now = mpr_wtime();
         if (now - last_check >= PEER_CHECK_INTERVAL) {
             last_check = now;
-            if (!members_alive(st)) {
-                mpr__shm_check_peers(); /* fails point-to-point traffic with it too */
+            mpr__liveness_check(); /* fails point-to-point traffic with the dead too */
+            if (!members_alive(st))
                 return MPR_ERR_PROC_FAILED;
-            }
         }
         bool rung = atomic_load_explicit(&seg->bell, memory_order_relaxed) != seen;
         slice_ms = events || rung ? 1

@@ -131,8 +131,13 @@ int mpr_finalize(void)
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
         return rc;
-    /* The barrier drains this rank's queued sends (they precede its messages). */
-    rc = mpr__barrier_ctx(MPR_COMM_WORLD);
+    /* Peers learn that nothing more comes from this rank (so a peer still
+     * waiting for it in a collective or a receive fails instead of
+     * hanging); the barrier, on a context of its own that no user call
+     * matches, drains this rank's queued sends (they precede its messages). */
+    mpr__finalize_announce();
+    rc = mpr__barrier_ctx(MPR_COMM_WORLD, MPR__CTX_FINALIZE);
+    mpr__finalize_notices_wait();
     release_state();
     mpr__g.initialized = false;
     mpr__g.finalized = true;

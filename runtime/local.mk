@@ -6,6 +6,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/init.c \
 	runtime/wireup.c \
 	runtime/progress.c runtime/cpu_relax.h runtime/futex.h \
+	runtime/liveness.c \
 	runtime/request.c \
 	runtime/match.c runtime/match.h \
 	runtime/p2p.c \

@@ -106,13 +106,33 @@ struct mpr__transport {
     /* Poll for incoming messages and push queued outgoing data; returns the
      * number of events handled (0 = nothing happened). Not re-entrant. */
     int (*progress)(void);
+    /* Optional. Find peers of this transport that are gone (after taking
+     * what they sent) and report them with mpr__peer_failed. Called while
+     * a rank waits, at most every MPR__LIVENESS_INTERVAL_S. */
+    void (*check_peers)(void);
+    /* Optional. Make sure the death of peer `rank` will be noticed even if
+     * nothing was ever sent to it (TCP: open the connection). Never blocks. */
+    void (*watch)(int rank);
+    /* Optional (NULL: always). Is there a channel to `rank` already, so a
+     * message to it costs no new connection? */
+    bool (*linked)(int rank);
 };
+
+/* Contexts no communicator gets: finalize's barrier, and the notice a
+ * finalizing rank sends its peers (liveness.c). */
+#define MPR__CTX_FINALIZE 0xfffffffeu
+#define MPR__CTX_NOTICE 0xffffffffu
+#define MPR__CTX_RESERVED MPR__CTX_FINALIZE /* communicators stay below */
+#define MPR__LIVENESS_INTERVAL_S 0.1
 
 struct mpr__peer {
     const struct mpr__transport *tp;
     int local_index;  /* index among the ranks of this host, -1 if remote */
     pid_t pid;        /* 0 when unknown (remote) */
-    bool dead;
+    bool dead;        /* failed: gone without finalizing (liveness.c) */
+    bool finalizing;  /* announced it finalizes: nothing more comes from it */
+    bool notified;    /* this rank's own finalize notice went to it */
+    struct mpr_request *notice; /* that notice, until finalize waits for it */
 };
 
 struct mpr__state {
@@ -122,6 +142,10 @@ struct mpr__state {
     bool oversubscribed; /* more ranks than cores on this host */
     bool use_shm;        /* some peers are reached through shared memory */
     bool use_tcp;        /* some peers are reached through TCP */
+    bool finalizing;     /* mpr_finalize has announced it */
+    int ndead;           /* peers marked dead */
+    const struct mpr__match_item *probing; /* mpr_probe's pattern while it waits */
+    const struct mpr_comm *probing_comm;
     int rank;
     int size;
     int local_index;
@@ -165,7 +189,6 @@ void mpr__msg_abandoned(struct mpr__msg *msg);
 /* Copy into a receive, set its status and complete it. */
 void mpr__recv_finish(struct mpr_request *req, int src, int tag,
                       const void *data, size_t len);
-void mpr__fail_peer(int world_rank);
 /* Ranks are ranks of comm; ctx is comm->ctx_p2p or comm->ctx_coll. */
 int mpr__send_start(const void *buf, size_t len, int dest, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
@@ -174,6 +197,30 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);
 int mpr__wait_request(struct mpr_request *req, mpr_status *status);
+
+/* liveness.c: the failure rule (see there) */
+/* world_rank is gone without finalizing: fail what needs it. Idempotent. */
+void mpr__peer_failed(int world_rank);
+/* world_rank announced its finalize: fail receives naming it. */
+void mpr__peer_finalizing(int world_rank);
+/* Failed or finalizing: it takes part in no collective any more. */
+bool mpr__peer_ended(int world_rank);
+/* Would a receive from world_source (or MPR_ANY_SOURCE on comm) on ctx
+ * wait forever, given who has ended? (Unexpected messages aside.) */
+bool mpr__recv_cannot_match(int world_source, uint32_t ctx, const struct mpr_comm *comm);
+/* True at most once per MPR__LIVENESS_INTERVAL_S. */
+bool mpr__liveness_due(void);
+/* Ask the transports who is gone, and watch the peers that posted receives
+ * (and mpr_probe's pattern, if it waits) depend on. */
+void mpr__liveness_check(void);
+/* Watch every member of comm (collective and object waits). */
+void mpr__liveness_watch_comm(const struct mpr_comm *comm);
+/* mpr_finalize: tell every peer with a channel that this rank finalizes;
+ * peers linked later (mpr__peer_linked, called by transports when a
+ * channel opens) are told then. Then wait for those notices to leave. */
+void mpr__finalize_announce(void);
+void mpr__peer_linked(int world_rank);
+void mpr__finalize_notices_wait(void);
 
 /* progress.c */
 int mpr__progress(void);
@@ -201,7 +248,6 @@ void mpr__shm_fini(void);
 uint32_t mpr__shm_doorbell_value(void);
 void mpr__shm_set_sleeping(bool sleeping);
 void mpr__shm_sleep(uint32_t seen, int timeout_ms);
-void mpr__shm_check_peers(void);
 /* Marked dead, or a process of this host that no longer exists. */
 bool mpr__peer_gone(int world_rank);
 /* Sleep until *word != seen, a message for this rank arrives through
@@ -223,8 +269,8 @@ struct sockaddr_storage;
  * Also used by the object service (objects_service.c). */
 int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out);
 
-/* coll.c */
-int mpr__barrier_ctx(mpr_comm comm);
+/* coll.c: the dissemination barrier over point-to-point on context ctx */
+int mpr__barrier_ctx(mpr_comm comm, uint32_t ctx);
 
 /* comm.c */
 void mpr__comm_world_setup(void);

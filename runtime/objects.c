@@ -371,6 +371,8 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
             return MPR_ERR_TIMEOUT;
         if (now - last_check >= PEER_CHECK_INTERVAL) {
             last_check = now;
+            mpr__liveness_check();
+            mpr__liveness_watch_comm(obj->comm); /* TCP peers never connected too */
             if (!comm_alive(obj))
                 return MPR_ERR_PROC_FAILED;
         }

@@ -104,6 +104,10 @@ static void free_msg(struct mpr__msg *msg)
 
 int mpr__deliver_eager(int src, int tag, uint32_t ctx, const void *data, size_t len)
 {
+    if (ctx == MPR__CTX_NOTICE) {
+        mpr__peer_finalizing(src);
+        return MPR_SUCCESS;
+    }
     struct mpr_request *req = take_posted(src, tag, ctx);
     if (req) {
         mpr__recv_finish(req, src, tag, data, len);
@@ -155,24 +159,6 @@ void mpr__msg_abandoned(struct mpr__msg *msg)
     else
         mpr__queue_remove(&mpr__g.unexpected, &msg->match.link);
     free_msg(msg);
-}
-
-/* A peer died: receives that only it (or anyone of a communicator it
- * belongs to) could satisfy fail. */
-void mpr__fail_peer(int world_rank)
-{
-    struct mpr__qlink *l = mpr__g.posted.head.next;
-    while (l != &mpr__g.posted.head) {
-        struct mpr__qlink *next = l->next;
-        struct mpr_request *req = mpr__container_of(l, struct mpr_request, match.link);
-        bool any_of_its = req->match.source == MPR_ANY_SOURCE &&
-                          (!req->comm || mpr__comm_rank(req->comm, world_rank) >= 0);
-        if (req->match.source == world_rank || any_of_its) {
-            mpr__queue_remove(&mpr__g.posted, l);
-            mpr__request_complete(req, MPR_ERR_PROC_FAILED);
-        }
-        l = next;
-    }
 }
 
 /* Start a send in req, which the caller allocated and zeroed. */
@@ -250,8 +236,8 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag,
         return proc_null_request(MPR__REQ_RECV, out);
     if (source >= 0)
         source = mpr__world_rank(comm, source);
-    if (source >= 0 && mpr__g.peers[source].dead) {
-        /* What it sent before dying can still be received. */
+    if (mpr__recv_cannot_match(source, ctx, comm)) {
+        /* What it sent before ending can still be received. */
         struct mpr__match_item pattern = { .source = source, .tag = tag, .ctx = ctx };
         if (!mpr__match_find_unexpected(&mpr__g.unexpected, &pattern, false))
             return MPR_ERR_PROC_FAILED;
@@ -305,15 +291,15 @@ int mpr_recv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_stat
     int rc = check_peer_args(buf, len, source, true, tag, true, comm);
     if (rc != MPR_SUCCESS)
         return rc;
-    if (source == MPR_PROC_NULL || (source >= 0 && mpr__g.peers[mpr__world_rank(comm, source)].dead)) {
+    int world_source = source >= 0 ? mpr__world_rank(comm, source) : source;
+    if (source == MPR_PROC_NULL || mpr__recv_cannot_match(world_source, comm->ctx_p2p, comm)) {
         struct mpr_request *req;
         if ((rc = mpr__recv_start(buf, len, source, tag, comm, comm->ctx_p2p, &req)) != MPR_SUCCESS)
             return rc;
         return mpr__wait_request(req, status);
     }
     struct mpr_request req = { .done = false };
-    recv_begin(&req, buf, len, source >= 0 ? mpr__world_rank(comm, source) : source, tag, comm,
-               comm->ctx_p2p);
+    recv_begin(&req, buf, len, world_source, tag, comm, comm->ctx_p2p);
     return wait_local(&req, status);
 }
 
@@ -398,6 +384,7 @@ int mpr_test(mpr_request *req, int *flag, mpr_status *status)
 
 struct probe_arg {
     struct mpr__match_item pattern;
+    const struct mpr_comm *comm;
     struct mpr__msg *found;
 };
 
@@ -406,7 +393,7 @@ static bool probe_found(void *arg)
     struct probe_arg *p = arg;
     struct mpr__match_item *m = mpr__match_find_unexpected(&mpr__g.unexpected, &p->pattern, false);
     p->found = m ? mpr__container_of(m, struct mpr__msg, match) : NULL;
-    if (!p->found && p->pattern.source >= 0 && mpr__g.peers[p->pattern.source].dead)
+    if (!p->found && mpr__recv_cannot_match(p->pattern.source, p->pattern.ctx, p->comm))
         return true; /* it can never come */
     return p->found != NULL;
 }
@@ -437,7 +424,8 @@ int mpr_iprobe(int source, int tag, mpr_comm comm, int *flag, mpr_status *status
     }
     mpr__progress();
     struct probe_arg p = { .pattern = { .source = source >= 0 ? mpr__world_rank(comm, source) : source,
-                                        .tag = tag, .ctx = comm->ctx_p2p } };
+                                        .tag = tag, .ctx = comm->ctx_p2p },
+                           .comm = comm };
     probe_found(&p);
     *flag = p.found != NULL;
     if (p.found)
@@ -457,8 +445,12 @@ int mpr_probe(int source, int tag, mpr_comm comm, mpr_status *status)
         return MPR_SUCCESS;
     }
     struct probe_arg p = { .pattern = { .source = source >= 0 ? mpr__world_rank(comm, source) : source,
-                                        .tag = tag, .ctx = comm->ctx_p2p } };
+                                        .tag = tag, .ctx = comm->ctx_p2p },
+                           .comm = comm };
+    mpr__g.probing = &p.pattern; /* its sources are watched like a posted receive's */
+    mpr__g.probing_comm = comm;
     mpr__wait_until(probe_found, &p);
+    mpr__g.probing = NULL;
     if (!p.found)
         return MPR_ERR_PROC_FAILED;
     probe_status(p.found, comm, status);

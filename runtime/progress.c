@@ -19,7 +19,7 @@
 #include "mpr_internal.h"
 #include "cpu_relax.h"
 
-#define SLEEP_TIMEOUT_MS 100 /* how often a sleeper checks that its peers live */
+#define SLEEP_TIMEOUT_MS 100 /* longest sleep: then peers' liveness is checked again */
 #define TCP_SHM_SLEEP_MS 1   /* longest epoll sleep when shm peers may ring the doorbell */
 #define TCP_POLL_EVERY_SHM 8 /* with shm peers too, poll TCP once per this many passes */
 
@@ -51,7 +51,6 @@ int mpr__progress(void)
 /* Sleep until something may have happened; false if only the clock rang. */
 static bool sleep_once(uint32_t seen)
 {
-    static double last_peer_check;
     bool woken;
     if (!mpr__g.use_tcp) {
         mpr__shm_sleep(seen, SLEEP_TIMEOUT_MS);
@@ -60,11 +59,6 @@ static bool sleep_once(uint32_t seen)
         return mpr__tcp_sleep(SLEEP_TIMEOUT_MS) > 0;
     } else {
         woken = mpr__tcp_sleep(TCP_SHM_SLEEP_MS) > 0 || mpr__shm_doorbell_value() != seen;
-    }
-    double now = mpr_wtime();
-    if (!woken && now - last_peer_check >= SLEEP_TIMEOUT_MS / 1000.0) {
-        last_peer_check = now;
-        mpr__shm_check_peers(); /* is anyone dead? */
     }
     return woken;
 }
@@ -84,6 +78,11 @@ void mpr__wait_until(mpr__done_fn done, void *arg)
         for (unsigned i = 0; spin && i < mpr__g.sleep_yields; i++) {
             sched_yield();
             mpr__progress();
+            if (done(arg))
+                return;
+        }
+        if (mpr__liveness_due()) {
+            mpr__liveness_check(); /* may end the wait, with an error */
             if (done(arg))
                 return;
         }

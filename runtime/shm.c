@@ -653,15 +653,15 @@ bool mpr__peer_gone(int world_rank)
     return p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH);
 }
 
-void mpr__shm_check_peers(void)
+static void shm_check_peers(void)
 {
     for (int i = 0; shm.peers && i < mpr__g.local_size; i++) {
         struct shm_peer *p = &shm.peers[i];
         struct mpr__peer *gp = &mpr__g.peers[p->world_rank];
         if (!p->hdr || gp->dead || !mpr__peer_gone(p->world_rank))
             continue;
-        drain(p); /* what it sent before dying is still good */
-        gp->dead = true;
+        while (drain(p) > 0) /* what it sent before dying is still good */
+            ;
         fail_sends(&p->sendq);
         fail_sends(&p->rdv_wait);
         p->fin_count = 0;
@@ -671,7 +671,7 @@ void mpr__shm_check_peers(void)
             mpr__msg_abandoned(p->in_msg);
         p->in_req = NULL;
         p->in_msg = NULL;
-        mpr__fail_peer(p->world_rank);
+        mpr__peer_failed(p->world_rank);
     }
 }
 
@@ -680,4 +680,5 @@ const struct mpr__transport mpr__shm_transport = {
     .send = shm_send,
     .pull = shm_pull,
     .progress = shm_progress,
+    .check_peers = shm_check_peers,
 };

@@ -215,7 +215,7 @@ static int tcp_send(struct mpr_request *req)
     struct tcp_out *o = out_get();
     if (!o)
         return MPR_ERR_NO_MEM;
-    bool eager = req->len <= mpr__tcp.eager_limit;
+    bool eager = req->len <= mpr__tcp.eager_limit || req->len == 0;
     frame_header(o->hdr, eager ? TCP_FRAME_EAGER : TCP_FRAME_RTS, req->match.tag, req->match.ctx,
                  req->len, eager ? 0 : cookie_of(req));
     if (eager) {
@@ -469,32 +469,16 @@ static bool on_data(struct tcp_conn *c, const struct tcp_frame *f)
     return true;
 }
 
-/* The peer finalizes: it sends nothing more, so receives posted for it
- * alone can never match and fail. It is marked dead to the core (later
- * receives naming it fail at once) only if nothing it sent still waits in
- * the unexpected queue: the core refuses receives from a dead peer before
- * it looks there. */
+/* The peer has finished its finalize: it sends and takes nothing more
+ * (liveness.c: gone after finalizing, no failure for wildcards). */
 static void on_bye(struct tcp_conn *c)
 {
     int src = c->peer;
     c->bye_received = true;
     if (!c->bye_sent)
         mpr__tcp_queue_bye(c);
-    struct mpr__qlink *l = mpr__g.posted.head.next;
-    while (l != &mpr__g.posted.head) {
-        struct mpr__qlink *next = l->next;
-        struct mpr_request *req = mpr__container_of(l, struct mpr_request, match.link);
-        if (req->match.source == src) {
-            mpr__queue_remove(&mpr__g.posted, l);
-            mpr__request_complete(req, MPR_ERR_PROC_FAILED);
-        }
-        l = next;
-    }
-    for (l = mpr__g.unexpected.head.next; l != &mpr__g.unexpected.head; l = l->next) {
-        if (mpr__container_of(l, struct mpr__match_item, link)->source == src)
-            return;
-    }
-    mpr__g.peers[src].dead = true;
+    mpr__peer_finalizing(src);
+    mpr__peer_failed(src);
 }
 
 /* Handle every whole frame in rbuf (and the payload bytes there). Returns
@@ -711,6 +695,7 @@ void mpr__tcp_conn_opened(struct tcp_conn *c)
     }
     poll_directly(c);
     mpr__tcp_conn_flush(c);
+    mpr__peer_linked(c->peer);
 }
 
 void mpr__tcp_fail_requests(struct tcp_peer *p, struct tcp_conn *c)
@@ -913,9 +898,25 @@ void mpr__tcp_fini(void)
     mpr__tcp.listen_fd = -1;
 }
 
+/* A peer never connected can die unseen: connect, so a refusal or a
+ * broken connection tells. */
+static void tcp_watch(int rank)
+{
+    struct tcp_peer *p = &mpr__tcp.peers[rank];
+    if (mpr__tcp.up && !p->down && !p->conn && !p->await_their_connect)
+        mpr__tcp_connect(rank);
+}
+
+static bool tcp_linked(int rank)
+{
+    return mpr__tcp.peers[rank].conn != NULL;
+}
+
 const struct mpr__transport mpr__tcp_transport = {
     .name = "tcp",
     .send = tcp_send,
     .pull = tcp_pull,
     .progress = tcp_progress,
+    .watch = tcp_watch,
+    .linked = tcp_linked,
 };

@@ -170,10 +170,8 @@ void mpr__tcp_peer_down(int rank, const char *fmt, ...)
     mpr__tcp_fail_requests(p, c);
     if (c)
         mpr__tcp_conn_close(c);
-    if (fmt) {
-        mpr__g.peers[rank].dead = true;
-        mpr__fail_peer(rank);
-    }
+    if (fmt)
+        mpr__peer_failed(rank);
 }
 
 int mpr__tcp_write_ctl(struct tcp_conn *c)

@@ -12,7 +12,8 @@ RUNTIME_TEST_BINS = \
 	tests/integration/coll_mix \
 	tests/integration/misc_errors \
 	tests/integration/misc_abort \
-	tests/integration/misc_shm
+	tests/integration/misc_shm \
+	tests/integration/fail_rule
 check_PROGRAMS += $(RUNTIME_TEST_BINS)
 
 tests_integration_p2p_basic_SOURCES = tests/integration/p2p_basic.c
@@ -35,6 +36,8 @@ tests_integration_misc_abort_SOURCES = tests/integration/misc_abort.c
 tests_integration_misc_abort_LDADD = runtime/libmpr.la
 tests_integration_misc_shm_SOURCES = tests/integration/misc_shm.c
 tests_integration_misc_shm_LDADD = runtime/libmpr.la
+tests_integration_fail_rule_SOURCES = tests/integration/fail_rule.c
+tests_integration_fail_rule_LDADD = runtime/libmpr.la
 
 RUNTIME_TESTS = \
 	tests/integration/p2p.sh \
