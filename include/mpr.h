@@ -40,7 +40,7 @@ extern "C" {
     X(MPR_ERR_NO_MEM, -5, "out of memory")                                     \
     X(MPR_ERR_SHM, -6, "shared memory unavailable (is /dev/shm mounted and not full?)") \
     X(MPR_ERR_PMIX, -7, "PMIx wire-up failed")                                 \
-    X(MPR_ERR_PROC_FAILED, -8, "a peer process died")                          \
+    X(MPR_ERR_PROC_FAILED, -8, "a rank this operation needs has ended")        \
     X(MPR_ERR_IN_STATUS, -9, "error in one or more statuses (see each status)") \
     X(MPR_ERR_INTERNAL, -10, "internal error")                                 \
     X(MPR_ERR_ALREADY_INIT, -11, "mpr_init has already been called")           \
@@ -102,10 +102,25 @@ typedef struct mpr_request *mpr_request;
 int mpr_init(int *argc, char ***argv);
 
 /*
- * mpr_finalize - leave the job: waits for this rank's outstanding sends to be
+ * mpr_finalize - leave the job: tells the other ranks that nothing more
+ * will come from this one, waits for its outstanding sends to be
  * delivered, synchronises with the other ranks, releases every resource.
- * Collective; blocking. Returns MPR_SUCCESS, MPR_ERR_NOT_INIT,
- * MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED.
+ * Collective; blocking. A rank still waiting for this one in a receive
+ * naming it or in a collective gets MPR_ERR_PROC_FAILED (see "When a rank
+ * ends" below); its wildcard receives go on. Returns MPR_SUCCESS,
+ * MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED.
+ *
+ * When a rank ends. A rank has ended when it has called mpr_finalize, or
+ * when it is gone without doing so (exit, crash, lost host: it "failed").
+ * Then every operation that needs it returns MPR_ERR_PROC_FAILED within
+ * about a second instead of waiting, on every transport, whether or not
+ * this rank ever exchanged anything with it: a receive or probe naming it
+ * (once what it sent before is received), a collective of a communicator
+ * it belongs to, and, when it failed, a wildcard receive or probe on such
+ * a communicator (posted before or after) and a blocking call on a shared
+ * object of such a communicator. Messages it sent before it ended are
+ * still delivered. mprun ends the job when a rank fails, unless started
+ * with --enable-recovery.
  */
 int mpr_finalize(void);
 
