@@ -224,12 +224,15 @@ int mpr_test(mpr_request *req, int *flag, mpr_status *status);
 
 /*
  * mpr_probe - block until a message matching (source, tag) can be received,
- * and describe it in status without receiving it.
+ * and describe it in status without receiving it. Returns MPR_SUCCESS,
+ * MPR_ERR_ARG, MPR_ERR_PROC_FAILED (no such message can come any more:
+ * see "When a rank ends" at mpr_finalize).
  */
 int mpr_probe(int source, int tag, mpr_comm comm, mpr_status *status);
 
 /* mpr_iprobe - as mpr_probe but never blocks: *flag = 1 and status filled if
- * such a message is waiting, else *flag = 0. */
+ * such a message is waiting, else *flag = 0; MPR_ERR_PROC_FAILED (flag
+ * untouched) once no such message can come any more. */
 int mpr_iprobe(int source, int tag, mpr_comm comm, int *flag,
                mpr_status *status);
 

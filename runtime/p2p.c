@@ -374,6 +374,8 @@ int mpr_test(mpr_request *req, int *flag, mpr_status *status)
     }
     if (!(*req)->done)
         mpr__progress();
+    if (!(*req)->done && mpr__liveness_due())
+        mpr__liveness_check(); /* a loop of tests notices deaths too */
     if (!(*req)->done) {
         *flag = 0;
         return MPR_SUCCESS;
@@ -426,7 +428,16 @@ int mpr_iprobe(int source, int tag, mpr_comm comm, int *flag, mpr_status *status
     struct probe_arg p = { .pattern = { .source = source >= 0 ? mpr__world_rank(comm, source) : source,
                                         .tag = tag, .ctx = comm->ctx_p2p },
                            .comm = comm };
-    probe_found(&p);
+    bool settled = probe_found(&p);
+    if (!settled && mpr__liveness_due()) { /* a loop of iprobes notices deaths too */
+        mpr__g.probing = &p.pattern;
+        mpr__g.probing_comm = comm;
+        mpr__liveness_check();
+        mpr__g.probing = NULL;
+        settled = probe_found(&p);
+    }
+    if (settled && !p.found)
+        return MPR_ERR_PROC_FAILED;
     *flag = p.found != NULL;
     if (p.found)
         probe_status(p.found, comm, status);

@@ -902,8 +902,10 @@ void mpr__tcp_fini(void)
  * broken connection tells. */
 static void tcp_watch(int rank)
 {
+    if (!mpr__tcp.up)
+        return;
     struct tcp_peer *p = &mpr__tcp.peers[rank];
-    if (mpr__tcp.up && !p->down && !p->conn && !p->await_their_connect)
+    if (!p->down && !p->conn && !p->await_their_connect)
         mpr__tcp_connect(rank);
 }
 

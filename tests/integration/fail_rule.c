@@ -13,6 +13,8 @@
  *               a second receive from 1 and a wildcard receive both fail
  *   irecv_any   rank 0 posts a wildcard irecv before rank 1 exits
  *   probe       rank 1 exits; probe from 1 and from MPR_ANY_SOURCE fail
+ *   test        rank 1 exits; loops of mpr_test (irecv from 1) and of
+ *               mpr_iprobe (MPR_ANY_SOURCE) end with MPR_ERR_PROC_FAILED
  *   coll        rank 1 exits; barrier, bcast, allreduce fail on the others
  *   queue       rank 1 exits; rank 0 blocks in queue_get and fails
  *   skip        rank 1 skips a barrier and calls mpr_finalize; the others'
@@ -109,6 +111,25 @@ static void case_probe(void)
     }
 }
 
+static void case_test(void)
+{
+    if (me == 1)
+        leave_without_finalize();
+    if (me == 0) {
+        int x, flag = 0, rc;
+        mpr_request req;
+        MUST(mpr_irecv(&x, sizeof x, 1, 0, MPR_COMM_WORLD, &req), MPR_SUCCESS);
+        while ((rc = mpr_test(&req, &flag, MPR_STATUS_IGNORE)) == MPR_SUCCESS && !flag)
+            ;
+        expect_failed(rc, "a loop of mpr_test on an irecv from 1");
+        flag = 0;
+        while ((rc = mpr_iprobe(MPR_ANY_SOURCE, 0, MPR_COMM_WORLD, &flag, MPR_STATUS_IGNORE)) ==
+                   MPR_SUCCESS && !flag)
+            ;
+        expect_failed(rc, "a loop of mpr_iprobe from MPR_ANY_SOURCE");
+    }
+}
+
 static void case_coll(void)
 {
     if (me == 1)
@@ -172,7 +193,8 @@ static const struct {
     void (*run)(void);
 } cases[] = {
     { "recv", case_recv },   { "any", case_any },     { "any_after", case_any_after },
-    { "irecv_any", case_irecv_any }, { "probe", case_probe }, { "coll", case_coll },
+    { "irecv_any", case_irecv_any }, { "probe", case_probe }, { "test", case_test },
+    { "coll", case_coll },
     { "queue", case_queue }, { "skip", case_skip },   { "finalize_any", case_finalize_any },
 };
 

@@ -25,7 +25,7 @@ across_ended() {
 }
 
 # one rank per host: every peer is over TCP
-for c in recv any any_after irecv_any probe coll queue; do
+for c in recv any any_after irecv_any probe test coll queue; do
     across_ended mprh0:1,mprh1:1,mprh2:1 "$c" 1
 done
 for c in skip finalize_any; do
