@@ -227,11 +227,14 @@ static int hier_barrier(mpr_comm comm, struct mpr__coll_state *st)
 {
     int32_t outcome = MPR_SUCCESS; /* the leaders' phase, passed on to the members */
     if (st->lrank != 0) {
-        mpr__shm_arrive(st);
-        int rc = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0);
+        int rc = mpr__shm_arrive(st);
+        if (rc == MPR_SUCCESS)
+            rc = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0);
         return rc != MPR_SUCCESS ? rc : outcome;
     }
-    int rc = st->nlocal > 1 ? (mpr__shm_arrive(st), mpr__shm_arrive_wait(st)) : MPR_SUCCESS;
+    int rc = MPR_SUCCESS;
+    if (st->nlocal > 1 && (rc = mpr__shm_arrive(st)) == MPR_SUCCESS)
+        rc = mpr__shm_arrive_wait(st);
     if (rc == MPR_SUCCESS)
         rc = dissemination(comm, st->leaders, st->nhosts, st->host_of[comm->rank]);
     outcome = rc;
