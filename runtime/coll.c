@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coll_check.h"
 #include "coll_shm.h"
 
 #define CHAIN_MIN_BYTES (256u << 10) /* auto: chain from here on, with > 2 ranks */
@@ -250,6 +251,9 @@ int mpr_barrier(mpr_comm comm)
         return rc;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_BARRIER, MPR__CHECK_NO_ROOT, MPR__CHECK_NO_COUNT, 0,
+                              0)) != MPR_SUCCESS)
+        return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
     int alg = mpr__coll_choice(&barrier_choice);
@@ -313,6 +317,8 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
         return rc;
     if (root < 0 || root >= comm->size || (!buf && len > 0))
         return MPR_ERR_ARG;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_BCAST, root, len, 0, 0)) != MPR_SUCCESS)
+        return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
     int alg = mpr__coll_choice(&bcast_choice);
