@@ -18,6 +18,7 @@ tests_integration_coll_check_LDADD = runtime/libmpr.la
 
 COLL_ALGS_TESTS = \
 	tests/integration/coll_algs.sh \
+	tests/integration/coll_algs_unchecked.sh \
 	tests/integration/coll_algs_multihost.sh \
 	tests/integration/coll_skew.sh \
 	tests/integration/coll_check.sh
