@@ -52,7 +52,8 @@ extern "C" {
     X(MPR_ERR_BUSY, -17, "semaphore or lock not available right now")          \
     X(MPR_ERR_NOT_OWNER, -18, "the lock is not held by this rank")             \
     X(MPR_ERR_VALUE, -19, "not valid in the object's current state") \
-    X(MPR_ERR_DEADLOCK, -20, "would deadlock: this rank already holds the lock")
+    X(MPR_ERR_DEADLOCK, -20, "would deadlock: this rank already holds the lock") \
+    X(MPR_ERR_COLL_MISMATCH, -21, "collective mismatch: the ranks of the communicator made different calls or passed different arguments (MPR_CHECK=1)")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
@@ -368,6 +369,25 @@ int mpr_op_free(mpr_op *op);
  * type, MPR_IN_PLACE where it is not allowed), MPR_ERR_NO_MEM,
  * MPR_ERR_PROC_FAILED. Mismatches between ranks that are detected are
  * listed with each call; the others make the result undefined.
+ *
+ * Checking mode: with MPR_CHECK=1 in the environment of every rank (read
+ * at mpr_init; e.g. `mprun -x MPR_CHECK=1`), each collective, each
+ * creation and freeing of a shared object and mpr_comm_dup/split first
+ * compares, across the ranks of its communicator, what each rank called:
+ * the call, the communicator, the root, the len or count (not the
+ * per-rank counts of the v-variants, nor a creation's arguments, of which
+ * rank 0's are used), the datatype, the op, and which object is freed.
+ * If any differs, every rank of the call returns MPR_ERR_COLL_MISMATCH
+ * before anything is sent or written (a free that fails so keeps the
+ * object and its handle), rank 0 of the communicator prints one line,
+ *     mpr: rank 0: collective mismatch on comm 0x0: rank 0 called
+ *     queue_free(object 0-0), rank 1 called barrier
+ * (on one line), and later collectives work as before. The comparison
+ * comes after each call's own argument checks, so a rank whose arguments
+ * are bad returns MPR_ERR_ARG alone, as without the mode. Calls on two
+ * different communicators are caught between ranks that belong to both.
+ * The comparison costs a message to and from every other rank per call;
+ * without MPR_CHECK (or with MPR_CHECK=0) it costs one test of a flag.
  */
 #define MPR_IN_PLACE ((void *)1)
 
@@ -380,7 +400,9 @@ int mpr_op_free(mpr_op *op);
  * across hosts) may get only its len bytes, without an error; within one
  * host through shared memory, and along the chain of large messages, they
  * get everything. A len larger than root's, or ranks naming different roots, are not
- * detected: the result is undefined and the call may hang. */
+ * detected: the result is undefined and the call may hang. With MPR_CHECK=1
+ * every such difference, short lens included, is MPR_ERR_COLL_MISMATCH on
+ * every rank. */
 int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm);
 
 /* mpr_barrier - return once every rank of comm has entered the barrier. */
@@ -394,7 +416,8 @@ int mpr_barrier(mpr_comm comm);
  * Returns the common codes (above), and MPR_ERR_TRUNCATE on a rank that
  * received more elements than its count from another rank (the only
  * mismatch detected: different counts, types, ops or roots otherwise give
- * undefined results and may hang).
+ * undefined results and may hang; with MPR_CHECK=1 each of them, counts
+ * included, is MPR_ERR_COLL_MISMATCH on every rank).
  */
 int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count,
                mpr_datatype datatype, mpr_op op, int root, mpr_comm comm);
@@ -434,7 +457,8 @@ int mpr_reduce_scatter_block(const void *sendbuf, void *recvbuf,
  * that receiver returns MPR_ERR_TRUNCATE after the whole call (a rank's
  * own block is treated the same way). Fewer bytes than expected leave the
  * rest of the block untouched. Other mismatches (roots, lens, arrays
- * that differ between ranks where they must agree) are not detected.
+ * that differ between ranks where they must agree) are not detected
+ * unless MPR_CHECK=1, which catches different roots and lens (not arrays).
  */
 
 /*

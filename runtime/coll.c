@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coll_check.h"
 #include "coll_shm.h"
 
 #define CHAIN_MIN_BYTES (256u << 10) /* auto: chain from here on, with > 2 ranks */
@@ -227,11 +228,14 @@ static int hier_barrier(mpr_comm comm, struct mpr__coll_state *st)
 {
     int32_t outcome = MPR_SUCCESS; /* the leaders' phase, passed on to the members */
     if (st->lrank != 0) {
-        mpr__shm_arrive(st);
-        int rc = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0);
+        int rc = mpr__shm_arrive(st);
+        if (rc == MPR_SUCCESS)
+            rc = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0);
         return rc != MPR_SUCCESS ? rc : outcome;
     }
-    int rc = st->nlocal > 1 ? (mpr__shm_arrive(st), mpr__shm_arrive_wait(st)) : MPR_SUCCESS;
+    int rc = MPR_SUCCESS;
+    if (st->nlocal > 1 && (rc = mpr__shm_arrive(st)) == MPR_SUCCESS)
+        rc = mpr__shm_arrive_wait(st);
     if (rc == MPR_SUCCESS)
         rc = dissemination(comm, st->leaders, st->nhosts, st->host_of[comm->rank], comm->ctx_coll);
     outcome = rc;
@@ -246,6 +250,9 @@ int mpr_barrier(mpr_comm comm)
     if (rc != MPR_SUCCESS)
         return rc;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
+        return rc;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_BARRIER, MPR__CHECK_NO_ROOT, MPR__CHECK_NO_COUNT, 0,
+                              0)) != MPR_SUCCESS)
         return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
@@ -310,6 +317,8 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
         return rc;
     if (root < 0 || root >= comm->size || (!buf && len > 0))
         return MPR_ERR_ARG;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_BCAST, root, len, 0, 0)) != MPR_SUCCESS)
+        return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
     int alg = mpr__coll_choice(&bcast_choice);

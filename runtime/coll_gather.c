@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "coll.h"
+#include "coll_check.h"
 
 /* Below these total sizes (len * N) the tree algorithms are used. */
 #define TREE_MAX_BYTES ((size_t)32 << 10)
@@ -135,6 +136,8 @@ int mpr_gather(const void *sendbuf, size_t len, void *recvbuf, int root, mpr_com
         return MPR_ERR_ARG;
     if (len > 0 && (!sendbuf || (at_root && !recvbuf)))
         return MPR_ERR_ARG;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_GATHER, root, len, 0, 0)) != MPR_SUCCESS)
+        return rc;
     if (len == 0)
         return MPR_SUCCESS;
 
@@ -162,6 +165,9 @@ int mpr_gatherv(const void *sendbuf, size_t sendlen, void *recvbuf, const size_t
             if (recvlens[i] > 0 && !recvbuf)
                 return MPR_ERR_ARG;
     }
+    rc = mpr__coll_check(comm, MPR__CALL_GATHERV, root, MPR__CHECK_NO_COUNT, 0, 0);
+    if (rc != MPR_SUCCESS)
+        return rc;
     return gather_linear(sendbuf, sendlen, recvbuf, recvlens, displs, 0, root, comm);
 }
 
@@ -250,6 +256,8 @@ int mpr_scatter(const void *sendbuf, size_t len, void *recvbuf, int root, mpr_co
         return MPR_ERR_ARG;
     if (len > 0 && (!recvbuf || (at_root && !sendbuf)))
         return MPR_ERR_ARG;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_SCATTER, root, len, 0, 0)) != MPR_SUCCESS)
+        return rc;
     if (len == 0)
         return MPR_SUCCESS;
 
@@ -276,6 +284,9 @@ int mpr_scatterv(const void *sendbuf, const size_t sendlens[], const size_t disp
             if (sendlens[i] > 0 && !sendbuf)
                 return MPR_ERR_ARG;
     }
+    rc = mpr__coll_check(comm, MPR__CALL_SCATTERV, root, MPR__CHECK_NO_COUNT, 0, 0);
+    if (rc != MPR_SUCCESS)
+        return rc;
     return scatter_linear(sendbuf, sendlens, displs, 0, recvbuf, recvlen, root, comm);
 }
 
@@ -342,6 +353,9 @@ int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
         return MPR_ERR_ARG;
     if (len > 0 && (!sendbuf || !recvbuf))
         return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, MPR__CALL_ALLGATHER, MPR__CHECK_NO_ROOT, len, 0, 0);
+    if (rc != MPR_SUCCESS)
+        return rc;
     if (len == 0)
         return MPR_SUCCESS;
 
@@ -364,6 +378,10 @@ int mpr_allgatherv(const void *sendbuf, size_t sendlen, void *recvbuf, const siz
     for (int i = 0; i < comm->size; i++)
         if (recvlens[i] > 0 && !recvbuf)
             return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, MPR__CALL_ALLGATHERV, MPR__CHECK_NO_ROOT, MPR__CHECK_NO_COUNT, 0,
+                         0);
+    if (rc != MPR_SUCCESS)
+        return rc;
 
     char *out = recvbuf;
     int own = MPR_SUCCESS, rank = comm->rank;
@@ -458,6 +476,9 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
         return MPR_ERR_ARG;
     if (len > 0 && (!sendbuf || !recvbuf))
         return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, MPR__CALL_ALLTOALL, MPR__CHECK_NO_ROOT, len, 0, 0);
+    if (rc != MPR_SUCCESS)
+        return rc;
     if (len == 0)
         return MPR_SUCCESS;
 
@@ -486,6 +507,10 @@ int mpr_alltoallv(const void *sendbuf, const size_t sendlens[], const size_t sdi
     for (int i = 0; i < comm->size; i++)
         if ((sendlens[i] > 0 && !sendbuf) || (recvlens[i] > 0 && !recvbuf))
             return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, MPR__CALL_ALLTOALLV, MPR__CHECK_NO_ROOT, MPR__CHECK_NO_COUNT, 0,
+                         0);
+    if (rc != MPR_SUCCESS)
+        return rc;
     struct exchange x = { .send = sendbuf, .slens = sendlens, .sdispls = sdispls,
                           .recv = recvbuf, .rlens = recvlens, .rdispls = rdispls };
     return alltoall_run(&x, false, comm);

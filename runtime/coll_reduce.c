@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "coll.h"
+#include "coll_check.h"
 
 /* From this many bytes a commutative allreduce leaves recursive doubling
  * (log2 N rounds moving all the bytes each) for Rabenseifner (2 log2 N
@@ -417,6 +418,8 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
         return MPR_ERR_ARG;
     if (r.bytes > 0 && (!sendbuf || (at_root && !recvbuf)))
         return MPR_ERR_ARG;
+    if ((rc = mpr__coll_check(comm, MPR__CALL_REDUCE, root, count, datatype, op)) != MPR_SUCCESS)
+        return rc;
     if (r.bytes == 0)
         return MPR_SUCCESS;
 
@@ -494,6 +497,9 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
         return MPR_ERR_ARG;
     if (r.bytes > 0 && (!sendbuf || !recvbuf))
         return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, MPR__CALL_ALLREDUCE, MPR__CHECK_NO_ROOT, count, datatype, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
     if (r.bytes == 0)
         return MPR_SUCCESS;
 
@@ -542,6 +548,10 @@ static int scan_common(const void *sendbuf, void *recvbuf, size_t count, mpr_dat
         return rc;
     if (recvbuf == MPR_IN_PLACE || (r.bytes > 0 && (!sendbuf || !recvbuf)))
         return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, exclusive ? MPR__CALL_EXSCAN : MPR__CALL_SCAN, MPR__CHECK_NO_ROOT,
+                         count, type, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
     if (r.bytes == 0)
         return MPR_SUCCESS;
     const void *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;
@@ -606,6 +616,10 @@ int mpr_reduce_scatter_block(const void *sendbuf, void *recvbuf, size_t recvcoun
     if (recvbuf == MPR_IN_PLACE || r.bytes > SIZE_MAX / (size_t)size ||
         (r.bytes > 0 && (!sendbuf || !recvbuf)))
         return MPR_ERR_ARG;
+    rc = mpr__coll_check(comm, MPR__CALL_REDUCE_SCATTER_BLOCK, MPR__CHECK_NO_ROOT, recvcount,
+                         datatype, op);
+    if (rc != MPR_SUCCESS)
+        return rc;
     if (r.bytes == 0)
         return MPR_SUCCESS;
     const char *mine = sendbuf == MPR_IN_PLACE ? recvbuf : sendbuf;

@@ -380,13 +380,23 @@ bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target)
     return mpr__seq_ge(atomic_load_explicit(&st->seg->arrived, memory_order_acquire), target);
 }
 
-void mpr__shm_arrive(struct mpr__coll_state *st)
+/* `arrived` sums the arrivals of every barrier, so reaching e x n proves
+ * "everyone arrived at e" only while nobody has arrived at e + 1. A member
+ * may leave barrier e without waiting for it (the non-root of a reduce
+ * does), so it first waits for e to be complete before counting itself in
+ * e + 1: otherwise its early arrival stands in for a late member's and the
+ * count reaches e x n with that member missing. */
+int mpr__shm_arrive(struct mpr__coll_state *st)
 {
+    int rc = mpr__shm_arrive_wait(st);
+    if (rc != MPR_SUCCESS)
+        return rc;
     st->epoch++;
     uint32_t target = st->epoch * (uint32_t)st->nlocal;
     uint32_t now = atomic_fetch_add_explicit(&st->seg->arrived, 1, memory_order_acq_rel) + 1;
     if (now == target)
         mpr__coll_ring(st); /* the last to arrive wakes whoever sleeps */
+    return MPR_SUCCESS;
 }
 
 int mpr__shm_arrive_wait(struct mpr__coll_state *st)
@@ -403,16 +413,14 @@ int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 {
     if (st->nlocal == 1)
         return MPR_SUCCESS;
-    if (!leader_releases) {
-        mpr__shm_arrive(st);
+    int rc = mpr__shm_arrive(st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (!leader_releases)
         return mpr__shm_arrive_wait(st);
-    }
-    st->epoch++;
-    uint32_t target = st->epoch * (uint32_t)st->nlocal;
-    atomic_fetch_add_explicit(&st->seg->arrived, 1, memory_order_acq_rel);
     if (st->lrank != 0)
         return mpr__coll_wait(st, released, st->epoch);
-    int rc = mpr__coll_wait(st, mpr__shm_arrived, target);
+    rc = mpr__shm_arrive_wait(st);
     atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
     mpr__coll_ring(st);
     return rc;

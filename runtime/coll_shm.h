@@ -56,7 +56,6 @@ struct mpr__coll_state {
     uint32_t epoch;    /* barriers entered */
     uint32_t chunks;   /* bcast chunks passed through the slots */
     uint32_t rounds;   /* reduction rounds */
-    uint32_t last_arrival; /* barrier target of the last reduction round */
 };
 
 /* The communicator's state, made at the first call (collective over comm:
@@ -101,8 +100,12 @@ static inline bool mpr__seq_ge(uint32_t a, uint32_t b)
 /* leader_releases: the lowest member waits for everyone and releases the
  * others (it leaves first); else whoever arrives last releases everyone. */
 int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases);
-/* Split barrier: arrive never blocks; wait until every member arrived. */
-void mpr__shm_arrive(struct mpr__coll_state *st);
+/* Split barrier. arrive: count this member in the next barrier, after
+ * waiting (only) until every member arrived at its previous one, which
+ * keeps the shared counter exact even when a member left that one
+ * without waiting. arrive_wait: wait until every member arrived at this
+ * member's last barrier. Both return MPR_ERR_PROC_FAILED if a member died. */
+int mpr__shm_arrive(struct mpr__coll_state *st);
 int mpr__shm_arrive_wait(struct mpr__coll_state *st);
 /* true once the barrier counter reached target (st->epoch * nlocal of some arrival) */
 bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target);

@@ -19,9 +19,11 @@
  * line of the result; a user op sees whole lines of elements).
  *
  * Rounds use two sets of slots in turn. Before writing a set, a member
- * waits until everyone arrived at the previous round's last barrier: then
- * nobody still reads the set from two rounds ago. A member that wants no
- * result never waits otherwise.
+ * waits until everyone arrived at its last barrier (that of the previous
+ * round, or any collective's since): then nobody still reads the set from
+ * two rounds ago. A member that wants no result never waits otherwise; it
+ * may leave a round before the others arrive, which mpr__shm_arrive
+ * accounts for (coll_shm.c).
  *
  * coll_reduce.c calls these first unless MPR_COLL_REDUCE/ALLREDUCE force a
  * point-to-point algorithm.
@@ -86,14 +88,14 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
     for (size_t off = 0; off < agreed || off == 0;) {
         size_t k = agreed - off < per ? agreed - off : per;
         unsigned set = st->rounds++ & 1u;
-        int rc = mpr__coll_wait(st, mpr__shm_arrived, st->last_arrival);
+        int rc = mpr__shm_arrive_wait(st);
         if (rc != MPR_SUCCESS)
             return rc;
         mpr__coll_copy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
         if (off == 0)
             atomic_store_explicit(count_word(st, set, st->lrank), count, memory_order_relaxed);
-        mpr__shm_arrive(st);
-        st->last_arrival = st->epoch * (uint32_t)n;
+        if ((rc = mpr__shm_arrive(st)) != MPR_SUCCESS)
+            return rc;
         bool small = k * tsize <= SMALL_ROUND_BYTES;
         if (small && !want && off + k >= agreed)
             break; /* nothing to read: need not even learn the others' counts */
@@ -119,8 +121,8 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
             piece(st, k, tsize, &lo, &hi);
             if (hi > lo)
                 combine(st, set, lo, hi - lo, tsize, type, op, result_area(st, set) + lo * tsize);
-            mpr__shm_arrive(st);
-            st->last_arrival = st->epoch * (uint32_t)n;
+            if ((rc = mpr__shm_arrive(st)) != MPR_SUCCESS)
+                return rc;
             if (want) {
                 if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
                     return rc;

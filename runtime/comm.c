@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpr_internal.h"
+#include "coll_check.h"
 
 struct mpr_comm mpr__comm_world = { .magic = MPR__COMM_MAGIC, .ctx_p2p = 0, .ctx_coll = 1 };
 
@@ -29,6 +29,7 @@ void mpr__comm_world_setup(void)
     mpr__comm_world.size = mpr__g.size;
     mpr__comm_world.coll = NULL;
     next_ctx = 2;
+    mpr__coll_check_configure();
 }
 
 /* What each parent rank says about the communicator it wants. */
@@ -81,13 +82,17 @@ static mpr_comm comm_new(mpr_comm parent, const struct split_entry *members, int
 
 /* Every parent rank takes part even with bad arguments of its own, so a
  * mistake on one rank fails the call everywhere instead of hanging it. */
-static int comm_create(mpr_comm parent, int color, int key, bool args_ok, mpr_comm *newcomm)
+static int comm_create(mpr_comm parent, enum mpr__coll_kind kind, int color, int key,
+                       bool args_ok, mpr_comm *newcomm)
 {
+    int rc = mpr__coll_check(parent, kind, MPR__CHECK_NO_ROOT, MPR__CHECK_NO_COUNT, 0, 0);
+    if (rc != MPR_SUCCESS)
+        return rc;
     struct split_entry mine = { args_ok ? color : BAD_ARGUMENTS, key, parent->rank, next_ctx };
     struct split_entry *all = malloc((size_t)parent->size * sizeof(*all));
     if (!all)
         return MPR_ERR_NO_MEM;
-    int rc = mpr__allgather(parent, &mine, sizeof(mine), all);
+    rc = mpr__allgather(parent, &mine, sizeof(mine), all);
     if (rc != MPR_SUCCESS) {
         free(all);
         return rc;
@@ -126,7 +131,7 @@ int mpr_comm_dup(mpr_comm comm, mpr_comm *newcomm)
         return rc;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
-    return comm_create(comm, 0, comm->rank, newcomm != NULL, newcomm);
+    return comm_create(comm, MPR__CALL_COMM_DUP, 0, comm->rank, newcomm != NULL, newcomm);
 }
 
 int mpr_comm_split(mpr_comm comm, int color, int key, mpr_comm *newcomm)
@@ -137,7 +142,7 @@ int mpr_comm_split(mpr_comm comm, int color, int key, mpr_comm *newcomm)
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
     bool args_ok = newcomm && (color >= 0 || color == MPR_UNDEFINED);
-    return comm_create(comm, color, key, args_ok, newcomm);
+    return comm_create(comm, MPR__CALL_COMM_SPLIT, color, key, args_ok, newcomm);
 }
 
 int mpr_comm_free(mpr_comm *comm)

@@ -66,6 +66,8 @@ int mpr_event_free(mpr_event *event)
     if (!event || !*event)
         return MPR_ERR_ARG;
     int rc = mpr__obj_free(&(*event)->obj);
+    if (rc == MPR_ERR_COLL_MISMATCH)
+        return rc; /* not freed: the handle stays valid */
     free(*event);
     *event = NULL;
     return rc;

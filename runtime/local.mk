@@ -19,6 +19,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/datatype.c \
 	runtime/coll_shm.c \
 	runtime/coll_shm_reduce.c \
+	runtime/coll_check.c runtime/coll_check.h \
 	runtime/self.c \
 	runtime/shm.c \
 	runtime/shm_ring.c runtime/shm_ring.h \

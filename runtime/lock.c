@@ -63,6 +63,8 @@ int mpr_lock_free(mpr_lock *lock)
     if (!lock || !*lock)
         return MPR_ERR_ARG;
     int rc = mpr__obj_free(&(*lock)->obj);
+    if (rc == MPR_ERR_COLL_MISMATCH)
+        return rc; /* not freed: the handle stays valid */
     free(*lock);
     *lock = NULL;
     return rc;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "objects.h"
+#include "coll_check.h"
 #include "cpu_relax.h"
 #include "futex.h"
 #include "shm_segment.h"
@@ -99,6 +100,18 @@ static void fill_handle(struct mpr__obj *obj, void *mem, size_t bytes, mpr_comm 
     obj->comm = comm;
 }
 
+/* What MPR_CHECK=1 compares for the creation or freeing of an object. */
+static enum mpr__coll_kind call_kind(enum mpr__obj_kind kind, bool create)
+{
+    static const enum mpr__coll_kind calls[][2] = {
+        [MPR__OBJ_QUEUE] = { MPR__CALL_QUEUE_FREE, MPR__CALL_QUEUE_CREATE },
+        [MPR__OBJ_EVENT] = { MPR__CALL_EVENT_FREE, MPR__CALL_EVENT_CREATE },
+        [MPR__OBJ_SEMAPHORE] = { MPR__CALL_SEMAPHORE_FREE, MPR__CALL_SEMAPHORE_CREATE },
+        [MPR__OBJ_LOCK] = { MPR__CALL_LOCK_FREE, MPR__CALL_LOCK_CREATE },
+    };
+    return calls[kind][create];
+}
+
 /* A communicator of one rank: nobody to share with, no name needed. */
 static int create_private(mpr_comm comm, enum mpr__obj_kind kind, size_t bytes,
                           mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj)
@@ -124,6 +137,9 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         return rc;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
+    if ((rc = mpr__coll_check_object(comm, call_kind(kind, true), 0)) != MPR_SUCCESS)
+        return rc;
+    obj->kind = kind;
 
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t bytes = (MPR__OBJ_STATE_OFFSET + state_bytes + page - 1) / page * page;
@@ -170,6 +186,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         return rc;
     }
     bytes = (size_t)announce.bytes;
+    obj->id = (uint64_t)creator << 32 | announce.id;
     segment_name(name, sizeof(name), creator, announce.id);
     announce.endpoint[sizeof(announce.endpoint) - 1] = '\0';
 
@@ -233,6 +250,10 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
 int mpr__obj_free(struct mpr__obj *obj)
 {
     int rc = mpr__check_ready();
+    if (rc == MPR_SUCCESS)
+        rc = mpr__coll_check_object(obj->comm, call_kind(obj->kind, false), obj->id);
+    if (rc == MPR_ERR_COLL_MISMATCH)
+        return rc; /* nothing done: the object stays */
     if (rc == MPR_SUCCESS && obj->comm->size > 1)
         rc = mpr_barrier(obj->comm);
     /* After the barrier no rank has a call in flight on the object. After

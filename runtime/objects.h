@@ -59,6 +59,8 @@ struct mpr__obj {
     uint32_t service_id;          /* the home rank of a multi-host object: its service id */
     uint32_t remote_id;           /* other hosts: the object's id at the service */
     uint64_t max_item, capacity;  /* queues: set before creation by rank 0, after by all */
+    enum mpr__obj_kind kind;
+    uint64_t id;                  /* creator's world rank << 32 | its count: the same on all ranks */
 };
 
 struct mpr__waitpoint {
@@ -81,7 +83,8 @@ typedef void (*mpr__obj_format_fn)(void *state, size_t state_bytes, const void *
 int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
                     mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj);
 
-/* Collectively release: a barrier (no rank still uses it), then unmap. */
+/* Collectively release: a barrier (no rank still uses it), then unmap.
+ * MPR_ERR_COLL_MISMATCH (MPR_CHECK=1): nothing done, the object stays. */
 int mpr__obj_free(struct mpr__obj *obj);
 
 /* MPR_ERR_ARG for a NaN timeout, else MPR_SUCCESS. */

@@ -101,6 +101,8 @@ int mpr_queue_free(mpr_queue *queue)
     if (!queue || !*queue)
         return MPR_ERR_ARG;
     int rc = mpr__obj_free(&(*queue)->obj);
+    if (rc == MPR_ERR_COLL_MISMATCH)
+        return rc; /* not freed: the handle stays valid */
     free(*queue);
     *queue = NULL;
     return rc;

@@ -72,6 +72,8 @@ int mpr_semaphore_free(mpr_semaphore *sem)
     if (!sem || !*sem)
         return MPR_ERR_ARG;
     int rc = mpr__obj_free(&(*sem)->obj);
+    if (rc == MPR_ERR_COLL_MISMATCH)
+        return rc; /* not freed: the handle stays valid */
     free(*sem);
     *sem = NULL;
     return rc;

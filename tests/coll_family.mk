@@ -11,7 +11,9 @@ tests_integration_coll_reduce_LDADD = runtime/libmpr.la
 tests_integration_coll_gather_SOURCES = tests/integration/coll_gather.c
 tests_integration_coll_gather_LDADD = runtime/libmpr.la
 
-COLL_FAMILY_TESTS = tests/integration/coll_family.sh
+COLL_FAMILY_TESTS = \
+	tests/integration/coll_family.sh \
+	tests/integration/coll_family_unchecked.sh
 TESTS += $(COLL_FAMILY_TESTS)
 EXTRA_DIST += $(COLL_FAMILY_TESTS)
 

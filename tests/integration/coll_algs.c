@@ -8,7 +8,8 @@
  *    bytes after the buffer;
  *  - a short receiver (the rank that comes last from the root) gets the
  *    first bytes and MPR_ERR_TRUNCATE, the others at least as many (with
- *    `strict`: everything, as on one host through shared memory);
+ *    `strict`: everything, as on one host through shared memory); with
+ *    MPR_CHECK=1 every rank gets MPR_ERR_COLL_MISMATCH instead;
  *  - barriers that really wait (files made before the barrier must be seen
  *    by every member after it; some ranks are late);
  *  - hundreds of small bcasts and barriers back to back on alternating
@@ -53,10 +54,17 @@ static void one_bcast(mpr_comm comm, const char *what, size_t len, int root, int
     memset(buf + mylen, GUARDBYTE, GUARD);
     int rc = mpr_bcast(buf, mylen, root, comm);
     int want = is_short ? MPR_ERR_TRUNCATE : MPR_SUCCESS;
+    bool refused = coll_checking() && short_len < len && size > 1;
+    if (refused)
+        want = MPR_ERR_COLL_MISMATCH; /* every rank, and nothing moved */
     if (rc != want) {
         failf(__LINE__, "%s: bcast of %zu bytes (mine %zu) from root %d returned %s", what, len,
               mylen, root, mpr_error_name(rc));
         die();
+    }
+    if (refused) {
+        free(buf);
+        return;
     }
     size_t bad = badbyte(buf, mylen, root, salt);
     if (!strict && short_len < len && bad >= short_len)

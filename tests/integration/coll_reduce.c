@@ -13,6 +13,7 @@
  *                                   the world, ranked in reverse
  *   mprun -n N coll_reduce scan     scan, exscan, reduce_scatter_block
  *   mprun -n N coll_reduce errors   bad arguments, a truncating mismatch
+ *                                   (refused everywhere with MPR_CHECK=1)
  *
  * Exits 0 when every check passes; prints "rank R: FAIL: ..." and exits 1
  * otherwise.
@@ -519,7 +520,10 @@ static void part_errors(void)
     /* rank 1 passes one element more than the others: whoever receives
      * from it (rank 0 in the tree and linear algorithms) reports
      * MPR_ERR_TRUNCATE, the others succeed, nobody hangs */
-    if (csize >= 2) {
+    if (csize >= 2 && coll_checking()) { /* refused on every rank before anything moves */
+        EXPECT(mpr_reduce(a, b, crank == 1 ? 8 : 7, MPR_INT, MPR_SUM, 0, comm),
+               MPR_ERR_COLL_MISMATCH);
+    } else if (csize >= 2) {
         int rc = mpr_reduce(a, b, crank == 1 ? 8 : 7, MPR_INT, MPR_SUM, 0, comm);
         CHECK(rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE, "mismatched reduce returned %s",
               mpr_error_name(rc));

@@ -8,6 +8,9 @@
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
+# Collectives compare their calls first (MPR_CHECK=1) unless the
+# environment says otherwise (coll_*_unchecked.sh run with it off).
+export MPR_CHECK="${MPR_CHECK-1}"
 
 ulimit -c 0 # no core files from the crash tests
 
