@@ -27,8 +27,6 @@
 
 #include "coll_check.h"
 
-/* No communicator gets this context: they count up from 0 by two. */
-#define CHECK_CTX UINT32_MAX
 #define CHECK_TAG 0
 
 bool mpr__coll_check_on;
@@ -183,7 +181,7 @@ static int exchange(mpr_comm comm, struct signature *sigs)
         if (r == me)
             continue;
         int rc = mpr__recv_start(&sigs[r], sizeof(sigs[r]), mpr__world_rank(comm, r), CHECK_TAG,
-                                 MPR_COMM_WORLD, CHECK_CTX, &reqs[nreqs]);
+                                 MPR_COMM_WORLD, MPR__CTX_CHECK, &reqs[nreqs]);
         if (rc == MPR_SUCCESS)
             nreqs++;
         else if (result == MPR_SUCCESS)
@@ -193,7 +191,7 @@ static int exchange(mpr_comm comm, struct signature *sigs)
         if (r == me)
             continue;
         int rc = mpr__send_start(&sigs[me], sizeof(sigs[me]), mpr__world_rank(comm, r),
-                                 CHECK_TAG, MPR_COMM_WORLD, CHECK_CTX, &reqs[nreqs]);
+                                 CHECK_TAG, MPR_COMM_WORLD, MPR__CTX_CHECK, &reqs[nreqs]);
         if (rc == MPR_SUCCESS)
             nreqs++;
         else if (result == MPR_SUCCESS)

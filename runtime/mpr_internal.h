@@ -118,11 +118,13 @@ struct mpr__transport {
     bool (*linked)(int rank);
 };
 
-/* Contexts no communicator gets: finalize's barrier, and the notice a
- * finalizing rank sends its peers (liveness.c). */
+/* Contexts no communicator gets: the collective checks' exchange
+ * (coll_check.c), finalize's barrier, and the notice a finalizing rank
+ * sends its peers (liveness.c). */
+#define MPR__CTX_CHECK 0xfffffffdu
 #define MPR__CTX_FINALIZE 0xfffffffeu
 #define MPR__CTX_NOTICE 0xffffffffu
-#define MPR__CTX_RESERVED MPR__CTX_FINALIZE /* communicators stay below */
+#define MPR__CTX_RESERVED MPR__CTX_CHECK /* communicators stay below */
 #define MPR__LIVENESS_INTERVAL_S 0.1
 
 struct mpr__peer {
