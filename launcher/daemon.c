@@ -157,7 +157,8 @@ static void send_error(struct daemon *dm, int code, const char *fmt, ...)
     mprun_wbuf_free(&w);
 }
 
-static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, bool failed)
+static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, bool failed,
+                           bool unfinalized)
 {
     struct mprun_wbuf w = {0};
 
@@ -165,13 +166,15 @@ static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, b
     mprun_wbuf_u32(&w, (uint32_t)pid);
     mprun_wbuf_u32(&w, (uint32_t)status);
     mprun_wbuf_u32(&w, failed ? 1 : 0);
+    mprun_wbuf_u32(&w, unfinalized ? 1 : 0);
     send_message(dm, MPRUN_MSG_RANK_EXIT, &w);
     mprun_wbuf_free(&w);
 }
 
 /* ---- Events of this host's ranks ---------------------------------------- */
 
-static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed)
+static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed,
+                          bool unfinalized)
 {
     struct daemon *dm = ctx;
 
@@ -179,7 +182,7 @@ static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool faile
         mprun_watch_stop(&dm->loop, &dm->stdin_watch);
         mprun_input_close(&dm->input);
     }
-    send_rank_exit(dm, rank, pid, status, failed);
+    send_rank_exit(dm, rank, pid, status, failed, unfinalized);
 }
 
 static void on_start_failed(void *ctx, int rank, const struct mprun_child_failure *f,
@@ -321,7 +324,7 @@ static void give_up_start(struct daemon *dm)
         for (int i = 0; i < dm->ranks.nlocal && !started; i++)
             started = dm->ranks.locals[i].rank == (int)r && dm->ranks.locals[i].pid != 0;
         if (!started)
-            send_rank_exit(dm, (int)r, 0, 0, true);
+            send_rank_exit(dm, (int)r, 0, 0, true, false);
     }
     stop_ranks(dm, SIGTERM);
 }

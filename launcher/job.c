@@ -7,7 +7,8 @@
  * in the same few functions below, which decide what it means for the job
  * (job_remote.c reads the daemons' messages, job_stdin.c forwards stdin).
  *
- * The job stops at the first of: a rank failing (non-zero exit or signal),
+ * The job stops at the first of: a rank failing (non-zero exit, signal, or
+ * exit 0 without PMIx_Finalize; with --enable-recovery it goes on),
  * a rank calling PMIx_Abort, a forwarded signal, the timeout, a daemon or
  * host lost, a start-up failure. That first event alone is reported and
  * decides the exit code; ranks that mprun then stops are not failures.
@@ -67,8 +68,11 @@ void mprun_job_stop(struct job *job, int exit_code, int sig)
 /* ---- What happens to ranks, here or there ------------------------------- */
 
 void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int status,
-                             bool start_failed)
+                             bool start_failed, bool unfinalized)
 {
+    const char *label = mprun_job_host_label(job, host);
+    int code;
+
     if (job->ended[rank])
         return;
     job->ended[rank] = true;
@@ -78,19 +82,28 @@ void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int
         mprun_job_stop_stdin(job);
     if (job->stopping || start_failed)
         return;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return;
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
 
-        mprun_say("rank %d (pid %d) on host %s killed by signal %d (%s)", rank, (int)pid,
-                  mprun_job_host_label(job, host), sig, strsignal(sig));
-        mprun_job_stop(job, 128 + sig, SIGTERM);
+        mprun_say("rank %d (pid %d) on host %s killed by signal %d (%s)", rank, (int)pid, label,
+                  sig, strsignal(sig));
+        code = 128 + sig;
+    } else if (WEXITSTATUS(status) != 0) {
+        mprun_say("rank %d (pid %d) on host %s exited with code %d", rank, (int)pid, label,
+                  WEXITSTATUS(status));
+        code = WEXITSTATUS(status);
+    } else if (unfinalized) {
+        /* Its peers may be waiting for it in a fence or a message. */
+        mprun_say("rank %d (pid %d) on host %s exited without calling mpr_finalize", rank,
+                  (int)pid, label);
+        code = MPRUN_EXIT_FAILURE;
     } else {
-        mprun_say("rank %d (pid %d) on host %s exited with code %d", rank, (int)pid,
-                  mprun_job_host_label(job, host), WEXITSTATUS(status));
-        mprun_job_stop(job, WEXITSTATUS(status), SIGTERM);
+        return;
     }
+    if (job->opts->enable_recovery)
+        mprun_job_set_exit_code(job, code); /* the others run on */
+    else
+        mprun_job_stop(job, code, SIGTERM);
 }
 
 /* Ranks that will never run (a start-up failure, a lost host) count as ended. */
@@ -162,11 +175,13 @@ void mprun_job_start_failed(struct job *job, int rank, int host, int stage, int 
 
 /* ---- Events of this host's ranks ---------------------------------------- */
 
-static void on_local_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed)
+static void on_local_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed,
+                                bool unfinalized)
 {
     struct job *job = ctx;
 
-    mprun_job_rank_finished(job, rank, job->hosts->local_host, pid, status, failed);
+    mprun_job_rank_finished(job, rank, job->hosts->local_host, pid, status, failed,
+                            unfinalized);
 }
 
 static void on_local_start_failed(void *ctx, int rank, const struct mprun_child_failure *f,

@@ -79,9 +79,11 @@ void mprun_job_set_exit_code(struct job *job, int code);
  * just signal. */
 void mprun_job_stop(struct job *job, int exit_code, int sig);
 
-/* mprun_job_rank_finished - a rank ended, on host: the verdict if it failed. */
+/* mprun_job_rank_finished - a rank ended, on host: the verdict if it failed
+ * (a non-zero code, a signal, or exit 0 without PMIx_Finalize once it had
+ * connected: unfinalized). */
 void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int status,
-                             bool start_failed);
+                             bool start_failed, bool unfinalized);
 
 /* mprun_job_mark_host_ended - the ranks of host will never be heard of again. */
 void mprun_job_mark_host_ended(struct job *job, int host);

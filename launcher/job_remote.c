@@ -175,10 +175,12 @@ static int on_rank_exit_message(struct job *job, int host, struct mprun_rbuf *r,
     uint32_t pid = mprun_rbuf_u32(r);
     uint32_t status = mprun_rbuf_u32(r);
     uint32_t failed = mprun_rbuf_u32(r);
+    uint32_t unfinalized = mprun_rbuf_u32(r);
 
-    if (!mprun_rbuf_done(r) || failed > 1 || status > 0xffff)
+    if (!mprun_rbuf_done(r) || failed > 1 || unfinalized > 1 || status > 0xffff)
         return bad_message(err, errlen, "malformed rank exit");
-    mprun_job_rank_finished(job, rank, host, (pid_t)pid, (int)status, failed != 0);
+    mprun_job_rank_finished(job, rank, host, (pid_t)pid, (int)status, failed != 0,
+                            unfinalized != 0);
     return 0;
 }
 

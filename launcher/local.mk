@@ -34,11 +34,15 @@ tests_unit_test_cli_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cli_LDADD = $(CMOCKA_LIBS)
 
 # Helpers the launcher tests start under mprun: they need no libmpr.
-check_PROGRAMS += tests/integration/print_affinity tests/integration/pmix_client_check
+check_PROGRAMS += tests/integration/print_affinity tests/integration/pmix_client_check \
+	tests/integration/pmix_client_cases
 tests_integration_print_affinity_SOURCES = tests/integration/print_affinity.c
 tests_integration_pmix_client_check_SOURCES = tests/integration/pmix_client_check.c
 tests_integration_pmix_client_check_CFLAGS = $(AM_CFLAGS) $(PMIX_CFLAGS)
 tests_integration_pmix_client_check_LDADD = $(PMIX_LIBS)
+tests_integration_pmix_client_cases_SOURCES = tests/integration/pmix_client_cases.c
+tests_integration_pmix_client_cases_CFLAGS = $(AM_CFLAGS) $(PMIX_CFLAGS)
+tests_integration_pmix_client_cases_LDADD = $(PMIX_LIBS)
 
 LAUNCHER_TESTS = \
 	tests/integration/launcher_exit.sh \

@@ -39,6 +39,7 @@ static struct {
     struct mprun_pmix_event *head, *tail;
     struct mprun_pmix_completion *open_fences; /* main thread only */
     uint8_t *connected; /* per rank of the job, set (atomically) by client_connected */
+    uint8_t *finalized; /* per rank of the job, set (atomically) by client_finalized */
     int nranks;
 } server = {
     .eventfd = -1,
@@ -91,7 +92,9 @@ static pmix_status_t on_client_connected(const pmix_proc_t *proc, void *server_o
 static pmix_status_t on_client_finalized(const pmix_proc_t *proc, void *server_object,
                                          pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
-    (void)proc, (void)server_object, (void)cbfunc, (void)cbdata;
+    (void)server_object, (void)cbfunc, (void)cbdata;
+    if (server.finalized != NULL && proc->rank < (pmix_rank_t)server.nranks)
+        __atomic_store_n(&server.finalized[proc->rank], 1, __ATOMIC_RELEASE);
     return PMIX_OPERATION_SUCCEEDED; /* the client is released at once */
 }
 
@@ -441,7 +444,8 @@ int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layou
 
     snprintf(server.nspace, sizeof(server.nspace), "%s", nspace);
     server.connected = calloc((size_t)layout->nranks, sizeof(*server.connected));
-    if (server.connected == NULL) {
+    server.finalized = calloc((size_t)layout->nranks, sizeof(*server.finalized));
+    if (server.connected == NULL || server.finalized == NULL) {
         PMIx_Data_array_destruct(&array);
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -485,6 +489,12 @@ bool mprun_pmix_rank_connected(int rank)
 {
     return server.connected != NULL && rank >= 0 && rank < server.nranks &&
            __atomic_load_n(&server.connected[rank], __ATOMIC_ACQUIRE) != 0;
+}
+
+bool mprun_pmix_rank_left_unfinalized(int rank)
+{
+    return mprun_pmix_rank_connected(rank) &&
+           __atomic_load_n(&server.finalized[rank], __ATOMIC_ACQUIRE) == 0;
 }
 
 struct mprun_pmix_event *mprun_pmix_take_event(void)
@@ -620,5 +630,7 @@ void mprun_pmix_stop(void)
     server.eventfd = -1;
     free(server.connected);
     server.connected = NULL;
+    free(server.finalized);
+    server.finalized = NULL;
     server.nranks = 0;
 }

@@ -69,6 +69,12 @@ int mprun_pmix_setup_rank(int rank, char ***env, char *err, size_t errlen);
  * blocked in the middle of reading it, and finalize waiting forever). */
 bool mprun_pmix_rank_connected(int rank);
 
+/* mprun_pmix_rank_left_unfinalized - the rank connected (mpr_init) and has
+ * not called PMIx_Finalize: once it has ended, it left without finalizing.
+ * Set before libpmix answers the client, so it is true of a rank that
+ * already ended. */
+bool mprun_pmix_rank_left_unfinalized(int rank);
+
 /* mprun_pmix_take_event - the oldest queued event, or NULL. Clears the
  * eventfd when the queue is empty. */
 struct mprun_pmix_event *mprun_pmix_take_event(void);

@@ -161,7 +161,8 @@ static void on_rank_exit(struct mprun_ranks *r, struct mprun_local_rank *l, int 
     /* Its last words come before the verdict on it. */
     drain(r, &l->out_watch, &l->out);
     drain(r, &l->err_watch, &l->err);
-    r->events->rank_ended(r->ctx, l->rank, l->pid, status, l->start_failed);
+    r->events->rank_ended(r->ctx, l->rank, l->pid, status, l->start_failed,
+                          mprun_pmix_rank_left_unfinalized(l->rank));
 }
 
 static struct mprun_local_rank *find_pid(struct mprun_ranks *r, pid_t pid)

@@ -31,7 +31,8 @@ enum mprun_msg {
     MPRUN_MSG_TEXT,        /* a line or more for mprun's stderr (binding reports) */
     MPRUN_MSG_ERROR,       /* exit code, message: the daemon cannot go on with the job */
     MPRUN_MSG_OUTPUT,      /* rank, stream (1 or 2), bytes */
-    MPRUN_MSG_RANK_EXIT,   /* rank, pid, wait status, start failure reported already */
+    MPRUN_MSG_RANK_EXIT,   /* rank, pid, wait status, start failure reported already,
+                              left without PMIx_Finalize */
     MPRUN_MSG_ABORT,       /* rank, code, message: a rank called PMIx_Abort */
     MPRUN_MSG_FENCE,       /* participants, status, this host's data */
     MPRUN_MSG_STDIN_ACK,   /* the last stdin chunk reached rank 0 */

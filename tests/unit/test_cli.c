@@ -70,6 +70,7 @@ static void test_defaults(void **state)
     assert_false(p.opts.report_bindings);
     assert_false(p.opts.oversubscribe);
     assert_false(p.opts.tag_output);
+    assert_false(p.opts.enable_recovery);
     assert_int_equal(p.opts.timeout_ms, 0);
     assert_int_equal(p.opts.nexports, 0);
     assert_false(p.opts.nranks_given);
@@ -202,17 +203,26 @@ static void test_flags(void **state)
     struct parsed p;
 
     (void)state;
-    parse(&p, "--report-bindings", "--oversubscribe", "--tag-output", "prog", NULL);
+    parse(&p, "--report-bindings", "--oversubscribe", "--tag-output", "--enable-recovery", "prog",
+          NULL);
     assert_int_equal(p.rc, 0);
     assert_true(p.opts.report_bindings);
     assert_true(p.opts.oversubscribe);
     assert_true(p.opts.tag_output);
+    assert_true(p.opts.enable_recovery);
+    mprun_cli_free(&p.opts);
+
+    parse(&p, "prog", "--enable-recovery", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_false(p.opts.enable_recovery); /* the program's argument */
     mprun_cli_free(&p.opts);
 
     parse(&p, "--tag-output=yes", "prog", NULL);
     expect_error(&p, "option '--tag-output' takes no value");
     parse(&p, "--oversubscribe=1", "prog", NULL);
     expect_error(&p, "option '--oversubscribe' takes no value");
+    parse(&p, "--enable-recovery=1", "prog", NULL);
+    expect_error(&p, "option '--enable-recovery' takes no value");
 }
 
 static void test_timeout(void **state)
@@ -379,7 +389,7 @@ static void test_usage_text(void **state)
     fclose(f);
     for (const char *word = "--bind-to\0--map-by\0--report-bindings\0--oversubscribe\0"
                             "--tag-output\0--timeout\0-x VAR\0--help\0--version\0--host\0"
-                            "--hostfile\0--launch-agent\0MPRUN_LAUNCH_AGENT\0";
+                            "--hostfile\0--launch-agent\0MPRUN_LAUNCH_AGENT\0--enable-recovery\0";
          *word != '\0'; word += strlen(word) + 1) {
         if (strstr(text, word) == NULL)
             fail_msg("usage lacks %s", word);
