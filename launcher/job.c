@@ -80,6 +80,7 @@ void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int
     mprun_job_close_remote_outputs(job, rank);
     if (rank == 0)
         mprun_job_stop_stdin(job);
+    mprun_job_check_host_ended(job, host);
     if (job->stopping || start_failed)
         return;
     if (WIFSIGNALED(status)) {
@@ -118,6 +119,7 @@ void mprun_job_mark_host_ended(struct job *job, int host)
                 mprun_job_stop_stdin(job);
         }
     }
+    mprun_job_check_host_ended(job, host);
 }
 
 void mprun_job_mark_unstarted_ended(struct job *job)

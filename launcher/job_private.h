@@ -118,6 +118,10 @@ void mprun_job_local_fence(struct job *job, struct mprun_pmix_event *ev);
 
 void mprun_job_drop_fence_token(void *token);
 
+/* mprun_job_check_host_ended - if every rank of host ended, fail the
+ * fences that wait for it. */
+void mprun_job_check_host_ended(struct job *job, int host);
+
 int mprun_job_ranks_on_host(const struct job *job, int host);
 
 /* ---- job_stdin.c: mprun's stdin to rank 0 ------------------------------ */

@@ -60,6 +60,8 @@ static void deliver_fence(struct job *job, struct mprun_fence_round *round)
         if (!round->included[h])
             continue;
         if (h == job->hosts->local_host) {
+            if (round->local_token == NULL)
+                continue; /* its ranks all ended before they joined */
             struct mprun_pmix_event *ev = round->local_token;
             char *data = round->status == 0 ? round->data : NULL;
 
@@ -69,6 +71,8 @@ static void deliver_fence(struct job *job, struct mprun_fence_round *round)
                 round->data = NULL;
             mprun_pmix_event_free(ev);
             round->local_token = NULL;
+        } else if (job->fence.gone != NULL && job->fence.gone[h] != 0) {
+            continue; /* its ranks all ended: no fence waits there */
         } else {
             if (w.failed) {
                 /* Too big to send: fail it there too. */
@@ -88,6 +92,25 @@ static void deliver_fence(struct job *job, struct mprun_fence_round *round)
     }
     mprun_wbuf_free(&w);
     mprun_fence_round_free(round);
+}
+
+static void deliver_round(void *ctx, struct mprun_fence_round *round)
+{
+    deliver_fence(ctx, round);
+}
+
+/* Once every rank of host ended, no fence can wait for it: those over its
+ * ranks fail (a rank that finalized and left stays a participant for
+ * libpmix, so the hosts still in would wait for this one forever). */
+void mprun_job_check_host_ended(struct job *job, int host)
+{
+    if (!job->multi)
+        return;
+    for (int r = 0; r < job->hosts->nranks; r++) {
+        if (job->hosts->host_of_rank[r] == host && !job->ended[r])
+            return;
+    }
+    mprun_fence_host_gone(&job->fence, host, PMIX_ERR_LOST_CONNECTION, deliver_round, job);
 }
 
 void mprun_job_drop_fence_token(void *token)

@@ -23,6 +23,7 @@
 
 struct mprun_pmix_completion {
     pmix_modex_cbfunc_t modex_cbfunc; /* FENCE */
+    pmix_op_cbfunc_t op_cbfunc;       /* FINALIZED */
     void *cbdata;
     /* Taken fences not completed yet (main thread only), so that stopping
      * the server can fail them before PMIx_server_finalize. */
@@ -41,6 +42,11 @@ static struct {
     uint8_t *connected; /* per rank of the job, set (atomically) by client_connected */
     uint8_t *finalized; /* per rank of the job, set (atomically) by client_finalized */
     int nranks;
+    /* Main thread only: */
+    uint8_t *local;     /* per rank: it runs on this host */
+    uint8_t *done;      /* per local rank: finalized or ended */
+    int nlocal_running; /* local ranks not done */
+    struct mprun_pmix_completion *held; /* per rank: its PMIx_Finalize, not answered yet */
 } server = {
     .eventfd = -1,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -89,13 +95,26 @@ static pmix_status_t on_client_connected(const pmix_proc_t *proc, void *server_o
     return PMIX_SUCCESS;
 }
 
+/* The client stays in PMIx_Finalize until the main thread answers, which
+ * it does once every rank of this host has finalized or ended (see
+ * hold_finalize). */
 static pmix_status_t on_client_finalized(const pmix_proc_t *proc, void *server_object,
                                          pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
-    (void)server_object, (void)cbfunc, (void)cbdata;
-    if (server.finalized != NULL && proc->rank < (pmix_rank_t)server.nranks)
-        __atomic_store_n(&server.finalized[proc->rank], 1, __ATOMIC_RELEASE);
-    return PMIX_OPERATION_SUCCEEDED; /* the client is released at once */
+    struct mprun_pmix_event *ev;
+
+    (void)server_object;
+    if (server.finalized == NULL || proc->rank >= (pmix_rank_t)server.nranks)
+        return PMIX_OPERATION_SUCCEEDED;
+    __atomic_store_n(&server.finalized[proc->rank], 1, __ATOMIC_RELEASE);
+    ev = new_event(MPRUN_PMIX_FINALIZED);
+    if (ev == NULL)
+        return PMIX_OPERATION_SUCCEEDED; /* released at once */
+    ev->rank = (int)proc->rank;
+    ev->completion->op_cbfunc = cbfunc;
+    ev->completion->cbdata = cbdata;
+    queue_event(ev);
+    return PMIX_SUCCESS;
 }
 
 /* The whole job ends whatever procs the client named: that is mpr_abort's
@@ -445,12 +464,19 @@ int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layou
     snprintf(server.nspace, sizeof(server.nspace), "%s", nspace);
     server.connected = calloc((size_t)layout->nranks, sizeof(*server.connected));
     server.finalized = calloc((size_t)layout->nranks, sizeof(*server.finalized));
-    if (server.connected == NULL || server.finalized == NULL) {
+    server.local = calloc((size_t)layout->nranks, sizeof(*server.local));
+    server.done = calloc((size_t)layout->nranks, sizeof(*server.done));
+    server.held = calloc((size_t)layout->nranks, sizeof(*server.held));
+    if (server.connected == NULL || server.finalized == NULL || server.local == NULL ||
+        server.done == NULL || server.held == NULL) {
         PMIx_Data_array_destruct(&array);
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     server.nranks = layout->nranks;
+    for (int r = 0; r < layout->nranks; r++)
+        server.local[r] = layout->host_of_rank[r] == layout->local_host;
+    server.nlocal_running = nlocal;
     rc = PMIx_server_register_nspace(server.nspace, nlocal, (pmix_info_t *)array.array,
                                      array.size, NULL, NULL);
     PMIx_Data_array_destruct(&array);
@@ -497,7 +523,78 @@ bool mprun_pmix_rank_left_unfinalized(int rank)
            __atomic_load_n(&server.finalized[rank], __ATOMIC_ACQUIRE) == 0;
 }
 
-struct mprun_pmix_event *mprun_pmix_take_event(void)
+/*
+ * Finalizing ranks are held in PMIx_Finalize until every rank of this host
+ * has finalized or ended. libpmix 4.2.2 counts a rank that finalized and
+ * disconnected as a participant still to come in any later fence over it:
+ * released at once, rank 0 leaving made ranks 1-3 entering a fence after
+ * that hang forever. Held, it stays connected; should the others never
+ * finalize, libpmix's client gives up waiting after 2 s and disconnects,
+ * which libpmix takes for a lost rank: a fence waiting for it completes
+ * with an error, later ones no longer wait for it, and fence_nb (every
+ * fence reaches it: see mprun_env_prepare_launcher) fails those that name
+ * it.
+ */
+static void release_held_finalizes(void)
+{
+    for (int r = 0; r < server.nranks; r++) {
+        struct mprun_pmix_completion *held = &server.held[r];
+        pmix_op_cbfunc_t cbfunc = held->op_cbfunc;
+
+        if (cbfunc == NULL)
+            continue;
+        held->op_cbfunc = NULL;
+        cbfunc(PMIX_SUCCESS, held->cbdata);
+    }
+}
+
+static void mark_done(int rank)
+{
+    if (server.done == NULL || rank < 0 || rank >= server.nranks || !server.local[rank] ||
+        server.done[rank])
+        return;
+    server.done[rank] = 1;
+    if (--server.nlocal_running == 0)
+        release_held_finalizes();
+}
+
+static void hold_finalize(struct mprun_pmix_event *ev)
+{
+    if (server.held != NULL && ev->rank >= 0 && ev->rank < server.nranks &&
+        server.held[ev->rank].op_cbfunc == NULL) {
+        server.held[ev->rank] = *ev->completion;
+        mark_done(ev->rank);
+    } else {
+        ev->completion->op_cbfunc(PMIX_SUCCESS, ev->completion->cbdata);
+    }
+    mprun_pmix_event_free(ev);
+}
+
+void mprun_pmix_rank_ended(int rank)
+{
+    mark_done(rank);
+}
+
+/* A participant of this host that finalized or ended can never join. */
+static bool participant_gone(const struct mprun_pmix_event *ev)
+{
+    if (server.done == NULL)
+        return false;
+    if (ev->procs[0] == UINT32_MAX) {
+        for (int r = 0; r < server.nranks; r++) {
+            if (server.done[r])
+                return true;
+        }
+        return false;
+    }
+    for (uint32_t i = 0; i < ev->nprocs; i++) {
+        if (ev->procs[i] < (uint32_t)server.nranks && server.done[ev->procs[i]])
+            return true;
+    }
+    return false;
+}
+
+static struct mprun_pmix_event *pop_event(void)
 {
     struct mprun_pmix_event *ev;
     uint64_t count;
@@ -513,7 +610,18 @@ struct mprun_pmix_event *mprun_pmix_take_event(void)
         /* EAGAIN: already clear. */
     }
     pthread_mutex_unlock(&server.lock);
+    return ev;
+}
+
+struct mprun_pmix_event *mprun_pmix_take_event(void)
+{
+    struct mprun_pmix_event *ev;
+
+    while ((ev = pop_event()) != NULL && ev->kind == MPRUN_PMIX_FINALIZED)
+        hold_finalize(ev);
     if (ev != NULL && ev->kind == MPRUN_PMIX_FENCE) {
+        if (ev->status == PMIX_SUCCESS && participant_gone(ev))
+            ev->status = PMIX_ERR_LOST_CONNECTION;
         struct mprun_pmix_completion *c = ev->completion;
 
         c->owner = ev;
@@ -569,10 +677,10 @@ void mprun_pmix_event_free(struct mprun_pmix_event *ev)
     free(ev);
 }
 
-/* Fail the fences still queued or waiting for other hosts, so finalize
- * finds them complete. Those the main loop holds stay allocated: their
- * owner frees them. */
-static void fail_pending_fences(void)
+/* Answer what is still open, so finalize finds it complete: fences queued
+ * or waiting for other hosts fail, held finalizes are released. Fences the
+ * main loop holds stay allocated: their owner frees them. */
+static void answer_pending_requests(void)
 {
     struct mprun_pmix_event *ev;
 
@@ -584,6 +692,8 @@ static void fail_pending_fences(void)
             mprun_pmix_complete_fence(ev, PMIX_ERR_LOST_CONNECTION, NULL, 0);
         mprun_pmix_event_free(ev);
     }
+    if (server.held != NULL)
+        release_held_finalizes();
 }
 
 /* libpmix 4.2.2 closes a client's socket before removing its events when it
@@ -611,7 +721,7 @@ void mprun_pmix_stop(void)
 {
     if (!server.started)
         return;
-    fail_pending_fences();
+    answer_pending_requests();
     silence_libevent();
     if (server.registered)
         PMIx_server_deregister_nspace(server.nspace, NULL, NULL);
@@ -632,5 +742,11 @@ void mprun_pmix_stop(void)
     server.connected = NULL;
     free(server.finalized);
     server.finalized = NULL;
+    free(server.local);
+    server.local = NULL;
+    free(server.done);
+    server.done = NULL;
+    free(server.held);
+    server.held = NULL;
     server.nranks = 0;
 }

@@ -26,8 +26,11 @@ struct mprun_layout {
 
 enum mprun_pmix_event_kind {
     MPRUN_PMIX_ABORT, /* a rank called PMIx_Abort */
-    MPRUN_PMIX_FENCE, /* this host's part of a fence is in: only across hosts, or
-                         with PMIX_MCA_pmix_server_fence_localonly_opt=0 */
+    MPRUN_PMIX_FENCE, /* this host's part of a fence is in (every fence, since
+                         mprun sets PMIX_MCA_pmix_server_fence_localonly_opt=0);
+                         status is an error if one of this host's participants
+                         has finalized or ended */
+    MPRUN_PMIX_FINALIZED, /* internal: never returned by mprun_pmix_take_event */
 };
 
 /* An event from a libpmix callback, owned by the main loop once taken. */
@@ -74,6 +77,9 @@ bool mprun_pmix_rank_connected(int rank);
  * Set before libpmix answers the client, so it is true of a rank that
  * already ended. */
 bool mprun_pmix_rank_left_unfinalized(int rank);
+
+/* mprun_pmix_rank_ended - a rank of this host ended (main thread). */
+void mprun_pmix_rank_ended(int rank);
 
 /* mprun_pmix_take_event - the oldest queued event, or NULL. Clears the
  * eventfd when the queue is empty. */

@@ -158,6 +158,7 @@ static void on_rank_exit(struct mprun_ranks *r, struct mprun_local_rank *l, int 
     close_pidfd(r, l);
     /* An abort queued before this death is told first. */
     deliver_pmix_events(r);
+    mprun_pmix_rank_ended(l->rank);
     /* Its last words come before the verdict on it. */
     drain(r, &l->out_watch, &l->out);
     drain(r, &l->err_watch, &l->err);

@@ -16,6 +16,31 @@ expect_exit 0 "fence through the host's fence_nb" -- \
     env PMIX_MCA_pmix_server_fence_localonly_opt=0 "$MPRUN" -n 3 --oversubscribe "$CHECK"
 expect_count 3 '^rank [0-9]+ of 3: ok$' "all 3 ranks report ok"
 
+# Rank 0 finalizes and exits while the others enter a fence: the fence fails
+# for them, never hangs, whichever comes first (it used to hang about half
+# the time: libpmix still counted rank 0 as a participant to come). Rank 0
+# waits in PMIx_Finalize up to libpmix's 2 s before it can leave.
+CASES="$TESTS_BIN/pmix_client_cases"
+hung=0 failed=0
+for i in $(seq 20); do
+    timeout -k 5 30 "$MPRUN" -n 4 --oversubscribe "$CASES" fence-gone >"$TMP/fence.out" 2>&1
+    rc=$?
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        hung=$((hung + 1))
+    elif [ $rc -ne 0 ] || [ "$(grep -c 'the fence failed without rank 0: ok$' "$TMP/fence.out")" -ne 3 ]; then
+        failed=$((failed + 1))
+        tail -5 "$TMP/fence.out" >&2
+    fi
+done
+[ $hung -eq 0 ] && pass "a fence over a rank that finalized never hung (20 runs)" ||
+    fail "a fence over a rank that finalized hung $hung times in 20"
+[ $failed -eq 0 ] && pass "and failed in each of the 3 others, every time" ||
+    fail "it did not fail cleanly $failed times in 20"
+# The others enter the fence long after rank 0 has gone.
+expect_exit 0 "a fence over a rank gone long before" -- \
+    "$MPRUN" -n 3 --oversubscribe "$CASES" fence-gone 3
+expect_count 2 'the fence failed without rank 0: ok$' "both others saw it fail"
+
 # PMIx_Abort ends the job with the abort's code; ranks blocked in a fence die.
 start=$(date +%s%N)
 expect_exit 7 "PMIx_Abort(7)" -- "$MPRUN" -n 3 --oversubscribe "$CHECK" abort 7

@@ -87,6 +87,19 @@ expect_exit 0 "fence with the local-only shortcut off" -- "${AT0[@]}" env \
 expect_count 4 '^rank [0-9]+ of 4: ok$' "all ranks ok"
 no_processes_anywhere "after the wire-up jobs"
 
+# Rank 0 finalizes and leaves while the others fence: the fence fails on
+# every host, never hangs; rank 0 alone on its host (that host contributes
+# nothing), on a daemon's host, or beside another participant.
+CASES="$TESTS_BIN/pmix_client_cases"
+for hosts in mprh0,mprh1,mprh2 mprh1,mprh0,mprh2 mprh0:2,mprh1:2 mprh1:2,mprh0:2; do
+    n=$(( $(tr ',' '\n' <<<"$hosts" | sed -n 's/.*:\([0-9]*\)$/\1/p' | paste -sd+ | sed 's/^$/0/') +
+          $(tr ',' '\n' <<<"$hosts" | grep -vc ':') ))
+    expect_exit 0 "a fence over a rank that left, --host $hosts" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout 60 --host "$hosts" "$CASES" fence-gone
+    expect_count $((n - 1)) 'the fence failed without rank 0: ok$' "--host $hosts: $((n - 1)) ranks saw it fail"
+done
+no_processes_anywhere "after the fences without rank 0"
+
 # libmpr's own programs across hosts, once the library speaks TCP between hosts.
 if [ -e "$TOP_SRCDIR/runtime/tcp.c" ] && [ -x "$EXAMPLES_BIN/ring" ] && [ -x "$EXAMPLES_BIN/bcast" ]; then
     expect_exit 0 "examples/ring on 2 hosts" -- "${AT0[@]}" "$MH_MPRUN" --timeout 60 \

@@ -5,8 +5,8 @@
  *
  *   nofinalize R [SECS]  rank R returns from main without PMIx_Finalize;
  *                        the others sleep SECS (default 0) and finalize
- *   fence-gone           rank 0 finalizes and exits; the others fence, which
- *                        must fail (not hang)
+ *   fence-gone [SECS]    rank 0 finalizes and exits; the others fence (after
+ *                        SECS, default 0), which must fail, not hang
  *   publish              rank 0 publishes, all look it up after a fence,
  *                        rank 0 unpublishes, and then nobody finds it
  *   lookup-wait          ranks > 0 look up with PMIX_WAIT a key that rank 0
@@ -86,12 +86,14 @@ static int case_nofinalize(int argc, char **argv)
     return finalize(0);
 }
 
-static int case_fence_gone(void)
+static int case_fence_gone(int argc, char **argv)
 {
     pmix_status_t rc;
 
     if (me.rank == 0)
         return finalize(0);
+    if (argc > 2)
+        sleep((unsigned)atoi(argv[2]));
     rc = fence();
     if (rc == PMIX_SUCCESS) {
         fprintf(stderr, "pmix_client_cases rank %u: a fence without rank 0 succeeded\n",
@@ -280,7 +282,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "nofinalize") == 0)
         return case_nofinalize(argc, argv);
     if (strcmp(argv[1], "fence-gone") == 0)
-        return case_fence_gone();
+        return case_fence_gone(argc, argv);
     if (strcmp(argv[1], "publish") == 0)
         return case_publish();
     if (strcmp(argv[1], "lookup-wait") == 0)

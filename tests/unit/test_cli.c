@@ -905,6 +905,54 @@ static void test_fence_collect(void **state)
     assert_null(f.rounds);
 }
 
+static void collect_round(void *ctx, struct mprun_fence_round *round)
+{
+    struct mprun_fence_round **slot = ctx;
+
+    assert_null(*slot);
+    *slot = round;
+}
+
+/* A host whose ranks all ended fails the rounds waiting for it, and those
+ * to come; rounds it is not in are not touched. */
+static void test_fence_host_gone(void **state)
+{
+    int host_of_rank[] = {0, 0, 1, 2};
+    uint32_t all[] = {MPRUN_FENCE_ALL}, not2[] = {0, 2};
+    struct mprun_fence f;
+    struct mprun_fence_round *done, *delivered = NULL;
+    char err[ERRLEN];
+
+    (void)state;
+    mprun_fence_init(&f, 3, 4, host_of_rank);
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "a", 1, NULL, &done, err, ERRLEN), 0);
+    assert_int_equal(mprun_fence_join(&f, 1, 0, all, 1, 0, "b", 1, NULL, &done, err, ERRLEN), 0);
+    assert_int_equal(mprun_fence_join(&f, 0, 0, not2, 2, 0, "x", 1, NULL, &done, err, ERRLEN), 0);
+    mprun_fence_host_gone(&f, 2, -61, collect_round, &delivered);
+    assert_non_null(delivered);
+    assert_int_equal(delivered->status, -61);
+    assert_int_equal(delivered->nprocs, 1);
+    mprun_fence_round_free(delivered);
+    delivered = NULL;
+    /* Again: nothing more happens. */
+    mprun_fence_host_gone(&f, 2, -61, collect_round, &delivered);
+    assert_null(delivered);
+    /* The round over ranks 0 and 2 (hosts 0 and 1) still waits for host 1. */
+    assert_int_equal(mprun_fence_join(&f, 1, 0, not2, 2, 0, "y", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_int_equal(done->status, 0);
+    mprun_fence_round_free(done);
+    /* A later fence over everyone fails once hosts 0 and 1 are in. */
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "a", 1, NULL, &done, err, ERRLEN), 0);
+    assert_null(done);
+    assert_int_equal(mprun_fence_join(&f, 1, 0, all, 1, 0, "b", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_int_equal(done->status, -61);
+    mprun_fence_round_free(done);
+    assert_null(f.rounds);
+    mprun_fence_free(&f, NULL);
+}
+
 static void test_small_error_buffer(void **state)
 {
     char *argv[] = {"mprun", "--bind-to", "something-long", "prog", NULL};
@@ -949,6 +997,7 @@ int main(void)
         cmocka_unit_test(test_fence_msg),
         cmocka_unit_test(test_secret_hex),
         cmocka_unit_test(test_fence_collect),
+        cmocka_unit_test(test_fence_host_gone),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
