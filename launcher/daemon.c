@@ -198,11 +198,50 @@ static void on_start_failed(void *ctx, int rank, const struct mprun_child_failur
                    cpus, dm->label, strerror(f->error));
 }
 
+/* The first mprun keeps the job's directory: requests go there. */
+static void send_names_request(struct daemon *dm, struct mprun_pmix_event *ev)
+{
+    struct mprun_wbuf w = {0};
+
+    mprun_names_msg_encode(ev->names, &w);
+    if (w.failed || dm->link_lost) {
+        struct mprun_names_request failed = {.id = ev->names->id,
+                                             .op = ev->names->op,
+                                             .status = MPRUN_NAMES_NOMEM};
+
+        mprun_pmix_complete_names(&failed);
+    } else {
+        send_message(dm, MPRUN_MSG_NAMES, &w);
+    }
+    mprun_wbuf_free(&w);
+}
+
+static void send_log_line(struct daemon *dm, int rank, const char *text)
+{
+    struct mprun_wbuf w = {0};
+    char *line = NULL;
+
+    if (asprintf(&line, "mprun: rank %d: %s\n", rank, text) < 0)
+        return;
+    mprun_wbuf_raw(&w, line, strlen(line));
+    send_message(dm, MPRUN_MSG_TEXT, &w);
+    mprun_wbuf_free(&w);
+    free(line);
+}
+
 static void on_pmix_event(void *ctx, struct mprun_pmix_event *ev)
 {
     struct daemon *dm = ctx;
     struct mprun_wbuf w = {0};
 
+    if (ev->kind == MPRUN_PMIX_NAMES || ev->kind == MPRUN_PMIX_LOG) {
+        if (ev->kind == MPRUN_PMIX_NAMES)
+            send_names_request(dm, ev);
+        else
+            send_log_line(dm, ev->rank, ev->message);
+        mprun_pmix_event_free(ev);
+        return;
+    }
     if (ev->kind == MPRUN_PMIX_ABORT) {
         mprun_wbuf_u32(&w, (uint32_t)ev->rank);
         mprun_wbuf_u32(&w, (uint32_t)ev->status);
@@ -532,6 +571,15 @@ static int on_first_mprun_message(void *arg, uint32_t type, const char *payload,
         return on_job_message(dm, payload, len, err, errlen);
     case MPRUN_MSG_FENCE_DONE:
         return on_fence_done(dm, payload, len, err, errlen);
+    case MPRUN_MSG_NAMES_DONE: {
+        struct mprun_names_request reply;
+
+        if (mprun_names_msg_decode(payload, len, &reply, err, errlen) != 0)
+            return -1;
+        mprun_pmix_complete_names(&reply);
+        mprun_names_request_clear(&reply);
+        return 0;
+    }
     case MPRUN_MSG_STDIN:
         return on_stdin_message(dm, payload, len, err, errlen);
     case MPRUN_MSG_OUTPUT_CLOSE:

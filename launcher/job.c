@@ -198,12 +198,23 @@ static void on_local_pmix_event(void *ctx, struct mprun_pmix_event *ev)
 {
     struct job *job = ctx;
 
-    if (ev->kind == MPRUN_PMIX_ABORT) {
-        mprun_job_aborted(job, ev->rank, ev->status, ev->message);
-        mprun_pmix_event_free(ev);
-    } else {
+    switch (ev->kind) {
+    case MPRUN_PMIX_FENCE:
         mprun_job_local_fence(job, ev);
+        return;
+    case MPRUN_PMIX_ABORT:
+        mprun_job_aborted(job, ev->rank, ev->status, ev->message);
+        break;
+    case MPRUN_PMIX_NAMES:
+        mprun_job_names_request(job, job->hosts->local_host, ev->names);
+        break;
+    case MPRUN_PMIX_LOG:
+        mprun_say("rank %d: %s", ev->rank, ev->message);
+        break;
+    default:
+        break;
     }
+    mprun_pmix_event_free(ev);
 }
 
 static const struct mprun_ranks_events local_events = {
@@ -496,6 +507,7 @@ static void finish_job(struct job *job)
         mprun_ranks_finish(&job->local);
     if (job->multi)
         mprun_daemons_finish(&job->daemons);
+    mprun_names_free(&job->names);
     mprun_kill_children(job->signal_fd, SWEEP_MS);
     mprun_job_stop_stdin(job);
     for (int r = 0; job->remote_out != NULL && r < job->hosts->nranks; r++) {
@@ -539,6 +551,7 @@ int mprun_job_run(const struct mprun_options *opts, const struct mprun_job_hosts
 
     mprun_input_init(&job.input, -1, -1);
     mprun_ranks_clear(&job.local);
+    mprun_names_init(&job.names);
     snprintf(job.nspace, sizeof(job.nspace), "mprun-%d", (int)getpid());
     job.child_setup.launcher_pid = getpid();
     job.ended = calloc((size_t)hosts->nranks, sizeof(*job.ended));

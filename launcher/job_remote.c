@@ -113,6 +113,34 @@ void mprun_job_check_host_ended(struct job *job, int host)
     mprun_fence_host_gone(&job->fence, host, PMIX_ERR_LOST_CONNECTION, deliver_round, job);
 }
 
+static void names_reply(void *ctx, int host, const struct mprun_names_request *reply)
+{
+    struct job *job = ctx;
+    struct mprun_wbuf w = {0};
+
+    if (host == job->hosts->local_host) {
+        mprun_pmix_complete_names(reply);
+        return;
+    }
+    mprun_names_msg_encode(reply, &w);
+    if (w.failed) { /* too big: it fails there */
+        struct mprun_names_request failed = *reply;
+
+        failed.status = MPRUN_NAMES_NOMEM;
+        failed.nentries = 0;
+        mprun_wbuf_free(&w);
+        mprun_names_msg_encode(&failed, &w);
+    }
+    if (!w.failed)
+        mprun_daemons_send(&job->daemons, host, MPRUN_MSG_NAMES_DONE, w.data, w.len);
+    mprun_wbuf_free(&w);
+}
+
+void mprun_job_names_request(struct job *job, int host, const struct mprun_names_request *req)
+{
+    mprun_names_handle(&job->names, host, req, names_reply, job);
+}
+
 void mprun_job_drop_fence_token(void *token)
 {
     mprun_pmix_event_free(token);
@@ -262,6 +290,23 @@ static int on_fence_message(struct job *job, int host, const char *payload, size
     return 0;
 }
 
+static int on_names_message(struct job *job, int host, const char *payload, size_t len,
+                            char *err, size_t errlen)
+{
+    struct mprun_names_request req;
+    char why[200];
+
+    if (mprun_names_msg_decode(payload, len, &req, why, sizeof(why)) != 0)
+        return bad_message(err, errlen, why);
+    if (req.rank >= (uint32_t)job->hosts->nranks || job->hosts->host_of_rank[req.rank] != host) {
+        mprun_names_request_clear(&req);
+        return bad_message(err, errlen, "a names request for a rank of another host");
+    }
+    mprun_job_names_request(job, host, &req);
+    mprun_names_request_clear(&req);
+    return 0;
+}
+
 static int on_signaled_message(struct job *job, int host, struct mprun_rbuf *r, char *err,
                                size_t errlen)
 {
@@ -293,6 +338,8 @@ static int on_daemon_message(void *ctx, int host, uint32_t type, const char *pay
         return on_abort_message(job, host, &r, err, errlen);
     case MPRUN_MSG_FENCE:
         return on_fence_message(job, host, payload, len, err, errlen);
+    case MPRUN_MSG_NAMES:
+        return on_names_message(job, host, payload, len, err, errlen);
     case MPRUN_MSG_ERROR:
         return on_error_message(job, host, &r, err, errlen);
     case MPRUN_MSG_SIGNALED:
@@ -355,6 +402,7 @@ static void on_daemon_lost(void *ctx, int host, const char *why)
     for (int r = 0; r < job->hosts->nranks && !had_ranks; r++)
         had_ranks = job->hosts->host_of_rank[r] == host && !job->ended[r];
     mprun_daemons_stop_agent(&job->daemons, host);
+    mprun_names_forget_host(&job->names, host);
     mprun_job_mark_host_ended(job, host);
     if (!had_ranks || job->stopping)
         return;

@@ -7,7 +7,8 @@ mprun_SOURCES = \
 	launcher/cli.c launcher/cli.h \
 	launcher/hosts.c launcher/hosts.h \
 	launcher/binding.c launcher/binding.h \
-	launcher/pmix_server.c launcher/pmix_server.h \
+	launcher/pmix_server.c launcher/pmix_server.h launcher/pmix_server_private.h \
+	launcher/pmix_requests.c launcher/names.c launcher/names.h \
 	launcher/spawn.c launcher/spawn.h \
 	launcher/iofwd.c launcher/iofwd.h \
 	launcher/loop.c launcher/loop.h \
@@ -28,7 +29,7 @@ mprun_LDADD = $(PMIX_LIBS) $(HWLOC_LIBS) -lpthread
 check_PROGRAMS += tests/unit/test_cli
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c launcher/cli.c launcher/cli.h \
 	launcher/hosts.c launcher/hosts.h launcher/wire.c launcher/wire.h \
-	launcher/fence.c launcher/fence.h
+	launcher/fence.c launcher/fence.h launcher/names.c launcher/names.h
 tests_unit_test_cli_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
 tests_unit_test_cli_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cli_LDADD = $(CMOCKA_LIBS)

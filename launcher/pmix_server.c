@@ -7,7 +7,7 @@
  * loop completes the event. docs/ARCHITECTURE.md (mprun section) tells
  * which facts of OpenPMIx 4.2.2 shaped the choices here.
  */
-#include "pmix_server.h"
+#include "pmix_server_private.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -21,15 +21,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-struct mprun_pmix_completion {
-    pmix_modex_cbfunc_t modex_cbfunc; /* FENCE */
-    pmix_op_cbfunc_t op_cbfunc;       /* FINALIZED */
-    void *cbdata;
-    /* Taken fences not completed yet (main thread only), so that stopping
-     * the server can fail them before PMIx_server_finalize. */
-    struct mprun_pmix_event *owner;
-    struct mprun_pmix_completion *prev, *next;
-};
 
 static struct {
     bool started;
@@ -54,7 +45,7 @@ static struct {
 
 /* ---- Callbacks (libpmix's thread) ----------------------------------- */
 
-static void queue_event(struct mprun_pmix_event *ev)
+void mprun_pmix__queue_event(struct mprun_pmix_event *ev)
 {
     uint64_t one = 1;
 
@@ -70,7 +61,7 @@ static void queue_event(struct mprun_pmix_event *ev)
     pthread_mutex_unlock(&server.lock);
 }
 
-static struct mprun_pmix_event *new_event(enum mprun_pmix_event_kind kind)
+struct mprun_pmix_event *mprun_pmix__new_event(enum mprun_pmix_event_kind kind)
 {
     struct mprun_pmix_event *ev = calloc(1, sizeof(*ev));
 
@@ -107,13 +98,13 @@ static pmix_status_t on_client_finalized(const pmix_proc_t *proc, void *server_o
     if (server.finalized == NULL || proc->rank >= (pmix_rank_t)server.nranks)
         return PMIX_OPERATION_SUCCEEDED;
     __atomic_store_n(&server.finalized[proc->rank], 1, __ATOMIC_RELEASE);
-    ev = new_event(MPRUN_PMIX_FINALIZED);
+    ev = mprun_pmix__new_event(MPRUN_PMIX_FINALIZED);
     if (ev == NULL)
         return PMIX_OPERATION_SUCCEEDED; /* released at once */
     ev->rank = (int)proc->rank;
     ev->completion->op_cbfunc = cbfunc;
     ev->completion->cbdata = cbdata;
-    queue_event(ev);
+    mprun_pmix__queue_event(ev);
     return PMIX_SUCCESS;
 }
 
@@ -124,7 +115,7 @@ static pmix_status_t on_abort(const pmix_proc_t *proc, void *server_object, int 
                               const char msg[], pmix_proc_t procs[], size_t nprocs,
                               pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
-    struct mprun_pmix_event *ev = new_event(MPRUN_PMIX_ABORT);
+    struct mprun_pmix_event *ev = mprun_pmix__new_event(MPRUN_PMIX_ABORT);
 
     (void)server_object, (void)procs, (void)nprocs, (void)cbfunc, (void)cbdata;
     if (ev == NULL)
@@ -132,7 +123,7 @@ static pmix_status_t on_abort(const pmix_proc_t *proc, void *server_object, int 
     ev->rank = (int)proc->rank;
     ev->status = status;
     ev->message = msg != NULL ? strdup(msg) : NULL;
-    queue_event(ev);
+    mprun_pmix__queue_event(ev);
     return PMIX_SUCCESS;
 }
 
@@ -162,7 +153,7 @@ static pmix_status_t on_fence(const pmix_proc_t procs[], size_t nprocs,
                               const pmix_info_t info[], size_t ninfo, char *data,
                               size_t ndata, pmix_modex_cbfunc_t cbfunc, void *cbdata)
 {
-    struct mprun_pmix_event *ev = new_event(MPRUN_PMIX_FENCE);
+    struct mprun_pmix_event *ev = mprun_pmix__new_event(MPRUN_PMIX_FENCE);
     pmix_status_t rc;
 
     if (ev == NULL) {
@@ -184,16 +175,27 @@ static pmix_status_t on_fence(const pmix_proc_t procs[], size_t nprocs,
     ev->ndata = ndata;
     ev->completion->modex_cbfunc = cbfunc;
     ev->completion->cbdata = cbdata;
-    queue_event(ev);
+    mprun_pmix__queue_event(ev);
     return PMIX_SUCCESS;
 }
 
+const char *mprun_pmix__nspace(void)
+{
+    return server.nspace; /* set before any rank starts, never changed after */
+}
+
+/* Members left NULL are answered PMIX_ERR_NOT_SUPPORTED by libpmix at once. */
 static pmix_server_module_t module = {
     .client_connected = on_client_connected,
     .client_finalized = on_client_finalized,
     .abort = on_abort,
     .fence_nb = on_fence,
     .direct_modex = NULL,
+    .publish = mprun_pmix__on_publish,
+    .lookup = mprun_pmix__on_lookup,
+    .unpublish = mprun_pmix__on_unpublish,
+    .query = mprun_pmix__on_query,
+    .log = mprun_pmix__on_log,
 };
 
 /* ---- Main loop side ------------------------------------------------- */
@@ -411,6 +413,23 @@ static void add_rank_info(struct info_list *job, const struct mprun_layout *layo
     info_add_list(job, PMIX_PROC_DATA, &proc);
 }
 
+/* What PMIx_Query_info is answered from (pmix_requests.c). */
+static void set_job_facts(const struct mprun_layout *layout, int nlocal)
+{
+    struct mprun_pmix_job_facts facts = {
+        .nranks = (uint32_t)layout->nranks,
+        .nhosts = (uint32_t)layout->nhosts,
+        .nlocal = (uint32_t)nlocal,
+    };
+    struct text peers = {0};
+
+    append_ranks_of_host(&peers, layout, layout->local_host);
+    facts.local_peers = peers.failed ? NULL : peers.buf;
+    if (peers.failed)
+        free(peers.buf);
+    mprun_pmix__set_job_facts(&facts);
+}
+
 int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layout,
                             char *err, size_t errlen)
 {
@@ -477,6 +496,7 @@ int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layou
     for (int r = 0; r < layout->nranks; r++)
         server.local[r] = layout->host_of_rank[r] == layout->local_host;
     server.nlocal_running = nlocal;
+    set_job_facts(layout, nlocal);
     rc = PMIx_server_register_nspace(server.nspace, nlocal, (pmix_info_t *)array.array,
                                      array.size, NULL, NULL);
     PMIx_Data_array_destruct(&array);
@@ -617,8 +637,12 @@ struct mprun_pmix_event *mprun_pmix_take_event(void)
 {
     struct mprun_pmix_event *ev;
 
-    while ((ev = pop_event()) != NULL && ev->kind == MPRUN_PMIX_FINALIZED)
-        hold_finalize(ev);
+    while ((ev = pop_event()) != NULL) {
+        if (ev->kind == MPRUN_PMIX_FINALIZED)
+            hold_finalize(ev);
+        else if (!mprun_pmix__take_request(ev))
+            break;
+    }
     if (ev != NULL && ev->kind == MPRUN_PMIX_FENCE) {
         if (ev->status == PMIX_SUCCESS && participant_gone(ev))
             ev->status = PMIX_ERR_LOST_CONNECTION;
@@ -671,6 +695,12 @@ void mprun_pmix_event_free(struct mprun_pmix_event *ev)
     if (ev->completion != NULL)
         forget_open_fence(ev->completion);
     free(ev->procs);
+    if (ev->completion != NULL && ev->completion->queries != NULL)
+        PMIX_QUERY_FREE(ev->completion->queries, ev->completion->nqueries);
+    if (ev->names != NULL) {
+        mprun_names_request_clear(ev->names);
+        free(ev->names);
+    }
     free(ev->completion);
     free(ev->message);
     free(ev->data);
@@ -692,6 +722,7 @@ static void answer_pending_requests(void)
             mprun_pmix_complete_fence(ev, PMIX_ERR_LOST_CONNECTION, NULL, 0);
         mprun_pmix_event_free(ev);
     }
+    mprun_pmix__answer_open_requests(PMIX_ERR_LOST_CONNECTION);
     if (server.held != NULL)
         release_held_finalizes();
 }
@@ -748,5 +779,6 @@ void mprun_pmix_stop(void)
     server.done = NULL;
     free(server.held);
     server.held = NULL;
+    mprun_pmix__requests_reset();
     server.nranks = 0;
 }

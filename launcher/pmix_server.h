@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "names.h"
+
 /* Where the ranks of a job run: hosts and, for each rank, its host. Every
  * host has at least one rank; the host index is the PMIx node id. */
 struct mprun_layout {
@@ -30,20 +32,27 @@ enum mprun_pmix_event_kind {
                          mprun sets PMIX_MCA_pmix_server_fence_localonly_opt=0);
                          status is an error if one of this host's participants
                          has finalized or ended */
-    MPRUN_PMIX_FINALIZED, /* internal: never returned by mprun_pmix_take_event */
+    MPRUN_PMIX_NAMES, /* a rank's publish, lookup or unpublish (names): give it
+                         to the job's directory, and its reply to
+                         mprun_pmix_complete_names */
+    MPRUN_PMIX_LOG,   /* a rank's PMIx_Log: message, one line for mprun's stderr */
+    /* internal: never returned by mprun_pmix_take_event */
+    MPRUN_PMIX_FINALIZED,
+    MPRUN_PMIX_QUERY,
 };
 
 /* An event from a libpmix callback, owned by the main loop once taken. */
 struct mprun_pmix_event {
     enum mprun_pmix_event_kind kind;
-    int rank;          /* ABORT: who */
+    int rank;          /* ABORT, NAMES, LOG: who */
     int status;        /* ABORT: the code; FENCE: local collective status */
-    char *message;     /* ABORT: the rank's message, may be NULL */
+    char *message;     /* ABORT: the rank's message, may be NULL; LOG: the line */
     char *data;        /* FENCE: this host's contribution (malloc'd) */
     size_t ndata;
     uint32_t *procs;   /* FENCE: the participants' ranks, sorted, UINT32_MAX
                           for all of them (malloc'd) */
     uint32_t nprocs;
+    struct mprun_names_request *names; /* NAMES: the request (id, op, rank, entries) */
     struct mprun_pmix_completion *completion; /* private to pmix_server.c */
     struct mprun_pmix_event *next;
 };
@@ -91,6 +100,10 @@ struct mprun_pmix_event *mprun_pmix_take_event(void);
  * may still be completed (nothing happens) or freed afterwards. */
 void mprun_pmix_complete_fence(struct mprun_pmix_event *ev, int status, char *data,
                                size_t ndata);
+
+/* mprun_pmix_complete_names - the directory's reply to a NAMES request
+ * (matched by id); nothing happens if it was answered already. */
+void mprun_pmix_complete_names(const struct mprun_names_request *reply);
 
 void mprun_pmix_event_free(struct mprun_pmix_event *ev);
 

@@ -14,6 +14,10 @@
  *   query                PMIx_Query_info: what mprun answers, and an
  *                        unsupported key refused at once
  *   log                  PMIx_Log of a line to stderr
+ *   unsupported          calls mprun does not serve (spawn, groups,
+ *                        allocation, job control, monitoring) each return an
+ *                        error at once; PMIx_Connect within the job, which
+ *                        libpmix completes itself, returns
  */
 #include <pmix.h>
 #include <stdint.h>
@@ -268,6 +272,76 @@ static int case_log(void)
     return finalize(0);
 }
 
+/* Each call must come back with an error; one that hangs is caught by
+ * the test's timeout, after the line naming it. */
+static int refused(const char *what, pmix_status_t rc)
+{
+    if (rc == PMIX_SUCCESS)
+        return fail(what, rc);
+    printf("rank %u: %s refused (%s): ok\n", me.rank, what, PMIx_Error_string(rc));
+    fflush(stdout);
+    return 0;
+}
+
+static int case_unsupported(void)
+{
+    pmix_app_t app;
+    pmix_proc_t all;
+    pmix_info_t info, *results = NULL;
+    size_t nresults = 0;
+    char nspace[PMIX_MAX_NSLEN + 1];
+    char *argv[] = {"/bin/true", NULL};
+    bool yes = true;
+    int failed = 0;
+
+    PMIX_LOAD_PROCID(&all, me.nspace, PMIX_RANK_WILDCARD);
+    PMIX_INFO_CONSTRUCT(&info);
+
+    printf("rank %u: trying PMIx_Spawn\n", me.rank);
+    fflush(stdout);
+    PMIX_APP_CONSTRUCT(&app);
+    app.cmd = strdup("/bin/true");
+    app.argv = argv;
+    app.maxprocs = 1;
+    failed |= refused("PMIx_Spawn", PMIx_Spawn(NULL, 0, &app, 1, nspace));
+    app.argv = NULL;
+    PMIX_APP_DESTRUCT(&app);
+
+    printf("rank %u: trying PMIx_Connect\n", me.rank);
+    fflush(stdout);
+    printf("rank %u: PMIx_Connect returned (%s): ok\n", me.rank,
+           PMIx_Error_string(PMIx_Connect(&all, 1, NULL, 0)));
+
+    printf("rank %u: trying PMIx_Allocation_request\n", me.rank);
+    fflush(stdout);
+    PMIx_Info_load(&info, PMIX_ALLOC_NUM_NODES, &(uint64_t){1}, PMIX_UINT64);
+    failed |= refused("PMIx_Allocation_request",
+                      PMIx_Allocation_request(PMIX_ALLOC_NEW, &info, 1, &results, &nresults));
+    PMIX_INFO_DESTRUCT(&info);
+
+    printf("rank %u: trying PMIx_Job_control\n", me.rank);
+    fflush(stdout);
+    PMIX_INFO_CONSTRUCT(&info);
+    PMIx_Info_load(&info, PMIX_JOB_CTRL_PAUSE, &yes, PMIX_BOOL);
+    failed |= refused("PMIx_Job_control", PMIx_Job_control(&all, 1, &info, 1, &results, &nresults));
+    PMIX_INFO_DESTRUCT(&info);
+
+    printf("rank %u: trying PMIx_Process_monitor\n", me.rank);
+    fflush(stdout);
+    PMIX_INFO_CONSTRUCT(&info);
+    PMIx_Info_load(&info, PMIX_MONITOR_HEARTBEAT, &yes, PMIX_BOOL);
+    failed |= refused("PMIx_Process_monitor",
+                      PMIx_Process_monitor(&info, PMIX_MONITOR_HEARTBEAT_ALERT, NULL, 0, &results,
+                                           &nresults));
+    PMIX_INFO_DESTRUCT(&info);
+
+    printf("rank %u: trying PMIx_Group_construct\n", me.rank);
+    fflush(stdout);
+    failed |= refused("PMIx_Group_construct",
+                      PMIx_Group_construct("cases.group", &all, 1, NULL, 0, &results, &nresults));
+    return finalize(failed);
+}
+
 int main(int argc, char **argv)
 {
     pmix_status_t rc;
@@ -291,6 +365,8 @@ int main(int argc, char **argv)
         return case_query();
     if (strcmp(argv[1], "log") == 0)
         return case_log();
+    if (strcmp(argv[1], "unsupported") == 0)
+        return case_unsupported();
     fprintf(stderr, "pmix_client_cases: unknown case %s\n", argv[1]);
     return finalize(2);
 }

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "fence.h"
 #include "hosts.h"
+#include "names.h"
 #include "wire.h"
 
 #define ERRLEN 256
@@ -953,6 +954,149 @@ static void test_fence_host_gone(void **state)
     mprun_fence_free(&f, NULL);
 }
 
+/* The last reply the directory gave, copied. */
+struct names_replies {
+    int count, host;
+    uint32_t id, status, nentries;
+    uint32_t rank;
+    char key[64], value[64];
+};
+
+static void keep_reply(void *ctx, int host, const struct mprun_names_request *reply)
+{
+    struct names_replies *got = ctx;
+
+    got->count++;
+    got->host = host;
+    got->id = reply->id;
+    got->status = reply->status;
+    got->nentries = reply->nentries;
+    got->key[0] = got->value[0] = '\0';
+    if (reply->nentries > 0) {
+        got->rank = reply->entries[0].rank;
+        snprintf(got->key, sizeof(got->key), "%s", reply->entries[0].key);
+        snprintf(got->value, sizeof(got->value), "%.*s", (int)reply->entries[0].nvalue,
+                 reply->entries[0].value);
+    }
+}
+
+static void names_ask(struct mprun_names *d, struct names_replies *got, int host, uint32_t id,
+                      uint32_t op, uint32_t rank, bool wait, const char *k1, const char *v1,
+                      const char *k2)
+{
+    struct mprun_names_entry e[2] = {
+        {.key = (char *)k1, .value = (char *)v1, .nvalue = v1 != NULL ? strlen(v1) : 0},
+        {.key = (char *)k2},
+    };
+    struct mprun_names_request req = {.id = id, .op = op, .rank = rank, .wait = wait,
+                                      .nentries = k1 == NULL ? 0 : k2 == NULL ? 1 : 2,
+                                      .entries = e};
+
+    mprun_names_handle(d, host, &req, keep_reply, got);
+}
+
+static void test_names(void **state)
+{
+    struct mprun_names d;
+    struct names_replies got = {0};
+
+    (void)state;
+    mprun_names_init(&d);
+    names_ask(&d, &got, 0, 1, MPRUN_NAMES_PUBLISH, 1, false, "svc", "port-1", NULL);
+    assert_int_equal(got.count, 1);
+    assert_int_equal(got.id, 1);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    names_ask(&d, &got, 1, 2, MPRUN_NAMES_PUBLISH, 3, false, "svc", "port-3", NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_DUPLICATE);
+    /* Found, with who published it. */
+    names_ask(&d, &got, 2, 3, MPRUN_NAMES_LOOKUP, 4, false, "svc", NULL, NULL);
+    assert_int_equal(got.host, 2);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    assert_int_equal(got.nentries, 1);
+    assert_int_equal(got.rank, 1);
+    assert_string_equal(got.value, "port-1");
+    names_ask(&d, &got, 2, 4, MPRUN_NAMES_LOOKUP, 4, false, "nothing", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    names_ask(&d, &got, 2, 5, MPRUN_NAMES_LOOKUP, 4, false, "nothing", NULL, "svc");
+    assert_int_equal(got.status, MPRUN_NAMES_PARTIAL);
+    assert_int_equal(got.nentries, 1);
+    /* A lookup that waits is answered by the publish that completes it. */
+    got.count = 0;
+    names_ask(&d, &got, 2, 6, MPRUN_NAMES_LOOKUP, 4, true, "late", NULL, "svc");
+    assert_int_equal(got.count, 0);
+    names_ask(&d, &got, 1, 7, MPRUN_NAMES_PUBLISH, 3, false, "late", "here", NULL);
+    assert_int_equal(got.count, 2); /* the publish, then the waiting lookup */
+    assert_int_equal(got.id, 6);
+    assert_int_equal(got.host, 2);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    assert_int_equal(got.nentries, 2);
+    /* Only the publisher unpublishes. */
+    names_ask(&d, &got, 1, 8, MPRUN_NAMES_UNPUBLISH, 3, false, "svc", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    names_ask(&d, &got, 0, 9, MPRUN_NAMES_UNPUBLISH, 1, false, "svc", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    names_ask(&d, &got, 0, 10, MPRUN_NAMES_LOOKUP, 1, false, "svc", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    /* No keys: all of the rank's. */
+    names_ask(&d, &got, 1, 11, MPRUN_NAMES_UNPUBLISH, 3, false, NULL, NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    names_ask(&d, &got, 0, 12, MPRUN_NAMES_LOOKUP, 1, false, "late", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    /* The waiters of a lost host are dropped; others stay to the end. */
+    got.count = 0;
+    names_ask(&d, &got, 2, 13, MPRUN_NAMES_LOOKUP, 4, true, "never", NULL, NULL);
+    names_ask(&d, &got, 1, 14, MPRUN_NAMES_LOOKUP, 3, true, "never", NULL, NULL);
+    mprun_names_forget_host(&d, 2);
+    names_ask(&d, &got, 0, 15, MPRUN_NAMES_PUBLISH, 1, false, "never", "now", NULL);
+    assert_int_equal(got.count, 2);
+    assert_int_equal(got.id, 14);
+    names_ask(&d, &got, 1, 16, MPRUN_NAMES_LOOKUP, 3, true, "still-never", NULL, NULL);
+    mprun_names_free(&d);
+}
+
+static void test_names_msg(void **state)
+{
+    struct mprun_names_entry e[2] = {
+        {.rank = 7, .key = "a.key", .value = "\0\1\2", .nvalue = 3},
+        {.key = "keyonly"},
+    };
+    struct mprun_names_request req = {.id = 42, .op = MPRUN_NAMES_LOOKUP, .rank = 3,
+                                      .wait = true, .status = MPRUN_NAMES_PARTIAL,
+                                      .nentries = 2, .entries = e};
+    struct mprun_names_request out;
+    struct mprun_wbuf w = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    mprun_names_msg_encode(&req, &w);
+    assert_false(w.failed);
+    assert_int_equal(mprun_names_msg_decode(w.data, w.len, &out, err, ERRLEN), 0);
+    assert_int_equal(out.id, 42);
+    assert_int_equal(out.op, MPRUN_NAMES_LOOKUP);
+    assert_int_equal(out.rank, 3);
+    assert_true(out.wait);
+    assert_int_equal(out.status, MPRUN_NAMES_PARTIAL);
+    assert_int_equal(out.nentries, 2);
+    assert_int_equal(out.entries[0].rank, 7);
+    assert_string_equal(out.entries[0].key, "a.key");
+    assert_int_equal(out.entries[0].nvalue, 3);
+    assert_memory_equal(out.entries[0].value, "\0\1\2", 3);
+    assert_null(out.entries[1].value);
+    mprun_names_request_clear(&out);
+    /* Every truncation fails, and so does a byte too many. */
+    for (size_t n = 0; n < w.len; n++)
+        assert_int_equal(mprun_names_msg_decode(w.data, n, &out, err, ERRLEN), -1);
+    mprun_wbuf_raw(&w, "x", 1);
+    assert_int_equal(mprun_names_msg_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+    /* An unknown operation. */
+    req.op = 9;
+    mprun_names_msg_encode(&req, &w);
+    assert_int_equal(mprun_names_msg_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "malformed names request"));
+    mprun_wbuf_free(&w);
+}
+
 static void test_small_error_buffer(void **state)
 {
     char *argv[] = {"mprun", "--bind-to", "something-long", "prog", NULL};
@@ -998,6 +1142,8 @@ int main(void)
         cmocka_unit_test(test_secret_hex),
         cmocka_unit_test(test_fence_collect),
         cmocka_unit_test(test_fence_host_gone),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_names_msg),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
