@@ -38,6 +38,8 @@ static struct {
     uint8_t *done;      /* per local rank: finalized or ended */
     int nlocal_running; /* local ranks not done */
     struct mprun_pmix_completion *held; /* per rank: its PMIx_Finalize, not answered yet */
+    bool (*exited)(void *ctx, int rank);
+    void *exited_ctx;
 } server = {
     .eventfd = -1,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -595,6 +597,18 @@ void mprun_pmix_rank_ended(int rank)
     mark_done(rank);
 }
 
+void mprun_pmix_set_exit_check(bool (*exited)(void *ctx, int rank), void *ctx)
+{
+    server.exited = exited;
+    server.exited_ctx = ctx;
+}
+
+static bool rank_gone(int rank)
+{
+    return server.local[rank] &&
+           (server.done[rank] || (server.exited != NULL && server.exited(server.exited_ctx, rank)));
+}
+
 /* A participant of this host that finalized or ended can never join. */
 static bool participant_gone(const struct mprun_pmix_event *ev)
 {
@@ -602,13 +616,13 @@ static bool participant_gone(const struct mprun_pmix_event *ev)
         return false;
     if (ev->procs[0] == UINT32_MAX) {
         for (int r = 0; r < server.nranks; r++) {
-            if (server.done[r])
+            if (rank_gone(r))
                 return true;
         }
         return false;
     }
     for (uint32_t i = 0; i < ev->nprocs; i++) {
-        if (ev->procs[i] < (uint32_t)server.nranks && server.done[ev->procs[i]])
+        if (ev->procs[i] < (uint32_t)server.nranks && rank_gone((int)ev->procs[i]))
             return true;
     }
     return false;
@@ -779,6 +793,7 @@ void mprun_pmix_stop(void)
     server.done = NULL;
     free(server.held);
     server.held = NULL;
+    server.exited = NULL;
     mprun_pmix__requests_reset();
     server.nranks = 0;
 }

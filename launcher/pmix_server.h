@@ -90,6 +90,11 @@ bool mprun_pmix_rank_left_unfinalized(int rank);
 /* mprun_pmix_rank_ended - a rank of this host ended (main thread). */
 void mprun_pmix_rank_ended(int rank);
 
+/* mprun_pmix_set_exit_check - how to tell, when a fence is taken, that a
+ * rank of this host has exited though its end is not handled yet (libpmix
+ * may see its connection close first). */
+void mprun_pmix_set_exit_check(bool (*exited)(void *ctx, int rank), void *ctx);
+
 /* mprun_pmix_take_event - the oldest queued event, or NULL. Clears the
  * eventfd when the queue is empty. */
 struct mprun_pmix_event *mprun_pmix_take_event(void);

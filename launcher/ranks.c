@@ -470,6 +470,19 @@ static int make_tmpdir(struct mprun_ranks *r, char *err, size_t errlen)
     return 0;
 }
 
+/* Exited (a zombie not reaped yet counts), without reaping it. */
+static bool rank_exited(void *ctx, int rank)
+{
+    struct mprun_local_rank *l = find_local(ctx, rank);
+    siginfo_t si = {0};
+
+    if (l == NULL || l->pid == 0)
+        return false;
+    if (!l->running)
+        return true;
+    return waitid(P_PID, (id_t)l->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == l->pid;
+}
+
 int mprun_ranks_start_server(struct mprun_ranks *r, const char *nspace,
                              const struct mprun_layout *layout, char *err, size_t errlen)
 {
@@ -480,6 +493,7 @@ int mprun_ranks_start_server(struct mprun_ranks *r, const char *nspace,
                                   (uint32_t)layout->local_host, r->plan.topology, err, errlen);
     if (r->pmix_fd < 0)
         return -1;
+    mprun_pmix_set_exit_check(rank_exited, r);
     if (mprun_watch_start(r->loop, &r->pmix_watch, r->pmix_fd, EPOLLIN, on_pmix_fd) != 0) {
         snprintf(err, errlen, "cannot watch the PMIx server: %s", strerror(errno));
         return -1;

@@ -36,6 +36,20 @@ done
     fail "a fence over a rank that finalized hung $hung times in 20"
 [ $failed -eq 0 ] && pass "and failed in each of the 3 others, every time" ||
     fail "it did not fail cleanly $failed times in 20"
+# The same when rank 0 dies (exit 3, no finalize) and --enable-recovery
+# keeps the others running.
+bad=0
+for i in $(seq 10); do
+    timeout -k 5 30 "$MPRUN" -n 4 --oversubscribe --enable-recovery "$CASES" fence-die \
+        >"$TMP/fence.out" 2>&1
+    rc=$?
+    if [ $rc -ne 3 ] || [ "$(grep -c 'the fence failed without rank 0: ok$' "$TMP/fence.out")" -ne 3 ]; then
+        bad=$((bad + 1))
+        tail -5 "$TMP/fence.out" >&2
+    fi
+done
+[ $bad -eq 0 ] && pass "a fence over a rank that died fails for the 3 others (10 runs, exit 3)" ||
+    fail "a fence over a rank that died: $bad bad runs of 10"
 # The others enter the fence long after rank 0 has gone.
 expect_exit 0 "a fence over a rank gone long before" -- \
     "$MPRUN" -n 3 --oversubscribe "$CASES" fence-gone 3

@@ -98,6 +98,9 @@ for hosts in mprh0,mprh1,mprh2 mprh1,mprh0,mprh2 mprh0:2,mprh1:2 mprh1:2,mprh0:2
         --timeout 60 --host "$hosts" "$CASES" fence-gone
     expect_count $((n - 1)) 'the fence failed without rank 0: ok$' "--host $hosts: $((n - 1)) ranks saw it fail"
 done
+expect_exit 3 "a fence over a rank that died, --enable-recovery" -- "${AT0[@]}" "$MH_MPRUN" \
+    --timeout 60 --enable-recovery --host mprh0:2,mprh1:2 "$CASES" fence-die
+expect_count 3 'the fence failed without rank 0: ok$' "the 3 others saw it fail"
 no_processes_anywhere "after the fences without rank 0"
 
 # The job's published data is kept by the first mprun for every host, even

@@ -7,6 +7,8 @@
  *                        the others sleep SECS (default 0) and finalize
  *   fence-gone [SECS]    rank 0 finalizes and exits; the others fence (after
  *                        SECS, default 0), which must fail, not hang
+ *   fence-die            as fence-gone, but rank 0 exits with code 3 without
+ *                        finalizing (run it with --enable-recovery)
  *   publish              rank 0 publishes, all look it up after a fence,
  *                        rank 0 unpublishes, and then nobody finds it
  *   lookup-wait          ranks > 0 look up with PMIX_WAIT a key that rank 0
@@ -94,6 +96,8 @@ static int case_fence_gone(int argc, char **argv)
 {
     pmix_status_t rc;
 
+    if (me.rank == 0 && strcmp(argv[1], "fence-die") == 0)
+        _exit(3);
     if (me.rank == 0)
         return finalize(0);
     if (argc > 2)
@@ -355,7 +359,7 @@ int main(int argc, char **argv)
         return fail("PMIx_Init", rc);
     if (strcmp(argv[1], "nofinalize") == 0)
         return case_nofinalize(argc, argv);
-    if (strcmp(argv[1], "fence-gone") == 0)
+    if (strcmp(argv[1], "fence-gone") == 0 || strcmp(argv[1], "fence-die") == 0)
         return case_fence_gone(argc, argv);
     if (strcmp(argv[1], "publish") == 0)
         return case_publish();
