@@ -26,6 +26,8 @@ struct open_request {
     struct open_request *next;
 };
 
+#define LOG_LINE_MAX 4096 /* bytes of a PMIx_Log line kept */
+
 static uint32_t next_id; /* atomically, on libpmix's thread */
 static struct open_request *open_requests; /* main thread */
 static struct mprun_pmix_job_facts facts;  /* main thread */
@@ -258,6 +260,8 @@ static char *log_text(const pmix_info_t data[], size_t ndata)
         strcat(text, data[i].value.data.string);
     }
     len = strlen(text);
+    if (len > LOG_LINE_MAX) /* one line, not a flood */
+        text[len = LOG_LINE_MAX] = '\0';
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
         text[--len] = '\0';
     for (char *p = text; *p != '\0'; p++) {
