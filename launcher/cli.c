@@ -21,6 +21,7 @@ enum option_id {
     OPT_REPORT_BINDINGS,
     OPT_OVERSUBSCRIBE,
     OPT_TAG_OUTPUT,
+    OPT_ENABLE_RECOVERY,
     OPT_TIMEOUT,
     OPT_EXPORT,
     OPT_HOST,
@@ -46,6 +47,7 @@ static const struct option_spec option_specs[] = {
     {"--report-bindings", OPT_REPORT_BINDINGS, false},
     {"--oversubscribe", OPT_OVERSUBSCRIBE, false},
     {"--tag-output", OPT_TAG_OUTPUT, false},
+    {"--enable-recovery", OPT_ENABLE_RECOVERY, false},
     {"--timeout", OPT_TIMEOUT, true},
     {"-x", OPT_EXPORT, true},
     {"--host", OPT_HOST, true},
@@ -215,6 +217,9 @@ static int apply_option(const struct option_spec *spec, const char *value,
     case OPT_TAG_OUTPUT:
         opts->tag_output = true;
         return 0;
+    case OPT_ENABLE_RECOVERY:
+        opts->enable_recovery = true;
+        return 0;
     case OPT_TIMEOUT:
         if (parse_timeout(value, &opts->timeout_ms, err, errlen) != 0)
             return -1;
@@ -365,6 +370,9 @@ void mprun_cli_print_usage(FILE *out)
             "  --oversubscribe      allow more ranks than cores (or slots) without a\n"
             "                       warning\n"
             "  --tag-output         prefix every output line with '[rank] '\n"
+            "  --enable-recovery    a failed rank does not end the job: the others run\n"
+            "                       on (and may see the failure); each failure is\n"
+            "                       named, and the exit status is the first one's\n"
             "  -x VAR[=VALUE]       export VAR (from mprun's environment, or VALUE)\n"
             "  --timeout SECS       stop the job after SECS seconds (exit code 124)\n"
             "  -h, --help           print this help and exit\n"
@@ -376,6 +384,8 @@ void mprun_cli_print_usage(FILE *out)
             "Exit status:\n"
             "  0        every rank exited with 0\n"
             "  C        the first rank that failed exited with C, or aborted with C\n"
+            "  1        a rank that called mpr_init (PMIx_Init) exited without\n"
+            "           mpr_finalize (PMIx_Finalize)\n"
             "  128+S    the first rank that failed was killed by signal S, or\n"
             "           mprun was stopped by signal S\n"
             "  124      --timeout expired\n"

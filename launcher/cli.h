@@ -50,6 +50,7 @@ struct mprun_options {
     bool report_bindings;
     bool oversubscribe;        /* silence the oversubscription warning */
     bool tag_output;
+    bool enable_recovery;      /* a failed rank does not stop the others */
     long timeout_ms;           /* 0: no timeout */
     const char *timeout_text;  /* --timeout as the user wrote it, for messages */
     const char **exports;      /* -x values as given: "VAR" or "VAR=value" */

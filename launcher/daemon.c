@@ -157,7 +157,8 @@ static void send_error(struct daemon *dm, int code, const char *fmt, ...)
     mprun_wbuf_free(&w);
 }
 
-static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, bool failed)
+static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, bool failed,
+                           bool unfinalized)
 {
     struct mprun_wbuf w = {0};
 
@@ -165,13 +166,15 @@ static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, b
     mprun_wbuf_u32(&w, (uint32_t)pid);
     mprun_wbuf_u32(&w, (uint32_t)status);
     mprun_wbuf_u32(&w, failed ? 1 : 0);
+    mprun_wbuf_u32(&w, unfinalized ? 1 : 0);
     send_message(dm, MPRUN_MSG_RANK_EXIT, &w);
     mprun_wbuf_free(&w);
 }
 
 /* ---- Events of this host's ranks ---------------------------------------- */
 
-static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed)
+static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed,
+                          bool unfinalized)
 {
     struct daemon *dm = ctx;
 
@@ -179,7 +182,7 @@ static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool faile
         mprun_watch_stop(&dm->loop, &dm->stdin_watch);
         mprun_input_close(&dm->input);
     }
-    send_rank_exit(dm, rank, pid, status, failed);
+    send_rank_exit(dm, rank, pid, status, failed, unfinalized);
 }
 
 static void on_start_failed(void *ctx, int rank, const struct mprun_child_failure *f,
@@ -195,11 +198,50 @@ static void on_start_failed(void *ctx, int rank, const struct mprun_child_failur
                    cpus, dm->label, strerror(f->error));
 }
 
+/* The first mprun keeps the job's directory: requests go there. */
+static void send_names_request(struct daemon *dm, struct mprun_pmix_event *ev)
+{
+    struct mprun_wbuf w = {0};
+
+    mprun_names_msg_encode(ev->names, &w);
+    if (w.failed || dm->link_lost) {
+        struct mprun_names_request failed = {.id = ev->names->id,
+                                             .op = ev->names->op,
+                                             .status = MPRUN_NAMES_NOMEM};
+
+        mprun_pmix_complete_names(&failed);
+    } else {
+        send_message(dm, MPRUN_MSG_NAMES, &w);
+    }
+    mprun_wbuf_free(&w);
+}
+
+static void send_log_line(struct daemon *dm, int rank, const char *text)
+{
+    struct mprun_wbuf w = {0};
+    char *line = NULL;
+
+    if (asprintf(&line, "mprun: rank %d: %s\n", rank, text) < 0)
+        return;
+    mprun_wbuf_raw(&w, line, strlen(line));
+    send_message(dm, MPRUN_MSG_TEXT, &w);
+    mprun_wbuf_free(&w);
+    free(line);
+}
+
 static void on_pmix_event(void *ctx, struct mprun_pmix_event *ev)
 {
     struct daemon *dm = ctx;
     struct mprun_wbuf w = {0};
 
+    if (ev->kind == MPRUN_PMIX_NAMES || ev->kind == MPRUN_PMIX_LOG) {
+        if (ev->kind == MPRUN_PMIX_NAMES)
+            send_names_request(dm, ev);
+        else
+            send_log_line(dm, ev->rank, ev->message);
+        mprun_pmix_event_free(ev);
+        return;
+    }
     if (ev->kind == MPRUN_PMIX_ABORT) {
         mprun_wbuf_u32(&w, (uint32_t)ev->rank);
         mprun_wbuf_u32(&w, (uint32_t)ev->status);
@@ -321,7 +363,7 @@ static void give_up_start(struct daemon *dm)
         for (int i = 0; i < dm->ranks.nlocal && !started; i++)
             started = dm->ranks.locals[i].rank == (int)r && dm->ranks.locals[i].pid != 0;
         if (!started)
-            send_rank_exit(dm, (int)r, 0, 0, true);
+            send_rank_exit(dm, (int)r, 0, 0, true, false);
     }
     stop_ranks(dm, SIGTERM);
 }
@@ -529,6 +571,15 @@ static int on_first_mprun_message(void *arg, uint32_t type, const char *payload,
         return on_job_message(dm, payload, len, err, errlen);
     case MPRUN_MSG_FENCE_DONE:
         return on_fence_done(dm, payload, len, err, errlen);
+    case MPRUN_MSG_NAMES_DONE: {
+        struct mprun_names_request reply;
+
+        if (mprun_names_msg_decode(payload, len, &reply, err, errlen) != 0)
+            return -1;
+        mprun_pmix_complete_names(&reply);
+        mprun_names_request_clear(&reply);
+        return 0;
+    }
     case MPRUN_MSG_STDIN:
         return on_stdin_message(dm, payload, len, err, errlen);
     case MPRUN_MSG_OUTPUT_CLOSE:

@@ -15,6 +15,7 @@ void mprun_fence_init(struct mprun_fence *f, int nhosts, int nranks, const int *
     f->nhosts = nhosts;
     f->nranks = nranks;
     f->host_of_rank = host_of_rank;
+    f->gone = calloc((size_t)(nhosts > 0 ? nhosts : 1), sizeof(*f->gone));
 }
 
 void mprun_fence_round_free(struct mprun_fence_round *round)
@@ -60,8 +61,14 @@ static struct mprun_fence_round *new_round(struct mprun_fence *f, const uint32_t
             return NULL;
         }
     }
-    for (int h = 0; h < f->nhosts; h++)
-        round->missing += round->included[h];
+    for (int h = 0; h < f->nhosts; h++) {
+        if (round->included[h] && f->gone != NULL && f->gone[h] != 0) {
+            round->joined[h] = true;
+            round->status = f->gone[h];
+        } else {
+            round->missing += round->included[h];
+        }
+    }
     return round;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -102,6 +109,10 @@ int mprun_fence_join(struct mprun_fence *f, int host, int local_host, const uint
         snprintf(err, errlen, "a fence of ranks none of which runs there");
         return -1;
     }
+    if (round->joined[host]) { /* a new round: the host counted as gone */
+        snprintf(err, errlen, "a fence from a host whose ranks all ended");
+        return -1;
+    }
     if (status != 0 && round->status == 0)
         round->status = status;
     if (ndata > 0 && round->status == 0) {
@@ -126,6 +137,34 @@ int mprun_fence_join(struct mprun_fence *f, int host, int local_host, const uint
     return 0;
 }
 
+void mprun_fence_host_gone(struct mprun_fence *f, int host, int32_t status,
+                           void (*deliver)(void *ctx, struct mprun_fence_round *round), void *ctx)
+{
+    struct mprun_fence_round **link = &f->rounds;
+
+    if (f->gone == NULL || host < 0 || host >= f->nhosts || f->gone[host] != 0)
+        return;
+    f->gone[host] = status;
+    while (*link != NULL) {
+        struct mprun_fence_round *round = *link;
+
+        if (!round->included[host] || round->joined[host]) {
+            link = &round->next;
+            continue;
+        }
+        round->joined[host] = true;
+        if (round->status == 0)
+            round->status = status;
+        if (--round->missing > 0) {
+            link = &round->next;
+            continue;
+        }
+        *link = round->next;
+        round->next = NULL;
+        deliver(ctx, round);
+    }
+}
+
 void mprun_fence_free(struct mprun_fence *f, void (*drop_token)(void *token))
 {
     while (f->rounds != NULL) {
@@ -136,4 +175,6 @@ void mprun_fence_free(struct mprun_fence *f, void (*drop_token)(void *token))
             drop_token(round->local_token);
         mprun_fence_round_free(round);
     }
+    free(f->gone);
+    f->gone = NULL;
 }

@@ -31,6 +31,8 @@ struct mprun_fence_round {
 struct mprun_fence {
     int nhosts, nranks;
     const int *host_of_rank;
+    int32_t *gone;                    /* per host: non-zero once it will never
+                                         contribute again (the status it counts with) */
     struct mprun_fence_round *rounds; /* oldest first */
 };
 
@@ -48,6 +50,13 @@ int mprun_fence_join(struct mprun_fence *f, int host, int local_host, const uint
                      size_t errlen);
 
 void mprun_fence_round_free(struct mprun_fence_round *round);
+
+/* mprun_fence_host_gone - host will contribute to no fence any more (every
+ * rank of it ended): in every round, open or to come, it counts as joined
+ * with the failure status. Rounds that completes are passed to deliver
+ * (which frees them as mprun_fence_join's caller does). */
+void mprun_fence_host_gone(struct mprun_fence *f, int host, int32_t status,
+                           void (*deliver)(void *ctx, struct mprun_fence_round *round), void *ctx);
 
 /* mprun_fence_free - drop every incomplete round, calling drop_token on
  * each local token. */

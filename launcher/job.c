@@ -7,7 +7,8 @@
  * in the same few functions below, which decide what it means for the job
  * (job_remote.c reads the daemons' messages, job_stdin.c forwards stdin).
  *
- * The job stops at the first of: a rank failing (non-zero exit or signal),
+ * The job stops at the first of: a rank failing (non-zero exit, signal, or
+ * exit 0 without PMIx_Finalize; with --enable-recovery it goes on),
  * a rank calling PMIx_Abort, a forwarded signal, the timeout, a daemon or
  * host lost, a start-up failure. That first event alone is reported and
  * decides the exit code; ranks that mprun then stops are not failures.
@@ -67,8 +68,11 @@ void mprun_job_stop(struct job *job, int exit_code, int sig)
 /* ---- What happens to ranks, here or there ------------------------------- */
 
 void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int status,
-                             bool start_failed)
+                             bool start_failed, bool unfinalized)
 {
+    const char *label = mprun_job_host_label(job, host);
+    int code;
+
     if (job->ended[rank])
         return;
     job->ended[rank] = true;
@@ -76,21 +80,31 @@ void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int
     mprun_job_close_remote_outputs(job, rank);
     if (rank == 0)
         mprun_job_stop_stdin(job);
+    mprun_job_check_host_ended(job, host);
     if (job->stopping || start_failed)
-        return;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return;
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
 
-        mprun_say("rank %d (pid %d) on host %s killed by signal %d (%s)", rank, (int)pid,
-                  mprun_job_host_label(job, host), sig, strsignal(sig));
-        mprun_job_stop(job, 128 + sig, SIGTERM);
+        mprun_say("rank %d (pid %d) on host %s killed by signal %d (%s)", rank, (int)pid, label,
+                  sig, strsignal(sig));
+        code = 128 + sig;
+    } else if (WEXITSTATUS(status) != 0) {
+        mprun_say("rank %d (pid %d) on host %s exited with code %d", rank, (int)pid, label,
+                  WEXITSTATUS(status));
+        code = WEXITSTATUS(status);
+    } else if (unfinalized) {
+        /* Its peers may be waiting for it in a fence or a message. */
+        mprun_say("rank %d (pid %d) on host %s exited without calling mpr_finalize", rank,
+                  (int)pid, label);
+        code = MPRUN_EXIT_FAILURE;
     } else {
-        mprun_say("rank %d (pid %d) on host %s exited with code %d", rank, (int)pid,
-                  mprun_job_host_label(job, host), WEXITSTATUS(status));
-        mprun_job_stop(job, WEXITSTATUS(status), SIGTERM);
+        return;
     }
+    if (job->opts->enable_recovery)
+        mprun_job_set_exit_code(job, code); /* the others run on */
+    else
+        mprun_job_stop(job, code, SIGTERM);
 }
 
 /* Ranks that will never run (a start-up failure, a lost host) count as ended. */
@@ -105,6 +119,7 @@ void mprun_job_mark_host_ended(struct job *job, int host)
                 mprun_job_stop_stdin(job);
         }
     }
+    mprun_job_check_host_ended(job, host);
 }
 
 void mprun_job_mark_unstarted_ended(struct job *job)
@@ -162,11 +177,13 @@ void mprun_job_start_failed(struct job *job, int rank, int host, int stage, int 
 
 /* ---- Events of this host's ranks ---------------------------------------- */
 
-static void on_local_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed)
+static void on_local_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed,
+                                bool unfinalized)
 {
     struct job *job = ctx;
 
-    mprun_job_rank_finished(job, rank, job->hosts->local_host, pid, status, failed);
+    mprun_job_rank_finished(job, rank, job->hosts->local_host, pid, status, failed,
+                            unfinalized);
 }
 
 static void on_local_start_failed(void *ctx, int rank, const struct mprun_child_failure *f,
@@ -181,12 +198,23 @@ static void on_local_pmix_event(void *ctx, struct mprun_pmix_event *ev)
 {
     struct job *job = ctx;
 
-    if (ev->kind == MPRUN_PMIX_ABORT) {
-        mprun_job_aborted(job, ev->rank, ev->status, ev->message);
-        mprun_pmix_event_free(ev);
-    } else {
+    switch (ev->kind) {
+    case MPRUN_PMIX_FENCE:
         mprun_job_local_fence(job, ev);
+        return;
+    case MPRUN_PMIX_ABORT:
+        mprun_job_aborted(job, ev->rank, ev->status, ev->message);
+        break;
+    case MPRUN_PMIX_NAMES:
+        mprun_job_names_request(job, job->hosts->local_host, ev->names);
+        break;
+    case MPRUN_PMIX_LOG:
+        mprun_say("rank %d: %s", ev->rank, ev->message);
+        break;
+    default:
+        break;
     }
+    mprun_pmix_event_free(ev);
 }
 
 static const struct mprun_ranks_events local_events = {
@@ -479,6 +507,7 @@ static void finish_job(struct job *job)
         mprun_ranks_finish(&job->local);
     if (job->multi)
         mprun_daemons_finish(&job->daemons);
+    mprun_names_free(&job->names);
     mprun_kill_children(job->signal_fd, SWEEP_MS);
     mprun_job_stop_stdin(job);
     for (int r = 0; job->remote_out != NULL && r < job->hosts->nranks; r++) {
@@ -522,6 +551,7 @@ int mprun_job_run(const struct mprun_options *opts, const struct mprun_job_hosts
 
     mprun_input_init(&job.input, -1, -1);
     mprun_ranks_clear(&job.local);
+    mprun_names_init(&job.names);
     snprintf(job.nspace, sizeof(job.nspace), "mprun-%d", (int)getpid());
     job.child_setup.launcher_pid = getpid();
     job.ended = calloc((size_t)hosts->nranks, sizeof(*job.ended));

@@ -17,6 +17,7 @@
 #include "iofwd.h"
 #include "job.h"
 #include "loop.h"
+#include "names.h"
 #include "pmix_server.h"
 #include "ranks.h"
 #include "spawn.h"
@@ -43,6 +44,7 @@ struct job {
     char **pmix_names;           /* per host, as each daemon reported it */
     int nnamed;
     struct mprun_fence fence;
+    struct mprun_names names;    /* what the ranks published, for every host */
     struct mprun_output *remote_out, *remote_err; /* per rank, used for remote ones */
 
     bool *ended;                 /* per rank: reported ended (or never to start) */
@@ -79,9 +81,11 @@ void mprun_job_set_exit_code(struct job *job, int code);
  * just signal. */
 void mprun_job_stop(struct job *job, int exit_code, int sig);
 
-/* mprun_job_rank_finished - a rank ended, on host: the verdict if it failed. */
+/* mprun_job_rank_finished - a rank ended, on host: the verdict if it failed
+ * (a non-zero code, a signal, or exit 0 without PMIx_Finalize once it had
+ * connected: unfinalized). */
 void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int status,
-                             bool start_failed);
+                             bool start_failed, bool unfinalized);
 
 /* mprun_job_mark_host_ended - the ranks of host will never be heard of again. */
 void mprun_job_mark_host_ended(struct job *job, int host);
@@ -115,6 +119,15 @@ void mprun_job_close_remote_outputs(struct job *job, int rank);
 void mprun_job_local_fence(struct job *job, struct mprun_pmix_event *ev);
 
 void mprun_job_drop_fence_token(void *token);
+
+/* mprun_job_names_request - a rank of host publishes, looks up or
+ * unpublishes: the job's directory answers (this host's through
+ * mprun_pmix_complete_names, another's with NAMES_DONE). */
+void mprun_job_names_request(struct job *job, int host, const struct mprun_names_request *req);
+
+/* mprun_job_check_host_ended - if every rank of host ended, fail the
+ * fences that wait for it. */
+void mprun_job_check_host_ended(struct job *job, int host);
 
 int mprun_job_ranks_on_host(const struct job *job, int host);
 

@@ -60,6 +60,8 @@ static void deliver_fence(struct job *job, struct mprun_fence_round *round)
         if (!round->included[h])
             continue;
         if (h == job->hosts->local_host) {
+            if (round->local_token == NULL)
+                continue; /* its ranks all ended before they joined */
             struct mprun_pmix_event *ev = round->local_token;
             char *data = round->status == 0 ? round->data : NULL;
 
@@ -69,6 +71,8 @@ static void deliver_fence(struct job *job, struct mprun_fence_round *round)
                 round->data = NULL;
             mprun_pmix_event_free(ev);
             round->local_token = NULL;
+        } else if (job->fence.gone != NULL && job->fence.gone[h] != 0) {
+            continue; /* its ranks all ended: no fence waits there */
         } else {
             if (w.failed) {
                 /* Too big to send: fail it there too. */
@@ -88,6 +92,53 @@ static void deliver_fence(struct job *job, struct mprun_fence_round *round)
     }
     mprun_wbuf_free(&w);
     mprun_fence_round_free(round);
+}
+
+static void deliver_round(void *ctx, struct mprun_fence_round *round)
+{
+    deliver_fence(ctx, round);
+}
+
+/* Once every rank of host ended, no fence can wait for it: those over its
+ * ranks fail (a rank that finalized and left stays a participant for
+ * libpmix, so the hosts still in would wait for this one forever). */
+void mprun_job_check_host_ended(struct job *job, int host)
+{
+    if (!job->multi)
+        return;
+    for (int r = 0; r < job->hosts->nranks; r++) {
+        if (job->hosts->host_of_rank[r] == host && !job->ended[r])
+            return;
+    }
+    mprun_fence_host_gone(&job->fence, host, PMIX_ERR_LOST_CONNECTION, deliver_round, job);
+}
+
+static void names_reply(void *ctx, int host, const struct mprun_names_request *reply)
+{
+    struct job *job = ctx;
+    struct mprun_wbuf w = {0};
+
+    if (host == job->hosts->local_host) {
+        mprun_pmix_complete_names(reply);
+        return;
+    }
+    mprun_names_msg_encode(reply, &w);
+    if (w.failed) { /* too big: it fails there */
+        struct mprun_names_request failed = *reply;
+
+        failed.status = MPRUN_NAMES_NOMEM;
+        failed.nentries = 0;
+        mprun_wbuf_free(&w);
+        mprun_names_msg_encode(&failed, &w);
+    }
+    if (!w.failed)
+        mprun_daemons_send(&job->daemons, host, MPRUN_MSG_NAMES_DONE, w.data, w.len);
+    mprun_wbuf_free(&w);
+}
+
+void mprun_job_names_request(struct job *job, int host, const struct mprun_names_request *req)
+{
+    mprun_names_handle(&job->names, host, req, names_reply, job);
 }
 
 void mprun_job_drop_fence_token(void *token)
@@ -175,10 +226,12 @@ static int on_rank_exit_message(struct job *job, int host, struct mprun_rbuf *r,
     uint32_t pid = mprun_rbuf_u32(r);
     uint32_t status = mprun_rbuf_u32(r);
     uint32_t failed = mprun_rbuf_u32(r);
+    uint32_t unfinalized = mprun_rbuf_u32(r);
 
-    if (!mprun_rbuf_done(r) || failed > 1 || status > 0xffff)
+    if (!mprun_rbuf_done(r) || failed > 1 || unfinalized > 1 || status > 0xffff)
         return bad_message(err, errlen, "malformed rank exit");
-    mprun_job_rank_finished(job, rank, host, (pid_t)pid, (int)status, failed != 0);
+    mprun_job_rank_finished(job, rank, host, (pid_t)pid, (int)status, failed != 0,
+                            unfinalized != 0);
     return 0;
 }
 
@@ -237,6 +290,23 @@ static int on_fence_message(struct job *job, int host, const char *payload, size
     return 0;
 }
 
+static int on_names_message(struct job *job, int host, const char *payload, size_t len,
+                            char *err, size_t errlen)
+{
+    struct mprun_names_request req;
+    char why[200];
+
+    if (mprun_names_msg_decode(payload, len, &req, why, sizeof(why)) != 0)
+        return bad_message(err, errlen, why);
+    if (req.rank >= (uint32_t)job->hosts->nranks || job->hosts->host_of_rank[req.rank] != host) {
+        mprun_names_request_clear(&req);
+        return bad_message(err, errlen, "a names request for a rank of another host");
+    }
+    mprun_job_names_request(job, host, &req);
+    mprun_names_request_clear(&req);
+    return 0;
+}
+
 static int on_signaled_message(struct job *job, int host, struct mprun_rbuf *r, char *err,
                                size_t errlen)
 {
@@ -268,6 +338,8 @@ static int on_daemon_message(void *ctx, int host, uint32_t type, const char *pay
         return on_abort_message(job, host, &r, err, errlen);
     case MPRUN_MSG_FENCE:
         return on_fence_message(job, host, payload, len, err, errlen);
+    case MPRUN_MSG_NAMES:
+        return on_names_message(job, host, payload, len, err, errlen);
     case MPRUN_MSG_ERROR:
         return on_error_message(job, host, &r, err, errlen);
     case MPRUN_MSG_SIGNALED:
@@ -330,6 +402,7 @@ static void on_daemon_lost(void *ctx, int host, const char *why)
     for (int r = 0; r < job->hosts->nranks && !had_ranks; r++)
         had_ranks = job->hosts->host_of_rank[r] == host && !job->ended[r];
     mprun_daemons_stop_agent(&job->daemons, host);
+    mprun_names_forget_host(&job->names, host);
     mprun_job_mark_host_ended(job, host);
     if (!had_ranks || job->stopping)
         return;

@@ -7,7 +7,7 @@
  * loop completes the event. docs/ARCHITECTURE.md (mprun section) tells
  * which facts of OpenPMIx 4.2.2 shaped the choices here.
  */
-#include "pmix_server.h"
+#include "pmix_server_private.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -21,14 +21,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-struct mprun_pmix_completion {
-    pmix_modex_cbfunc_t modex_cbfunc; /* FENCE */
-    void *cbdata;
-    /* Taken fences not completed yet (main thread only), so that stopping
-     * the server can fail them before PMIx_server_finalize. */
-    struct mprun_pmix_event *owner;
-    struct mprun_pmix_completion *prev, *next;
-};
 
 static struct {
     bool started;
@@ -39,7 +31,15 @@ static struct {
     struct mprun_pmix_event *head, *tail;
     struct mprun_pmix_completion *open_fences; /* main thread only */
     uint8_t *connected; /* per rank of the job, set (atomically) by client_connected */
+    uint8_t *finalized; /* per rank of the job, set (atomically) by client_finalized */
     int nranks;
+    /* Main thread only: */
+    uint8_t *local;     /* per rank: it runs on this host */
+    uint8_t *done;      /* per local rank: finalized or ended */
+    int nlocal_running; /* local ranks not done */
+    struct mprun_pmix_completion *held; /* per rank: its PMIx_Finalize, not answered yet */
+    bool (*exited)(void *ctx, int rank);
+    void *exited_ctx;
 } server = {
     .eventfd = -1,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -47,7 +47,7 @@ static struct {
 
 /* ---- Callbacks (libpmix's thread) ----------------------------------- */
 
-static void queue_event(struct mprun_pmix_event *ev)
+void mprun_pmix__queue_event(struct mprun_pmix_event *ev)
 {
     uint64_t one = 1;
 
@@ -63,7 +63,7 @@ static void queue_event(struct mprun_pmix_event *ev)
     pthread_mutex_unlock(&server.lock);
 }
 
-static struct mprun_pmix_event *new_event(enum mprun_pmix_event_kind kind)
+struct mprun_pmix_event *mprun_pmix__new_event(enum mprun_pmix_event_kind kind)
 {
     struct mprun_pmix_event *ev = calloc(1, sizeof(*ev));
 
@@ -88,11 +88,26 @@ static pmix_status_t on_client_connected(const pmix_proc_t *proc, void *server_o
     return PMIX_SUCCESS;
 }
 
+/* The client stays in PMIx_Finalize until the main thread answers, which
+ * it does once every rank of this host has finalized or ended (see
+ * hold_finalize). */
 static pmix_status_t on_client_finalized(const pmix_proc_t *proc, void *server_object,
                                          pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
-    (void)proc, (void)server_object, (void)cbfunc, (void)cbdata;
-    return PMIX_OPERATION_SUCCEEDED; /* the client is released at once */
+    struct mprun_pmix_event *ev;
+
+    (void)server_object;
+    if (server.finalized == NULL || proc->rank >= (pmix_rank_t)server.nranks)
+        return PMIX_OPERATION_SUCCEEDED;
+    __atomic_store_n(&server.finalized[proc->rank], 1, __ATOMIC_RELEASE);
+    ev = mprun_pmix__new_event(MPRUN_PMIX_FINALIZED);
+    if (ev == NULL)
+        return PMIX_OPERATION_SUCCEEDED; /* released at once */
+    ev->rank = (int)proc->rank;
+    ev->completion->op_cbfunc = cbfunc;
+    ev->completion->cbdata = cbdata;
+    mprun_pmix__queue_event(ev);
+    return PMIX_SUCCESS;
 }
 
 /* The whole job ends whatever procs the client named: that is mpr_abort's
@@ -102,7 +117,7 @@ static pmix_status_t on_abort(const pmix_proc_t *proc, void *server_object, int 
                               const char msg[], pmix_proc_t procs[], size_t nprocs,
                               pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
-    struct mprun_pmix_event *ev = new_event(MPRUN_PMIX_ABORT);
+    struct mprun_pmix_event *ev = mprun_pmix__new_event(MPRUN_PMIX_ABORT);
 
     (void)server_object, (void)procs, (void)nprocs, (void)cbfunc, (void)cbdata;
     if (ev == NULL)
@@ -110,7 +125,7 @@ static pmix_status_t on_abort(const pmix_proc_t *proc, void *server_object, int 
     ev->rank = (int)proc->rank;
     ev->status = status;
     ev->message = msg != NULL ? strdup(msg) : NULL;
-    queue_event(ev);
+    mprun_pmix__queue_event(ev);
     return PMIX_SUCCESS;
 }
 
@@ -140,7 +155,7 @@ static pmix_status_t on_fence(const pmix_proc_t procs[], size_t nprocs,
                               const pmix_info_t info[], size_t ninfo, char *data,
                               size_t ndata, pmix_modex_cbfunc_t cbfunc, void *cbdata)
 {
-    struct mprun_pmix_event *ev = new_event(MPRUN_PMIX_FENCE);
+    struct mprun_pmix_event *ev = mprun_pmix__new_event(MPRUN_PMIX_FENCE);
     pmix_status_t rc;
 
     if (ev == NULL) {
@@ -162,16 +177,27 @@ static pmix_status_t on_fence(const pmix_proc_t procs[], size_t nprocs,
     ev->ndata = ndata;
     ev->completion->modex_cbfunc = cbfunc;
     ev->completion->cbdata = cbdata;
-    queue_event(ev);
+    mprun_pmix__queue_event(ev);
     return PMIX_SUCCESS;
 }
 
+const char *mprun_pmix__nspace(void)
+{
+    return server.nspace; /* set before any rank starts, never changed after */
+}
+
+/* Members left NULL are answered PMIX_ERR_NOT_SUPPORTED by libpmix at once. */
 static pmix_server_module_t module = {
     .client_connected = on_client_connected,
     .client_finalized = on_client_finalized,
     .abort = on_abort,
     .fence_nb = on_fence,
     .direct_modex = NULL,
+    .publish = mprun_pmix__on_publish,
+    .lookup = mprun_pmix__on_lookup,
+    .unpublish = mprun_pmix__on_unpublish,
+    .query = mprun_pmix__on_query,
+    .log = mprun_pmix__on_log,
 };
 
 /* ---- Main loop side ------------------------------------------------- */
@@ -389,6 +415,23 @@ static void add_rank_info(struct info_list *job, const struct mprun_layout *layo
     info_add_list(job, PMIX_PROC_DATA, &proc);
 }
 
+/* What PMIx_Query_info is answered from (pmix_requests.c). */
+static void set_job_facts(const struct mprun_layout *layout, int nlocal)
+{
+    struct mprun_pmix_job_facts facts = {
+        .nranks = (uint32_t)layout->nranks,
+        .nhosts = (uint32_t)layout->nhosts,
+        .nlocal = (uint32_t)nlocal,
+    };
+    struct text peers = {0};
+
+    append_ranks_of_host(&peers, layout, layout->local_host);
+    facts.local_peers = peers.failed ? NULL : peers.buf;
+    if (peers.failed)
+        free(peers.buf);
+    mprun_pmix__set_job_facts(&facts);
+}
+
 int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layout,
                             char *err, size_t errlen)
 {
@@ -441,12 +484,21 @@ int mprun_pmix_register_job(const char *nspace, const struct mprun_layout *layou
 
     snprintf(server.nspace, sizeof(server.nspace), "%s", nspace);
     server.connected = calloc((size_t)layout->nranks, sizeof(*server.connected));
-    if (server.connected == NULL) {
+    server.finalized = calloc((size_t)layout->nranks, sizeof(*server.finalized));
+    server.local = calloc((size_t)layout->nranks, sizeof(*server.local));
+    server.done = calloc((size_t)layout->nranks, sizeof(*server.done));
+    server.held = calloc((size_t)layout->nranks, sizeof(*server.held));
+    if (server.connected == NULL || server.finalized == NULL || server.local == NULL ||
+        server.done == NULL || server.held == NULL) {
         PMIx_Data_array_destruct(&array);
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     server.nranks = layout->nranks;
+    for (int r = 0; r < layout->nranks; r++)
+        server.local[r] = layout->host_of_rank[r] == layout->local_host;
+    server.nlocal_running = nlocal;
+    set_job_facts(layout, nlocal);
     rc = PMIx_server_register_nspace(server.nspace, nlocal, (pmix_info_t *)array.array,
                                      array.size, NULL, NULL);
     PMIx_Data_array_destruct(&array);
@@ -487,7 +539,96 @@ bool mprun_pmix_rank_connected(int rank)
            __atomic_load_n(&server.connected[rank], __ATOMIC_ACQUIRE) != 0;
 }
 
-struct mprun_pmix_event *mprun_pmix_take_event(void)
+bool mprun_pmix_rank_left_unfinalized(int rank)
+{
+    return mprun_pmix_rank_connected(rank) &&
+           __atomic_load_n(&server.finalized[rank], __ATOMIC_ACQUIRE) == 0;
+}
+
+/*
+ * Finalizing ranks are held in PMIx_Finalize until every rank of this host
+ * has finalized or ended. libpmix 4.2.2 counts a rank that finalized and
+ * disconnected as a participant still to come in any later fence over it:
+ * released at once, rank 0 leaving made ranks 1-3 entering a fence after
+ * that hang forever. Held, it stays connected; should the others never
+ * finalize, libpmix's client gives up waiting after 2 s and disconnects,
+ * which libpmix takes for a lost rank: a fence waiting for it completes
+ * with an error, later ones no longer wait for it, and fence_nb (every
+ * fence reaches it: see mprun_env_prepare_launcher) fails those that name
+ * it.
+ */
+static void release_held_finalizes(void)
+{
+    for (int r = 0; r < server.nranks; r++) {
+        struct mprun_pmix_completion *held = &server.held[r];
+        pmix_op_cbfunc_t cbfunc = held->op_cbfunc;
+
+        if (cbfunc == NULL)
+            continue;
+        held->op_cbfunc = NULL;
+        cbfunc(PMIX_SUCCESS, held->cbdata);
+    }
+}
+
+static void mark_done(int rank)
+{
+    if (server.done == NULL || rank < 0 || rank >= server.nranks || !server.local[rank] ||
+        server.done[rank])
+        return;
+    server.done[rank] = 1;
+    if (--server.nlocal_running == 0)
+        release_held_finalizes();
+}
+
+static void hold_finalize(struct mprun_pmix_event *ev)
+{
+    if (server.held != NULL && ev->rank >= 0 && ev->rank < server.nranks &&
+        server.held[ev->rank].op_cbfunc == NULL) {
+        server.held[ev->rank] = *ev->completion;
+        mark_done(ev->rank);
+    } else {
+        ev->completion->op_cbfunc(PMIX_SUCCESS, ev->completion->cbdata);
+    }
+    mprun_pmix_event_free(ev);
+}
+
+void mprun_pmix_rank_ended(int rank)
+{
+    mark_done(rank);
+}
+
+void mprun_pmix_set_exit_check(bool (*exited)(void *ctx, int rank), void *ctx)
+{
+    server.exited = exited;
+    server.exited_ctx = ctx;
+}
+
+static bool rank_gone(int rank)
+{
+    return server.local[rank] &&
+           (server.done[rank] || (server.exited != NULL && server.exited(server.exited_ctx, rank)));
+}
+
+/* A participant of this host that finalized or ended can never join. */
+static bool participant_gone(const struct mprun_pmix_event *ev)
+{
+    if (server.done == NULL)
+        return false;
+    if (ev->procs[0] == UINT32_MAX) {
+        for (int r = 0; r < server.nranks; r++) {
+            if (rank_gone(r))
+                return true;
+        }
+        return false;
+    }
+    for (uint32_t i = 0; i < ev->nprocs; i++) {
+        if (ev->procs[i] < (uint32_t)server.nranks && rank_gone((int)ev->procs[i]))
+            return true;
+    }
+    return false;
+}
+
+static struct mprun_pmix_event *pop_event(void)
 {
     struct mprun_pmix_event *ev;
     uint64_t count;
@@ -503,7 +644,22 @@ struct mprun_pmix_event *mprun_pmix_take_event(void)
         /* EAGAIN: already clear. */
     }
     pthread_mutex_unlock(&server.lock);
+    return ev;
+}
+
+struct mprun_pmix_event *mprun_pmix_take_event(void)
+{
+    struct mprun_pmix_event *ev;
+
+    while ((ev = pop_event()) != NULL) {
+        if (ev->kind == MPRUN_PMIX_FINALIZED)
+            hold_finalize(ev);
+        else if (!mprun_pmix__take_request(ev))
+            break;
+    }
     if (ev != NULL && ev->kind == MPRUN_PMIX_FENCE) {
+        if (ev->status == PMIX_SUCCESS && participant_gone(ev))
+            ev->status = PMIX_ERR_LOST_CONNECTION;
         struct mprun_pmix_completion *c = ev->completion;
 
         c->owner = ev;
@@ -553,16 +709,22 @@ void mprun_pmix_event_free(struct mprun_pmix_event *ev)
     if (ev->completion != NULL)
         forget_open_fence(ev->completion);
     free(ev->procs);
+    if (ev->completion != NULL && ev->completion->queries != NULL)
+        PMIX_QUERY_FREE(ev->completion->queries, ev->completion->nqueries);
+    if (ev->names != NULL) {
+        mprun_names_request_clear(ev->names);
+        free(ev->names);
+    }
     free(ev->completion);
     free(ev->message);
     free(ev->data);
     free(ev);
 }
 
-/* Fail the fences still queued or waiting for other hosts, so finalize
- * finds them complete. Those the main loop holds stay allocated: their
- * owner frees them. */
-static void fail_pending_fences(void)
+/* Answer what is still open, so finalize finds it complete: fences queued
+ * or waiting for other hosts fail, held finalizes are released. Fences the
+ * main loop holds stay allocated: their owner frees them. */
+static void answer_pending_requests(void)
 {
     struct mprun_pmix_event *ev;
 
@@ -574,6 +736,9 @@ static void fail_pending_fences(void)
             mprun_pmix_complete_fence(ev, PMIX_ERR_LOST_CONNECTION, NULL, 0);
         mprun_pmix_event_free(ev);
     }
+    mprun_pmix__answer_open_requests(PMIX_ERR_LOST_CONNECTION);
+    if (server.held != NULL)
+        release_held_finalizes();
 }
 
 /* libpmix 4.2.2 closes a client's socket before removing its events when it
@@ -601,7 +766,7 @@ void mprun_pmix_stop(void)
 {
     if (!server.started)
         return;
-    fail_pending_fences();
+    answer_pending_requests();
     silence_libevent();
     if (server.registered)
         PMIx_server_deregister_nspace(server.nspace, NULL, NULL);
@@ -620,5 +785,15 @@ void mprun_pmix_stop(void)
     server.eventfd = -1;
     free(server.connected);
     server.connected = NULL;
+    free(server.finalized);
+    server.finalized = NULL;
+    free(server.local);
+    server.local = NULL;
+    free(server.done);
+    server.done = NULL;
+    free(server.held);
+    server.held = NULL;
+    server.exited = NULL;
+    mprun_pmix__requests_reset();
     server.nranks = 0;
 }

@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "names.h"
+
 /* Where the ranks of a job run: hosts and, for each rank, its host. Every
  * host has at least one rank; the host index is the PMIx node id. */
 struct mprun_layout {
@@ -26,21 +28,31 @@ struct mprun_layout {
 
 enum mprun_pmix_event_kind {
     MPRUN_PMIX_ABORT, /* a rank called PMIx_Abort */
-    MPRUN_PMIX_FENCE, /* this host's part of a fence is in: only across hosts, or
-                         with PMIX_MCA_pmix_server_fence_localonly_opt=0 */
+    MPRUN_PMIX_FENCE, /* this host's part of a fence is in (every fence, since
+                         mprun sets PMIX_MCA_pmix_server_fence_localonly_opt=0);
+                         status is an error if one of this host's participants
+                         has finalized or ended */
+    MPRUN_PMIX_NAMES, /* a rank's publish, lookup or unpublish (names): give it
+                         to the job's directory, and its reply to
+                         mprun_pmix_complete_names */
+    MPRUN_PMIX_LOG,   /* a rank's PMIx_Log: message, one line for mprun's stderr */
+    /* internal: never returned by mprun_pmix_take_event */
+    MPRUN_PMIX_FINALIZED,
+    MPRUN_PMIX_QUERY,
 };
 
 /* An event from a libpmix callback, owned by the main loop once taken. */
 struct mprun_pmix_event {
     enum mprun_pmix_event_kind kind;
-    int rank;          /* ABORT: who */
+    int rank;          /* ABORT, NAMES, LOG: who */
     int status;        /* ABORT: the code; FENCE: local collective status */
-    char *message;     /* ABORT: the rank's message, may be NULL */
+    char *message;     /* ABORT: the rank's message, may be NULL; LOG: the line */
     char *data;        /* FENCE: this host's contribution (malloc'd) */
     size_t ndata;
     uint32_t *procs;   /* FENCE: the participants' ranks, sorted, UINT32_MAX
                           for all of them (malloc'd) */
     uint32_t nprocs;
+    struct mprun_names_request *names; /* NAMES: the request (id, op, rank, entries) */
     struct mprun_pmix_completion *completion; /* private to pmix_server.c */
     struct mprun_pmix_event *next;
 };
@@ -69,6 +81,20 @@ int mprun_pmix_setup_rank(int rank, char ***env, char *err, size_t errlen);
  * blocked in the middle of reading it, and finalize waiting forever). */
 bool mprun_pmix_rank_connected(int rank);
 
+/* mprun_pmix_rank_left_unfinalized - the rank connected (mpr_init) and has
+ * not called PMIx_Finalize: once it has ended, it left without finalizing.
+ * Set before libpmix answers the client, so it is true of a rank that
+ * already ended. */
+bool mprun_pmix_rank_left_unfinalized(int rank);
+
+/* mprun_pmix_rank_ended - a rank of this host ended (main thread). */
+void mprun_pmix_rank_ended(int rank);
+
+/* mprun_pmix_set_exit_check - how to tell, when a fence is taken, that a
+ * rank of this host has exited though its end is not handled yet (libpmix
+ * may see its connection close first). */
+void mprun_pmix_set_exit_check(bool (*exited)(void *ctx, int rank), void *ctx);
+
 /* mprun_pmix_take_event - the oldest queued event, or NULL. Clears the
  * eventfd when the queue is empty. */
 struct mprun_pmix_event *mprun_pmix_take_event(void);
@@ -79,6 +105,10 @@ struct mprun_pmix_event *mprun_pmix_take_event(void);
  * may still be completed (nothing happens) or freed afterwards. */
 void mprun_pmix_complete_fence(struct mprun_pmix_event *ev, int status, char *data,
                                size_t ndata);
+
+/* mprun_pmix_complete_names - the directory's reply to a NAMES request
+ * (matched by id); nothing happens if it was answered already. */
+void mprun_pmix_complete_names(const struct mprun_names_request *reply);
 
 void mprun_pmix_event_free(struct mprun_pmix_event *ev);
 

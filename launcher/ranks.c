@@ -158,10 +158,12 @@ static void on_rank_exit(struct mprun_ranks *r, struct mprun_local_rank *l, int 
     close_pidfd(r, l);
     /* An abort queued before this death is told first. */
     deliver_pmix_events(r);
+    mprun_pmix_rank_ended(l->rank);
     /* Its last words come before the verdict on it. */
     drain(r, &l->out_watch, &l->out);
     drain(r, &l->err_watch, &l->err);
-    r->events->rank_ended(r->ctx, l->rank, l->pid, status, l->start_failed);
+    r->events->rank_ended(r->ctx, l->rank, l->pid, status, l->start_failed,
+                          mprun_pmix_rank_left_unfinalized(l->rank));
 }
 
 static struct mprun_local_rank *find_pid(struct mprun_ranks *r, pid_t pid)
@@ -468,6 +470,19 @@ static int make_tmpdir(struct mprun_ranks *r, char *err, size_t errlen)
     return 0;
 }
 
+/* Exited (a zombie not reaped yet counts), without reaping it. */
+static bool rank_exited(void *ctx, int rank)
+{
+    struct mprun_local_rank *l = find_local(ctx, rank);
+    siginfo_t si = {0};
+
+    if (l == NULL || l->pid == 0)
+        return false;
+    if (!l->running)
+        return true;
+    return waitid(P_PID, (id_t)l->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == l->pid;
+}
+
 int mprun_ranks_start_server(struct mprun_ranks *r, const char *nspace,
                              const struct mprun_layout *layout, char *err, size_t errlen)
 {
@@ -478,6 +493,7 @@ int mprun_ranks_start_server(struct mprun_ranks *r, const char *nspace,
                                   (uint32_t)layout->local_host, r->plan.topology, err, errlen);
     if (r->pmix_fd < 0)
         return -1;
+    mprun_pmix_set_exit_check(rank_exited, r);
     if (mprun_watch_start(r->loop, &r->pmix_watch, r->pmix_fd, EPOLLIN, on_pmix_fd) != 0) {
         snprintf(err, errlen, "cannot watch the PMIx server: %s", strerror(errno));
         return -1;

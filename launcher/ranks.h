@@ -38,8 +38,11 @@ struct mprun_local_rank {
 struct mprun_ranks_events {
     /* A rank ended (status as from waitpid); its output was drained first,
      * and PMIx events queued before were delivered. start_failed: its
-     * failure to start was reported through start_failed already. */
-    void (*rank_ended)(void *ctx, int rank, pid_t pid, int status, bool start_failed);
+     * failure to start was reported through start_failed already.
+     * unfinalized: it had connected to the PMIx server and never called
+     * PMIx_Finalize. */
+    void (*rank_ended)(void *ctx, int rank, pid_t pid, int status, bool start_failed,
+                       bool unfinalized);
     /* A rank could not bind (cpus: where it should have gone) or exec. */
     void (*start_failed)(void *ctx, int rank, const struct mprun_child_failure *f,
                          const char *cpus);

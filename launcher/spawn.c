@@ -125,6 +125,9 @@ void mprun_env_prepare_launcher(void)
     /* Faster launch (see pmix.md); a user's own choice is kept. */
     setenv("PMIX_MCA_gds", "hash", 0);
     setenv("PMIX_MCA_psec", "native", 0);
+    /* Every fence reaches our fence_nb, even on one host, where a fence
+     * over a rank that has finalized or died is failed (pmix_server.c). */
+    setenv("PMIX_MCA_pmix_server_fence_localonly_opt", "0", 0);
 }
 
 static bool overridden_by_exports(const char *entry, const char *const *exports, int nexports)

@@ -384,6 +384,75 @@ void mprun_fence_msg_free(struct mprun_fence_msg *m)
     m->procs = NULL;
 }
 
+/* ---- Published names ---------------------------------------------------- */
+
+void mprun_names_msg_encode(const struct mprun_names_request *r, struct mprun_wbuf *w)
+{
+    mprun_wbuf_u32(w, r->id);
+    mprun_wbuf_u32(w, r->op);
+    mprun_wbuf_u32(w, r->rank);
+    mprun_wbuf_u32(w, r->wait ? 1 : 0);
+    mprun_wbuf_u32(w, r->status);
+    mprun_wbuf_u32(w, r->nentries);
+    for (uint32_t i = 0; i < r->nentries; i++) {
+        const struct mprun_names_entry *e = &r->entries[i];
+
+        mprun_wbuf_u32(w, e->rank);
+        mprun_wbuf_str(w, e->key);
+        mprun_wbuf_u32(w, e->value != NULL ? 1 : 0);
+        if (e->value != NULL)
+            mprun_wbuf_bytes(w, e->value, e->nvalue);
+    }
+}
+
+int mprun_names_msg_decode(const void *payload, size_t len, struct mprun_names_request *r,
+                           char *err, size_t errlen)
+{
+    struct mprun_rbuf b;
+    uint32_t wait;
+
+    memset(r, 0, sizeof(*r));
+    mprun_rbuf_init(&b, payload, len);
+    r->id = mprun_rbuf_u32(&b);
+    r->op = mprun_rbuf_u32(&b);
+    r->rank = mprun_rbuf_u32(&b);
+    wait = mprun_rbuf_u32(&b);
+    r->status = mprun_rbuf_index(&b, MPRUN_NAMES_NOMEM + 1);
+    r->nentries = mprun_rbuf_index(&b, MPRUN_NAMES_MAX_ENTRIES + 1);
+    if (b.failed || wait > 1 || r->op < MPRUN_NAMES_PUBLISH || r->op > MPRUN_NAMES_UNPUBLISH)
+        return decode_error(err, errlen, "a malformed names request");
+    r->wait = wait != 0;
+    r->entries = calloc(r->nentries > 0 ? r->nentries : 1, sizeof(*r->entries));
+    if (r->entries == NULL) {
+        r->nentries = 0;
+        return decode_error(err, errlen, "out of memory");
+    }
+    for (uint32_t i = 0; i < r->nentries && !b.failed; i++) {
+        struct mprun_names_entry *e = &r->entries[i];
+        uint32_t has_value;
+
+        e->rank = mprun_rbuf_u32(&b);
+        e->key = mprun_rbuf_str(&b, MPRUN_NAMES_KEY_MAX);
+        has_value = mprun_rbuf_index(&b, 2);
+        if (has_value == 1 && !b.failed) {
+            const char *value = mprun_rbuf_bytes(&b, MPRUN_WIRE_STRING_MAX, &e->nvalue);
+
+            e->value = malloc(e->nvalue > 0 ? e->nvalue : 1);
+            if (e->value == NULL)
+                b.failed = true;
+            else if (value != NULL && e->nvalue > 0)
+                memcpy(e->value, value, e->nvalue);
+        }
+        if (e->key == NULL || e->key[0] == '\0')
+            b.failed = true;
+    }
+    if (!mprun_rbuf_done(&b)) {
+        mprun_names_request_clear(r);
+        return decode_error(err, errlen, "a malformed names request");
+    }
+    return 0;
+}
+
 /* ---- Secret ------------------------------------------------------------ */
 
 static int hex_digit(char c)

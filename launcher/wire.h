@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h"
+
 #define MPRUN_WIRE_MAGIC 0x4d505244u /* "MPRD" */
 #define MPRUN_WIRE_VERSION 1u
 #define MPRUN_WIRE_SECRET_LEN 32      /* bytes; 64 hex digits on the daemon's stdin */
@@ -31,7 +33,8 @@ enum mprun_msg {
     MPRUN_MSG_TEXT,        /* a line or more for mprun's stderr (binding reports) */
     MPRUN_MSG_ERROR,       /* exit code, message: the daemon cannot go on with the job */
     MPRUN_MSG_OUTPUT,      /* rank, stream (1 or 2), bytes */
-    MPRUN_MSG_RANK_EXIT,   /* rank, pid, wait status, start failure reported already */
+    MPRUN_MSG_RANK_EXIT,   /* rank, pid, wait status, start failure reported already,
+                              left without PMIx_Finalize */
     MPRUN_MSG_ABORT,       /* rank, code, message: a rank called PMIx_Abort */
     MPRUN_MSG_FENCE,       /* participants, status, this host's data */
     MPRUN_MSG_STDIN_ACK,   /* the last stdin chunk reached rank 0 */
@@ -45,6 +48,10 @@ enum mprun_msg {
     MPRUN_MSG_SHUTDOWN,    /* the job is over: clean up and exit */
     /* both ways */
     MPRUN_MSG_HEARTBEAT,   /* nothing: the sender is alive */
+    /* daemon -> first mprun */
+    MPRUN_MSG_NAMES,       /* a publish, lookup or unpublish (struct mprun_names_request) */
+    /* first mprun -> daemon */
+    MPRUN_MSG_NAMES_DONE,  /* its reply (the same struct) */
     MPRUN_MSG_END
 };
 
@@ -140,6 +147,14 @@ void mprun_fence_msg_encode(const struct mprun_fence_msg *m, struct mprun_wbuf *
 int mprun_fence_msg_decode(const void *payload, size_t len, struct mprun_fence_msg *m,
                            char *err, size_t errlen);
 void mprun_fence_msg_free(struct mprun_fence_msg *m);
+
+/* MPRUN_MSG_NAMES and MPRUN_MSG_NAMES_DONE: a request of names.h or its
+ * reply, within its limits. */
+
+void mprun_names_msg_encode(const struct mprun_names_request *r, struct mprun_wbuf *w);
+/* Decodes into *r (free with mprun_names_request_clear); 0 or -1 with err. */
+int mprun_names_msg_decode(const void *payload, size_t len, struct mprun_names_request *r,
+                           char *err, size_t errlen);
 
 /* mprun_hex_to_secret - 64 hex digits to MPRUN_WIRE_SECRET_LEN bytes. */
 int mprun_hex_to_secret(const char *hex, uint8_t *secret);

@@ -55,6 +55,46 @@ expect_exit 137 "a rank killed with SIGKILL" -- \
     "$MPRUN" -n 2 sh -c 'touch "/dev/shm/mpr-$PMIX_NAMESPACE-$PMIX_RANK"; sleep 0.2; kill -KILL $$'
 no_leftovers
 
+# A rank that connected (PMIx_Init, as mpr_init does) and exits 0 without
+# finalizing fails the job: named, exit 1, the others stopped. Programs that
+# never connect are not concerned.
+CASES="$TESTS_BIN/pmix_client_cases"
+expect_exit 1 "a rank exits 0 without PMIx_Finalize" -- \
+    "$MPRUN" -n 3 --oversubscribe "$CASES" nofinalize 1 300
+expect_count 1 "^mprun: rank 1 \(pid [0-9]+\) on host $(hostname -s) exited without calling mpr_finalize$" \
+    "the rank is named, with its host"
+expect_count 1 '^mprun: ' "exactly one mprun line"
+expect_count 0 'finalizing: ok$' "the others were stopped"
+expect_exit 0 "hostname never connects: exit 0" -- "$MPRUN" -n 2 hostname
+expect_exit 0 "ranks that finalize" -- "$MPRUN" -n 2 "$CASES" nofinalize 99
+
+# --enable-recovery: a failure does not end the job; every failure is named
+# as it happens, and mprun exits with the first one's code.
+expect_exit 1 "--enable-recovery: a rank exits without finalizing" -- \
+    "$MPRUN" -n 3 --oversubscribe --enable-recovery "$CASES" nofinalize 1 1
+expect_count 2 'finalizing: ok$' "the other two ran to their end"
+expect_count 1 '^mprun: rank 1 .* exited without calling mpr_finalize$' "the failure is named"
+# Rank 1 exits after mprun has reaped rank 0, rank 2 after rank 1: the order is fixed.
+cat > "$TMP/failures.sh" <<EOS
+after() { until [ -s "$TMP/pid.\$1" ]; do $SLEEP 0.01; done
+          while kill -0 "\$(cat "$TMP/pid.\$1")" 2>/dev/null; do $SLEEP 0.01; done; }
+echo \$\$ > "$TMP/pid.tmp.\$PMIX_RANK" && mv "$TMP/pid.tmp.\$PMIX_RANK" "$TMP/pid.\$PMIX_RANK"
+case \$PMIX_RANK in
+0) exit 3 ;;
+1) after 0; exit 5 ;;
+2) after 1; kill -TERM \$\$ ;;
+*) after 2; echo "rank \$PMIX_RANK ran on" ;;
+esac
+EOS
+expect_exit 3 "--enable-recovery: three failures" -- \
+    "$MPRUN" -n 4 --oversubscribe --enable-recovery sh "$TMP/failures.sh"
+expect_line "mprun: rank 0 (pid " "the first failure is named"
+expect_count 1 '^mprun: rank 0 .* exited with code 3$' "rank 0 named with its code"
+expect_count 1 '^mprun: rank 1 .* exited with code 5$' "rank 1 too"
+expect_count 1 '^mprun: rank 2 .* killed by signal 15 ' "rank 2 too"
+expect_line "rank 3 ran on" "the last rank ran to its end"
+no_processes_left "after --enable-recovery"
+
 # A program that passes the checks but cannot be executed (bad interpreter).
 printf '#!/nonexistent/interpreter\n' > "$TMP/badinterp"
 chmod +x "$TMP/badinterp"

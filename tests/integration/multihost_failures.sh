@@ -30,6 +30,21 @@ expect_line "on host mprh2 killed by signal 11 (Segmentation fault)" "the signal
 expect_count 1 '^mprun: ' "exactly one mprun line"
 no_processes_anywhere "after a remote crash"
 
+# A remote rank that exits without PMIx_Finalize: its daemon tells, mprun
+# names it with its host and exits 1; --enable-recovery lets the others end.
+CASES="$TESTS_BIN/pmix_client_cases"
+expect_exit 1 "a remote rank exits without PMIx_Finalize" -- "${AT0[@]}" "$MH_MPRUN" \
+    --timeout 60 --host mprh0,mprh1 "$CASES" nofinalize 1 300
+expect_count 1 '^mprun: rank 1 \(pid [0-9]+\) on host mprh1 exited without calling mpr_finalize$' \
+    "named with its host"
+expect_count 1 '^mprun: ' "exactly one mprun line"
+expect_exit 1 "the same with --enable-recovery" -- "${AT0[@]}" "$MH_MPRUN" --enable-recovery \
+    --timeout 60 --host mprh0,mprh1,mprh2 "$CASES" nofinalize 1 1
+expect_count 2 'finalizing: ok$' "the other two ran to their end"
+expect_exit 0 "remote ranks that finalize" -- "${AT0[@]}" "$MH_MPRUN" --timeout 60 \
+    --host mprh0,mprh1 "$CASES" nofinalize 99
+no_processes_anywhere "after a remote rank left without finalizing"
+
 # Coordinator only: every rank elsewhere, its output and code come back.
 expect_exit 3 "sh -c 'hostname; exit 3' on another host" -- "${AT0[@]}" "$MH_MPRUN" \
     --timeout 60 --host mprh1 sh -c 'hostname; exit 3'

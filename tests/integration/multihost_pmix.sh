@@ -87,6 +87,40 @@ expect_exit 0 "fence with the local-only shortcut off" -- "${AT0[@]}" env \
 expect_count 4 '^rank [0-9]+ of 4: ok$' "all ranks ok"
 no_processes_anywhere "after the wire-up jobs"
 
+# Rank 0 finalizes and leaves while the others fence: the fence fails on
+# every host, never hangs; rank 0 alone on its host (that host contributes
+# nothing), on a daemon's host, or beside another participant.
+CASES="$TESTS_BIN/pmix_client_cases"
+for hosts in mprh0,mprh1,mprh2 mprh1,mprh0,mprh2 mprh0:2,mprh1:2 mprh1:2,mprh0:2; do
+    n=$(( $(tr ',' '\n' <<<"$hosts" | sed -n 's/.*:\([0-9]*\)$/\1/p' | paste -sd+ | sed 's/^$/0/') +
+          $(tr ',' '\n' <<<"$hosts" | grep -vc ':') ))
+    expect_exit 0 "a fence over a rank that left, --host $hosts" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout 60 --host "$hosts" "$CASES" fence-gone
+    expect_count $((n - 1)) 'the fence failed without rank 0: ok$' "--host $hosts: $((n - 1)) ranks saw it fail"
+done
+expect_exit 3 "a fence over a rank that died, --enable-recovery" -- "${AT0[@]}" "$MH_MPRUN" \
+    --timeout 60 --enable-recovery --host mprh0:2,mprh1:2 "$CASES" fence-die
+expect_count 3 'the fence failed without rank 0: ok$' "the 3 others saw it fail"
+no_processes_anywhere "after the fences without rank 0"
+
+# The job's published data is kept by the first mprun for every host, even
+# when it runs no rank; queries and logs are served on each host.
+for hosts in mprh0,mprh1,mprh2 mprh1:2,mprh2; do
+    expect_exit 0 "publish, lookup, unpublish, --host $hosts" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout 60 --host "$hosts" "$CASES" publish
+    expect_count 3 'lookup of an unpublished key: ok$' "--host $hosts: every step on every rank"
+    expect_exit 0 "lookup with PMIX_WAIT, --host $hosts" -- "${AT0[@]}" "$MH_MPRUN" \
+        --timeout 60 --host "$hosts" "$CASES" lookup-wait
+    expect_count 2 'lookup with PMIX_WAIT: ok$' "--host $hosts: both waiting ranks got it"
+done
+expect_exit 0 "query on other hosts" -- "${AT0[@]}" "$MH_MPRUN" --timeout 60 \
+    --host mprh0,mprh1 "$CASES" query
+expect_count 2 'query of the job size: ok$' "the job size on both hosts"
+expect_exit 0 "log on other hosts" -- "${AT0[@]}" "$MH_MPRUN" --timeout 60 \
+    --host mprh0,mprh1,mprh2 "$CASES" log
+expect_count 1 '^mprun: rank 2: a log line from rank 2$' "a remote rank's line, named"
+no_processes_anywhere "after publish, lookup, query and log"
+
 # libmpr's own programs across hosts, once the library speaks TCP between hosts.
 if [ -e "$TOP_SRCDIR/runtime/tcp.c" ] && [ -x "$EXAMPLES_BIN/ring" ] && [ -x "$EXAMPLES_BIN/bcast" ]; then
     expect_exit 0 "examples/ring on 2 hosts" -- "${AT0[@]}" "$MH_MPRUN" --timeout 60 \

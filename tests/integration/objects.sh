@@ -96,14 +96,22 @@ for object in queue lock semaphore event; do
     no_procs "after a crash"
     no_leftovers
 done
+# (--enable-recovery: mprun leaves the others running, they must see it)
+saw_it() {
+    local n
+    n=$(grep -c 'blocked call returned MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+    [ "$n" -eq "$1" ] && pass "$2" || fail "$2: $n of $1 saw MPR_ERR_PROC_FAILED"
+}
 for object in queue lock; do
-    run 2 obj_die exit "$object" "$MARK"
-    expect_ended "rank 1 of 2 exits without finalizing while rank 0 blocks on a $object"
+    run 2 --enable-recovery -- obj_die exit "$object" "$MARK"
+    expect_rc 1 "rank 1 of 2 exits without finalizing while rank 0 blocks on a $object"
+    saw_it 1 "rank 0 saw it"
     no_procs "after a rank exited early"
     no_leftovers
 done
-run 4 obj_die exit semaphore "$MARK"
-expect_ended "rank 3 of 4 exits without finalizing while the others block on a semaphore"
+run 4 --enable-recovery -- obj_die exit semaphore "$MARK"
+expect_rc 1 "rank 3 of 4 exits without finalizing while the others block on a semaphore"
+saw_it 3 "the 3 others saw it"
 no_procs "after a rank exited early"
 no_leftovers
 

@@ -40,18 +40,27 @@ no_processes_anywhere "after the jobs"
 no_leftovers
 
 # die HOSTS VICTIM HOW OBJECT: rank VICTIM crashes or exits early while
-# the others block on OBJECT; the job must end, nothing may be left.
+# the others block on OBJECT; the job must end, nothing may be left. A rank
+# exiting early (without mpr_finalize) runs under --enable-recovery: the
+# others must see it themselves, and mprun exits 1.
 die() {
-    local hosts=$1 victim=$2 how=$3 object=$4
-    timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" --timeout "$JOB_TIMEOUT" --host "$hosts" \
-        --map-by node "$TESTS_BIN/obj_die" "$how" "$object" "$MARK" "$victim" \
+    local hosts=$1 victim=$2 how=$3 object=$4 opts=() nranks=0 slots n
+    [ "$how" = exit ] && opts=(--enable-recovery)
+    for slots in $(tr ',' '\n' <<<"$hosts" | sed 's/.*://'); do nranks=$((nranks + slots)); done
+    timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" "${opts[@]}" --timeout "$JOB_TIMEOUT" \
+        --host "$hosts" --map-by node "$TESTS_BIN/obj_die" "$how" "$object" "$MARK" "$victim" \
         >"$TMP/die.out" 2>&1
     RC=$?
     LAST_OUTPUT=$(cat "$TMP/die.out")
     if [ "$how" = crash ]; then
         expect_rc 139 "--host $hosts: rank $victim crashes while the others block on a $object"
     else
-        expect_ended "--host $hosts: rank $victim exits early while the others block on a $object"
+        expect_rc 1 "--host $hosts: rank $victim exits early while the others block on a $object"
+        n=$(grep -c 'blocked call returned MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+        [ "$n" -eq $((nranks - 1)) ] && pass "the $n others saw it" ||
+            fail "$n of $((nranks - 1)) others saw rank $victim go"
+        grep -q "^mprun: rank $victim (pid [0-9]*) on host .* exited without calling mpr_finalize$" \
+            <<<"$LAST_OUTPUT" && pass "mprun named rank $victim" || fail "mprun did not name rank $victim"
     fi
     no_processes_anywhere "after rank $victim died ($how, $object)"
 }

@@ -45,16 +45,33 @@ no_procs "after a crash"
 no_leftovers
 
 # --- a rank exits without mpr_finalize ----------------------------------
+# mprun names it and exits 1; with --enable-recovery the others run on and
+# must see the failure themselves.
+survivors_saw_it() {
+    local n
+    n=$(grep -c 'blocked call returned MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+    [ "$n" -eq "$1" ] && pass "the $1 other rank(s) saw the failure" ||
+        fail "$n of $1 other rank(s) saw the failure"
+    grep -q "^mprun: rank $2 (pid [0-9]*) on host .* exited without calling mpr_finalize$" \
+        <<<"$LAST_OUTPUT" && pass "mprun named rank $2" || fail "mprun did not name rank $2"
+}
 run 2 misc_abort exit last "$MARK"
-expect_ended "rank 1 of 2 exits without finalizing, rank 0 in mpr_recv from it"
+expect_rc 1 "rank 1 of 2 exits without finalizing, rank 0 in mpr_recv from it: the job ends"
 no_procs "after a rank exited early"
 no_leftovers
-run 3 misc_abort exit 0 "$MARK"
-expect_ended "rank 0 of 3 exits without finalizing, the others in mpr_recv from it"
+run 2 --enable-recovery -- misc_abort exit last "$MARK"
+expect_rc 1 "--enable-recovery: rank 1 of 2 exits without finalizing, rank 0 in mpr_recv from it"
+survivors_saw_it 1 1
 no_procs "after a rank exited early"
 no_leftovers
-run 3 misc_abort exit-send 1 "$MARK"
-expect_ended "rank 1 of 3 exits without finalizing, the others in a 1 MiB mpr_send to it"
+run 3 --enable-recovery -- misc_abort exit 0 "$MARK"
+expect_rc 1 "--enable-recovery: rank 0 of 3 exits without finalizing, the others in mpr_recv from it"
+survivors_saw_it 2 0
+no_procs "after a rank exited early"
+no_leftovers
+run 3 --enable-recovery -- misc_abort exit-send 1 "$MARK"
+expect_rc 1 "--enable-recovery: rank 1 of 3 exits without finalizing, the others in a 1 MiB mpr_send to it"
+survivors_saw_it 2 1
 no_procs "after a rank exited early"
 no_leftovers
 

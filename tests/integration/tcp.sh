@@ -76,14 +76,26 @@ fi
 
 # --- a rank dies while its peers block on it ------------------------------
 # The peers see the connection break: their call returns
-# MPR_ERR_PROC_FAILED (or mprun ends the job first), never a hang.
+# MPR_ERR_PROC_FAILED (or mprun ends the job first), never a hang. A rank
+# that exits without mpr_finalize ends the job with exit 1 unless
+# --enable-recovery, with which both survivors must see it.
 for what in "exit last" "exit 0" "exit-send 1" "crash last"; do
-    tcprun 3 misc_abort $what
+    if [ "${what%% *}" = crash ]; then
+        tcprun 3 misc_abort $what
+    else
+        tcprun 3 --enable-recovery -- misc_abort $what
+    fi
     if [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && ! grep -q 'FAIL:' <<<"$LAST_OUTPUT"; then
         pass "misc_abort $what, 3 ranks over TCP: the job ended (exit $RC)"
     else
         fail "misc_abort $what, 3 ranks over TCP: exit $RC; output:"
         printf '%s\n' "$LAST_OUTPUT" | tail -10 >&2
+    fi
+    if [ "${what%% *}" != crash ]; then
+        n=$(grep -c 'blocked call returned MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+        [ "$RC" -eq 1 ] && [ "$n" -eq 2 ] &&
+            pass "misc_abort $what over TCP, --enable-recovery: exit 1, both others saw it" ||
+            fail "misc_abort $what over TCP, --enable-recovery: exit $RC, $n of 2 saw it"
     fi
 done
 

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "fence.h"
 #include "hosts.h"
+#include "names.h"
 #include "wire.h"
 
 #define ERRLEN 256
@@ -70,6 +71,7 @@ static void test_defaults(void **state)
     assert_false(p.opts.report_bindings);
     assert_false(p.opts.oversubscribe);
     assert_false(p.opts.tag_output);
+    assert_false(p.opts.enable_recovery);
     assert_int_equal(p.opts.timeout_ms, 0);
     assert_int_equal(p.opts.nexports, 0);
     assert_false(p.opts.nranks_given);
@@ -202,17 +204,26 @@ static void test_flags(void **state)
     struct parsed p;
 
     (void)state;
-    parse(&p, "--report-bindings", "--oversubscribe", "--tag-output", "prog", NULL);
+    parse(&p, "--report-bindings", "--oversubscribe", "--tag-output", "--enable-recovery", "prog",
+          NULL);
     assert_int_equal(p.rc, 0);
     assert_true(p.opts.report_bindings);
     assert_true(p.opts.oversubscribe);
     assert_true(p.opts.tag_output);
+    assert_true(p.opts.enable_recovery);
+    mprun_cli_free(&p.opts);
+
+    parse(&p, "prog", "--enable-recovery", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_false(p.opts.enable_recovery); /* the program's argument */
     mprun_cli_free(&p.opts);
 
     parse(&p, "--tag-output=yes", "prog", NULL);
     expect_error(&p, "option '--tag-output' takes no value");
     parse(&p, "--oversubscribe=1", "prog", NULL);
     expect_error(&p, "option '--oversubscribe' takes no value");
+    parse(&p, "--enable-recovery=1", "prog", NULL);
+    expect_error(&p, "option '--enable-recovery' takes no value");
 }
 
 static void test_timeout(void **state)
@@ -379,7 +390,7 @@ static void test_usage_text(void **state)
     fclose(f);
     for (const char *word = "--bind-to\0--map-by\0--report-bindings\0--oversubscribe\0"
                             "--tag-output\0--timeout\0-x VAR\0--help\0--version\0--host\0"
-                            "--hostfile\0--launch-agent\0MPRUN_LAUNCH_AGENT\0";
+                            "--hostfile\0--launch-agent\0MPRUN_LAUNCH_AGENT\0--enable-recovery\0";
          *word != '\0'; word += strlen(word) + 1) {
         if (strstr(text, word) == NULL)
             fail_msg("usage lacks %s", word);
@@ -895,6 +906,197 @@ static void test_fence_collect(void **state)
     assert_null(f.rounds);
 }
 
+static void collect_round(void *ctx, struct mprun_fence_round *round)
+{
+    struct mprun_fence_round **slot = ctx;
+
+    assert_null(*slot);
+    *slot = round;
+}
+
+/* A host whose ranks all ended fails the rounds waiting for it, and those
+ * to come; rounds it is not in are not touched. */
+static void test_fence_host_gone(void **state)
+{
+    int host_of_rank[] = {0, 0, 1, 2};
+    uint32_t all[] = {MPRUN_FENCE_ALL}, not2[] = {0, 2};
+    struct mprun_fence f;
+    struct mprun_fence_round *done, *delivered = NULL;
+    char err[ERRLEN];
+
+    (void)state;
+    mprun_fence_init(&f, 3, 4, host_of_rank);
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "a", 1, NULL, &done, err, ERRLEN), 0);
+    assert_int_equal(mprun_fence_join(&f, 1, 0, all, 1, 0, "b", 1, NULL, &done, err, ERRLEN), 0);
+    assert_int_equal(mprun_fence_join(&f, 0, 0, not2, 2, 0, "x", 1, NULL, &done, err, ERRLEN), 0);
+    mprun_fence_host_gone(&f, 2, -61, collect_round, &delivered);
+    assert_non_null(delivered);
+    assert_int_equal(delivered->status, -61);
+    assert_int_equal(delivered->nprocs, 1);
+    mprun_fence_round_free(delivered);
+    delivered = NULL;
+    /* Again: nothing more happens. */
+    mprun_fence_host_gone(&f, 2, -61, collect_round, &delivered);
+    assert_null(delivered);
+    /* The round over ranks 0 and 2 (hosts 0 and 1) still waits for host 1. */
+    assert_int_equal(mprun_fence_join(&f, 1, 0, not2, 2, 0, "y", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_int_equal(done->status, 0);
+    mprun_fence_round_free(done);
+    /* A later fence over everyone fails once hosts 0 and 1 are in. */
+    assert_int_equal(mprun_fence_join(&f, 0, 0, all, 1, 0, "a", 1, NULL, &done, err, ERRLEN), 0);
+    assert_null(done);
+    assert_int_equal(mprun_fence_join(&f, 1, 0, all, 1, 0, "b", 1, NULL, &done, err, ERRLEN), 0);
+    assert_non_null(done);
+    assert_int_equal(done->status, -61);
+    mprun_fence_round_free(done);
+    assert_null(f.rounds);
+    mprun_fence_free(&f, NULL);
+}
+
+/* The last reply the directory gave, copied. */
+struct names_replies {
+    int count, host;
+    uint32_t id, status, nentries;
+    uint32_t rank;
+    char key[64], value[64];
+};
+
+static void keep_reply(void *ctx, int host, const struct mprun_names_request *reply)
+{
+    struct names_replies *got = ctx;
+
+    got->count++;
+    got->host = host;
+    got->id = reply->id;
+    got->status = reply->status;
+    got->nentries = reply->nentries;
+    got->key[0] = got->value[0] = '\0';
+    if (reply->nentries > 0) {
+        got->rank = reply->entries[0].rank;
+        snprintf(got->key, sizeof(got->key), "%s", reply->entries[0].key);
+        snprintf(got->value, sizeof(got->value), "%.*s", (int)reply->entries[0].nvalue,
+                 reply->entries[0].value);
+    }
+}
+
+static void names_ask(struct mprun_names *d, struct names_replies *got, int host, uint32_t id,
+                      uint32_t op, uint32_t rank, bool wait, const char *k1, const char *v1,
+                      const char *k2)
+{
+    struct mprun_names_entry e[2] = {
+        {.key = (char *)k1, .value = (char *)v1, .nvalue = v1 != NULL ? strlen(v1) : 0},
+        {.key = (char *)k2},
+    };
+    struct mprun_names_request req = {.id = id, .op = op, .rank = rank, .wait = wait,
+                                      .nentries = k1 == NULL ? 0 : k2 == NULL ? 1 : 2,
+                                      .entries = e};
+
+    mprun_names_handle(d, host, &req, keep_reply, got);
+}
+
+static void test_names(void **state)
+{
+    struct mprun_names d;
+    struct names_replies got = {0};
+
+    (void)state;
+    mprun_names_init(&d);
+    names_ask(&d, &got, 0, 1, MPRUN_NAMES_PUBLISH, 1, false, "svc", "port-1", NULL);
+    assert_int_equal(got.count, 1);
+    assert_int_equal(got.id, 1);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    names_ask(&d, &got, 1, 2, MPRUN_NAMES_PUBLISH, 3, false, "svc", "port-3", NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_DUPLICATE);
+    /* Found, with who published it. */
+    names_ask(&d, &got, 2, 3, MPRUN_NAMES_LOOKUP, 4, false, "svc", NULL, NULL);
+    assert_int_equal(got.host, 2);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    assert_int_equal(got.nentries, 1);
+    assert_int_equal(got.rank, 1);
+    assert_string_equal(got.value, "port-1");
+    names_ask(&d, &got, 2, 4, MPRUN_NAMES_LOOKUP, 4, false, "nothing", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    names_ask(&d, &got, 2, 5, MPRUN_NAMES_LOOKUP, 4, false, "nothing", NULL, "svc");
+    assert_int_equal(got.status, MPRUN_NAMES_PARTIAL);
+    assert_int_equal(got.nentries, 1);
+    /* A lookup that waits is answered by the publish that completes it. */
+    got.count = 0;
+    names_ask(&d, &got, 2, 6, MPRUN_NAMES_LOOKUP, 4, true, "late", NULL, "svc");
+    assert_int_equal(got.count, 0);
+    names_ask(&d, &got, 1, 7, MPRUN_NAMES_PUBLISH, 3, false, "late", "here", NULL);
+    assert_int_equal(got.count, 2); /* the publish, then the waiting lookup */
+    assert_int_equal(got.id, 6);
+    assert_int_equal(got.host, 2);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    assert_int_equal(got.nentries, 2);
+    /* Only the publisher unpublishes. */
+    names_ask(&d, &got, 1, 8, MPRUN_NAMES_UNPUBLISH, 3, false, "svc", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    names_ask(&d, &got, 0, 9, MPRUN_NAMES_UNPUBLISH, 1, false, "svc", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    names_ask(&d, &got, 0, 10, MPRUN_NAMES_LOOKUP, 1, false, "svc", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    /* No keys: all of the rank's. */
+    names_ask(&d, &got, 1, 11, MPRUN_NAMES_UNPUBLISH, 3, false, NULL, NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_OK);
+    names_ask(&d, &got, 0, 12, MPRUN_NAMES_LOOKUP, 1, false, "late", NULL, NULL);
+    assert_int_equal(got.status, MPRUN_NAMES_NOT_FOUND);
+    /* The waiters of a lost host are dropped; others stay to the end. */
+    got.count = 0;
+    names_ask(&d, &got, 2, 13, MPRUN_NAMES_LOOKUP, 4, true, "never", NULL, NULL);
+    names_ask(&d, &got, 1, 14, MPRUN_NAMES_LOOKUP, 3, true, "never", NULL, NULL);
+    mprun_names_forget_host(&d, 2);
+    names_ask(&d, &got, 0, 15, MPRUN_NAMES_PUBLISH, 1, false, "never", "now", NULL);
+    assert_int_equal(got.count, 2);
+    assert_int_equal(got.id, 14);
+    names_ask(&d, &got, 1, 16, MPRUN_NAMES_LOOKUP, 3, true, "still-never", NULL, NULL);
+    mprun_names_free(&d);
+}
+
+static void test_names_msg(void **state)
+{
+    struct mprun_names_entry e[2] = {
+        {.rank = 7, .key = "a.key", .value = "\0\1\2", .nvalue = 3},
+        {.key = "keyonly"},
+    };
+    struct mprun_names_request req = {.id = 42, .op = MPRUN_NAMES_LOOKUP, .rank = 3,
+                                      .wait = true, .status = MPRUN_NAMES_PARTIAL,
+                                      .nentries = 2, .entries = e};
+    struct mprun_names_request out;
+    struct mprun_wbuf w = {0};
+    char err[ERRLEN];
+
+    (void)state;
+    mprun_names_msg_encode(&req, &w);
+    assert_false(w.failed);
+    assert_int_equal(mprun_names_msg_decode(w.data, w.len, &out, err, ERRLEN), 0);
+    assert_int_equal(out.id, 42);
+    assert_int_equal(out.op, MPRUN_NAMES_LOOKUP);
+    assert_int_equal(out.rank, 3);
+    assert_true(out.wait);
+    assert_int_equal(out.status, MPRUN_NAMES_PARTIAL);
+    assert_int_equal(out.nentries, 2);
+    assert_int_equal(out.entries[0].rank, 7);
+    assert_string_equal(out.entries[0].key, "a.key");
+    assert_int_equal(out.entries[0].nvalue, 3);
+    assert_memory_equal(out.entries[0].value, "\0\1\2", 3);
+    assert_null(out.entries[1].value);
+    mprun_names_request_clear(&out);
+    /* Every truncation fails, and so does a byte too many. */
+    for (size_t n = 0; n < w.len; n++)
+        assert_int_equal(mprun_names_msg_decode(w.data, n, &out, err, ERRLEN), -1);
+    mprun_wbuf_raw(&w, "x", 1);
+    assert_int_equal(mprun_names_msg_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    mprun_wbuf_free(&w);
+    /* An unknown operation. */
+    req.op = 9;
+    mprun_names_msg_encode(&req, &w);
+    assert_int_equal(mprun_names_msg_decode(w.data, w.len, &out, err, ERRLEN), -1);
+    assert_non_null(strstr(err, "malformed names request"));
+    mprun_wbuf_free(&w);
+}
+
 static void test_small_error_buffer(void **state)
 {
     char *argv[] = {"mprun", "--bind-to", "something-long", "prog", NULL};
@@ -939,6 +1141,9 @@ int main(void)
         cmocka_unit_test(test_fence_msg),
         cmocka_unit_test(test_secret_hex),
         cmocka_unit_test(test_fence_collect),
+        cmocka_unit_test(test_fence_host_gone),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_names_msg),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
