@@ -43,6 +43,8 @@ RUNTIME_TESTS = \
 	tests/integration/p2p.sh \
 	tests/integration/coll.sh \
 	tests/integration/runtime_errors.sh \
-	tests/integration/shm.sh
+	tests/integration/shm.sh \
+	tests/integration/fail_rule.sh \
+	tests/integration/fail_rule_multihost.sh
 TESTS += $(RUNTIME_TESTS)
 EXTRA_DIST += $(RUNTIME_TESTS) tests/integration/check.h
