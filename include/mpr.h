@@ -53,7 +53,8 @@ extern "C" {
     X(MPR_ERR_NOT_OWNER, -18, "the lock is not held by this rank")             \
     X(MPR_ERR_VALUE, -19, "not valid in the object's current state") \
     X(MPR_ERR_DEADLOCK, -20, "would deadlock: this rank already holds the lock") \
-    X(MPR_ERR_COLL_MISMATCH, -21, "collective mismatch: the ranks of the communicator made different calls or passed different arguments (MPR_CHECK=1)")
+    X(MPR_ERR_COLL_MISMATCH, -21,                                              \
+      "collective mismatch: ranks made different calls or passed different arguments (MPR_CHECK)")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
