@@ -107,7 +107,9 @@ int mpr_init(int *argc, char ***argv);
  * mpr_finalize - leave the job: waits for this rank's outstanding sends to be
  * delivered, synchronises with the other ranks, releases every resource.
  * Collective; blocking. Returns MPR_SUCCESS, MPR_ERR_NOT_INIT,
- * MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED.
+ * MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED, and with MPR_CHECK=1 (see
+ * "Collectives") MPR_ERR_COLL_MISMATCH when another rank is in a
+ * collective instead: then nothing is done, the library stays initialized.
  */
 int mpr_finalize(void);
 
@@ -355,7 +357,8 @@ int mpr_op_free(mpr_op *op);
  *
  * Checking mode: with MPR_CHECK=1 in the environment of every rank (read
  * at mpr_init; e.g. `mprun -x MPR_CHECK=1`), each collective, each
- * creation and freeing of a shared object and mpr_comm_dup/split first
+ * creation and freeing of a shared object, mpr_comm_dup/split and
+ * mpr_finalize first
  * compares, across the ranks of its communicator, what each rank called:
  * the call, the communicator, the root, the len or count (not the
  * per-rank counts of the v-variants, nor a creation's arguments, of which

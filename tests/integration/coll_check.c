@@ -7,7 +7,8 @@
  *       creation and freeing, communicator creation, calls on world
  *       against calls on a duplicate, a mismatch on one half of a split
  *       while the other half goes on. Every rank must get
- *       MPR_ERR_COLL_MISMATCH, and the next collective must work.
+ *       MPR_ERR_COLL_MISMATCH, and the next collective must work; last,
+ *       mpr_finalize against a barrier.
  *       Prints "mismatches: K" on rank 0: the script counts the stderr
  *       lines against it.
  *   mprun -n N [-x MPR_CHECK=1] coll_check matching
@@ -220,12 +221,10 @@ int main(int argc, char **argv)
     mpr_comm_rank(MPR_COMM_WORLD, &me);
     mpr_comm_size(MPR_COMM_WORLD, &size);
     const char *part = argc > 1 ? argv[1] : "matching";
-    const char *env = getenv("MPR_CHECK");
-    bool checking = env && *env && strcmp(env, "0") != 0;
     if (strcmp(part, "matching") == 0) {
         matching();
     } else if (strcmp(part, "mismatches") == 0) {
-        if (!checking) {
+        if (!coll_checking()) {
             failf(__LINE__, "mismatches needs MPR_CHECK=1 (they hang otherwise)");
             die();
         }
@@ -235,9 +234,15 @@ int main(int argc, char **argv)
             objects();
             communicators();
         }
+        matching();
+        if (size > 1) { /* a rank that finalizes while another is in a collective */
+            int rc = last() ? mpr_barrier(MPR_COMM_WORLD) : mpr_finalize();
+            CHECK(rc == MPR_ERR_COLL_MISMATCH, "finalize against barrier returned %s",
+                  mpr_error_name(rc));
+            mismatches++;
+        }
         if (me == 0)
             printf("mismatches: %d\n", mismatches);
-        matching();
     } else {
         failf(__LINE__, "unknown part %s", part);
         die();
