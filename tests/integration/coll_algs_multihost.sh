@@ -3,8 +3,9 @@
 # made of network namespaces (netns_setup.sh; SKIP when they cannot be
 # made): shared memory on each host, host leaders over TCP; by slot and by
 # node, uneven hosts, a host with one rank, forced algorithms, split
-# communicators (coll_algs.c), the coll_*.c programs, and MPR_CHECK=1
-# (coll_check.c).
+# communicators (coll_algs.c) and the coll_*.c programs. Without
+# MPR_CHECK (coll_check_multihost.sh): it costs a message between every
+# pair of ranks per collective, over TCP here.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
@@ -22,10 +23,6 @@ across mprh0:2,mprh1:2 -x MPR_COLL_BARRIER=dissemination -- coll_barrier
 for alg in binomial chain shm; do
     across mprh0:2,mprh1:1,mprh2:2 -x MPR_COLL_BCAST=$alg -- coll_bcast 5
 done
-# the checking mode across hosts (the jobs above run without it: it costs
-# a message between every pair of ranks per collective, over TCP here)
-across mprh0:2,mprh1:1,mprh2:2 -x MPR_CHECK=1 -- coll_check mismatches
-across mprh0:1,mprh1:2 -x MPR_CHECK=1 -- coll_check matching
 
 no_processes_anywhere "after the jobs"
 no_leftovers
