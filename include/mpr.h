@@ -53,7 +53,8 @@ extern "C" {
     X(MPR_ERR_NOT_OWNER, -18, "the lock is not held by this rank")             \
     X(MPR_ERR_VALUE, -19, "not valid in the object's current state") \
     X(MPR_ERR_DEADLOCK, -20, "would deadlock: this rank already holds the lock") \
-    X(MPR_ERR_COLL_MISMATCH, -21, "collective mismatch: the ranks of the communicator made different calls or passed different arguments (MPR_CHECK=1)")
+    X(MPR_ERR_COLL_MISMATCH, -21,                                              \
+      "collective mismatch: ranks made different calls or passed different arguments (MPR_CHECK)")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
@@ -109,7 +110,10 @@ int mpr_init(int *argc, char ***argv);
  * Collective; blocking. A rank still waiting for this one in a receive
  * naming it or in a collective gets MPR_ERR_PROC_FAILED (see "When a rank
  * ends" below); its wildcard receives go on. Returns MPR_SUCCESS,
- * MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED.
+ * MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED, and with
+ * MPR_CHECK=1 (see "Collectives") MPR_ERR_COLL_MISMATCH when another rank
+ * is in a collective instead: then nothing is done, the library stays
+ * initialized.
  *
  * When a rank ends. A rank has ended when it has called mpr_finalize, or
  * when it is gone without doing so (exit, crash, lost host: it "failed").
@@ -372,7 +376,8 @@ int mpr_op_free(mpr_op *op);
  *
  * Checking mode: with MPR_CHECK=1 in the environment of every rank (read
  * at mpr_init; e.g. `mprun -x MPR_CHECK=1`), each collective, each
- * creation and freeing of a shared object and mpr_comm_dup/split first
+ * creation and freeing of a shared object, mpr_comm_dup/split and
+ * mpr_finalize first
  * compares, across the ranks of its communicator, what each rank called:
  * the call, the communicator, the root, the len or count (not the
  * per-rank counts of the v-variants, nor a creation's arguments, of which

@@ -77,6 +77,7 @@ static const char *const kind_names[MPR__CALL_KINDS] = {
     [MPR__CALL_SEMAPHORE_FREE] = "semaphore_free",
     [MPR__CALL_LOCK_CREATE] = "lock_create",
     [MPR__CALL_LOCK_FREE] = "lock_free",
+    [MPR__CALL_FINALIZE] = "finalize",
 };
 
 static const char *const type_names[] = {

@@ -41,6 +41,7 @@ enum mpr__coll_kind {
     MPR__CALL_SEMAPHORE_FREE,
     MPR__CALL_LOCK_CREATE,
     MPR__CALL_LOCK_FREE,
+    MPR__CALL_FINALIZE,
     MPR__CALL_KINDS
 };
 
@@ -75,6 +76,14 @@ static inline int mpr__coll_check_object(mpr_comm comm, enum mpr__coll_kind kind
     if (__builtin_expect(!mpr__coll_check_on, 1))
         return MPR_SUCCESS;
     return mpr__coll_check_call(comm, kind, MPR__CHECK_NO_ROOT, MPR__CHECK_NO_COUNT, 0, 0, object);
+}
+
+/* mpr_finalize, on world: a rank that finalizes while another waits in a
+ * collective is a mismatch too (both would wait for ever). */
+static inline int mpr__coll_check_finalize(void)
+{
+    return mpr__coll_check(MPR_COMM_WORLD, MPR__CALL_FINALIZE, MPR__CHECK_NO_ROOT,
+                           MPR__CHECK_NO_COUNT, 0, 0);
 }
 
 #endif /* MPR_COLL_CHECK_H */

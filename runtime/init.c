@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coll_check.h"
 #include "mpr_internal.h"
 #include "objects.h" /* the object service and its connections end with the library */
 
@@ -131,6 +132,8 @@ int mpr_finalize(void)
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
         return rc;
+    if ((rc = mpr__coll_check_finalize()) == MPR_ERR_COLL_MISMATCH)
+        return rc; /* MPR_CHECK=1: a rank is in a collective instead; still initialized */
     /* Peers learn that nothing more comes from this rank (so a peer still
      * waiting for it in a collective or a receive fails instead of
      * hanging); the barrier, on a context of its own that no user call

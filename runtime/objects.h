@@ -60,7 +60,7 @@ struct mpr__obj {
     uint32_t remote_id;           /* other hosts: the object's id at the service */
     uint64_t max_item, capacity;  /* queues: set before creation by rank 0, after by all */
     enum mpr__obj_kind kind;
-    uint64_t id;                  /* creator's world rank << 32 | its count: the same on all ranks */
+    uint64_t id;                  /* creator's world rank << 32 | its count (same on all ranks) */
 };
 
 struct mpr__waitpoint {

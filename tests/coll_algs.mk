@@ -21,6 +21,7 @@ COLL_ALGS_TESTS = \
 	tests/integration/coll_algs_unchecked.sh \
 	tests/integration/coll_algs_multihost.sh \
 	tests/integration/coll_skew.sh \
-	tests/integration/coll_check.sh
+	tests/integration/coll_check.sh \
+	tests/integration/coll_check_multihost.sh
 TESTS += $(COLL_ALGS_TESTS)
 EXTRA_DIST += $(COLL_ALGS_TESTS)

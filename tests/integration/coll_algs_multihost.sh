@@ -3,7 +3,9 @@
 # made of network namespaces (netns_setup.sh; SKIP when they cannot be
 # made): shared memory on each host, host leaders over TCP; by slot and by
 # node, uneven hosts, a host with one rank, forced algorithms, split
-# communicators (coll_algs.c) and the coll_*.c programs.
+# communicators (coll_algs.c) and the coll_*.c programs. Without
+# MPR_CHECK (coll_check_multihost.sh): it costs a message between every
+# pair of ranks per collective, over TCP here.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
