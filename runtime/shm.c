@@ -341,8 +341,14 @@ void mpr__shm_fini(void)
         free(p->fin_backlog);
     }
     free(shm.peers);
+    /* Normally the name is gone already. A peer that has not mapped the
+     * segment yet may still be starting (this rank got here early because
+     * another rank failed): its name stays for it, and mprun removes it
+     * at the end of the job. */
+    bool unmapped_peer = atomic_load(&shm.hdr->attached) < (uint32_t)(mpr__g.local_size - 1);
     munmap(shm.hdr, shm.seg_bytes);
-    shm_unlink(shm.name); /* normally gone already; ENOENT is fine */
+    if (!unmapped_peer)
+        shm_unlink(shm.name); /* ENOENT is fine */
     memset(&shm, 0, sizeof(shm));
 }
 
