@@ -294,6 +294,8 @@ static void do_reduction(const struct call *c, const struct slot *s, enum red_ki
     gdone(c, &gs);
     gdone(c, &gr);
     free(keys);
+    if (rk == RED_REDUCE && (opt.avoid & AVOID_REDUCE_RUNAHEAD))
+        group_sync(c, s);
 }
 
 static void do_reduce_scatter_block(const struct call *c, const struct slot *s)

@@ -408,10 +408,10 @@ static unsigned parse_avoid(const char *list)
     unsigned mask = 0;
     char *copy = strdup(list), *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (strcmp(t, "obj-then-reduce") == 0)
-            mask |= AVOID_OBJ_THEN_REDUCE;
+        if (strcmp(t, "reduce-runahead") == 0)
+            mask |= AVOID_REDUCE_RUNAHEAD;
         else if (strcmp(t, "none") != 0) {
-            fprintf(stderr, "conform: unknown --avoid '%s' (obj-then-reduce, none)\n", t);
+            fprintf(stderr, "conform: unknown --avoid '%s' (reduce-runahead, none)\n", t);
             exit(2);
         }
     }

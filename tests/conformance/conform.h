@@ -147,7 +147,7 @@ struct options {
 };
 
 /* Known bugs the generator can steer around (--avoid NAME). */
-#define AVOID_OBJ_THEN_REDUCE 1u /* a barrier after each object creation */
+#define AVOID_REDUCE_RUNAHEAD 1u /* finding 1: no rank leaves a reduce before the root has its result */
 
 extern struct options opt;
 extern int world_rank, world_size;

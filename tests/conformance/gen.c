@@ -94,28 +94,26 @@ void gen_start(uint64_t seed)
  * points (and one byte either side) drawn on purpose. */
 static size_t draw_bytes(void)
 {
-    static const size_t edges[] = { 8 << 10,   16 << 10, 32 << 10, 64 << 10,
-                                    128 << 10, 256 << 10, 4 << 20 };
-    uint64_t cls = rng_below(&prog, 100);
+    static const size_t edges[] = { 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10 };
+    static const int deltas[] = { -64, -8, -1, 0, 0, 1, 8, 64 };
+    uint64_t cls = rng_below(&prog, 1000);
     size_t b;
-    if (cls < 5)
+    if (cls < 50)
         b = 0;
-    else if (cls < 30)
+    else if (cls < 350)
         b = 1 + rng_below(&prog, 64);
-    else if (cls < 55)
+    else if (cls < 620)
         b = 65 + rng_below(&prog, 4096 - 64);
-    else if (cls < 75)
+    else if (cls < 830)
         b = 4096 + rng_below(&prog, 60 << 10);
-    else if (cls < 87) {
-        size_t e = edges[rng_below(&prog, sizeof(edges) / sizeof(edges[0]))];
-        static const int deltas[] = { -64, -8, -1, 0, 0, 1, 8, 64 };
-        b = e + (size_t)deltas[rng_below(&prog, 8)];
-        if (b > (4u << 20))
-            b = 4u << 20;
-    } else if (cls < 97)
+    else if (cls < 930)
+        b = edges[rng_below(&prog, sizeof(edges) / sizeof(edges[0]))] + (size_t)deltas[rng_below(&prog, 8)];
+    else if (cls < 985)
         b = (64 << 10) + rng_below(&prog, 448 << 10);
-    else
+    else if (cls < 993)
         b = (512 << 10) + rng_below(&prog, (3584 << 10) + 1);
+    else /* the 4 MiB switch of allreduce (ring) */
+        b = (4u << 20) - (size_t)(rng_below(&prog, 2) ? 0 : 64 - deltas[rng_below(&prog, 8)]);
     return b < opt.max_size ? b : opt.max_size;
 }
 

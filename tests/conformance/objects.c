@@ -80,8 +80,6 @@ void obj_create(const struct call *c, struct slot *s)
         abort();
     }
     o->live[c->obj] = rc == MPR_SUCCESS;
-    if (opt.avoid & AVOID_OBJ_THEN_REDUCE)
-        check_rc(c, mpr_barrier(s->comm), "mpr_barrier after the creation (--avoid obj-then-reduce)");
 }
 
 void obj_free(const struct call *c, struct slot *s, enum obj_kind k)

@@ -1,0 +1,44 @@
+# Runtime bugs found by the conformance suite and not fixed yet (sourced by
+# tests/conformance/conformance.sh and tools/soak-conformance; bash).
+#
+# While a bug is listed here, make check steers the generated programs
+# around it (conform --avoid NAME) so that the suite passes on main; the
+# bug stays documented below with its replay. Once it is fixed, delete its
+# line: the suite then covers that shape again. To see every listed bug
+# fail today, run the suite with CONFORM_KNOWN_BUGS_OFF=1:
+#
+#     CONFORM_KNOWN_BUGS_OFF=1 make check TESTS=tests/conformance/conformance.sh
+#
+# reduce-runahead: a reduce through shared memory followed by a barrier
+#   (also the barrier inside an object's create/free): the root returns
+#   MPR_SUCCESS with its recvbuf untouched or wrong, or MPR_ERR_TRUNCATE.
+#   Non-roots leave the reduce at once and their barrier/next round
+#   disturbs the root's. 6 runs in 10 fail:
+#     mprun -n 3 tests/conformance/conform --seed 1000 --only reduce,barrier --calls 3
+#   (the case: queue create, then a reduce the non-roots enter
+#   0.2 s late.) Avoided by a point-to-point sync after each reduce.
+KNOWN_BUGS=(reduce-runahead)
+
+# Whole configurations (mprun -x settings) that fail today for a reason of
+# their own: left out of make check while listed. None at the moment.
+KNOWN_BAD_CONFIGS=()
+
+if [ -n "${CONFORM_KNOWN_BUGS_OFF:-}" ]; then
+    KNOWN_BUGS=()
+    KNOWN_BAD_CONFIGS=()
+fi
+
+# conform's --avoid argument for the bugs listed
+known_avoid() {
+    local IFS=,
+    echo "${KNOWN_BUGS[*]:-none}"
+}
+
+# is_known_bad "ENV SETTINGS": 0 when the settings hold a listed configuration
+is_known_bad() {
+    local bad
+    for bad in "${KNOWN_BAD_CONFIGS[@]}"; do
+        [[ " $1 " == *" $bad "* ]] && return 0
+    done
+    return 1
+}
