@@ -491,8 +491,11 @@ int main(int argc, char **argv)
     for (long q = 0; q < opt.sequences; q++) {
         run_sequence(opt.seed + (uint64_t)q);
         if (opt.progress && world_rank == 0)
+        {
             printf("conform: seed %llu passed (%.1f s)\n", (unsigned long long)(opt.seed + (uint64_t)q),
                    mpr_wtime() - start);
+            fflush(stdout);
+        }
     }
     rc = mpr_finalize();
     if (rc != MPR_SUCCESS) {
