@@ -617,6 +617,7 @@ static void do_barrier(const struct call *c, const struct slot *s)
              value, o->sem_value + s->size);
     check_rc(c, mpr_barrier(s->comm), "the second mpr_barrier");
     check_rc(c, mpr_semaphore_acquire(o->sem, opt.hang_seconds), "mpr_semaphore_acquire after the barriers");
+    group_sync(c, s); /* a later use of the semaphore must not take the count this acquire needs */
 }
 
 void run_collective(const struct call *c, struct slot *s)

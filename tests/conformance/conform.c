@@ -478,6 +478,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "conform: mpr_init: %s\n", mpr_error_name(rc));
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines out before a hang's _exit or a kill */
     parse_options(argc, argv);
     mpr_comm_rank(MPR_COMM_WORLD, &world_rank);
     mpr_comm_size(MPR_COMM_WORLD, &world_size);

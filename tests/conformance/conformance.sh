@@ -21,7 +21,6 @@ CONFORM="$TOP_BUILDDIR/tests/conformance/conform"
 SEED=${CONFORM_SEED:-1}
 JOB_TIMEOUT=100 # mprun's limit for one job; a call stuck for HANG s is reported before
 HANG=45
-AVOID=$(known_avoid)
 job_no=0
 
 # conform_job N "ENV SETTINGS" "MPRUN OPTIONS" CONFORM ARGS...: one job of
@@ -37,7 +36,7 @@ conform_job() {
     fi
     for e in MPR_CHECK=1 $envs; do xs+=(-x "$e"); done
     local cmd=("$MPRUN" -n "$n" --oversubscribe --timeout "$JOB_TIMEOUT" $mopts "${xs[@]}"
-               "$CONFORM" --seed "$seed" --avoid "$AVOID" --hang-seconds "$HANG" "$@")
+               "$CONFORM" --seed "$seed" --avoid "$(known_avoid "$envs")" --hang-seconds "$HANG" "$@")
     run_conform "-n $n $envs" "${cmd[@]}"
 }
 
@@ -140,7 +139,7 @@ counts=$(mktemp)
         for e in MPR_CHECK=1 $envs; do xs+=(-x "$e"); done
         run_conform "--host $hosts $mopts $envs" "${AT0[@]}" "$MH_MPRUN" --timeout "$JOB_TIMEOUT" \
             --host "$hosts" --oversubscribe $mopts "${xs[@]}" "$CONFORM" \
-            --seed $((SEED + 1000 * job_no)) --avoid "$AVOID" --hang-seconds "$HANG" "$@"
+            --seed $((SEED + 1000 * job_no)) --avoid "$(known_avoid "$envs")" --hang-seconds "$HANG" "$@"
     }
     across_conform mprh0:2,mprh1:2 "" "" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:1,mprh2:2 "" "--map-by node" --sequences 2 --calls 40
