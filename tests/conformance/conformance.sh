@@ -19,8 +19,12 @@ ulimit -c 0
 
 CONFORM="$TOP_BUILDDIR/tests/conformance/conform"
 SEED=${CONFORM_SEED:-1}
-JOB_TIMEOUT=100 # mprun's limit for one job; a call stuck for HANG s is reported before
-HANG=45
+JOB_TIMEOUT=60 # mprun's limit for one job; a call stuck for HANG s is reported before
+HANG=40
+# make check kills the script after 180 s (tests/local.mk): on a loaded
+# machine, jobs that would start after BUDGET s are left out (said in a note)
+BUDGET=${CONFORM_BUDGET:-120}
+skipped=0
 job_no=0
 
 # conform_job N "ENV SETTINGS" "MPRUN OPTIONS" CONFORM ARGS...: one job of
@@ -32,6 +36,10 @@ conform_job() {
     local seed=$((SEED + 1000 * job_no)) xs=() e
     if is_known_bad "$envs"; then
         echo "note: skipped (known_bugs.sh): $envs"
+        return
+    fi
+    if [ $((SECONDS - start)) -ge "$BUDGET" ]; then
+        skipped=$((skipped + 1))
         return
     fi
     for e in MPR_CHECK=1 $envs; do xs+=(-x "$e"); done
@@ -119,8 +127,10 @@ conform_job 6 "MPR_COLL_REDUCE=rabenseifner MPR_COLL_ALLREDUCE=rabenseifner MPR_
 conform_job 3 "MPR_TRANSPORT=tcp" "" --sequences 3 --calls 40
 conform_job 5 "MPR_TRANSPORT=tcp" "" --sequences 2 --calls 40
 conform_job 4 "MPR_TRANSPORT=tcp MPR_COLL_ALLREDUCE=ring MPR_COLL_BCAST=chain" "" --sequences 2 --calls 40
+conform_job 8 "MPR_TRANSPORT=tcp" "" --sequences 1 --calls 40
 
-echo "note: one host: $job_no jobs in $((SECONDS - start)) s"
+echo "note: one host: $((job_no - skipped)) jobs in $((SECONDS - start)) s"
+[ "$skipped" -gt 0 ] && echo "note: $skipped jobs left out: the time budget of $BUDGET s was used (a loaded machine?)"
 
 # Hosts of network namespaces: shared memory inside each, TCP between them.
 # In a subshell, so that "cannot make namespaces" (exit 77) skips this part
@@ -129,6 +139,7 @@ counts=$(mktemp)
 (
     source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
     MH_HOSTS=3
+    [ $((SECONDS - start)) -ge "$BUDGET" ] && exit 78
     source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
     checks=0 failures=0
     # across_conform HOSTS "ENV SETTINGS" "MPRUN OPTIONS" CONFORM ARGS...
@@ -147,10 +158,12 @@ counts=$(mktemp)
     no_processes_anywhere "after the jobs across hosts"
     echo "$checks $failures" >"$counts"
 )
-case $? in
+mh_rc=$?
+case $mh_rc in
 0) read -r c f <"$counts"; checks=$((checks + c)); failures=$((failures + f)) ;;
 77) echo "note: the part across hosts is skipped (no network namespaces here)" ;;
-*) fail "the part across hosts ended with exit $?" ;;
+78) echo "note: the part across hosts is left out: the time budget of $BUDGET s was used" ;;
+*) fail "the part across hosts ended with exit $mh_rc" ;;
 esac
 rm -f "$counts"
 
