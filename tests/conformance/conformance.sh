@@ -101,6 +101,13 @@ for n in 1 2 3 4 5 6 7 8; do
     conform_job "$n" "" "" --sequences "$seqs" --calls 40
 done
 
+# the shape of known_bugs.sh's reduce-runahead (a reduce, then a barrier or
+# an object's create/free): steered around while listed, a sharp test of
+# the fix once it is not
+for n in 3 4; do
+    conform_job "$n" "" "" --only reduce,barrier,objects --sequences 10 --calls 15
+done
+
 # one forced algorithm at a time, on a rotating sample of sizes
 sizes=(3 4 5 2 6 7 8 4 3 5)
 i=0
