@@ -121,7 +121,6 @@ struct objects {
     int sem_value; /* initial value */
     bool sem_bounded;
     mpr_lock lock;
-    unsigned queue_uses; /* how many times the queue was used */
 };
 
 struct slot {

@@ -57,7 +57,6 @@ void obj_create(const struct call *c, struct slot *s)
         uint64_t m = c->raw[1] % 4;
         o->queue_maxsize = m == 0 ? 0 : m == 3 && n <= 64 ? 64 : (size_t)n + c->raw[2] % 5;
         o->queue_item_max = item_max[c->raw[3] % 5];
-        o->queue_uses = 0;
         rc = mpr_queue_create(s->comm, o->queue_maxsize, o->queue_item_max, &o->queue);
         check_rc(c, rc, "mpr_queue_create");
         break;
@@ -355,7 +354,6 @@ static void use_queue(const struct call *c, struct slot *s)
                  mpr_error_name(rc));
         group_sync(c, s); /* nobody puts again before everyone looked */
     }
-    o->queue_uses++;
     free(buf);
     free(g.ids);
     free(g.last_seq);
