@@ -19,3 +19,4 @@ include $(srcdir)/tests/objects.mk
 include $(srcdir)/tests/comm.mk
 include $(srcdir)/tests/coll_family.mk
 include $(srcdir)/tests/coll_algs.mk
+include $(srcdir)/tests/conformance.mk
