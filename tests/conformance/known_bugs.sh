@@ -9,19 +9,10 @@
 #
 #     CONFORM_KNOWN_BUGS_OFF=1 make check TESTS=tests/conformance/conformance.sh
 #
-# reduce-runahead: a reduce through shared memory followed by a barrier
-#   (also the barrier inside an object's create/free): the root returns
-#   MPR_SUCCESS with its recvbuf untouched or wrong, or MPR_ERR_TRUNCATE.
-#   Non-roots leave the reduce at once and their barrier/next round
-#   disturbs the root's. 6 runs in 10 fail:
-#     mprun -n 3 tests/conformance/conform --seed 1000 --only reduce,barrier --calls 3
-#   (the case: queue create, then a reduce the non-roots enter
-#   0.2 s late.) Avoided by a point-to-point sync after each reduce.
-#   With CONFORM_KNOWN_BUGS_OFF=1, conformance.sh's jobs of seeds 3001
-#   (-n 3), 6001 (-n 6), 9001 and 10001 (the reduce/barrier/objects jobs)
-#   and 38001 (-n 3, MPR_COLL_SHM_SLOT=1024...) failed in 3 runs of 3; those
-#   of 4001, 5001, 19001 (MPR_COLL_REDUCE=shm) and 37001 in some.
-KNOWN_BUGS=(reduce-runahead)
+# (reduce-runahead, the shm reduce followed by a barrier, is fixed: the
+# shared barrier counter lets no member count itself in barrier e + 1 before
+# e is complete, coll_shm.c.)
+KNOWN_BUGS=()
 
 # Whole configurations (mprun -x settings) that fail today for a reason of
 # their own: left out of make check while listed. None at the moment.
