@@ -26,7 +26,6 @@
 #define SEG_MAGIC 0x6d70722d636f6c31ull /* "mpr-col1" */
 #define LINE MPR__COLL_LINE
 #define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
-#define PEER_CHECK_INTERVAL 0.1
 #define POLL_EVERY 32 /* spins between two polls of point-to-point progress */
 
 static size_t round_up(size_t v, size_t to)
@@ -361,7 +360,7 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
         if (done(st, arg))
             return MPR_SUCCESS;
         double now = mpr_wtime();
-        if (now - last_check >= PEER_CHECK_INTERVAL) {
+        if (now - last_check >= MPR__LIVENESS_INTERVAL_S) {
             last_check = now;
             mpr__liveness_check(); /* fails point-to-point traffic with the dead too */
             if (!members_alive(st))

@@ -114,11 +114,8 @@ static void watch_pattern(int world_source, const struct mpr_comm *comm)
 {
     if (world_source >= 0)
         watch(world_source);
-    else if (world_source == MPR_ANY_SOURCE && comm)
-        mpr__liveness_watch_comm(comm);
     else if (world_source == MPR_ANY_SOURCE)
-        for (int r = 0; r < mpr__g.size; r++)
-            watch(r);
+        mpr__liveness_watch_comm(comm ? comm : MPR_COMM_WORLD);
 }
 
 bool mpr__liveness_due(void)

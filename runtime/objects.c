@@ -31,7 +31,6 @@
 
 #define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
 #define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
-#define PEER_CHECK_INTERVAL 0.1
 #define SERVICE_SLICE_MS 50 /* how often the service thread checks its client */
 
 _Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header fits");
@@ -390,7 +389,7 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
         now = mpr_wtime();
         if (now >= deadline)
             return MPR_ERR_TIMEOUT;
-        if (now - last_check >= PEER_CHECK_INTERVAL) {
+        if (now - last_check >= MPR__LIVENESS_INTERVAL_S) {
             last_check = now;
             mpr__liveness_check();
             mpr__liveness_watch_comm(obj->comm); /* TCP peers never connected too */
