@@ -20,6 +20,6 @@ EXTRA_DIST += $(COLL_FAMILY_TESTS)
 # Types and reduction ops alone, without a job.
 check_PROGRAMS += tests/unit/test_datatype
 TESTS += tests/unit/test_datatype
-tests_unit_test_datatype_SOURCES = tests/unit/test_datatype.c runtime/datatype.c
+tests_unit_test_datatype_SOURCES = tests/unit/test_datatype.c runtime/core/datatype.c
 tests_unit_test_datatype_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_datatype_LDADD = $(CMOCKA_LIBS)

@@ -33,6 +33,6 @@ TESTS += tests/integration/objects_multihost.sh
 EXTRA_DIST += tests/integration/objects_multihost.sh
 check_PROGRAMS += tests/unit/test_objects_wire
 TESTS += tests/unit/test_objects_wire
-tests_unit_test_objects_wire_SOURCES = tests/unit/test_objects_wire.c runtime/objects_wire.c
+tests_unit_test_objects_wire_SOURCES = tests/unit/test_objects_wire.c runtime/objects/objects_wire.c
 tests_unit_test_objects_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_objects_wire_LDADD = $(CMOCKA_LIBS)

@@ -11,7 +11,7 @@ check_PROGRAMS += $(TCP_TEST_BINS)
 tests_integration_tcp_stress_SOURCES = tests/integration/tcp_stress.c
 tests_integration_tcp_stress_LDADD = runtime/libmpr.la
 # Speaks the wire format to refuse, so it shares tcp_wire.c, not libmpr.
-tests_integration_tcp_stray_client_SOURCES = tests/integration/tcp_stray_client.c runtime/tcp_wire.c
+tests_integration_tcp_stray_client_SOURCES = tests/integration/tcp_stray_client.c runtime/transport/tcp/tcp_wire.c
 tests_integration_tcp_stray_client_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
 
 TESTS += tests/integration/tcp.sh tests/integration/tcp_multihost.sh

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tcp_wire.h"
+#include "transport/tcp/tcp_wire.h"
 
 static int connect_to(const char *address, const char *port)
 {

@@ -1,5 +1,5 @@
 /* test_datatype.c - unit tests of the element types and reduction ops
- * (runtime/datatype.c) without a job: which pairs exist, what the edge
+ * (runtime/core/datatype.c) without a job: which pairs exist, what the edge
  * values give, user ops and their handles. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <float.h>
 #include <limits.h>
 
-#include "coll.h"
+#include "coll/coll.h"
 
 static void test_sizes(void **state)
 {

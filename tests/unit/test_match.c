@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "match.h"
+#include "core/match.h"
 #include "mpr.h"
 
 static struct mpr__match_item item(int source, int tag, uint32_t ctx)

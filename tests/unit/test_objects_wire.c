@@ -1,6 +1,6 @@
 /*
  * test_objects_wire - the object service's wire format
- * (runtime/objects_wire.c): round trips and byte layout of hello, request
+ * (runtime/objects/objects_wire.c): round trips and byte layout of hello, request
  * and reply; every field of a request the service must refuse; every
  * reply a client must refuse for its request.
  */
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "mpr.h"
-#include "objects_wire.h"
+#include "objects/objects_wire.h"
 
 static const uint8_t secret[MPR__OBJW_SECRET_BYTES] = { 1, 2, 3, 4, 5, 6, 7, 8,
                                                          9, 10, 11, 12, 13, 14, 15, 16 };

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "mpr.h"
-#include "queue_ring.h"
+#include "objects/queue_ring.h"
 
 struct test_ring {
     void *mem;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "shm_ring.h"
+#include "transport/shm/shm_ring.h"
 
 #define NDESC 8
 #define DSIZE 1024

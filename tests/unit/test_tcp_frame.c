@@ -1,5 +1,5 @@
 /*
- * test_tcp_frame - the TCP transport's wire format (runtime/tcp_wire.c):
+ * test_tcp_frame - the TCP transport's wire format (runtime/transport/tcp/tcp_wire.c):
  * header and hello round trips, the byte layout, every rejected field of a
  * header in each phase, the hello checks, endpoint strings.
  */
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "mpr.h"
-#include "tcp_wire.h"
+#include "transport/tcp/tcp_wire.h"
 
 static const struct tcp_frame_rules open_rules = {
     .phase = TCP_PHASE_OPEN, .nranks = 4, .self = 1, .peer = 2, .eager_max = 32768,

@@ -1,0 +1,517 @@
+/*
+ * coll_shm.c - the fast collectives' state per communicator, and barrier
+ * and bcast through a segment shared by the communicator's members on
+ * this host (layout in coll_shm.h, protocols in docs/ARCHITECTURE.md).
+ *
+ * The state is made at the first collective that needs it: the members
+ * allgather which host they run on; on each host the lowest member
+ * creates the segment and tells the others, who map it; the last to map
+ * it unlinks the name. A second allgather makes every member agree
+ * whether every host got its segment, so all take the same path.
+ */
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "coll/coll_shm.h"
+#include "core/cpu_relax.h"
+#include "core/futex.h"
+#include "core/segment.h"
+
+#define SEG_MAGIC 0x6d70722d636f6c31ull /* "mpr-col1" */
+#define LINE MPR__COLL_LINE
+#define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
+#define POLL_EVERY 32 /* spins between two polls of point-to-point progress */
+
+static size_t round_up(size_t v, size_t to)
+{
+    return (v + to - 1) / to * to;
+}
+
+/* ---- Segment sizes and layout ------------------------------------------- */
+
+static size_t env_size(const char *name, size_t dflt, size_t min, size_t max)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end == 'K' || *end == 'k')
+        x <<= 10;
+    else if (*end == 'M' || *end == 'm')
+        x <<= 20;
+    if (x < min || x > max)
+        return dflt;
+    return round_up((size_t)x, LINE);
+}
+
+static void layout(struct mpr__coll_seg *geo, int n)
+{
+    geo->n = (uint32_t)n;
+    const char *v = getenv("MPR_COLL_SHM_SLOTS");
+    unsigned long slots = v ? strtoul(v, NULL, 10) : 0;
+    geo->nslots = slots >= 2 && slots <= 64 ? (uint32_t)slots : 8;
+    geo->slot_bytes = env_size("MPR_COLL_SHM_SLOT", 65536, 1024, 4u << 20);
+    size_t red = n <= 8 ? 65536 : round_up(524288 / (size_t)n, 4096);
+    geo->red_bytes = red < 8192 ? 8192 : red;
+}
+
+static size_t ctl_offset(void)
+{
+    return round_up(sizeof(struct mpr__coll_seg), LINE);
+}
+
+static size_t slot_stride(const struct mpr__coll_seg *geo)
+{
+    return round_up(sizeof(uint64_t) + geo->slot_bytes, LINE);
+}
+
+static size_t slots_offset(const struct mpr__coll_seg *geo)
+{
+    return ctl_offset() + geo->n * LINE;
+}
+
+static size_t red_offset(const struct mpr__coll_seg *geo)
+{
+    return round_up(slots_offset(geo) + geo->nslots * slot_stride(geo), 4096);
+}
+
+static size_t total_bytes(const struct mpr__coll_seg *geo)
+{
+    size_t red = (2 * (size_t)geo->n + 2) * geo->red_bytes;
+    return round_up(red_offset(geo) + red, (size_t)sysconf(_SC_PAGESIZE));
+}
+
+/* ---- Making and freeing the state --------------------------------------- */
+
+static void state_free(struct mpr__coll_state *st)
+{
+    if (!st)
+        return;
+    if (st->seg)
+        munmap(st->seg, st->seg_bytes);
+    free(st->host_of);
+    free(st->leaders);
+    free(st->local);
+    free(st->world_local);
+    free(st);
+}
+
+void mpr__coll_comm_free(mpr_comm comm)
+{
+    state_free(comm->coll);
+    comm->coll = NULL;
+}
+
+/* Hosts as this rank sees them: the lowest world rank on my host names it.
+ * Without shared memory (MPR_TRANSPORT=tcp), every rank is a host of its own. */
+static int32_t my_host_key(void)
+{
+    if (!mpr__g.use_shm)
+        return mpr__g.rank;
+    for (int w = 0; w < mpr__g.size; w++)
+        if (mpr__g.peers[w].local_index >= 0)
+            return w;
+    return mpr__g.rank;
+}
+
+static int partition(mpr_comm comm, struct mpr__coll_state *st)
+{
+    int size = comm->size;
+    int32_t key = my_host_key();
+    int32_t *keys = malloc((size_t)size * sizeof(*keys));
+    st->host_of = malloc((size_t)size * sizeof(int));
+    st->leaders = malloc((size_t)size * sizeof(int));
+    st->local = malloc((size_t)size * sizeof(int));
+    st->world_local = malloc((size_t)size * sizeof(int));
+    if (!keys || !st->host_of || !st->leaders || !st->local || !st->world_local) {
+        free(keys);
+        return MPR_ERR_NO_MEM;
+    }
+    int rc = size > 1 ? mpr__allgather(comm, &key, sizeof(key), keys) : MPR_SUCCESS;
+    if (size == 1)
+        keys[0] = key;
+    if (rc != MPR_SUCCESS) {
+        free(keys);
+        return rc;
+    }
+    st->nhosts = 0;
+    for (int r = 0; r < size; r++) {
+        int h = -1;
+        for (int k = 0; k < st->nhosts && h < 0; k++)
+            if (keys[st->leaders[k]] == keys[r])
+                h = k;
+        if (h < 0) {
+            h = st->nhosts++;
+            st->leaders[h] = r;
+        }
+        st->host_of[r] = h;
+        if (keys[r] == key) {
+            if (r == comm->rank)
+                st->lrank = st->nlocal;
+            st->world_local[st->nlocal] = mpr__world_rank(comm, r);
+            st->local[st->nlocal++] = r;
+        }
+    }
+    free(keys);
+    return MPR_SUCCESS;
+}
+
+static void segment_name(char *out, size_t cap, int creator_world, uint32_t ctx)
+{
+    char suffix[48];
+    snprintf(suffix, sizeof(suffix), "coll-%d-%u", creator_world, ctx);
+    mpr__shm_segment_name(out, cap, suffix);
+}
+
+static void attach(struct mpr__coll_state *st, void *mem)
+{
+    struct mpr__coll_seg *seg = mem;
+    st->seg = seg;
+    st->seg_bytes = seg->bytes;
+    st->consumed = (char *)mem + ctl_offset();
+    st->slots = (char *)mem + slots_offset(seg);
+    st->slot_stride = slot_stride(seg);
+    st->red = (char *)mem + red_offset(seg);
+}
+
+/* The lowest member of this host creates the segment and sends each other
+ * local member the outcome; they map it. Returns this rank's outcome. */
+static int make_segment(mpr_comm comm, struct mpr__coll_state *st, int *p2p_rc)
+{
+    char name[NAME_MAX];
+    segment_name(name, sizeof(name), st->world_local[0], comm->ctx_coll);
+    struct mpr__coll_seg geo = {0};
+    layout(&geo, st->nlocal);
+    size_t bytes = total_bytes(&geo);
+    void *mem = NULL;
+    int32_t made = MPR_SUCCESS;
+    *p2p_rc = MPR_SUCCESS;
+    if (st->lrank == 0) {
+        made = mpr__shm_segment_create(name, bytes, "collectives", &mem);
+        if (made == MPR_SUCCESS) {
+            struct mpr__coll_seg *seg = mem;
+            *seg = geo;
+            seg->bytes = bytes;
+            atomic_store_explicit((_Atomic uint64_t *)&seg->magic, SEG_MAGIC, memory_order_release);
+        }
+        for (int i = 1; i < st->nlocal && *p2p_rc == MPR_SUCCESS; i++) {
+            struct mpr_request *req;
+            *p2p_rc = mpr__send_start(&made, sizeof(made), st->local[i], MPR__TAG_SHM_SETUP, comm,
+                                      comm->ctx_coll, &req);
+            if (*p2p_rc == MPR_SUCCESS)
+                *p2p_rc = mpr__wait_request(req, NULL);
+        }
+    } else {
+        struct mpr_request *req;
+        *p2p_rc = mpr__recv_start(&made, sizeof(made), st->local[0], MPR__TAG_SHM_SETUP, comm,
+                                  comm->ctx_coll, &req);
+        if (*p2p_rc == MPR_SUCCESS)
+            *p2p_rc = mpr__wait_request(req, NULL);
+        if (*p2p_rc != MPR_SUCCESS)
+            return *p2p_rc;
+        if (made == MPR_SUCCESS) {
+            made = mpr__shm_segment_open(name, bytes, "collectives", &mem);
+            if (made == MPR_SUCCESS &&
+                atomic_load_explicit((_Atomic uint64_t *)mem, memory_order_acquire) != SEG_MAGIC) {
+                munmap(mem, bytes);
+                made = MPR_ERR_SHM;
+            }
+            if (made == MPR_SUCCESS &&
+                atomic_fetch_add(&((struct mpr__coll_seg *)mem)->attached, 1) + 1 ==
+                    (uint32_t)st->nlocal - 1)
+                shm_unlink(name); /* every member has it mapped */
+        }
+    }
+    if (mem)
+        attach(st, mem);
+    return made;
+}
+
+int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out)
+{
+    if (comm->coll) {
+        *out = comm->coll;
+        return MPR_SUCCESS;
+    }
+    struct mpr__coll_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return MPR_ERR_NO_MEM;
+    int rc = partition(comm, st);
+    if (rc != MPR_SUCCESS) {
+        state_free(st);
+        return rc;
+    }
+    int32_t ok = 1;
+    if (st->nlocal > 1) {
+        int p2p_rc;
+        ok = make_segment(comm, st, &p2p_rc) == MPR_SUCCESS;
+        if (p2p_rc != MPR_SUCCESS) {
+            state_free(st);
+            return p2p_rc;
+        }
+    }
+    /* after this every member of every host has tried to map its segment */
+    int32_t *oks = malloc((size_t)comm->size * sizeof(*oks));
+    rc = !oks ? MPR_ERR_NO_MEM
+         : comm->size > 1 ? mpr__allgather(comm, &ok, sizeof(ok), oks) : MPR_SUCCESS;
+    if (st->nlocal > 1 && st->lrank == 0) {
+        char name[NAME_MAX];
+        segment_name(name, sizeof(name), st->world_local[0], comm->ctx_coll);
+        shm_unlink(name); /* gone already unless a member failed to map it */
+    }
+    if (rc != MPR_SUCCESS) {
+        free(oks);
+        state_free(st);
+        return rc;
+    }
+    st->shm = true;
+    for (int r = 0; r < comm->size; r++)
+        if (comm->size > 1 && !oks[r])
+            st->shm = false;
+    free(oks);
+    if (!st->shm && st->seg) {
+        munmap(st->seg, st->seg_bytes);
+        st->seg = NULL;
+    }
+    comm->coll = st;
+    *out = st;
+    return MPR_SUCCESS;
+}
+
+/* ---- Waiting ------------------------------------------------------------- */
+
+void mpr__coll_ring(struct mpr__coll_state *st)
+{
+    struct mpr__coll_seg *seg = st->seg;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&seg->sleepers, memory_order_relaxed) != 0) {
+        atomic_fetch_add_explicit(&seg->bell, 1, memory_order_release);
+        mpr__futex_wake(&seg->bell, INT_MAX);
+    }
+}
+
+static unsigned yields_before_sleep(void)
+{
+    static unsigned yields;
+    static bool configured;
+    if (!configured) {
+        const char *env = getenv("MPR_YIELDS");
+        yields = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 100 : 4;
+        configured = true;
+    }
+    return yields;
+}
+
+static bool members_alive(const struct mpr__coll_state *st)
+{
+    for (int i = 0; i < st->nlocal; i++) {
+        int w = st->world_local[i];
+        if (w != mpr__g.rank && (mpr__peer_ended(w) || mpr__peer_gone(w)))
+            return false; /* failed, or finalizing: it will not come */
+    }
+    return true;
+}
+
+int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
+                   uint32_t arg)
+{
+    if (done(st, arg))
+        return MPR_SUCCESS;
+    /* Sharing cores, the member we wait for likely waits for our core:
+     * give it up almost at once. */
+    unsigned spins = mpr__g.spin_polls;
+    for (unsigned i = 1; i <= spins; i++) {
+        mpr__cpu_relax();
+        if (i % POLL_EVERY == 0)
+            mpr__progress();
+        if (done(st, arg))
+            return MPR_SUCCESS;
+    }
+    unsigned yields = yields_before_sleep();
+    for (unsigned i = 0; i < yields; i++) {
+        sched_yield();
+        if (done(st, arg))
+            return MPR_SUCCESS;
+        if (i % 4 == 3)
+            mpr__progress();
+    }
+    struct mpr__coll_seg *seg = st->seg;
+    int slice_ms = 1;
+    double last_check = mpr_wtime();
+    for (;;) {
+        uint32_t seen = atomic_load_explicit(&seg->bell, memory_order_acquire);
+        atomic_fetch_add_explicit(&seg->sleepers, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        bool now_done = done(st, arg);
+        if (!now_done && !mpr__shm_sleep_on(&seg->bell, seen, slice_ms * 1000000L))
+            mpr__futex_wait(&seg->bell, seen, slice_ms * 1000000L);
+        atomic_fetch_sub_explicit(&seg->sleepers, 1, memory_order_relaxed);
+        if (now_done || done(st, arg))
+            return MPR_SUCCESS;
+        /* A peer may wait for room in its ring to us: keep messages moving. */
+        int events = mpr__progress();
+        if (done(st, arg))
+            return MPR_SUCCESS;
+        double now = mpr_wtime();
+        if (now - last_check >= MPR__LIVENESS_INTERVAL_S) {
+            last_check = now;
+            mpr__liveness_check(); /* fails point-to-point traffic with the dead too */
+            if (!members_alive(st))
+                return MPR_ERR_PROC_FAILED;
+        }
+        bool rung = atomic_load_explicit(&seg->bell, memory_order_relaxed) != seen;
+        slice_ms = events || rung ? 1
+                   : slice_ms * 2 > SLEEP_SLICE_MAX_MS ? SLEEP_SLICE_MAX_MS : slice_ms * 2;
+    }
+}
+
+/* ---- Barrier ------------------------------------------------------------- */
+
+bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target)
+{
+    return mpr__seq_ge(atomic_load_explicit(&st->seg->arrived, memory_order_acquire), target);
+}
+
+/* `arrived` sums the arrivals of every barrier, so reaching e x n proves
+ * "everyone arrived at e" only while nobody has arrived at e + 1. A member
+ * may leave barrier e without waiting for it (the non-root of a reduce
+ * does), so it first waits for e to be complete before counting itself in
+ * e + 1: otherwise its early arrival stands in for a late member's and the
+ * count reaches e x n with that member missing. */
+int mpr__shm_arrive(struct mpr__coll_state *st)
+{
+    int rc = mpr__shm_arrive_wait(st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    st->epoch++;
+    uint32_t target = st->epoch * (uint32_t)st->nlocal;
+    uint32_t now = atomic_fetch_add_explicit(&st->seg->arrived, 1, memory_order_acq_rel) + 1;
+    if (now == target)
+        mpr__coll_ring(st); /* the last to arrive wakes whoever sleeps */
+    return MPR_SUCCESS;
+}
+
+int mpr__shm_arrive_wait(struct mpr__coll_state *st)
+{
+    return mpr__coll_wait(st, mpr__shm_arrived, st->epoch * (uint32_t)st->nlocal);
+}
+
+static bool released(struct mpr__coll_state *st, uint32_t epoch)
+{
+    return mpr__seq_ge(atomic_load_explicit(&st->seg->released, memory_order_acquire), epoch);
+}
+
+int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases)
+{
+    if (st->nlocal == 1)
+        return MPR_SUCCESS;
+    int rc = mpr__shm_arrive(st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (!leader_releases)
+        return mpr__shm_arrive_wait(st);
+    if (st->lrank != 0)
+        return mpr__coll_wait(st, released, st->epoch);
+    rc = mpr__shm_arrive_wait(st);
+    atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
+    mpr__coll_ring(st);
+    return rc;
+}
+
+/* ---- Bcast ---------------------------------------------------------------
+ * A stream of chunks through nslots slots: chunk g goes to slot g % nslots.
+ * The root waits until every other member has read chunk g - nslots,
+ * copies in, and publishes `produced` = g + 1; members copy out and
+ * advance their own `consumed` line. Every bcast takes at least one chunk,
+ * whose slot starts with the root's length. */
+
+static _Atomic uint32_t *consumed_of(struct mpr__coll_state *st, int lrank)
+{
+    return (_Atomic uint32_t *)(st->consumed + (size_t)lrank * LINE);
+}
+
+static bool chunk_ready(struct mpr__coll_state *st, uint32_t g)
+{
+    return mpr__seq_ge(atomic_load_explicit(&st->seg->produced, memory_order_acquire), g + 1);
+}
+
+/* slot of chunk g free: every member but me has consumed chunk g - nslots */
+static bool slot_free(struct mpr__coll_state *st, uint32_t g)
+{
+    uint32_t need = g + 1 - st->seg->nslots;
+    for (int i = 0; i < st->nlocal; i++)
+        if (i != st->lrank &&
+            !mpr__seq_ge(atomic_load_explicit(consumed_of(st, i), memory_order_acquire), need))
+            return false;
+    return true;
+}
+
+static char *slot_of(struct mpr__coll_state *st, uint32_t g)
+{
+    return st->slots + (size_t)(g % st->seg->nslots) * st->slot_stride;
+}
+
+static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
+{
+    size_t cap = st->seg->slot_bytes;
+    size_t off = 0;
+    do {
+        uint32_t g = st->chunks;
+        int rc = mpr__coll_wait(st, slot_free, g);
+        if (rc != MPR_SUCCESS)
+            return rc;
+        char *slot = slot_of(st, g);
+        size_t n = len - off < cap ? len - off : cap;
+        memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
+        if (n)
+            mpr__coll_copy(slot + sizeof(uint64_t), (const char *)buf + off, n);
+        off += n;
+        st->chunks = g + 1;
+        atomic_store_explicit(&st->seg->produced, g + 1, memory_order_release);
+        mpr__coll_ring(st);
+    } while (off < len);
+    atomic_store_explicit(consumed_of(st, st->lrank), st->chunks, memory_order_release);
+    return MPR_SUCCESS;
+}
+
+static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
+{
+    size_t cap = st->seg->slot_bytes;
+    size_t root_len = 0, off = 0;
+    bool first = true;
+    do {
+        uint32_t g = st->chunks;
+        int rc = mpr__coll_wait(st, chunk_ready, g);
+        if (rc != MPR_SUCCESS)
+            return rc;
+        const char *slot = slot_of(st, g);
+        if (first) {
+            uint64_t l;
+            memcpy(&l, slot, sizeof(l));
+            root_len = (size_t)l;
+            first = false;
+        }
+        size_t n = root_len - off < cap ? root_len - off : cap;
+        if (off < len)
+            mpr__coll_copy((char *)buf + off, slot + sizeof(uint64_t), len - off < n ? len - off : n);
+        off += n;
+        st->chunks = g + 1;
+        atomic_store_explicit(consumed_of(st, st->lrank), g + 1, memory_order_release);
+        mpr__coll_ring(st); /* a root may sleep waiting for this slot */
+    } while (off < root_len);
+    return len < root_len ? MPR_ERR_TRUNCATE : MPR_SUCCESS;
+}
+
+int mpr__shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot)
+{
+    if (st->nlocal == 1)
+        return MPR_SUCCESS;
+    return st->lrank == lroot ? bcast_send(st, buf, len) : bcast_recv(st, buf, len);
+}

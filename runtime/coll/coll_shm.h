@@ -1,0 +1,116 @@
+/*
+ * coll_shm.h - per-communicator state of the fast collectives: which host
+ * each member runs on, and the segment the members of this host share
+ * (coll_shm.c). coll.c picks algorithms from it.
+ */
+#ifndef MPR_COLL_SHM_H
+#define MPR_COLL_SHM_H
+
+#include "coll/coll.h"
+
+#include <stdatomic.h>
+
+#define MPR__COLL_LINE 64
+
+/* The segment the members of one host share for one communicator:
+ * this header, one line per member (its bcast read position), the bcast
+ * slots, then the reduction slots (two sets, used in turn). */
+struct mpr__coll_seg {
+    uint64_t magic;
+    uint32_t n;           /* members on this host */
+    uint32_t nslots;      /* bcast slots */
+    uint64_t slot_bytes;  /* data bytes of one bcast slot */
+    uint64_t red_bytes;   /* bytes of one reduction slot */
+    uint64_t bytes;       /* whole segment */
+    _Atomic uint32_t attached; /* members that mapped it, creator excluded */
+    /* barrier: every member adds 1; n * epoch means all arrived */
+    _Alignas(MPR__COLL_LINE) _Atomic uint32_t arrived;
+    /* the leader's release of barrier `epoch` (leader variant) */
+    _Alignas(MPR__COLL_LINE) _Atomic uint32_t released;
+    /* bcast chunks published (by whoever was root) */
+    _Alignas(MPR__COLL_LINE) _Atomic uint32_t produced;
+    /* futex sleepers wait on bell; whoever changes a word above rings it
+     * when sleepers is non-zero */
+    _Alignas(MPR__COLL_LINE) _Atomic uint32_t bell;
+    _Atomic uint32_t sleepers;
+};
+
+struct mpr__coll_state {
+    int nhosts;
+    int *host_of;  /* comm rank -> host index; hosts numbered by their lowest rank */
+    int *leaders;  /* host index -> lowest comm rank on that host */
+    int nlocal;    /* members on this host (me included) */
+    int lrank;     /* my index among them */
+    int *local;    /* local index -> comm rank, ascending */
+    int *world_local; /* local index -> world rank */
+    /* true when the members of this host share `seg` (or are alone here):
+     * identical on every member of the communicator */
+    bool shm;
+    struct mpr__coll_seg *seg;
+    size_t seg_bytes;
+    char *consumed;     /* member i's read position: consumed + i * line */
+    char *slots;        /* bcast slot k: slots + k * slot_stride */
+    size_t slot_stride; /* a u64 (the root's length) then slot_bytes of data */
+    char *red;          /* reduction slot (set s, member i): red + (s * n + i) * red_bytes,
+                           then the two result areas */
+    uint32_t epoch;    /* barriers entered */
+    uint32_t chunks;   /* bcast chunks passed through the slots */
+    uint32_t rounds;   /* reduction rounds */
+};
+
+/* The communicator's state, made at the first call (collective over comm:
+ * every member must call it, as they call the collective that needs it). */
+int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out);
+
+/* Every member on this host, sharing a segment. */
+static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)
+{
+    return st->shm && st->nhosts == 1 && st->nlocal > 1;
+}
+
+/* Wait until done(st, arg): spin, yield, then sleep on the segment's bell
+ * in bounded slices, moving point-to-point traffic all along. Returns
+ * MPR_SUCCESS, or MPR_ERR_PROC_FAILED when a member of this host died. */
+int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
+                   uint32_t arg);
+/* Wake the sleepers of st's segment, if any (after changing a word). */
+void mpr__coll_ring(struct mpr__coll_state *st);
+
+/* memcpy for copies to and from the segment. glibc's memcpy uses `rep
+ * movsb` from a few KiB on, which is slow here for some alignments of
+ * source and destination (measured: a 64 KiB copy between a page-aligned
+ * slot and a malloc'd buffer ran 5-10x slower than a vector loop). */
+static inline void mpr__coll_copy(void *dst, const void *src, size_t n)
+{
+    char *d = dst;
+    const char *s = src;
+    for (; n >= 64; n -= 64, d += 64, s += 64)
+        __builtin_memcpy(d, s, 64);
+    if (n)
+        __builtin_memcpy(d, s, n);
+}
+
+/* wrap-safe a >= b for the 32-bit counters */
+static inline bool mpr__seq_ge(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) >= 0;
+}
+
+/* Among the members of this host (st->shm must hold): */
+/* leader_releases: the lowest member waits for everyone and releases the
+ * others (it leaves first); else whoever arrives last releases everyone. */
+int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases);
+/* Split barrier. arrive: count this member in the next barrier, after
+ * waiting (only) until every member arrived at its previous one, which
+ * keeps the shared counter exact even when a member left that one
+ * without waiting. arrive_wait: wait until every member arrived at this
+ * member's last barrier. Both return MPR_ERR_PROC_FAILED if a member died. */
+int mpr__shm_arrive(struct mpr__coll_state *st);
+int mpr__shm_arrive_wait(struct mpr__coll_state *st);
+/* true once the barrier counter reached target (st->epoch * nlocal of some arrival) */
+bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target);
+/* Bcast from local index lroot. A member whose len is smaller than the
+ * root's gets the first len bytes and MPR_ERR_TRUNCATE. */
+int mpr__shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);
+
+#endif /* MPR_COLL_SHM_H */

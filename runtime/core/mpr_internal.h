@@ -1,0 +1,285 @@
+/*
+ * mpr_internal.h - state and contracts shared by the files of libmpr.
+ * Nothing here is visible to users; every symbol is mpr__-prefixed.
+ */
+#ifndef MPR_INTERNAL_H
+#define MPR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mpr.h"
+#include "core/match.h"
+
+#define MPR__HOSTNAME_MAX 64
+#define MPR__ENDPOINT_MAX 128 /* a transport's endpoint as published through PMIx */
+
+/*
+ * A communicator. Users name ranks of the communicator; the transports and
+ * the matching queues know only world ranks, so every call translates at
+ * the boundary (world_ranks / comm_rank_of are NULL for world: identity).
+ * Each communicator owns two contexts, so collectives never match
+ * point-to-point traffic: ctx_p2p = 2k, ctx_coll = 2k + 1.
+ */
+#define MPR__COMM_MAGIC 0x636f6d6du /* "comm" */
+struct mpr__coll_state;
+struct mpr_comm {
+    uint32_t magic;
+    uint32_t ctx_p2p;
+    uint32_t ctx_coll;
+    int rank;
+    int size;
+    int *world_ranks;  /* comm rank -> world rank */
+    int *comm_rank_of; /* world rank -> comm rank, -1 if not a member */
+    struct mpr__coll_state *coll; /* fast collectives' state, made lazily */
+};
+
+static inline int mpr__world_rank(const struct mpr_comm *comm, int rank)
+{
+    return comm->world_ranks ? comm->world_ranks[rank] : rank;
+}
+
+/* -1 when world_rank is not a member. */
+static inline int mpr__comm_rank(const struct mpr_comm *comm, int world_rank)
+{
+    return comm->comm_rank_of ? comm->comm_rank_of[world_rank] : world_rank;
+}
+
+enum mpr__req_kind { MPR__REQ_SEND, MPR__REQ_RECV };
+
+struct mpr__transport;
+struct mpr__msg;
+
+/*
+ * A send or receive in flight. A receive's pattern lives in `match`
+ * (source may be MPR_ANY_SOURCE, tag MPR_ANY_TAG); a send's envelope too.
+ */
+struct mpr_request {
+    struct mpr__match_item match; /* links it into the posted queue (recv) */
+    struct mpr__qlink tp_link;    /* owned by the transport while it sends */
+    enum mpr__req_kind kind;
+    bool done;
+    int error;
+    int peer;            /* send: world rank of the destination */
+    const struct mpr_comm *comm; /* ranks in status are translated to it */
+    void *buf;           /* recv: user buffer; send: const data cast */
+    size_t len;          /* buffer length (recv) or message length (send) */
+    size_t progressed;   /* bytes already moved by a fragmented transfer */
+    mpr_status status;   /* recv: filled at completion */
+    struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
+    struct mpr_request *next_free;
+};
+
+/*
+ * A message that arrived before its receive was posted. Eager data is
+ * copied into `data`; a rendezvous message keeps only what the transport
+ * needs to pull it later (`rdv_*`). A fragmented message may still be
+ * arriving: `complete` is false until its last byte is in `data`.
+ */
+struct mpr__msg {
+    struct mpr__match_item match; /* envelope: source world rank, tag, ctx */
+    size_t len;                   /* message length as sent */
+    size_t arrived;               /* bytes in data so far */
+    void *data;
+    bool complete;
+    bool rendezvous;
+    uint64_t rdv_addr;  /* sender's buffer address */
+    uint64_t rdv_id;    /* sender's request id, echoed in the FIN */
+    struct mpr_request *waiting_req; /* a receive matched it before it completed */
+};
+
+/*
+ * A transport moves messages to peers of one kind (self, shm, tcp).
+ * The core picks one per peer at wire-up and calls only these members.
+ */
+struct mpr__transport {
+    const char *name;
+    /* Start sending req (req->peer, req->buf, req->len, req->match envelope).
+     * Never blocks; completes req (mpr__request_complete) when the buffer may
+     * be reused, possibly before returning. Returns MPR_SUCCESS or an error
+     * (req untouched then). */
+    int (*send)(struct mpr_request *req);
+    /* Fetch the payload of a rendezvous message `msg` into receive `req`
+     * (which the core has already matched), then complete req. */
+    int (*pull)(struct mpr_request *req, struct mpr__msg *msg);
+    /* Poll for incoming messages and push queued outgoing data; returns the
+     * number of events handled (0 = nothing happened). Not re-entrant. */
+    int (*progress)(void);
+    /* Optional. Find peers of this transport that are gone (after taking
+     * what they sent) and report them with mpr__peer_failed. Called while
+     * a rank waits, at most every MPR__LIVENESS_INTERVAL_S. */
+    void (*check_peers)(void);
+    /* Optional. Make sure the death of peer `rank` will be noticed even if
+     * nothing was ever sent to it (TCP: open the connection). Never blocks. */
+    void (*watch)(int rank);
+    /* Optional (NULL: always). Is there a channel to `rank` already, so a
+     * message to it costs no new connection? */
+    bool (*linked)(int rank);
+};
+
+/* Contexts no communicator gets: the collective checks' exchange
+ * (coll_check.c), finalize's barrier, and the notice a finalizing rank
+ * sends its peers (liveness.c). */
+#define MPR__CTX_CHECK 0xfffffffdu
+#define MPR__CTX_FINALIZE 0xfffffffeu
+#define MPR__CTX_NOTICE 0xffffffffu
+#define MPR__CTX_RESERVED MPR__CTX_CHECK /* communicators stay below */
+#define MPR__LIVENESS_INTERVAL_S 0.1
+
+struct mpr__peer {
+    const struct mpr__transport *tp;
+    int local_index;  /* index among the ranks of this host, -1 if remote */
+    pid_t pid;        /* 0 when unknown (remote) */
+    bool dead;        /* failed: gone without finalizing (liveness.c) */
+    bool finalizing;  /* announced it finalizes: nothing more comes from it */
+    bool notified;    /* this rank's own finalize notice went to it */
+    struct mpr_request *notice; /* that notice, until finalize waits for it */
+};
+
+struct mpr__state {
+    bool initialized;
+    bool finalized;
+    bool singleton;      /* started without a launcher */
+    bool oversubscribed; /* more ranks than cores on this host */
+    bool use_shm;        /* some peers are reached through shared memory */
+    bool use_tcp;        /* some peers are reached through TCP */
+    bool finalizing;     /* mpr_finalize has announced it */
+    int ndead;           /* peers marked dead */
+    const struct mpr__match_item *probing; /* mpr_probe's pattern while it waits */
+    const struct mpr_comm *probing_comm;
+    int rank;
+    int size;
+    int local_index;
+    int local_size;
+    int *local_ranks;    /* world rank of each local index */
+    char hostname[MPR__HOSTNAME_MAX];
+    char nspace[256];
+    struct mpr__peer *peers; /* indexed by world rank */
+    struct mpr__queue posted;     /* receives waiting for a message */
+    struct mpr__queue unexpected; /* messages waiting for a receive */
+    struct mpr_request *free_requests;
+    unsigned spin_polls;   /* polls before a blocking wait goes to sleep */
+    unsigned sleep_yields; /* then sched_yield calls before it sleeps (MPR_YIELDS) */
+};
+
+extern struct mpr__state mpr__g;
+
+/* init.c */
+int mpr__check_ready(void);
+int mpr__check_comm(mpr_comm comm);
+
+/* request.c */
+struct mpr_request *mpr__request_alloc(enum mpr__req_kind kind);
+void mpr__request_free(struct mpr_request *req);
+void mpr__request_complete(struct mpr_request *req, int error);
+void mpr__requests_release_all(void);
+
+/* p2p.c: what transports call when a message arrives */
+int mpr__deliver_eager(int src, int tag, uint32_t ctx, const void *data,
+                       size_t len);
+/* A message announced by its first fragment or a rendezvous header. Returns
+ * where its bytes go: a matched receive (*req_out) or an unexpected message
+ * (*msg_out); exactly one is set. NULL both means out of memory. */
+void mpr__deliver_start(int src, int tag, uint32_t ctx, size_t len,
+                        bool rendezvous, uint64_t rdv_addr, uint64_t rdv_id,
+                        struct mpr_request **req_out, struct mpr__msg **msg_out);
+/* The last bytes of an unexpected fragmented message arrived. */
+void mpr__msg_completed(struct mpr__msg *msg);
+/* Its sender died before the last fragment: drop it, failing its receive. */
+void mpr__msg_abandoned(struct mpr__msg *msg);
+/* Copy into a receive, set its status and complete it. */
+void mpr__recv_finish(struct mpr_request *req, int src, int tag,
+                      const void *data, size_t len);
+/* Ranks are ranks of comm; ctx is comm->ctx_p2p or comm->ctx_coll. */
+int mpr__send_start(const void *buf, size_t len, int dest, int tag,
+                    const struct mpr_comm *comm, uint32_t ctx,
+                    struct mpr_request **out);
+int mpr__recv_start(void *buf, size_t len, int source, int tag,
+                    const struct mpr_comm *comm, uint32_t ctx,
+                    struct mpr_request **out);
+int mpr__wait_request(struct mpr_request *req, mpr_status *status);
+
+/* liveness.c: the failure rule (see there) */
+/* world_rank is gone without finalizing: fail what needs it. Idempotent. */
+void mpr__peer_failed(int world_rank);
+/* world_rank announced its finalize: fail receives naming it. */
+void mpr__peer_finalizing(int world_rank);
+/* Failed or finalizing: it takes part in no collective any more. */
+bool mpr__peer_ended(int world_rank);
+/* Would a receive from world_source (or MPR_ANY_SOURCE on comm) on ctx
+ * wait forever, given who has ended? (Unexpected messages aside.) */
+bool mpr__recv_cannot_match(int world_source, uint32_t ctx, const struct mpr_comm *comm);
+/* True at most once per MPR__LIVENESS_INTERVAL_S. */
+bool mpr__liveness_due(void);
+/* Ask the transports who is gone, and watch the peers that posted receives
+ * (and mpr_probe's pattern, if it waits) depend on. */
+void mpr__liveness_check(void);
+/* Watch every member of comm (collective and object waits). */
+void mpr__liveness_watch_comm(const struct mpr_comm *comm);
+/* mpr_finalize: tell every peer with a channel that this rank finalizes;
+ * peers linked later (mpr__peer_linked, called by transports when a
+ * channel opens) are told then. Then wait for those notices to leave. */
+void mpr__finalize_announce(void);
+void mpr__peer_linked(int world_rank);
+void mpr__finalize_notices_wait(void);
+
+/* progress.c */
+int mpr__progress(void);
+typedef bool (*mpr__done_fn)(void *arg);
+/* Spin, then sleep, until done(arg) holds. */
+void mpr__wait_until(mpr__done_fn done, void *arg);
+void mpr__progress_configure(void);
+
+/* wireup.c (PMIx client) */
+int mpr__wireup_init(void);
+/* Publish this rank's endpoints and fence; with a TCP endpoint the fence
+ * collects everyone's data, so mpr__wireup_get_tcp_endpoint is local. */
+int mpr__wireup_fence(const char *tcp_endpoint);
+int mpr__wireup_get_tcp_endpoint(int rank, char *out, size_t cap);
+void mpr__wireup_fini(void);
+void mpr__wireup_abort(int code, const char *msg);
+
+/* transports */
+extern const struct mpr__transport mpr__self_transport;
+extern const struct mpr__transport mpr__shm_transport;
+int mpr__shm_init(void);     /* create this rank's segment */
+int mpr__shm_connect(void);  /* after the fence: map peers' segments */
+void mpr__shm_fini(void);
+/* Sleeping support: the futex word of this rank and whether peers must wake it. */
+uint32_t mpr__shm_doorbell_value(void);
+void mpr__shm_set_sleeping(bool sleeping);
+void mpr__shm_sleep(uint32_t seen, int timeout_ms);
+/* Marked dead, or a process of this host that no longer exists. */
+bool mpr__peer_gone(int world_rank);
+/* Sleep until *word != seen, a message for this rank arrives through
+ * shared memory, or timeout_ns passes. Returns false, having done nothing,
+ * when it cannot watch both (TCP peers, no futex_waitv): the caller then
+ * sleeps on its word alone. */
+bool mpr__shm_sleep_on(_Atomic uint32_t *word, uint32_t seen, long timeout_ns);
+extern const struct mpr__transport mpr__tcp_transport;
+/* Listen and write the endpoint to publish ("v1 <ip> <port> <secret>"). */
+int mpr__tcp_init(char *endpoint, size_t cap);
+/* Say goodbye to connected peers (bounded wait), close everything. */
+void mpr__tcp_fini(void);
+/* Wait up to timeout_ms for socket readiness and handle it; returns events. */
+int mpr__tcp_sleep(int timeout_ms);
+struct sockaddr_storage;
+/* tcp_endpoint.c: choose the address (MPR_TCP_ADDR, MPR_TCP_IF, host name,
+ * first non-loopback IPv4 interface, 127.0.0.1), bind and listen on it
+ * (non-blocking). Writes the listening fd and its address only on success.
+ * Also used by the object service (objects_service.c). */
+int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out);
+
+/* coll.c: the dissemination barrier over point-to-point on context ctx */
+int mpr__barrier_ctx(mpr_comm comm, uint32_t ctx);
+
+/* comm.c */
+void mpr__comm_world_setup(void);
+/* coll_gather.c: every rank's len bytes into recv (size * len), on the
+ * collective context; also what communicator creation uses. */
+int mpr__allgather(mpr_comm comm, const void *send, size_t len, void *recv);
+/* coll_shm.c: release what the fast collectives made for comm. */
+void mpr__coll_comm_free(mpr_comm comm);
+
+#endif /* MPR_INTERNAL_H */

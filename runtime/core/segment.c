@@ -1,0 +1,80 @@
+/* shm_segment.c - named shared-memory segments of this job (see shm_segment.h). */
+#include "core/segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/mpr_internal.h"
+
+void mpr__shm_segment_name(char *out, size_t cap, const char *suffix)
+{
+    char clean[200];
+    size_t j = 0;
+    for (const char *p = mpr__g.nspace; *p && j < sizeof(clean) - 1; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        clean[j++] = ok ? c : '_';
+    }
+    clean[j] = '\0';
+    snprintf(out, cap, "/mpr-%s-%s", clean, suffix);
+}
+
+int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, void **mem)
+{
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "mpr: rank %d: cannot create shared memory %s for %s: %s\n",
+                mpr__g.rank, name, what, strerror(errno));
+        return MPR_ERR_SHM;
+    }
+    int err = posix_fallocate(fd, 0, (off_t)bytes);
+    if (err != 0) {
+        fprintf(stderr, "mpr: rank %d: cannot allocate %zu bytes of shared memory in /dev/shm "
+                        "for %s: %s\n", mpr__g.rank, bytes, what, strerror(err));
+        close(fd);
+        shm_unlink(name);
+        return MPR_ERR_SHM;
+    }
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        fprintf(stderr, "mpr: rank %d: cannot map shared memory for %s: %s\n",
+                mpr__g.rank, what, strerror(errno));
+        shm_unlink(name);
+        return MPR_ERR_SHM;
+    }
+    *mem = m;
+    return MPR_SUCCESS;
+}
+
+int mpr__shm_segment_open(const char *name, size_t bytes, const char *what, void **mem)
+{
+    int fd = shm_open(name, O_RDWR, 0);
+    if (fd < 0) {
+        fprintf(stderr, "mpr: rank %d: cannot open shared memory %s of %s: %s\n",
+                mpr__g.rank, name, what, strerror(errno));
+        return MPR_ERR_SHM;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < bytes) {
+        fprintf(stderr, "mpr: rank %d: shared memory %s of %s is smaller than announced\n",
+                mpr__g.rank, name, what);
+        close(fd);
+        return MPR_ERR_SHM;
+    }
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        fprintf(stderr, "mpr: rank %d: cannot map shared memory of %s: %s\n",
+                mpr__g.rank, what, strerror(errno));
+        return MPR_ERR_SHM;
+    }
+    *mem = m;
+    return MPR_SUCCESS;
+}

@@ -1,0 +1,401 @@
+/*
+ * objects.c - the part every shared object needs: its segment, created
+ * collectively, and the spin-then-yield-then-sleep wait on a futex in it.
+ *
+ * Segments are named like the transport's (/dev/shm/mpr-<nspace>-obj-<n>),
+ * so mprun's clean-up after a job removes any left by ranks that died
+ * during creation; otherwise the name is gone as soon as every rank has
+ * mapped it. The futexes are shared (not FUTEX_PRIVATE): the rank that
+ * makes a condition true wakes the sleeper itself, with no other process
+ * in between.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "objects/objects.h"
+#include "coll/coll_check.h"
+#include "core/cpu_relax.h"
+#include "core/futex.h"
+#include "core/segment.h"
+#include "transport/tcp/tcp_wire.h"
+
+#define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
+#define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
+#define SERVICE_SLICE_MS 50 /* how often the service thread checks its client */
+
+_Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header fits");
+
+/* Objects this rank created as rank 0 of their communicator: with its
+ * world rank, a name no other creation uses. */
+static uint32_t objects_created;
+
+/* ---- Creating and freeing ----------------------------------------------- */
+
+/* Does a rank of comm run on another host than comm's rank 0? */
+static bool comm_spans_hosts(mpr_comm comm)
+{
+    bool home_local = mpr__g.peers[mpr__world_rank(comm, 0)].local_index >= 0;
+    for (int r = 1; r < comm->size; r++) {
+        if ((mpr__g.peers[mpr__world_rank(comm, r)].local_index >= 0) != home_local)
+            return true;
+    }
+    return false;
+}
+
+static void segment_name(char *out, size_t cap, int creator, uint32_t id)
+{
+    char suffix[40];
+    snprintf(suffix, sizeof(suffix), "obj-%d-%u", creator, id);
+    mpr__shm_segment_name(out, cap, suffix);
+}
+
+static void format_header(struct mpr__obj_header *hdr, enum mpr__obj_kind kind, int nranks,
+                          size_t bytes)
+{
+    hdr->kind = kind;
+    hdr->nranks = (uint32_t)nranks;
+    hdr->bytes = bytes;
+    atomic_init(&hdr->attached, 0);
+}
+
+static void publish_header(struct mpr__obj_header *hdr)
+{
+    atomic_store_explicit((_Atomic uint64_t *)&hdr->magic, OBJ_MAGIC, memory_order_release);
+}
+
+static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind, void **mem_out)
+{
+    void *mem;
+    int rc = mpr__shm_segment_open(name, bytes, "a shared object", &mem);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    struct mpr__obj_header *hdr = mem;
+    if (atomic_load_explicit((_Atomic uint64_t *)&hdr->magic, memory_order_acquire) != OBJ_MAGIC ||
+        hdr->kind != kind || hdr->bytes != bytes) {
+        fprintf(stderr, "mpr: rank %d: %s is not the shared object rank 0 created (were the "
+                        "objects created in the same order on every rank?)\n", mpr__g.rank, name);
+        munmap(mem, bytes);
+        return MPR_ERR_SHM;
+    }
+    *mem_out = mem;
+    return MPR_SUCCESS;
+}
+
+static void fill_handle(struct mpr__obj *obj, void *mem, size_t bytes, mpr_comm comm)
+{
+    obj->hdr = mem;
+    obj->state = (char *)mem + MPR__OBJ_STATE_OFFSET;
+    obj->bytes = bytes;
+    obj->comm = comm;
+}
+
+/* What MPR_CHECK=1 compares for the creation or freeing of an object. */
+static enum mpr__coll_kind call_kind(enum mpr__obj_kind kind, bool create)
+{
+    static const enum mpr__coll_kind calls[][2] = {
+        [MPR__OBJ_QUEUE] = { MPR__CALL_QUEUE_FREE, MPR__CALL_QUEUE_CREATE },
+        [MPR__OBJ_EVENT] = { MPR__CALL_EVENT_FREE, MPR__CALL_EVENT_CREATE },
+        [MPR__OBJ_SEMAPHORE] = { MPR__CALL_SEMAPHORE_FREE, MPR__CALL_SEMAPHORE_CREATE },
+        [MPR__OBJ_LOCK] = { MPR__CALL_LOCK_FREE, MPR__CALL_LOCK_CREATE },
+    };
+    return calls[kind][create];
+}
+
+/* A communicator of one rank: nobody to share with, no name needed. */
+static int create_private(mpr_comm comm, enum mpr__obj_kind kind, size_t bytes,
+                          mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj)
+{
+    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        fprintf(stderr, "mpr: rank %d: cannot map memory for a shared object: %s\n",
+                mpr__g.rank, strerror(errno));
+        return MPR_ERR_NO_MEM;
+    }
+    format_header(mem, kind, 1, bytes);
+    format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
+    publish_header(mem);
+    fill_handle(obj, mem, bytes, comm);
+    return MPR_SUCCESS;
+}
+
+int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
+                    mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj)
+{
+    int rc = mpr__check_ready();
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
+        return rc;
+    if ((rc = mpr__coll_check_object(comm, call_kind(kind, true), 0)) != MPR_SUCCESS)
+        return rc;
+    obj->kind = kind;
+
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t bytes = (MPR__OBJ_STATE_OFFSET + state_bytes + page - 1) / page * page;
+    if (comm->size == 1)
+        return create_private(comm, kind, bytes, format, arg, obj);
+
+    char name[NAME_MAX];
+    obj->comm = comm;
+    bool multihost = comm_spans_hosts(comm);
+    bool home_host = mpr__g.peers[mpr__world_rank(comm, 0)].local_index >= 0;
+    struct {
+        int32_t rc;
+        uint32_t id;
+        uint64_t bytes;
+        uint32_t service_id;
+        char endpoint[TCP_ENDPOINT_MAX]; /* the home's service, when multihost */
+    } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes };
+    void *mem = NULL;
+    int creator = mpr__world_rank(comm, 0);
+    if (comm->rank == 0) {
+        segment_name(name, sizeof(name), creator, objects_created++);
+        announce.rc = mpr__shm_segment_create(name, bytes, "a shared object", &mem);
+        if (announce.rc == MPR_SUCCESS) {
+            format_header(mem, kind, comm->size, bytes);
+            format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
+            publish_header(mem);
+            obj->hdr = mem;
+            if (multihost)
+                announce.rc = mpr__obj_service_register(obj, announce.endpoint,
+                                                        sizeof(announce.endpoint),
+                                                        &announce.service_id);
+        }
+    }
+    rc = mpr_bcast(&announce, sizeof(announce), 0, comm);
+    if (rc == MPR_SUCCESS)
+        rc = announce.rc;
+    if (rc != MPR_SUCCESS) {
+        if (comm->rank == 0 && announce.service_id)
+            mpr__obj_service_unregister(announce.service_id);
+        if (mem) {
+            munmap(mem, bytes);
+            shm_unlink(name);
+        }
+        return rc;
+    }
+    bytes = (size_t)announce.bytes;
+    obj->id = (uint64_t)creator << 32 | announce.id;
+    segment_name(name, sizeof(name), creator, announce.id);
+    announce.endpoint[sizeof(announce.endpoint) - 1] = '\0';
+
+    int my_rc = MPR_SUCCESS;
+    if (!home_host) {
+        /* The home's service bumps `attached` for us. */
+        my_rc = mpr__obj_remote_attach(obj, creator, announce.endpoint, announce.service_id, kind);
+    } else if (comm->rank != 0) {
+        my_rc = open_segment(name, bytes, kind, &mem);
+        if (my_rc == MPR_SUCCESS) {
+            struct mpr__obj_header *hdr = mem;
+            if (atomic_fetch_add(&hdr->attached, 1) + 1 == (uint32_t)(comm->size - 1))
+                shm_unlink(name); /* everyone has it mapped now */
+        }
+    }
+    /* After the barrier every rank has tried to map it, so all read the same
+     * count of those that succeeded and agree on the outcome. */
+    rc = mpr_barrier(comm);
+    if (comm->rank == 0)
+        shm_unlink(name); /* gone already unless some rank failed to map it */
+    if (multihost) {
+        /* Ranks of other hosts cannot read the count: rank 0 says. */
+        int32_t verdict = rc;
+        if (comm->rank == 0 && verdict == MPR_SUCCESS &&
+            atomic_load(&((struct mpr__obj_header *)mem)->attached) != (uint32_t)(comm->size - 1))
+            verdict = MPR_ERR_SHM;
+        int brc = mpr_bcast(&verdict, sizeof(verdict), 0, comm);
+        rc = brc != MPR_SUCCESS ? brc : verdict;
+        if (my_rc == MPR_SUCCESS && rc != MPR_SUCCESS)
+            my_rc = rc;
+        if (my_rc != MPR_SUCCESS) {
+            if (obj->remote)
+                mpr__obj_remote_detach(obj);
+            if (comm->rank == 0)
+                mpr__obj_service_unregister(announce.service_id);
+            if (mem)
+                munmap(mem, bytes);
+            obj->hdr = NULL;
+            return my_rc;
+        }
+        if (home_host)
+            fill_handle(obj, mem, bytes, comm);
+        else
+            obj->comm = comm;
+        obj->service_id = comm->rank == 0 ? announce.service_id : 0;
+        return MPR_SUCCESS;
+    }
+    if (my_rc != MPR_SUCCESS)
+        return my_rc;
+    if (rc == MPR_SUCCESS &&
+        atomic_load(&((struct mpr__obj_header *)mem)->attached) != (uint32_t)(comm->size - 1))
+        rc = MPR_ERR_SHM; /* the rank that failed said why */
+    if (rc != MPR_SUCCESS) {
+        munmap(mem, bytes);
+        return rc;
+    }
+    fill_handle(obj, mem, bytes, comm);
+    return MPR_SUCCESS;
+}
+
+int mpr__obj_free(struct mpr__obj *obj)
+{
+    int rc = mpr__check_ready();
+    if (rc == MPR_SUCCESS)
+        rc = mpr__coll_check_object(obj->comm, call_kind(obj->kind, false), obj->id);
+    if (rc == MPR_ERR_COLL_MISMATCH)
+        return rc; /* nothing done: the object stays */
+    if (rc == MPR_SUCCESS && obj->comm->size > 1)
+        rc = mpr_barrier(obj->comm);
+    /* After the barrier no rank has a call in flight on the object. After
+     * mpr_finalize, the connections and the service are gone already. */
+    bool live = mpr__g.initialized;
+    if (obj->remote && live)
+        mpr__obj_remote_detach(obj);
+    if (obj->service_id && live)
+        mpr__obj_service_unregister(obj->service_id);
+    obj->remote = NULL;
+    obj->service_id = 0;
+    if (obj->hdr)
+        munmap(obj->hdr, obj->bytes);
+    obj->hdr = NULL;
+    obj->state = NULL;
+    return rc;
+}
+
+/* ---- Waiting and waking ------------------------------------------------- */
+
+void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
+        return;
+    atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
+    mpr__futex_wake(&wp->seq, count);
+}
+
+void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
+        mpr__futex_wake(&wp->seq, count);
+}
+
+int mpr__obj_check_timeout(double timeout)
+{
+    return isnan(timeout) ? MPR_ERR_ARG : MPR_SUCCESS;
+}
+
+static bool comm_alive(const struct mpr__obj *obj)
+{
+    for (int r = 0; r < obj->comm->size; r++) {
+        if (r != obj->comm->rank && mpr__peer_gone(mpr__world_rank(obj->comm, r)))
+            return false;
+    }
+    return true;
+}
+
+/* The service thread's wait: no spinning, no progress, no peer table. */
+static int service_wait(struct mpr__waitpoint *wp, mpr__obj_attempt_fn attempt, void *arg,
+                        int not_ready, double deadline, const struct mpr__obj_waiter *service)
+{
+    int rc;
+    for (;;) {
+        uint32_t seen = atomic_load_explicit(&wp->seq, memory_order_acquire);
+        atomic_fetch_add_explicit(&wp->sleepers, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        rc = attempt(arg);
+        double now = mpr_wtime();
+        if (rc == not_ready && now < deadline) {
+            double left_ns = (deadline - now) * 1e9;
+            long slice_ns = SERVICE_SLICE_MS * 1000000L;
+            mpr__futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
+        }
+        atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
+        if (rc != not_ready || (rc = attempt(arg)) != not_ready)
+            return rc;
+        if (mpr_wtime() >= deadline)
+            return MPR_ERR_TIMEOUT;
+        if (service->cancelled(service->arg))
+            return MPR_ERR_PROC_FAILED;
+    }
+}
+
+int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
+                  mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout,
+                  const struct mpr__obj_waiter *service)
+{
+    int rc = attempt(arg);
+    if (rc != not_ready || timeout == 0)
+        return rc;
+    if (service)
+        return service_wait(wp, attempt, arg, not_ready,
+                            timeout < 0 ? INFINITY : mpr_wtime() + timeout, service);
+    double start = mpr_wtime();
+    double deadline = timeout < 0 ? INFINITY : start + timeout;
+
+    unsigned spins = mpr__g.spin_polls;
+    for (unsigned i = 1; i <= spins; i++) {
+        mpr__cpu_relax();
+        if ((i & 15) == 0) {
+            mpr__progress();
+            if ((i & 1023) == 0 && mpr_wtime() >= deadline)
+                break;
+        }
+        if ((rc = attempt(arg)) != not_ready)
+            return rc;
+    }
+    unsigned yields = mpr__g.sleep_yields;
+    for (unsigned i = 0; i < yields && mpr_wtime() < deadline; i++) {
+        sched_yield();
+        mpr__progress();
+        if ((rc = attempt(arg)) != not_ready)
+            return rc;
+    }
+
+    int slice_ms = 1;
+    double last_check = start;
+    for (;;) {
+        uint32_t seen = atomic_load_explicit(&wp->seq, memory_order_acquire);
+        atomic_fetch_add_explicit(&wp->sleepers, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        rc = attempt(arg);
+        double now = mpr_wtime();
+        if (rc == not_ready && now < deadline) {
+            /* Sleep in slices: a dead peer must be noticed, and without
+             * futex_waitv (or with TCP peers) this rank's messages must
+             * move now and then (a peer may wait for room in its ring to
+             * us). Slices grow while nothing happens. */
+            double left_ns = (deadline - now) * 1e9;
+            long slice_ns = (long)slice_ms * 1000000L;
+            long sleep_ns = left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns;
+            if (!mpr__shm_sleep_on(&wp->seq, seen, sleep_ns))
+                mpr__futex_wait(&wp->seq, seen, sleep_ns);
+        }
+        atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
+        if (rc != not_ready || (rc = attempt(arg)) != not_ready)
+            return rc;
+        int events = mpr__progress();
+        if ((rc = attempt(arg)) != not_ready)
+            return rc;
+        now = mpr_wtime();
+        if (now >= deadline)
+            return MPR_ERR_TIMEOUT;
+        if (now - last_check >= MPR__LIVENESS_INTERVAL_S) {
+            last_check = now;
+            mpr__liveness_check();
+            mpr__liveness_watch_comm(obj->comm); /* TCP peers never connected too */
+            if (!comm_alive(obj))
+                return MPR_ERR_PROC_FAILED;
+        }
+        slice_ms = events ? 1 : slice_ms * 2 > SLEEP_SLICE_MAX_MS ? SLEEP_SLICE_MAX_MS : slice_ms * 2;
+    }
+}

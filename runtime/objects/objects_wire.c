@@ -1,0 +1,188 @@
+/*
+ * objects_wire.c - encoding and checks of the object service's frames
+ * (format in objects_wire.h). Nothing here trusts a decoded field.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mpr.h"
+#include "objects/objects_wire.h"
+#include "core/wire_bytes.h"
+
+void mpr__objw_hello_encode(const struct mpr__objw_hello *h, unsigned char out[MPR__OBJW_HELLO_BYTES])
+{
+    mpr__put64(out, h->magic);
+    mpr__put32(out + 8, h->version);
+    mpr__put32(out + 12, h->client);
+    memcpy(out + 16, h->secret, MPR__OBJW_SECRET_BYTES);
+}
+
+void mpr__objw_hello_decode(const unsigned char in[MPR__OBJW_HELLO_BYTES], struct mpr__objw_hello *h)
+{
+    h->magic = mpr__get64(in);
+    h->version = mpr__get32(in + 8);
+    h->client = mpr__get32(in + 12);
+    memcpy(h->secret, in + 16, MPR__OBJW_SECRET_BYTES);
+}
+
+bool mpr__objw_hello_check(const struct mpr__objw_hello *h, uint32_t nranks,
+                           const uint8_t secret[MPR__OBJW_SECRET_BYTES])
+{
+    unsigned diff = 0;
+    for (int i = 0; i < MPR__OBJW_SECRET_BYTES; i++)
+        diff |= (unsigned)(h->secret[i] ^ secret[i]);
+    return h->magic == MPR__OBJW_MAGIC && h->version == MPR__OBJW_VERSION && h->client < nranks &&
+           diff == 0;
+}
+
+void mpr__objw_req_encode(const struct mpr__objw_req *r, unsigned char out[MPR__OBJW_REQ_BYTES])
+{
+    out[0] = r->op;
+    out[1] = r->flags;
+    mpr__put16(out + 2, r->reserved);
+    mpr__put32(out + 4, r->object);
+    mpr__put64(out + 8, r->seq);
+    mpr__put64(out + 16, (uint64_t)r->timeout_ns);
+    mpr__put32(out + 24, r->rank);
+    mpr__put32(out + 28, r->length);
+    mpr__put64(out + 32, r->arg);
+}
+
+void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mpr__objw_req *r)
+{
+    r->op = in[0];
+    r->flags = in[1];
+    r->reserved = mpr__get16(in + 2);
+    r->object = mpr__get32(in + 4);
+    r->seq = mpr__get64(in + 8);
+    r->timeout_ns = (int64_t)mpr__get64(in + 16);
+    r->rank = mpr__get32(in + 24);
+    r->length = mpr__get32(in + 28);
+    r->arg = mpr__get64(in + 32);
+}
+
+bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap)
+{
+    if (r->op < 1 || r->op > MPR__OBJW_OP_MAX)
+        return mpr__wire_refuse(why, why_cap, "unknown op %u", r->op);
+    if (r->flags != 0 || r->reserved != 0)
+        return mpr__wire_refuse(why, why_cap, "reserved bits set");
+    if (r->object == 0)
+        return mpr__wire_refuse(why, why_cap, "object 0");
+    if (r->seq == 0)
+        return mpr__wire_refuse(why, why_cap, "seq 0");
+    if (r->timeout_ns < -1)
+        return mpr__wire_refuse(why, why_cap, "timeout %lld", (long long)r->timeout_ns);
+    if (r->rank > INT32_MAX)
+        return mpr__wire_refuse(why, why_cap, "rank %u", r->rank);
+    if (r->op == MPR__OBJW_QUEUE_PUT ? r->length > max_item : r->length != 0)
+        return mpr__wire_refuse(why, why_cap, "length %u for op %u", r->length, r->op);
+    if (r->op == MPR__OBJW_ATTACH) {
+        if (r->arg < 1 || r->arg > 4)
+            return mpr__wire_refuse(why, why_cap, "attach to kind %llu", (unsigned long long)r->arg);
+    } else if (r->op != MPR__OBJW_QUEUE_GET && r->arg != 0) {
+        return mpr__wire_refuse(why, why_cap, "arg %llu for op %u", (unsigned long long)r->arg, r->op);
+    }
+    return true;
+}
+
+int mpr__objw_op_kind(unsigned op)
+{
+    if (op >= MPR__OBJW_QUEUE_PUT && op <= MPR__OBJW_QUEUE_JOIN)
+        return 1;
+    if (op >= MPR__OBJW_EVENT_SET && op <= MPR__OBJW_EVENT_WAIT)
+        return 2;
+    if (op >= MPR__OBJW_SEM_ACQUIRE && op <= MPR__OBJW_SEM_VALUE)
+        return 3;
+    if (op >= MPR__OBJW_LOCK_ACQUIRE && op <= MPR__OBJW_LOCK_OWNER)
+        return 4;
+    return 0;
+}
+
+void mpr__objw_rep_encode(const struct mpr__objw_rep *r, unsigned char out[MPR__OBJW_REP_BYTES])
+{
+    out[0] = r->op;
+    out[1] = r->flags;
+    mpr__put16(out + 2, r->reserved);
+    mpr__put32(out + 4, (uint32_t)r->rc);
+    mpr__put64(out + 8, r->seq);
+    mpr__put64(out + 16, (uint64_t)r->value);
+    mpr__put64(out + 24, r->extra);
+    mpr__put32(out + 32, r->length);
+    mpr__put32(out + 36, r->reserved2);
+}
+
+void mpr__objw_rep_decode(const unsigned char in[MPR__OBJW_REP_BYTES], struct mpr__objw_rep *r)
+{
+    r->op = in[0];
+    r->flags = in[1];
+    r->reserved = mpr__get16(in + 2);
+    r->rc = (int32_t)mpr__get32(in + 4);
+    r->seq = mpr__get64(in + 8);
+    r->value = (int64_t)mpr__get64(in + 16);
+    r->extra = mpr__get64(in + 24);
+    r->length = mpr__get32(in + 32);
+    r->reserved2 = mpr__get32(in + 36);
+}
+
+/* The codes a service may answer with. */
+static bool known_rc(int32_t rc)
+{
+    switch (rc) {
+    case MPR_SUCCESS: case MPR_ERR_ARG: case MPR_ERR_TRUNCATE: case MPR_ERR_NO_MEM:
+    case MPR_ERR_SHM: case MPR_ERR_PROC_FAILED: case MPR_ERR_INTERNAL: case MPR_ERR_FULL:
+    case MPR_ERR_EMPTY: case MPR_ERR_TIMEOUT: case MPR_ERR_BUSY: case MPR_ERR_NOT_OWNER:
+    case MPR_ERR_VALUE: case MPR_ERR_DEADLOCK:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,
+                         char *why, size_t why_cap)
+{
+    if (rep->op != req->op || rep->seq != req->seq)
+        return mpr__wire_refuse(why, why_cap, "answers op %u seq %llu, not op %u seq %llu", rep->op,
+                      (unsigned long long)rep->seq, req->op, (unsigned long long)req->seq);
+    if (rep->flags != 0 || rep->reserved != 0 || rep->reserved2 != 0)
+        return mpr__wire_refuse(why, why_cap, "reserved bits set");
+    if (!known_rc(rep->rc))
+        return mpr__wire_refuse(why, why_cap, "unknown code %d", rep->rc);
+    bool got = req->op == MPR__OBJW_QUEUE_GET && rep->rc == MPR_SUCCESS;
+    if (got ? (uint64_t)rep->length != (uint64_t)rep->value || rep->length > req->arg
+            : rep->length != 0)
+        return mpr__wire_refuse(why, why_cap, "payload of %u bytes", rep->length);
+    if (rep->rc != MPR_SUCCESS && rep->rc != MPR_ERR_TRUNCATE)
+        return true; /* values mean nothing then */
+    int64_t v = rep->value;
+    bool ok = true;
+    switch (req->op) {
+    case MPR__OBJW_ATTACH:
+        ok = v >= 0 && v <= (int64_t)MPR_QUEUE_ITEM_MAX && rep->extra <= MPR_QUEUE_MAXSIZE_MAX;
+        break;
+    case MPR__OBJW_QUEUE_GET:
+        ok = rep->rc == MPR_SUCCESS ? v >= 0 : v >= 0 && (uint64_t)v > req->arg;
+        ok = ok && v <= (int64_t)MPR_QUEUE_ITEM_MAX;
+        break;
+    case MPR__OBJW_QUEUE_QSIZE:
+        ok = v >= 0 && v <= INT32_MAX;
+        break;
+    case MPR__OBJW_EVENT_IS_SET:
+        ok = v == 0 || v == 1;
+        break;
+    case MPR__OBJW_SEM_VALUE:
+        ok = v >= 0 && v <= INT32_MAX;
+        break;
+    case MPR__OBJW_LOCK_OWNER:
+        ok = v >= -1 && v <= INT32_MAX;
+        break;
+    default:
+        ok = v == 0;
+        break;
+    }
+    if (rep->rc == MPR_ERR_TRUNCATE && req->op != MPR__OBJW_QUEUE_GET)
+        ok = false;
+    return ok ? true : mpr__wire_refuse(why, why_cap, "value %lld for op %u", (long long)v, req->op);
+}

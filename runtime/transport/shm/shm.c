@@ -1,0 +1,690 @@
+/*
+ * shm.c - the shared-memory transport between the ranks of one host.
+ *
+ * Each rank owns one segment: a header (its futex doorbell, its pid, which
+ * peers it can read with CMA) followed by one inbound ring per local rank.
+ * A sender writes into its ring inside the receiver's segment, so every ring
+ * has exactly one producer and one consumer.
+ *
+ * Messages up to the eager limit are copied through the ring. Larger ones
+ * are streamed through the ring in fragments, the sender copying in while
+ * the receiver copies out; or, when ranks share cores (where that pipeline
+ * stalls) and the kernel allows CMA (checked at start), they go by
+ * rendezvous: the sender publishes its buffer address, the receiver copies
+ * straight from the sender's memory with process_vm_readv and answers FIN.
+ *
+ * Segment names are unlinked as soon as every local peer has mapped them,
+ * so nothing is left in /dev/shm even if ranks crash later.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/futex.h"
+#include "core/mpr_internal.h"
+#include "transport/shm/shm_ring.h"
+#include "core/segment.h"
+
+#define SHM_MAGIC 0x6d70722d73686d31ull /* "mpr-shm1" */
+#define SHM_HEADER_BYTES 4096
+
+enum shm_record_type {
+    SHM_EAGER = 1, /* whole message: inline or in the data area */
+    SHM_RTS = 2,   /* rendezvous: u.ref.addr/id name the sender's buffer */
+    SHM_FRAG = 3,  /* a piece of a message streamed through the data area */
+    SHM_FIN = 4,   /* the receiver has copied rendezvous u.ref.id */
+};
+#define SHM_FLAG_FIRST 1u
+
+enum cma_state { CMA_UNKNOWN = 0, CMA_OK = 1, CMA_REFUSED = 2 };
+
+struct shm_seg_header {
+    uint64_t magic;
+    int32_t pid;
+    uint32_t local_size;
+    uint32_t ndesc;
+    uint32_t dsize;
+    uint64_t cma_probe_addr; /* a word in the owner's memory holding SHM_MAGIC */
+    _Alignas(SHM_CACHE_LINE) _Atomic uint32_t doorbell; /* futex word */
+    _Atomic uint32_t sleeping;
+    _Alignas(SHM_CACHE_LINE) _Atomic uint32_t attached; /* peers that mapped it */
+    _Atomic uint32_t cma_done; /* owner has filled can_read[] */
+    /* can_read[i]: may the owner read local rank i's memory with CMA? */
+    _Alignas(SHM_CACHE_LINE) _Atomic uint8_t can_read[];
+};
+
+struct shm_peer {
+    int world_rank;
+    struct shm_seg_header *hdr;
+    size_t seg_bytes;
+    struct shm_ring_tx tx; /* my ring inside the peer's segment */
+    struct shm_ring_rx rx; /* the peer's ring inside my segment */
+    struct mpr__queue sendq;    /* sends not fully pushed yet, in order */
+    struct mpr__queue rdv_wait; /* rendezvous sends waiting for FIN */
+    uint64_t *fin_backlog;      /* FINs the ring had no room for */
+    size_t fin_count, fin_cap;
+    /* the fragmented message arriving from this peer, if any */
+    struct mpr_request *in_req;
+    struct mpr__msg *in_msg;
+    size_t in_len, in_off;
+    int in_tag;
+};
+
+static struct {
+    struct shm_seg_header *hdr; /* my segment (or `private_header` alone) */
+    size_t seg_bytes;
+    char name[NAME_MAX];
+    struct shm_peer *peers; /* by local index */
+    uint32_t ndesc, dsize;
+    size_t eager_limit;
+    size_t frag_bytes;
+    bool cma_allowed; /* may peers read us, may we read them */
+    bool prefer_cma;  /* large messages by CMA rather than the pipeline */
+} shm;
+
+static struct shm_seg_header private_header; /* doorbell when alone on the host */
+static volatile uint64_t cma_probe_word = SHM_MAGIC;
+
+static void kick(struct shm_seg_header *h)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&h->sleeping, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(&h->doorbell, 1, memory_order_release);
+        mpr__futex_wake(&h->doorbell, INT_MAX);
+    }
+}
+
+uint32_t mpr__shm_doorbell_value(void)
+{
+    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
+    return atomic_load_explicit(&h->doorbell, memory_order_acquire);
+}
+
+void mpr__shm_set_sleeping(bool sleeping)
+{
+    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
+    atomic_store_explicit(&h->sleeping, sleeping ? 1u : 0u, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
+void mpr__shm_sleep(uint32_t seen, int timeout_ms)
+{
+    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
+    mpr__futex_wait(&h->doorbell, seen, timeout_ms * 1000000L);
+}
+
+/* futex_waitv (Linux 5.16+) lets a rank asleep on another word (an
+ * object's, a collective's) be woken by its doorbell too, so point-to-point
+ * traffic reaches it at once instead of at the end of its sleep slice. */
+static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_seen,
+                          long timeout_ns)
+{
+#ifdef SYS_futex_waitv
+    static bool unavailable;
+    if (unavailable)
+        return false;
+    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
+    struct futex_waitv waiters[2] = {
+        { .val = seen, .uaddr = (uintptr_t)word, .flags = FUTEX_32 },
+        { .val = bell_seen, .uaddr = (uintptr_t)&h->doorbell, .flags = FUTEX_32 },
+    };
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ns / 1000000000L;
+    deadline.tv_nsec += timeout_ns % 1000000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    if (syscall(SYS_futex_waitv, waiters, 2, 0, &deadline, CLOCK_MONOTONIC) < 0 &&
+        errno == ENOSYS) {
+        unavailable = true;
+        return false;
+    }
+    return true;
+#else
+    (void)word, (void)seen, (void)bell_seen, (void)timeout_ns;
+    return false;
+#endif
+}
+
+bool mpr__shm_sleep_on(_Atomic uint32_t *word, uint32_t seen, long timeout_ns)
+{
+    if (!mpr__g.use_shm || mpr__g.use_tcp)
+        return false;
+    uint32_t bell_seen = mpr__shm_doorbell_value();
+    mpr__shm_set_sleeping(true);
+    bool slept = true;
+    if (mpr__shm_transport.progress() == 0)
+        slept = sleep_on_both(word, seen, bell_seen, timeout_ns);
+    mpr__shm_set_sleeping(false);
+    return slept;
+}
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+    uint32_t p = 1;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+/* Rings shrink as the host fills so a 64-rank node stays near 96 MiB. */
+static void choose_sizes(int local_size)
+{
+    uint64_t n2 = (uint64_t)local_size * (uint64_t)local_size;
+    uint64_t data = (8u << 20) / n2;
+    if (data < 16384)
+        data = 16384;
+    if (data > 262144)
+        data = 262144;
+    shm.dsize = pow2_at_least(data);
+    shm.ndesc = local_size <= 16 ? 256 : 128;
+    shm.eager_limit = shm.dsize / 4 < 65536 ? shm.dsize / 4 : 65536;
+    shm.frag_bytes = shm.dsize / 4;
+
+    const char *env = getenv("MPR_SHM_EAGER_LIMIT");
+    if (env) {
+        unsigned long v = strtoul(env, NULL, 10);
+        if (v >= SHM_INLINE_MAX && v <= shm.dsize / 2)
+            shm.eager_limit = v;
+    }
+    /* Two cores copying cache-sized fragments beat one process_vm_readv
+     * here, but only while each rank has a core; sharing one, the receiver
+     * copying alone (CMA) wins. MPR_SHM_CMA=0/1 forces either. */
+    env = getenv("MPR_SHM_CMA");
+    shm.cma_allowed = !(env && strcmp(env, "0") == 0);
+    shm.prefer_cma = env ? strcmp(env, "1") == 0 : mpr__g.oversubscribed;
+}
+
+static size_t header_bytes(int local_size)
+{
+    size_t h = sizeof(struct shm_seg_header) + (size_t)local_size;
+    return (h + SHM_HEADER_BYTES - 1) / SHM_HEADER_BYTES * SHM_HEADER_BYTES;
+}
+
+static size_t ring_stride(void)
+{
+    size_t r = shm_ring_bytes(shm.ndesc, shm.dsize);
+    return (r + SHM_CACHE_LINE - 1) / SHM_CACHE_LINE * SHM_CACHE_LINE;
+}
+
+static void *ring_in(struct shm_seg_header *h, int local_index)
+{
+    return (char *)h + header_bytes((int)h->local_size) + (size_t)local_index * ring_stride();
+}
+
+static void segment_name(char *out, size_t cap, int world_rank)
+{
+    char suffix[16];
+    snprintf(suffix, sizeof(suffix), "%d", world_rank);
+    mpr__shm_segment_name(out, cap, suffix);
+}
+
+int mpr__shm_init(void)
+{
+    int n = mpr__g.local_size;
+    if (n <= 1)
+        return MPR_SUCCESS;
+    choose_sizes(n);
+    shm.seg_bytes = header_bytes(n) + (size_t)n * ring_stride();
+    segment_name(shm.name, sizeof(shm.name), mpr__g.rank);
+
+    void *mem;
+    int rc = mpr__shm_segment_create(shm.name, shm.seg_bytes, "messages", &mem);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    shm.hdr = mem;
+    /* Under Yama's ptrace_scope=1 this lets local peers copy from us with
+     * CMA; without Yama it fails harmlessly. */
+    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+    shm.hdr->pid = (int32_t)getpid();
+    shm.hdr->local_size = (uint32_t)n;
+    shm.hdr->ndesc = shm.ndesc;
+    shm.hdr->dsize = shm.dsize;
+    shm.hdr->cma_probe_addr = (uint64_t)(uintptr_t)&cma_probe_word;
+    for (int i = 0; i < n; i++)
+        shm_ring_format(ring_in(shm.hdr, i), shm.ndesc, shm.dsize);
+    atomic_store_explicit((_Atomic uint64_t *)&shm.hdr->magic, SHM_MAGIC, memory_order_release);
+    return MPR_SUCCESS;
+}
+
+static bool cma_can_read(pid_t pid, uint64_t addr)
+{
+    uint64_t word = 0;
+    struct iovec local = { &word, sizeof(word) };
+    struct iovec remote = { (void *)(uintptr_t)addr, sizeof(word) };
+    return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(word) &&
+           word == SHM_MAGIC;
+}
+
+static int map_peer(struct shm_peer *p, int local_index)
+{
+    char name[NAME_MAX];
+    segment_name(name, sizeof(name), p->world_rank);
+    void *mem;
+    int rc = mpr__shm_segment_open(name, shm.seg_bytes, "messages", &mem);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    p->hdr = mem;
+    p->seg_bytes = shm.seg_bytes;
+    if (atomic_load_explicit((_Atomic uint64_t *)&p->hdr->magic, memory_order_acquire) != SHM_MAGIC ||
+        p->hdr->local_size != (uint32_t)mpr__g.local_size) {
+        fprintf(stderr, "mpr: rank %d: shared memory of rank %d is not an mpr segment of this job\n",
+                mpr__g.rank, p->world_rank);
+        return MPR_ERR_SHM;
+    }
+    if (atomic_fetch_add(&p->hdr->attached, 1) + 1 == (uint32_t)(mpr__g.local_size - 1))
+        shm_unlink(name); /* every peer has it mapped now */
+    shm_ring_tx_attach(&p->tx, ring_in(p->hdr, mpr__g.local_index), shm.ndesc, shm.dsize);
+    shm_ring_rx_attach(&p->rx, ring_in(shm.hdr, local_index), shm.ndesc, shm.dsize);
+    mpr__g.peers[p->world_rank].pid = p->hdr->pid;
+    return MPR_SUCCESS;
+}
+
+int mpr__shm_connect(void)
+{
+    int n = mpr__g.local_size;
+    if (n <= 1)
+        return MPR_SUCCESS;
+    shm.peers = calloc((size_t)n, sizeof(*shm.peers));
+    if (!shm.peers)
+        return MPR_ERR_NO_MEM;
+    for (int i = 0; i < n; i++) {
+        struct shm_peer *p = &shm.peers[i];
+        p->world_rank = mpr__g.local_ranks[i];
+        mpr__queue_init(&p->sendq);
+        mpr__queue_init(&p->rdv_wait);
+        if (i == mpr__g.local_index)
+            continue;
+        int rc = map_peer(p, i);
+        if (rc != MPR_SUCCESS)
+            return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        if (i == mpr__g.local_index)
+            continue;
+        struct shm_peer *p = &shm.peers[i];
+        bool ok = shm.cma_allowed && cma_can_read(p->hdr->pid, p->hdr->cma_probe_addr);
+        atomic_store(&shm.hdr->can_read[i], ok ? CMA_OK : CMA_REFUSED);
+    }
+    atomic_store_explicit(&shm.hdr->cma_done, 1, memory_order_release);
+    return MPR_SUCCESS;
+}
+
+static void fail_sends(struct mpr__queue *q)
+{
+    struct mpr__qlink *l;
+    while ((l = mpr__queue_pop(q)) != NULL)
+        mpr__request_complete(mpr__container_of(l, struct mpr_request, tp_link), MPR_ERR_PROC_FAILED);
+}
+
+void mpr__shm_fini(void)
+{
+    if (!shm.hdr)
+        return;
+    for (int i = 0; shm.peers && i < mpr__g.local_size; i++) {
+        struct shm_peer *p = &shm.peers[i];
+        if (p->hdr)
+            munmap(p->hdr, p->seg_bytes);
+        free(p->fin_backlog);
+    }
+    free(shm.peers);
+    /* Normally the name is gone already. A peer that has not mapped the
+     * segment yet may still be starting (this rank got here early because
+     * another rank failed): its name stays for it, and mprun removes it
+     * at the end of the job. */
+    bool unmapped_peer = atomic_load(&shm.hdr->attached) < (uint32_t)(mpr__g.local_size - 1);
+    munmap(shm.hdr, shm.seg_bytes);
+    if (!unmapped_peer)
+        shm_unlink(shm.name); /* ENOENT is fine */
+    memset(&shm, 0, sizeof(shm));
+}
+
+static struct shm_peer *peer_of(int world_rank)
+{
+    return &shm.peers[mpr__g.peers[world_rank].local_index];
+}
+
+static bool push_fin(struct shm_peer *p, uint64_t id)
+{
+    struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
+    if (!d)
+        return false;
+    d->type = SHM_FIN;
+    d->u.ref.id = id;
+    shm_ring_publish(&p->tx, d);
+    return true;
+}
+
+static int queue_fin(struct shm_peer *p, uint64_t id)
+{
+    if (p->fin_count == 0 && push_fin(p, id)) {
+        kick(p->hdr);
+        return MPR_SUCCESS;
+    }
+    if (p->fin_count == p->fin_cap) {
+        size_t cap = p->fin_cap ? p->fin_cap * 2 : 16;
+        uint64_t *grown = realloc(p->fin_backlog, cap * sizeof(*grown));
+        if (!grown)
+            return MPR_ERR_NO_MEM;
+        p->fin_backlog = grown;
+        p->fin_cap = cap;
+    }
+    p->fin_backlog[p->fin_count++] = id;
+    return MPR_SUCCESS;
+}
+
+static enum cma_state peer_reads_me(struct shm_peer *p)
+{
+    if (!atomic_load_explicit(&p->hdr->cma_done, memory_order_acquire))
+        return CMA_UNKNOWN;
+    return (enum cma_state)atomic_load(&p->hdr->can_read[mpr__g.local_index]);
+}
+
+enum push_result {
+    PUSH_BLOCKED,   /* the ring is full (or the peer still starting): retry later */
+    PUSH_DONE,      /* all sent, req completed */
+    PUSH_AWAIT_FIN, /* rendezvous announced: req completes on the peer's FIN */
+};
+
+/* Push as much of req as the ring takes. */
+static enum push_result push_request(struct shm_peer *p, struct mpr_request *req)
+{
+    const unsigned char *buf = req->buf;
+    size_t len = req->len;
+    struct shm_desc *d;
+    void *data = NULL;
+
+    if (len <= shm.eager_limit) {
+        d = shm_ring_reserve(&p->tx, len > SHM_INLINE_MAX ? len : 0, &data);
+        if (!d)
+            return PUSH_BLOCKED;
+        d->type = SHM_EAGER;
+        d->ctx = req->match.ctx;
+        d->tag = req->match.tag;
+        d->len = len;
+        if (len > SHM_INLINE_MAX)
+            memcpy(data, buf, len);
+        else if (len > 0)
+            memcpy(d->u.inline_data, buf, len);
+        shm_ring_publish(&p->tx, d);
+        kick(p->hdr);
+        mpr__request_complete(req, MPR_SUCCESS);
+        return PUSH_DONE;
+    }
+
+    enum cma_state cma = shm.prefer_cma ? peer_reads_me(p) : CMA_REFUSED;
+    if (cma == CMA_UNKNOWN)
+        return PUSH_BLOCKED; /* the peer is still starting */
+    if (cma == CMA_OK) {
+        d = shm_ring_reserve(&p->tx, 0, NULL);
+        if (!d)
+            return PUSH_BLOCKED;
+        d->type = SHM_RTS;
+        d->ctx = req->match.ctx;
+        d->tag = req->match.tag;
+        d->len = len;
+        d->u.ref.addr = (uint64_t)(uintptr_t)buf;
+        d->u.ref.id = (uint64_t)(uintptr_t)req;
+        shm_ring_publish(&p->tx, d);
+        kick(p->hdr);
+        return PUSH_AWAIT_FIN;
+    }
+
+    bool pushed = false;
+    while (req->progressed < len) {
+        size_t chunk = len - req->progressed;
+        if (chunk > shm.frag_bytes)
+            chunk = shm.frag_bytes;
+        d = shm_ring_reserve(&p->tx, chunk, &data);
+        if (!d)
+            break;
+        d->type = SHM_FRAG;
+        d->flags = req->progressed == 0 ? SHM_FLAG_FIRST : 0;
+        d->ctx = req->match.ctx;
+        d->tag = req->match.tag;
+        d->len = len;
+        memcpy(data, buf + req->progressed, chunk);
+        shm_ring_publish(&p->tx, d);
+        req->progressed += chunk;
+        pushed = true;
+    }
+    if (pushed)
+        kick(p->hdr);
+    if (req->progressed < len)
+        return PUSH_BLOCKED;
+    mpr__request_complete(req, MPR_SUCCESS);
+    return PUSH_DONE;
+}
+
+static int shm_send(struct mpr_request *req)
+{
+    struct shm_peer *p = peer_of(req->peer);
+    enum push_result r = mpr__queue_empty(&p->sendq) ? push_request(p, req) : PUSH_BLOCKED;
+    if (r == PUSH_BLOCKED)
+        mpr__queue_push(&p->sendq, &req->tp_link);
+    else if (r == PUSH_AWAIT_FIN)
+        mpr__queue_push(&p->rdv_wait, &req->tp_link);
+    return MPR_SUCCESS;
+}
+
+static int flush_sends(struct shm_peer *p)
+{
+    int events = 0;
+    size_t sent = 0;
+    while (sent < p->fin_count && push_fin(p, p->fin_backlog[sent]))
+        sent++;
+    if (sent) {
+        memmove(p->fin_backlog, p->fin_backlog + sent, (p->fin_count - sent) * sizeof(uint64_t));
+        p->fin_count -= sent;
+        kick(p->hdr);
+        events++;
+    }
+    while (!mpr__queue_empty(&p->sendq)) {
+        struct mpr_request *req = mpr__container_of(p->sendq.head.next, struct mpr_request, tp_link);
+        enum push_result r = push_request(p, req);
+        if (r == PUSH_BLOCKED)
+            break;
+        mpr__queue_remove(&p->sendq, &req->tp_link);
+        if (r == PUSH_AWAIT_FIN)
+            mpr__queue_push(&p->rdv_wait, &req->tp_link);
+        events++;
+    }
+    return events;
+}
+
+static int shm_pull(struct mpr_request *req, struct mpr__msg *msg)
+{
+    struct shm_peer *p = peer_of(msg->match.source);
+    size_t n = msg->len < req->len ? msg->len : req->len;
+    size_t done = 0;
+    int rc = MPR_SUCCESS;
+    while (done < n) {
+        struct iovec local = { (char *)req->buf + done, n - done };
+        struct iovec remote = { (void *)(uintptr_t)(msg->rdv_addr + done), n - done };
+        ssize_t got = process_vm_readv(p->hdr->pid, &local, 1, &remote, 1, 0);
+        if (got <= 0) {
+            if (got < 0 && errno == EINTR)
+                continue;
+            fprintf(stderr, "mpr: rank %d: copy from rank %d failed: %s\n",
+                    mpr__g.rank, msg->match.source, got < 0 ? strerror(errno) : "no progress");
+            rc = MPR_ERR_PROC_FAILED;
+            break;
+        }
+        done += (size_t)got;
+    }
+    int fin_rc = queue_fin(p, msg->rdv_id);
+    if (rc == MPR_SUCCESS && fin_rc != MPR_SUCCESS)
+        rc = fin_rc;
+    req->status.source = msg->match.source;
+    req->status.tag = msg->match.tag;
+    req->status.count = msg->len;
+    if (rc == MPR_SUCCESS && msg->len > req->len)
+        rc = MPR_ERR_TRUNCATE;
+    mpr__request_complete(req, rc);
+    return MPR_SUCCESS;
+}
+
+static void finish_fragmented(struct shm_peer *p)
+{
+    if (p->in_req) {
+        struct mpr_request *req = p->in_req;
+        req->status.source = p->world_rank;
+        req->status.tag = p->in_tag;
+        req->status.count = p->in_len;
+        mpr__request_complete(req, p->in_len > req->len ? MPR_ERR_TRUNCATE : MPR_SUCCESS);
+    } else {
+        p->in_msg->complete = true;
+        mpr__msg_completed(p->in_msg);
+    }
+    p->in_req = NULL;
+    p->in_msg = NULL;
+}
+
+/* Handle one record; false leaves it in the ring to retry (out of memory). */
+static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
+{
+    int src = p->world_rank;
+    switch (d->type) {
+    case SHM_EAGER: {
+        const void *data = d->len > SHM_INLINE_MAX ? shm_ring_payload(&p->rx, d) : d->u.inline_data;
+        return mpr__deliver_eager(src, d->tag, d->ctx, data, d->len) == MPR_SUCCESS;
+    }
+    case SHM_RTS: {
+        struct mpr_request *req;
+        struct mpr__msg *msg;
+        mpr__deliver_start(src, d->tag, d->ctx, d->len, true, d->u.ref.addr, d->u.ref.id, &req, &msg);
+        if (!req && !msg)
+            return false;
+        if (req) {
+            struct mpr__msg rdv = { .match = { .source = src, .tag = d->tag, .ctx = d->ctx },
+                                    .len = d->len, .rendezvous = true,
+                                    .rdv_addr = d->u.ref.addr, .rdv_id = d->u.ref.id };
+            shm_pull(req, &rdv);
+        }
+        return true;
+    }
+    case SHM_FRAG: {
+        if (d->flags & SHM_FLAG_FIRST) {
+            mpr__deliver_start(src, d->tag, d->ctx, d->len, false, 0, 0, &p->in_req, &p->in_msg);
+            if (!p->in_req && !p->in_msg)
+                return false;
+            p->in_len = d->len;
+            p->in_off = 0;
+            p->in_tag = d->tag;
+        } else if (!p->in_req && !p->in_msg) {
+            fprintf(stderr, "mpr: rank %d: stray fragment from rank %d ignored\n", mpr__g.rank, src);
+            return true;
+        }
+        const unsigned char *chunk = shm_ring_payload(&p->rx, d);
+        size_t n = d->u.ref.dlen;
+        if (p->in_off + n > p->in_len)
+            n = p->in_len - p->in_off;
+        if (p->in_req) {
+            size_t room = p->in_off < p->in_req->len ? p->in_req->len - p->in_off : 0;
+            memcpy((char *)p->in_req->buf + p->in_off, chunk, n < room ? n : room);
+        } else {
+            memcpy((char *)p->in_msg->data + p->in_off, chunk, n);
+            p->in_msg->arrived = p->in_off + n;
+        }
+        p->in_off += n;
+        if (p->in_off >= p->in_len)
+            finish_fragmented(p);
+        return true;
+    }
+    case SHM_FIN: {
+        for (struct mpr__qlink *l = p->rdv_wait.head.next; l != &p->rdv_wait.head; l = l->next) {
+            struct mpr_request *req = mpr__container_of(l, struct mpr_request, tp_link);
+            if ((uint64_t)(uintptr_t)req == d->u.ref.id) {
+                mpr__queue_remove(&p->rdv_wait, l);
+                mpr__request_complete(req, MPR_SUCCESS);
+                return true;
+            }
+        }
+        fprintf(stderr, "mpr: rank %d: unknown FIN from rank %d ignored\n", mpr__g.rank, src);
+        return true;
+    }
+    default:
+        fprintf(stderr, "mpr: rank %d: bad record type %u from rank %d ignored\n",
+                mpr__g.rank, d->type, src);
+        return true;
+    }
+}
+
+static int drain(struct shm_peer *p)
+{
+    int events = 0;
+    struct shm_desc *d;
+    while (events < 64 && (d = shm_ring_peek(&p->rx)) != NULL) {
+        if (!handle_record(p, d))
+            break;
+        bool has_data = d->type == SHM_FRAG || (d->type == SHM_EAGER && d->len > SHM_INLINE_MAX);
+        shm_ring_release(&p->rx, d, has_data);
+        events++;
+    }
+    if (events)
+        kick(p->hdr); /* it may be waiting for room */
+    return events;
+}
+
+static int shm_progress(void)
+{
+    int events = 0;
+    for (int i = 0; i < mpr__g.local_size; i++) {
+        struct shm_peer *p = &shm.peers[i];
+        if (!p->hdr || mpr__g.peers[p->world_rank].dead)
+            continue;
+        events += drain(p);
+        if (p->fin_count || !mpr__queue_empty(&p->sendq))
+            events += flush_sends(p);
+    }
+    return events;
+}
+
+bool mpr__peer_gone(int world_rank)
+{
+    const struct mpr__peer *p = &mpr__g.peers[world_rank];
+    return p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH);
+}
+
+static void shm_check_peers(void)
+{
+    for (int i = 0; shm.peers && i < mpr__g.local_size; i++) {
+        struct shm_peer *p = &shm.peers[i];
+        struct mpr__peer *gp = &mpr__g.peers[p->world_rank];
+        if (!p->hdr || gp->dead || !mpr__peer_gone(p->world_rank))
+            continue;
+        while (drain(p) > 0) /* what it sent before dying is still good */
+            ;
+        fail_sends(&p->sendq);
+        fail_sends(&p->rdv_wait);
+        p->fin_count = 0;
+        if (p->in_req)
+            mpr__request_complete(p->in_req, MPR_ERR_PROC_FAILED);
+        if (p->in_msg)
+            mpr__msg_abandoned(p->in_msg);
+        p->in_req = NULL;
+        p->in_msg = NULL;
+        mpr__peer_failed(p->world_rank);
+    }
+}
+
+const struct mpr__transport mpr__shm_transport = {
+    .name = "shm",
+    .send = shm_send,
+    .pull = shm_pull,
+    .progress = shm_progress,
+    .check_peers = shm_check_peers,
+};

@@ -1,0 +1,103 @@
+/* shm_ring.c - single-producer single-consumer ring (see shm_ring.h). */
+#include "transport/shm/shm_ring.h"
+
+#include <string.h>
+
+static uint64_t round_up_line(uint64_t n)
+{
+    return (n + SHM_CACHE_LINE - 1) & ~(uint64_t)(SHM_CACHE_LINE - 1);
+}
+
+size_t shm_ring_bytes(uint32_t ndesc, uint32_t dsize)
+{
+    return sizeof(struct shm_ring_ctl) + (size_t)ndesc * sizeof(struct shm_desc) + dsize;
+}
+
+void shm_ring_format(void *mem, uint32_t ndesc, uint32_t dsize)
+{
+    memset(mem, 0, sizeof(struct shm_ring_ctl) + (size_t)ndesc * sizeof(struct shm_desc));
+    (void)dsize;
+}
+
+static void locate(void *mem, uint32_t ndesc, struct shm_ring_ctl **ctl,
+                   struct shm_desc **desc, unsigned char **data)
+{
+    *ctl = mem;
+    *desc = (struct shm_desc *)((char *)mem + sizeof(struct shm_ring_ctl));
+    *data = (unsigned char *)(*desc + ndesc);
+}
+
+void shm_ring_tx_attach(struct shm_ring_tx *tx, void *mem, uint32_t ndesc, uint32_t dsize)
+{
+    memset(tx, 0, sizeof(*tx));
+    locate(mem, ndesc, &tx->ctl, &tx->desc, &tx->data);
+    tx->ndesc = ndesc;
+    tx->dsize = dsize;
+}
+
+void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint32_t dsize)
+{
+    memset(rx, 0, sizeof(*rx));
+    locate(mem, ndesc, &rx->ctl, &rx->desc, &rx->data);
+    rx->ndesc = ndesc;
+    rx->dsize = dsize;
+}
+
+struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data)
+{
+    if (tx->tail_desc - tx->seen_head_desc >= tx->ndesc) {
+        tx->seen_head_desc = atomic_load_explicit(&tx->ctl->head_desc, memory_order_acquire);
+        if (tx->tail_desc - tx->seen_head_desc >= tx->ndesc)
+            return NULL;
+    }
+    struct shm_desc *d = &tx->desc[tx->tail_desc & (tx->ndesc - 1)];
+    if (data_len == 0)
+        return d;
+    if (data_len > tx->dsize)
+        return NULL;
+
+    uint64_t need = round_up_line(data_len);
+    uint64_t pos = tx->tail_data;
+    uint64_t offset = pos & (tx->dsize - 1);
+    if (offset + need > tx->dsize)
+        pos += tx->dsize - offset; /* keep the payload contiguous */
+    if (pos + need - tx->seen_head_data > tx->dsize) {
+        tx->seen_head_data = atomic_load_explicit(&tx->ctl->head_data, memory_order_acquire);
+        if (pos + need - tx->seen_head_data > tx->dsize)
+            return NULL;
+    }
+    tx->tail_data = pos + need;
+    d->u.ref.dpos = pos;
+    d->u.ref.dlen = data_len;
+    *data = tx->data + (pos & (tx->dsize - 1));
+    return d;
+}
+
+void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d)
+{
+    tx->tail_desc++;
+    atomic_store_explicit(&d->stamp, (uint32_t)tx->tail_desc, memory_order_release);
+}
+
+struct shm_desc *shm_ring_peek(struct shm_ring_rx *rx)
+{
+    struct shm_desc *d = &rx->desc[rx->head_desc & (rx->ndesc - 1)];
+    if (atomic_load_explicit(&d->stamp, memory_order_acquire) != (uint32_t)(rx->head_desc + 1))
+        return NULL;
+    return d;
+}
+
+const void *shm_ring_payload(const struct shm_ring_rx *rx, const struct shm_desc *d)
+{
+    return rx->data + (d->u.ref.dpos & (rx->dsize - 1));
+}
+
+void shm_ring_release(struct shm_ring_rx *rx, const struct shm_desc *d, int has_data)
+{
+    rx->head_desc++;
+    if (has_data) {
+        rx->head_data = d->u.ref.dpos + round_up_line(d->u.ref.dlen);
+        atomic_store_explicit(&rx->ctl->head_data, rx->head_data, memory_order_release);
+    }
+    atomic_store_explicit(&rx->ctl->head_desc, rx->head_desc, memory_order_release);
+}

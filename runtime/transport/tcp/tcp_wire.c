@@ -1,0 +1,233 @@
+/* tcp_wire.c - frame and hello encoding, their checks, endpoint strings. */
+#include "transport/tcp/tcp_wire.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpr.h"
+#include "core/wire_bytes.h"
+
+void mpr__tcp_frame_encode(const struct tcp_frame *f, unsigned char out[TCP_FRAME_BYTES])
+{
+    out[0] = f->type;
+    out[1] = f->flags;
+    mpr__put16(out + 2, f->reserved);
+    mpr__put32(out + 4, f->src);
+    mpr__put32(out + 8, (uint32_t)f->tag);
+    mpr__put32(out + 12, f->ctx);
+    mpr__put64(out + 16, f->length);
+    mpr__put64(out + 24, f->cookie);
+}
+
+void mpr__tcp_frame_decode(const unsigned char in[TCP_FRAME_BYTES], struct tcp_frame *f)
+{
+    f->type = in[0];
+    f->flags = in[1];
+    f->reserved = mpr__get16(in + 2);
+    f->src = mpr__get32(in + 4);
+    f->tag = (int32_t)mpr__get32(in + 8);
+    f->ctx = mpr__get32(in + 12);
+    f->length = mpr__get64(in + 16);
+    f->cookie = mpr__get64(in + 24);
+}
+
+const char *mpr__tcp_frame_type_name(unsigned type)
+{
+    static const char *const names[] = {
+        [TCP_FRAME_HELLO] = "HELLO", [TCP_FRAME_ACCEPT] = "ACCEPT",
+        [TCP_FRAME_DUPLICATE] = "DUPLICATE", [TCP_FRAME_EAGER] = "EAGER",
+        [TCP_FRAME_RTS] = "RTS", [TCP_FRAME_CTS] = "CTS",
+        [TCP_FRAME_DATA] = "DATA", [TCP_FRAME_BYE] = "BYE",
+    };
+    return type >= 1 && type <= TCP_FRAME_TYPE_MAX ? names[type] : "unknown";
+}
+
+bool mpr__tcp_frame_has_payload(unsigned type)
+{
+    return type == TCP_FRAME_HELLO || type == TCP_FRAME_EAGER || type == TCP_FRAME_DATA;
+}
+
+
+static bool type_allowed(unsigned type, enum tcp_phase phase)
+{
+    switch (phase) {
+    case TCP_PHASE_HELLO:
+        return type == TCP_FRAME_HELLO;
+    case TCP_PHASE_REPLY:
+        return type == TCP_FRAME_ACCEPT || type == TCP_FRAME_DUPLICATE;
+    case TCP_PHASE_OPEN:
+        return type >= TCP_FRAME_EAGER && type <= TCP_FRAME_BYE;
+    }
+    return false;
+}
+
+/* The most `length` may be for this type (the caller checks DATA and CTS
+ * against the transfer they belong to). */
+static uint64_t length_max(unsigned type, uint64_t eager_max)
+{
+    switch (type) {
+    case TCP_FRAME_HELLO:
+        return TCP_HELLO_BYTES;
+    case TCP_FRAME_EAGER:
+        return eager_max < TCP_EAGER_MAX ? eager_max : TCP_EAGER_MAX;
+    case TCP_FRAME_RTS:
+    case TCP_FRAME_CTS:
+    case TCP_FRAME_DATA:
+        return UINT64_MAX;
+    default:
+        return 0;
+    }
+}
+
+bool mpr__tcp_frame_check(const struct tcp_frame *f, const struct tcp_frame_rules *rules,
+                          char *why, size_t why_cap)
+{
+    unsigned type = f->type;
+    const char *name = mpr__tcp_frame_type_name(type);
+    if (type < 1 || type > TCP_FRAME_TYPE_MAX)
+        return mpr__wire_refuse(why, why_cap, "unknown frame type %u", type);
+    if (!type_allowed(type, rules->phase))
+        return mpr__wire_refuse(why, why_cap, "%s frame where %s was expected", name,
+                      rules->phase == TCP_PHASE_HELLO   ? "a HELLO"
+                      : rules->phase == TCP_PHASE_REPLY ? "ACCEPT or DUPLICATE"
+                                                        : "a message frame");
+    if (f->flags != 0 || f->reserved != 0)
+        return mpr__wire_refuse(why, why_cap, "reserved bits set in a %s frame", name);
+    if (f->src >= rules->nranks)
+        return mpr__wire_refuse(why, why_cap, "rank %u out of range (job of %u ranks)", f->src, rules->nranks);
+    if (rules->phase == TCP_PHASE_HELLO && f->src == rules->self)
+        return mpr__wire_refuse(why, why_cap, "hello claims to come from this rank (%u)", f->src);
+    if (rules->phase != TCP_PHASE_HELLO && f->src != rules->peer)
+        return mpr__wire_refuse(why, why_cap, "%s frame from rank %u on the connection of rank %u",
+                      name, f->src, rules->peer);
+
+    bool has_envelope = type == TCP_FRAME_EAGER || type == TCP_FRAME_RTS;
+    if (has_envelope && (f->tag < 0 || f->tag > MPR_TAG_UB))
+        return mpr__wire_refuse(why, why_cap, "tag %d out of range in a %s frame", f->tag, name);
+    if (!has_envelope && (f->tag != 0 || f->ctx != 0))
+        return mpr__wire_refuse(why, why_cap, "tag or context set in a %s frame", name);
+
+    uint64_t max = length_max(type, rules->eager_max);
+    if (f->length > max)
+        return mpr__wire_refuse(why, why_cap, "length %llu larger than allowed (%llu) in a %s frame",
+                      (unsigned long long)f->length, (unsigned long long)max, name);
+    if (type == TCP_FRAME_HELLO && f->length != TCP_HELLO_BYTES)
+        return mpr__wire_refuse(why, why_cap, "HELLO of length %llu, not %u",
+                      (unsigned long long)f->length, TCP_HELLO_BYTES);
+
+    bool has_cookie = type == TCP_FRAME_RTS || type == TCP_FRAME_CTS || type == TCP_FRAME_DATA;
+    if (has_cookie != (f->cookie != 0))
+        return mpr__wire_refuse(why, why_cap, has_cookie ? "no transfer id in a %s frame"
+                                               : "transfer id set in a %s frame", name);
+    return true;
+}
+
+void mpr__tcp_hello_encode(const struct tcp_hello *h, unsigned char out[TCP_HELLO_BYTES])
+{
+    mpr__put64(out, h->magic);
+    mpr__put32(out + 8, h->version);
+    mpr__put32(out + 12, h->target);
+    memcpy(out + 16, h->secret, TCP_SECRET_BYTES);
+}
+
+void mpr__tcp_hello_decode(const unsigned char in[TCP_HELLO_BYTES], struct tcp_hello *h)
+{
+    h->magic = mpr__get64(in);
+    h->version = mpr__get32(in + 8);
+    h->target = mpr__get32(in + 12);
+    memcpy(h->secret, in + 16, TCP_SECRET_BYTES);
+}
+
+bool mpr__tcp_hello_check(const struct tcp_hello *h, uint32_t self,
+                          const uint8_t secret[TCP_SECRET_BYTES], char *why, size_t why_cap)
+{
+    if (h->magic != TCP_HELLO_MAGIC)
+        return mpr__wire_refuse(why, why_cap, "not an mpr hello (bad magic)");
+    if (h->version != TCP_WIRE_VERSION)
+        return mpr__wire_refuse(why, why_cap, "protocol version %u, this rank speaks %u",
+                      h->version, TCP_WIRE_VERSION);
+    if (h->target != self)
+        return mpr__wire_refuse(why, why_cap, "hello meant for rank %u", h->target);
+    unsigned diff = 0;
+    for (int i = 0; i < TCP_SECRET_BYTES; i++)
+        diff |= (unsigned)(h->secret[i] ^ secret[i]);
+    if (diff != 0)
+        return mpr__wire_refuse(why, why_cap, "wrong secret");
+    return true;
+}
+
+bool mpr__tcp_endpoint_format(const struct sockaddr *addr, const uint8_t secret[TCP_SECRET_BYTES],
+                              char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN];
+    unsigned port;
+    if (addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+        port = ntohs(in->sin_port);
+    } else if (addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+        port = ntohs(in6->sin6_port);
+    } else {
+        return false;
+    }
+    char hex[2 * TCP_SECRET_BYTES + 1];
+    for (int i = 0; i < TCP_SECRET_BYTES; i++)
+        snprintf(hex + 2 * i, 3, "%02x", secret[i]);
+    int n = snprintf(out, cap, "v1 %s %u %s", ip, port, hex);
+    return n > 0 && (size_t)n < cap;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+bool mpr__tcp_endpoint_parse(const char *text, struct sockaddr_storage *addr, socklen_t *addr_len,
+                             uint8_t secret[TCP_SECRET_BYTES])
+{
+    char ip[INET6_ADDRSTRLEN], hex[2 * TCP_SECRET_BYTES + 2];
+    unsigned port;
+    int used = 0;
+    if (strlen(text) >= TCP_ENDPOINT_MAX ||
+        sscanf(text, "v1 %45s %5u %33s%n", ip, &port, hex, &used) != 3 ||
+        text[used] != '\0' || port == 0 || port > 65535 ||
+        strlen(hex) != 2 * TCP_SECRET_BYTES)
+        return false;
+    uint8_t key[TCP_SECRET_BYTES];
+    for (int i = 0; i < TCP_SECRET_BYTES; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        key[i] = (uint8_t)(hi << 4 | lo);
+    }
+    struct sockaddr_storage a;
+    memset(&a, 0, sizeof(a));
+    socklen_t len;
+    struct sockaddr_in *in = (struct sockaddr_in *)&a;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a;
+    if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        len = sizeof(*in);
+    } else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        len = sizeof(*in6);
+    } else {
+        return false;
+    }
+    *addr = a;
+    *addr_len = len;
+    memcpy(secret, key, TCP_SECRET_BYTES);
+    return true;
+}
