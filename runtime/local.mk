@@ -3,6 +3,7 @@ lib_LTLIBRARIES += runtime/libmpr.la
 runtime_libmpr_la_SOURCES = \
 	runtime/core/mpr_internal.h \
 	runtime/core/errors.c \
+	runtime/core/log.c runtime/core/log.h \
 	runtime/core/init.c \
 	runtime/core/wireup.c \
 	runtime/core/progress.c runtime/core/cpu_relax.h runtime/core/futex.h \
@@ -26,7 +27,7 @@ runtime_libmpr_la_SOURCES = \
 	runtime/core/segment.c runtime/core/segment.h \
 	runtime/transport/tcp/tcp.c runtime/transport/tcp/tcp.h \
 	runtime/transport/tcp/tcp_conn.c \
-	runtime/core/net.c \
+	runtime/core/net.c runtime/core/net.h runtime/core/endpoint.c \
 	runtime/transport/tcp/tcp_wire.c runtime/transport/tcp/tcp_wire.h runtime/core/wire_bytes.h
 runtime_libmpr_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(PMIX_CFLAGS)
 runtime_libmpr_la_LIBADD = $(PMIX_LIBS) -lrt
@@ -41,7 +42,7 @@ tests_unit_test_match_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c runtime/transport/shm/shm_ring.c
 tests_unit_test_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_ring_LDADD = $(CMOCKA_LIBS) -lpthread
-tests_unit_test_tcp_frame_SOURCES = tests/unit/test_tcp_frame.c runtime/transport/tcp/tcp_wire.c
+tests_unit_test_tcp_frame_SOURCES = tests/unit/test_tcp_frame.c runtime/transport/tcp/tcp_wire.c runtime/core/endpoint.c
 tests_unit_test_tcp_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
 tests_unit_test_tcp_frame_LDADD = $(CMOCKA_LIBS)
 

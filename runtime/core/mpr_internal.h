@@ -11,9 +11,11 @@
 
 #include "mpr.h"
 #include "core/match.h"
+#include "core/net.h"
+#include "core/log.h"
 
 #define MPR__HOSTNAME_MAX 64
-#define MPR__ENDPOINT_MAX 128 /* a transport's endpoint as published through PMIx */
+
 
 /*
  * A communicator. Users name ranks of the communicator; the transports and
@@ -264,12 +266,6 @@ int mpr__tcp_init(char *endpoint, size_t cap);
 void mpr__tcp_fini(void);
 /* Wait up to timeout_ms for socket readiness and handle it; returns events. */
 int mpr__tcp_sleep(int timeout_ms);
-struct sockaddr_storage;
-/* tcp_endpoint.c: choose the address (MPR_TCP_ADDR, MPR_TCP_IF, host name,
- * first non-loopback IPv4 interface, 127.0.0.1), bind and listen on it
- * (non-blocking). Writes the listening fd and its address only on success.
- * Also used by the object service (objects_service.c). */
-int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out);
 
 /* coll.c: the dissemination barrier over point-to-point on context ctx */
 int mpr__barrier_ctx(mpr_comm comm, uint32_t ctx);

@@ -1,5 +1,5 @@
 /*
- * tcp_endpoint.c - the address a rank listens on, and the listening socket.
+ * net.c - the address a rank listens on, and the listening socket.
  *
  * In order: MPR_TCP_ADDR (an IPv4 or IPv6 address), MPR_TCP_IF (an
  * interface name: its IPv4 address, else a global IPv6 one), the address
@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "transport/tcp/tcp.h"
+#include "core/mpr_internal.h"
 
 static bool is_loopback(const struct sockaddr *sa)
 {
@@ -136,7 +136,7 @@ static int choose_address(struct sockaddr_storage *out)
     return MPR_SUCCESS;
 }
 
-int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out)
+int mpr__net_listen(int *fd_out, struct sockaddr_storage *addr_out)
 {
     struct sockaddr_storage addr;
     int rc = choose_address(&addr);

@@ -27,7 +27,7 @@
 #include "core/cpu_relax.h"
 #include "core/futex.h"
 #include "core/segment.h"
-#include "transport/tcp/tcp_wire.h"
+#include "core/net.h"
 
 #define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
 #define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
@@ -154,7 +154,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         uint32_t id;
         uint64_t bytes;
         uint32_t service_id;
-        char endpoint[TCP_ENDPOINT_MAX]; /* the home's service, when multihost */
+        char endpoint[MPR__ENDPOINT_MAX]; /* the home's service, when multihost */
     } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes };
     void *mem = NULL;
     int creator = mpr__world_rank(comm, 0);

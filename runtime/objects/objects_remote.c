@@ -28,7 +28,7 @@
 
 #include "objects/objects.h"
 #include "core/cpu_relax.h"
-#include "transport/tcp/tcp_wire.h"
+#include "core/net.h"
 
 #define CONNECT_TIMEOUT_S 10.0
 #define REPLY_GRACE_S 10.0
@@ -37,7 +37,7 @@
 struct mpr__obj_link {
     struct mpr__obj_link *next;
     int home; /* world rank */
-    char endpoint[TCP_ENDPOINT_MAX];
+    char endpoint[MPR__ENDPOINT_MAX];
     int fd;
     int refs; /* objects using it */
     uint64_t seq;
@@ -183,8 +183,8 @@ static int link_connect(struct mpr__obj_link *l)
 {
     struct sockaddr_storage addr;
     socklen_t addr_len;
-    uint8_t secret[TCP_SECRET_BYTES];
-    if (!mpr__tcp_endpoint_parse(l->endpoint, &addr, &addr_len, secret)) {
+    uint8_t secret[MPR__SECRET_BYTES];
+    if (!mpr__endpoint_parse(l->endpoint, &addr, &addr_len, secret)) {
         fprintf(stderr, "mpr: rank %d: bad object service endpoint from rank %d\n", mpr__g.rank,
                 l->home);
         return MPR_ERR_INTERNAL;

@@ -36,12 +36,12 @@
 #include <unistd.h>
 
 #include "objects/objects.h"
-#include "transport/tcp/tcp_wire.h"
+#include "core/net.h"
 
 #define HELLO_TIMEOUT_MS 5000
 #define THREAD_STACK_BYTES (256u * 1024)
 
-_Static_assert(MPR__OBJW_SECRET_BYTES == TCP_SECRET_BYTES, "endpoint strings carry the secret");
+_Static_assert(MPR__OBJW_SECRET_BYTES == MPR__SECRET_BYTES, "endpoint strings carry the secret");
 
 struct svc_entry {
     struct svc_entry *next;
@@ -75,7 +75,7 @@ static struct {
     uint32_t next_id;
     struct svc_conn *conns; /* touched by the acceptor only, until it is joined */
     uint8_t secret[MPR__OBJW_SECRET_BYTES];
-    char endpoint[TCP_ENDPOINT_MAX];
+    char endpoint[MPR__ENDPOINT_MAX];
     uint32_t nranks; /* job size, for the hello check */
     int rank;        /* for messages */
 } svc = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .listen_fd = -1,
@@ -394,11 +394,11 @@ static void *acceptor_main(void *arg)
 static int service_start(void)
 {
     struct sockaddr_storage addr;
-    int rc = mpr__tcp_listen(&svc.listen_fd, &addr);
+    int rc = mpr__net_listen(&svc.listen_fd, &addr);
     if (rc != MPR_SUCCESS)
         return rc;
     if (getrandom(svc.secret, sizeof(svc.secret), 0) != (ssize_t)sizeof(svc.secret) ||
-        !mpr__tcp_endpoint_format((struct sockaddr *)&addr, svc.secret, svc.endpoint,
+        !mpr__endpoint_format((struct sockaddr *)&addr, svc.secret, svc.endpoint,
                                   sizeof(svc.endpoint)) ||
         (svc.stop_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
         fprintf(stderr, "mpr: rank %d: cannot set up the object service: %s\n", mpr__g.rank,

@@ -822,7 +822,7 @@ int mpr__tcp_init(char *endpoint, size_t cap)
         return MPR_ERR_INTERNAL;
     }
     struct sockaddr_storage addr;
-    int rc = mpr__tcp_listen(&mpr__tcp.listen_fd, &addr);
+    int rc = mpr__net_listen(&mpr__tcp.listen_fd, &addr);
     if (rc != MPR_SUCCESS)
         return rc;
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
@@ -830,7 +830,7 @@ int mpr__tcp_init(char *endpoint, size_t cap)
         fprintf(stderr, "mpr: rank %d: epoll_ctl: %s\n", mpr__g.rank, strerror(errno));
         return MPR_ERR_INTERNAL;
     }
-    if (!mpr__tcp_endpoint_format((struct sockaddr *)&addr, mpr__tcp.secret, endpoint, cap))
+    if (!mpr__endpoint_format((struct sockaddr *)&addr, mpr__tcp.secret, endpoint, cap))
         return MPR_ERR_INTERNAL;
     /* Ranks that share cores sleep all the time: adding their sockets to
      * the epoll set and taking them out at each sleep costs more than the

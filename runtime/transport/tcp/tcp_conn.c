@@ -208,7 +208,7 @@ int mpr__tcp_connect(int rank)
     struct sockaddr_storage addr;
     socklen_t addr_len;
     uint8_t secret[TCP_SECRET_BYTES];
-    if (!mpr__tcp_endpoint_parse(endpoint, &addr, &addr_len, secret)) {
+    if (!mpr__endpoint_parse(endpoint, &addr, &addr_len, secret)) {
         fprintf(stderr, "mpr: rank %d: rank %d published a TCP endpoint mpr cannot read: \"%.64s\"\n",
                 mpr__g.rank, rank, endpoint);
         return MPR_ERR_PMIX;
