@@ -11,7 +11,7 @@
 
 #include "core/mpr_internal.h"
 
-void mpr__shm_segment_name(char *out, size_t cap, const char *suffix)
+void mpr__segment_name(char *out, size_t cap, const char *suffix)
 {
     char clean[200];
     size_t j = 0;
@@ -25,7 +25,7 @@ void mpr__shm_segment_name(char *out, size_t cap, const char *suffix)
     snprintf(out, cap, "/mpr-%s-%s", clean, suffix);
 }
 
-int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, void **mem)
+int mpr__segment_create(const char *name, size_t bytes, const char *what, void **mem)
 {
     int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
     if (fd < 0) {
@@ -53,7 +53,7 @@ int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, vo
     return MPR_SUCCESS;
 }
 
-int mpr__shm_segment_open(const char *name, size_t bytes, const char *what, void **mem)
+int mpr__segment_open(const char *name, size_t bytes, const char *what, void **mem)
 {
     int fd = shm_open(name, O_RDWR, 0);
     if (fd < 0) {

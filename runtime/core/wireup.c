@@ -115,22 +115,32 @@ static pmix_status_t put_string(const char *key, const char *text)
     return st;
 }
 
-int mpr__wireup_fence(const char *tcp_endpoint)
+/* A transport's endpoint goes under "mpr.<transport>". */
+static void endpoint_key(char *key, size_t cap, const char *transport)
+{
+    snprintf(key, cap, "mpr.%s", transport);
+}
+
+int mpr__wireup_fence(const char *transport, const char *transport_endpoint)
 {
     if (!pmix_up)
         return MPR_SUCCESS;
     char endpoint[MPR__HOSTNAME_MAX + 32];
     snprintf(endpoint, sizeof(endpoint), "%s %d", mpr__g.hostname, (int)getpid());
     pmix_status_t st = put_string("mpr.endpoint", endpoint);
-    if (st == PMIX_SUCCESS && tcp_endpoint)
-        st = put_string("mpr.tcp", tcp_endpoint);
+    char key[PMIX_MAX_KEYLEN + 1];
+    if (st == PMIX_SUCCESS && transport_endpoint) {
+        endpoint_key(key, sizeof(key), transport);
+        st = put_string(key, transport_endpoint);
+    }
     if (st == PMIX_SUCCESS)
         st = PMIx_Commit();
     if (st == PMIX_SUCCESS) {
-        /* With TCP peers, collect everyone's data now: one collective and
-         * then every Get of a peer's endpoint is answered locally. */
+        /* With endpoints to find (TCP), collect everyone's data now: one
+         * collective and then every Get of a peer's endpoint is answered
+         * locally. */
         pmix_info_t info;
-        bool collect = tcp_endpoint != NULL;
+        bool collect = transport_endpoint != NULL;
         PMIX_INFO_LOAD(&info, PMIX_COLLECT_DATA, &collect, PMIX_BOOL);
         st = PMIx_Fence(NULL, 0, collect ? &info : NULL, collect ? 1 : 0);
         PMIX_INFO_DESTRUCT(&info);
@@ -142,14 +152,16 @@ int mpr__wireup_fence(const char *tcp_endpoint)
     return MPR_SUCCESS;
 }
 
-int mpr__wireup_get_tcp_endpoint(int rank, char *out, size_t cap)
+int mpr__wireup_get_endpoint(const char *transport, int rank, char *out, size_t cap)
 {
     if (!pmix_up)
         return MPR_ERR_PMIX;
     pmix_proc_t peer;
     PMIX_LOAD_PROCID(&peer, self_proc.nspace, (pmix_rank_t)rank);
     pmix_value_t *val = NULL;
-    pmix_status_t st = PMIx_Get(&peer, "mpr.tcp", NULL, 0, &val);
+    char key[PMIX_MAX_KEYLEN + 1];
+    endpoint_key(key, sizeof(key), transport);
+    pmix_status_t st = PMIx_Get(&peer, key, NULL, 0, &val);
     int rc = MPR_SUCCESS;
     if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string ||
         strlen(val->data.string) >= cap) {

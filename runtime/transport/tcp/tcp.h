@@ -100,7 +100,7 @@ struct tcp_peer {
 };
 
 struct tcp_state {
-    bool initialized; /* mpr__tcp_init ran: mpr__tcp_fini has work */
+    bool initialized; /* tcp_init ran: tcp_fini has work */
     bool up;          /* listening, endpoint published */
     int epfd;
     int listen_fd;

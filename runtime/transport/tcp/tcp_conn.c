@@ -202,7 +202,7 @@ static void set_ctl_frame(struct tcp_conn *c, uint8_t type)
 int mpr__tcp_connect(int rank)
 {
     char endpoint[TCP_ENDPOINT_MAX];
-    int rc = mpr__wireup_get_tcp_endpoint(rank, endpoint, sizeof(endpoint));
+    int rc = mpr__wireup_get_endpoint("tcp", rank, endpoint, sizeof(endpoint));
     if (rc != MPR_SUCCESS)
         return rc;
     struct sockaddr_storage addr;
