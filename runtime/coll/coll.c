@@ -10,7 +10,6 @@
  * binomial bcast, or a pipelined chain for large messages.
  * MPR_COLL_BARRIER / MPR_COLL_BCAST force one (see README.md).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,9 +203,9 @@ static struct mpr__coll_choice bcast_choice = { .name = "BCAST", .algs = bcast_n
 
 static void say_fallback(const char *coll, const char *name, bool *said)
 {
-    if (!*said && mpr__g.rank == 0)
-        fprintf(stderr, "mpr: MPR_COLL_%s=%s cannot serve this communicator; using another "
-                        "algorithm\n", coll, name);
+    if (!*said)
+        mpr__log_rank0("MPR_COLL_%s=%s cannot serve this communicator; using another algorithm",
+                       coll, name);
     *said = true;
 }
 

@@ -70,7 +70,7 @@ int mpr__wireup_init(void)
         return become_singleton();
     }
     if (st != PMIX_SUCCESS) {
-        fprintf(stderr, "mpr: PMIx_Init failed: %s\n", PMIx_Error_string(st));
+        mpr__log("PMIx_Init failed: %s", PMIx_Error_string(st));
         return MPR_ERR_PMIX;
     }
     pmix_up = true;
@@ -80,8 +80,7 @@ int mpr__wireup_init(void)
     pmix_value_t *val = NULL;
     st = get_job_value(PMIX_JOB_SIZE, &val);
     if (st != PMIX_SUCCESS || val->type != PMIX_UINT32) {
-        fprintf(stderr, "mpr: rank %d: cannot get the job size from PMIx: %s\n",
-                mpr__g.rank, PMIx_Error_string(st));
+        mpr__log("cannot get the job size from PMIx: %s", PMIx_Error_string(st));
         if (val)
             PMIX_VALUE_RELEASE(val);
         return MPR_ERR_PMIX;
@@ -93,8 +92,7 @@ int mpr__wireup_init(void)
     mpr__g.local_index = -1;
     st = get_job_value(PMIX_LOCAL_PEERS, &val);
     if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string) {
-        fprintf(stderr, "mpr: rank %d: cannot get the local peers from PMIx: %s\n",
-                mpr__g.rank, PMIx_Error_string(st));
+        mpr__log("cannot get the local peers from PMIx: %s", PMIx_Error_string(st));
         if (val)
             PMIX_VALUE_RELEASE(val);
         return MPR_ERR_PMIX;
@@ -102,7 +100,7 @@ int mpr__wireup_init(void)
     int rc = parse_local_peers(val->data.string);
     PMIX_VALUE_RELEASE(val);
     if (rc != MPR_SUCCESS)
-        fprintf(stderr, "mpr: rank %d: PMIx gave a local peer list without this rank\n", mpr__g.rank);
+        mpr__log("PMIx gave a local peer list without this rank");
     return rc;
 }
 
@@ -146,7 +144,7 @@ int mpr__wireup_fence(const char *transport, const char *transport_endpoint)
         PMIX_INFO_DESTRUCT(&info);
     }
     if (st != PMIX_SUCCESS) {
-        fprintf(stderr, "mpr: rank %d: PMIx fence failed: %s\n", mpr__g.rank, PMIx_Error_string(st));
+        mpr__log("PMIx fence failed: %s", PMIx_Error_string(st));
         return MPR_ERR_PMIX;
     }
     return MPR_SUCCESS;
@@ -165,8 +163,8 @@ int mpr__wireup_get_endpoint(const char *transport, int rank, char *out, size_t 
     int rc = MPR_SUCCESS;
     if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string ||
         strlen(val->data.string) >= cap) {
-        fprintf(stderr, "mpr: rank %d: cannot get the TCP endpoint of rank %d from PMIx: %s\n",
-                mpr__g.rank, rank, st != PMIX_SUCCESS ? PMIx_Error_string(st) : "not a short string");
+        mpr__log("cannot get the TCP endpoint of rank %d from PMIx: %s", rank,
+                 st != PMIX_SUCCESS ? PMIx_Error_string(st) : "not a short string");
         rc = MPR_ERR_PMIX;
     } else {
         strcpy(out, val->data.string);
