@@ -8,7 +8,7 @@
 static void say(const char *fmt, va_list ap)
 {
     char line[512];
-    int n = mpr__g.initialized || mpr__g.size > 0
+    int n = mpr__g.rank_known
                 ? snprintf(line, sizeof(line), "mpr: rank %d: ", mpr__g.rank)
                 : snprintf(line, sizeof(line), "mpr: ");
     vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

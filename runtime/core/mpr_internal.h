@@ -122,6 +122,7 @@ struct mpr__state {
     const struct mpr__transport *tps[MPR__TRANSPORTS_MAX]; /* in use (transport/select.c) */
     int ntps;
     bool finalizing;     /* mpr_finalize has announced it */
+    bool rank_known;     /* rank is set (log lines carry it) */
     int ndead;           /* peers marked dead */
     const struct mpr__match_item *probing; /* mpr_probe's pattern while it waits */
     const struct mpr_comm *probing_comm;

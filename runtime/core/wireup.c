@@ -49,6 +49,7 @@ static int become_singleton(void)
 {
     mpr__g.singleton = true;
     mpr__g.rank = 0;
+    mpr__g.rank_known = true;
     mpr__g.size = 1;
     mpr__g.local_index = 0;
     mpr__g.local_size = 1;
@@ -75,6 +76,7 @@ int mpr__wireup_init(void)
     }
     pmix_up = true;
     mpr__g.rank = (int)self_proc.rank;
+    mpr__g.rank_known = true;
     snprintf(mpr__g.nspace, sizeof(mpr__g.nspace), "%s", self_proc.nspace);
 
     pmix_value_t *val = NULL;
