@@ -1,4 +1,4 @@
-/* shm_segment.c - named shared-memory segments of this job (see shm_segment.h). */
+/* segment.c - named shared-memory segments of this job (see segment.h). */
 #include "core/segment.h"
 
 #include <errno.h>

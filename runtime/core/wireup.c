@@ -165,7 +165,7 @@ int mpr__wireup_get_endpoint(const char *transport, int rank, char *out, size_t 
     int rc = MPR_SUCCESS;
     if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string ||
         strlen(val->data.string) >= cap) {
-        mpr__log("cannot get the TCP endpoint of rank %d from PMIx: %s", rank,
+        mpr__log("cannot get the %s endpoint of rank %d from PMIx: %s", transport, rank,
                  st != PMIX_SUCCESS ? PMIx_Error_string(st) : "not a short string");
         rc = MPR_ERR_PMIX;
     } else {

@@ -50,9 +50,10 @@ struct mpr__transport {
      * few loads, the core calls this one only every few passes. */
     bool progress_is_syscall;
 
-    /* Sleeping (optional, all three or none). arm: from now until disarm,
-     * whoever hands this rank something through this transport wakes it;
-     * returns the token sleep needs. sleep: block until something arrives
+    /* Sleeping (each optional). arm: from now until disarm, whoever hands
+     * this rank something through this transport wakes it; returns the
+     * token sleep needs (a transport whose sleep needs no arming, like
+     * epoll, has neither). sleep: block until something arrives
      * through this transport, *word (when not NULL) differs from seen, or
      * timeout_ns passes; returns 1 when woken by either, 0 when only the
      * clock rang, and -1, having not slept, when it cannot watch word. */
