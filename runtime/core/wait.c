@@ -101,16 +101,18 @@ static int spin_then_yield(const struct mpr__wait *w)
     return MPR__PENDING;
 }
 
-static const struct mpr__transport *sleeper(int *hearing)
+/* Which transport sleeps: the last in use that can (TCP beside shm). Sets
+ * *unheard when another could have: the sleeper does not hear that one. */
+static int sleeper(bool *unheard)
 {
-    const struct mpr__transport *s = NULL;
-    *hearing = 0;
+    int s = -1, able = 0;
     for (int i = 0; i < mpr__g.ntps; i++) {
         if (mpr__g.tps[i]->sleep) {
-            s = mpr__g.tps[i];
-            ++*hearing;
+            s = i;
+            able++;
         }
     }
+    *unheard = able > 1;
     return s;
 }
 
@@ -135,15 +137,12 @@ static bool sleep_once(const struct mpr__wait *w, long timeout_ns, int *rc)
     int events = mpr__progress();
     *rc = w->poll(w->arg);
     if (events == 0 && *rc == MPR__PENDING) {
-        int hearing, slept = -1;
-        const struct mpr__transport *s = sleeper(&hearing);
-        if (s) {
-            if (hearing > 1 && !word && timeout_ns > MIXED_SLEEP_MS * 1000000L)
+        bool unheard;
+        int slept = -1, s = sleeper(&unheard);
+        if (s >= 0) {
+            if (unheard && !word && timeout_ns > MIXED_SLEEP_MS * 1000000L)
                 timeout_ns = MIXED_SLEEP_MS * 1000000L;
-            int i = 0;
-            while (mpr__g.tps[i] != s)
-                i++;
-            slept = s->sleep(token[i], word, seen, timeout_ns);
+            slept = mpr__g.tps[s]->sleep(token[s], word, seen, timeout_ns);
         }
         if (slept < 0 && word) {
             mpr__futex_wait(word, seen, timeout_ns);
