@@ -54,7 +54,9 @@ extern "C" {
     X(MPR_ERR_VALUE, -19, "not valid in the object's current state") \
     X(MPR_ERR_DEADLOCK, -20, "would deadlock: this rank already holds the lock") \
     X(MPR_ERR_COLL_MISMATCH, -21,                                              \
-      "collective mismatch: ranks made different calls or passed different arguments (MPR_CHECK)")
+      "collective mismatch: ranks made different calls or passed different arguments (MPR_CHECK)") \
+    X(MPR_ERR_BROKEN, -22,                                                     \
+      "the barrier object is broken (a wait timed out, or it was aborted or reset); reset it to use it again")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
@@ -522,8 +524,9 @@ int mpr_alltoallv(const void *sendbuf, const size_t sendlens[],
                   mpr_comm comm);
 
 /* ---- Shared objects ---------------------------------------------------
- * A queue, an event, a semaphore and a lock shared by every rank of a
- * communicator, in the spirit of Python's multiprocessing. They are created
+ * A queue, an event, a semaphore, a lock, a recursive lock, a barrier and
+ * a condition variable shared by every rank of a communicator, in the
+ * spirit of Python's multiprocessing. They are created
  * and freed collectively; in between any rank may use any object, with no
  * help from the others. An object lives in shared memory on the host of
  * the communicator's rank 0 (its home): ranks of that host use it
@@ -569,6 +572,9 @@ typedef struct mpr_queue *mpr_queue;         /* opaque */
 typedef struct mpr_event *mpr_event;         /* opaque */
 typedef struct mpr_semaphore *mpr_semaphore; /* opaque */
 typedef struct mpr_lock *mpr_lock;           /* opaque */
+typedef struct mpr_rlock *mpr_rlock;         /* opaque */
+typedef struct mpr_barrier_object *mpr_barrier_object; /* opaque */
+typedef struct mpr_condition *mpr_condition; /* opaque */
 
 #define MPR_WAIT_FOREVER (-1.0)
 #define MPR_NO_WAIT 0.0
@@ -772,6 +778,151 @@ int mpr_lock_owner(mpr_lock lock, int *rank);
 /* mpr_lock_free - release the lock object, set *lock to NULL. Collective;
  * blocking. Returns as mpr_queue_free. */
 int mpr_lock_free(mpr_lock *lock);
+
+
+/*
+ * mpr_rlock_create - a recursive lock (Python's RLock): the rank holding
+ * it may acquire it again, and must release it as many times; only that
+ * rank may release it. Collective; blocking. Returns MPR_SUCCESS with *rlock
+ * set, or a common error.
+ */
+int mpr_rlock_create(mpr_comm comm, mpr_rlock *rlock);
+
+/*
+ * mpr_rlock_acquire - take the lock, or add one to its recursion count if
+ * this rank holds it already (never blocks then); blocks while another
+ * rank holds it, up to timeout. Returns MPR_SUCCESS, MPR_ERR_BUSY (timeout
+ * 0 and another rank holds it), MPR_ERR_TIMEOUT, MPR_ERR_ARG (NaN
+ * timeout), MPR_ERR_VALUE (recursion count at UINT32_MAX),
+ * MPR_ERR_PROC_FAILED.
+ */
+int mpr_rlock_acquire(mpr_rlock rlock, double timeout);
+
+/* mpr_rlock_try_acquire - mpr_rlock_acquire with timeout 0: never blocks.
+ * Returns MPR_SUCCESS or MPR_ERR_BUSY. */
+int mpr_rlock_try_acquire(mpr_rlock rlock);
+
+/* mpr_rlock_release - take one from the recursion count; at 0 the lock is
+ * free and one waiting rank is woken. Non-blocking. Returns MPR_SUCCESS, or
+ * MPR_ERR_NOT_OWNER when this rank does not hold it (held by another rank,
+ * or by none; nothing changes). */
+int mpr_rlock_release(mpr_rlock rlock);
+
+/* mpr_rlock_owner - *world_rank = the rank in MPR_COMM_WORLD holding it, or
+ * -1 when free; *count (may be NULL) = its recursion count (0 when free).
+ * Approximate, as mpr_semaphore_value. Non-blocking. */
+int mpr_rlock_owner(mpr_rlock rlock, int *world_rank, unsigned *count);
+
+/* mpr_rlock_free - release the rlock object, set *rlock to NULL.
+ * Collective; blocking. Returns as mpr_queue_free. */
+int mpr_rlock_free(mpr_rlock *rlock);
+
+/*
+ * mpr_barrier_object_create - a barrier object (Python's Barrier) for
+ * `parties` ranks (1..the size of comm): unlike the collective
+ * mpr_barrier, any `parties` ranks of comm may meet at it, each call of
+ * mpr_barrier_object_wait counts as one arrival, it can time out, and it
+ * can be aborted and reset. It is used over and over: once `parties`
+ * waits have arrived they all return and the next round begins (a rank
+ * that comes back at once counts for the next round, never for the one
+ * it just left). Collective; blocking (rank 0's parties is used).
+ * Returns MPR_SUCCESS with *barrier set, MPR_ERR_ARG (parties out of
+ * range), or a common error.
+ */
+int mpr_barrier_object_create(mpr_comm comm, int parties, mpr_barrier_object *barrier);
+
+/*
+ * mpr_barrier_object_wait - arrive and block until `parties` arrivals have
+ * been made in this round, up to timeout. *index (may be NULL) = the
+ * arrival's place in the round, 0 for the first .. parties-1 for the last
+ * (as Python's wait returns). A wait that times out breaks the barrier:
+ * it returns MPR_ERR_TIMEOUT and every other rank waiting in that round
+ * MPR_ERR_BROKEN (timeout 0 breaks it at once unless this arrival
+ * completes the round). Returns MPR_SUCCESS, MPR_ERR_TIMEOUT,
+ * MPR_ERR_BROKEN (broken before or while waiting: timed out elsewhere,
+ * aborted, or reset), MPR_ERR_ARG (NaN timeout), MPR_ERR_PROC_FAILED. An
+ * arrival while a reset is in progress waits for it to finish first.
+ */
+int mpr_barrier_object_wait(mpr_barrier_object barrier, double timeout, int *index);
+
+/* mpr_barrier_object_abort - break the barrier (Python's abort): the ranks
+ * waiting and those arriving return MPR_ERR_BROKEN until a reset.
+ * Non-blocking. Returns MPR_SUCCESS or a common error. */
+int mpr_barrier_object_abort(mpr_barrier_object barrier);
+
+/* mpr_barrier_object_reset - return the barrier to its fresh state
+ * (Python's reset): ranks waiting in the current round return
+ * MPR_ERR_BROKEN; the barrier is fresh once they have left. Non-blocking.
+ * Returns MPR_SUCCESS or a common error. */
+int mpr_barrier_object_reset(mpr_barrier_object barrier);
+
+/* mpr_barrier_object_broken - *flag = 1 when the barrier is broken, else 0.
+ * mpr_barrier_object_n_waiting - *count = the ranks waiting in the current
+ * round (0 while broken or resetting). mpr_barrier_object_parties -
+ * *parties = its parties. Non-blocking; the first two are approximate, as
+ * mpr_semaphore_value. */
+int mpr_barrier_object_broken(mpr_barrier_object barrier, int *flag);
+int mpr_barrier_object_n_waiting(mpr_barrier_object barrier, int *count);
+int mpr_barrier_object_parties(mpr_barrier_object barrier, int *parties);
+
+/* mpr_barrier_object_free - release the barrier object, set *barrier to
+ * NULL. Collective; blocking. Returns as mpr_queue_free. */
+int mpr_barrier_object_free(mpr_barrier_object *barrier);
+
+/*
+ * mpr_condition_create - a condition variable (Python's Condition) over a
+ * recursive lock of its own (Python's default); mpr_condition_create_lock
+ * and mpr_condition_create_rlock use an existing lock or rlock instead,
+ * and take their communicator from it. The lock must outlive the
+ * condition (free the condition first). Collective; blocking. Returns
+ * MPR_SUCCESS with *cond set, MPR_ERR_ARG (NULL lock), or a common error.
+ */
+int mpr_condition_create(mpr_comm comm, mpr_condition *cond);
+int mpr_condition_create_lock(mpr_lock lock, mpr_condition *cond);
+int mpr_condition_create_rlock(mpr_rlock rlock, mpr_condition *cond);
+
+/* mpr_condition_acquire / mpr_condition_release - acquire or release the
+ * condition's lock: return as mpr_lock_* or mpr_rlock_* on it. */
+int mpr_condition_acquire(mpr_condition cond, double timeout);
+int mpr_condition_release(mpr_condition cond);
+
+/*
+ * mpr_condition_wait - with the lock held by this rank: release it (all
+ * levels of an rlock), block until notified, up to timeout, then acquire
+ * it again (its rlock recursion count restored), waiting for that as long
+ * as it takes. The lock is held again on MPR_SUCCESS and MPR_ERR_TIMEOUT
+ * (Python's wait returning False). A notification that comes as the
+ * timeout runs out is taken, never lost: the call then returns
+ * MPR_SUCCESS. Returns MPR_SUCCESS, MPR_ERR_TIMEOUT (also at once with
+ * timeout 0), MPR_ERR_NOT_OWNER (this rank does not hold the lock:
+ * nothing done), MPR_ERR_ARG (NaN timeout), MPR_ERR_PROC_FAILED (a rank
+ * died; the lock may not be held then).
+ */
+int mpr_condition_wait(mpr_condition cond, double timeout);
+
+/*
+ * mpr_condition_wait_for - with the lock held: until predicate(arg)
+ * returns non-zero, mpr_condition_wait for what is left of timeout
+ * (Python's wait_for). The predicate runs on this rank, with the lock
+ * held. Returns MPR_SUCCESS (the predicate holds), MPR_ERR_TIMEOUT (it
+ * still does not; the lock is held), MPR_ERR_NOT_OWNER, MPR_ERR_ARG (NULL
+ * predicate, NaN timeout), MPR_ERR_PROC_FAILED.
+ */
+int mpr_condition_wait_for(mpr_condition cond, int (*predicate)(void *arg), void *arg,
+                           double timeout);
+
+/* mpr_condition_notify - with the lock held: wake up to n (>= 1) of the
+ * ranks waiting on cond, those that began waiting first first;
+ * mpr_condition_notify_all wakes them all. Non-blocking. Return
+ * MPR_SUCCESS, MPR_ERR_NOT_OWNER (lock not held by this rank: nothing
+ * done), MPR_ERR_ARG (n < 1), or a common error. */
+int mpr_condition_notify(mpr_condition cond, int n);
+int mpr_condition_notify_all(mpr_condition cond);
+
+/* mpr_condition_free - release the condition (and its own lock, for one
+ * made by mpr_condition_create), set *cond to NULL. Collective; blocking.
+ * Returns as mpr_queue_free. */
+int mpr_condition_free(mpr_condition *cond);
 
 #ifdef __cplusplus
 }

@@ -67,6 +67,9 @@ runtime_libmpr_la_SOURCES += \
 	runtime/objects/event.c \
 	runtime/objects/semaphore.c \
 	runtime/objects/lock.c \
+	runtime/objects/rlock.c \
+	runtime/objects/barrier.c \
+	runtime/objects/condition.c \
 	runtime/objects/objects_wire.c runtime/objects/objects_wire.h \
 	runtime/objects/objects_service.c \
 	runtime/objects/objects_remote.c

@@ -1,4 +1,5 @@
-# Integration tests of the shared objects (queue, event, semaphore, lock):
+# Integration tests of the shared objects (queue, event, semaphore, lock,
+# rlock, barrier object, condition):
 # self-checking programs run under mprun by tests/integration/objects.sh.
 # Included from tests/local.mk.
 
@@ -7,6 +8,9 @@ OBJECTS_TEST_BINS = \
 	tests/integration/obj_event \
 	tests/integration/obj_semaphore \
 	tests/integration/obj_lock \
+	tests/integration/obj_rlock \
+	tests/integration/obj_barrier \
+	tests/integration/obj_condition \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed
 check_PROGRAMS += $(OBJECTS_TEST_BINS)
@@ -19,6 +23,12 @@ tests_integration_obj_semaphore_SOURCES = tests/integration/obj_semaphore.c test
 tests_integration_obj_semaphore_LDADD = runtime/libmpr.la
 tests_integration_obj_lock_SOURCES = tests/integration/obj_lock.c tests/integration/obj_shared.h
 tests_integration_obj_lock_LDADD = runtime/libmpr.la
+tests_integration_obj_rlock_SOURCES = tests/integration/obj_rlock.c tests/integration/obj_shared.h
+tests_integration_obj_rlock_LDADD = runtime/libmpr.la
+tests_integration_obj_barrier_SOURCES = tests/integration/obj_barrier.c tests/integration/obj_shared.h
+tests_integration_obj_barrier_LDADD = runtime/libmpr.la
+tests_integration_obj_condition_SOURCES = tests/integration/obj_condition.c tests/integration/obj_shared.h
+tests_integration_obj_condition_LDADD = runtime/libmpr.la
 tests_integration_obj_die_SOURCES = tests/integration/obj_die.c
 tests_integration_obj_die_LDADD = runtime/libmpr.la
 tests_integration_obj_mixed_SOURCES = tests/integration/obj_mixed.c tests/integration/check.h

@@ -77,6 +77,12 @@ static const char *const kind_names[MPR__CALL_KINDS] = {
     [MPR__CALL_SEMAPHORE_FREE] = "semaphore_free",
     [MPR__CALL_LOCK_CREATE] = "lock_create",
     [MPR__CALL_LOCK_FREE] = "lock_free",
+    [MPR__CALL_RLOCK_CREATE] = "rlock_create",
+    [MPR__CALL_RLOCK_FREE] = "rlock_free",
+    [MPR__CALL_BARRIER_OBJECT_CREATE] = "barrier_object_create",
+    [MPR__CALL_BARRIER_OBJECT_FREE] = "barrier_object_free",
+    [MPR__CALL_CONDITION_CREATE] = "condition_create",
+    [MPR__CALL_CONDITION_FREE] = "condition_free",
     [MPR__CALL_FINALIZE] = "finalize",
 };
 
@@ -101,7 +107,9 @@ static bool counts_elements(uint32_t kind)
 static bool frees_object(uint32_t kind)
 {
     return kind == MPR__CALL_QUEUE_FREE || kind == MPR__CALL_EVENT_FREE ||
-           kind == MPR__CALL_SEMAPHORE_FREE || kind == MPR__CALL_LOCK_FREE;
+           kind == MPR__CALL_SEMAPHORE_FREE || kind == MPR__CALL_LOCK_FREE ||
+           kind == MPR__CALL_RLOCK_FREE || kind == MPR__CALL_BARRIER_OBJECT_FREE ||
+           kind == MPR__CALL_CONDITION_FREE;
 }
 
 /* e.g. "reduce(root 0, 3 x long, sum)", "bcast(root 1, 8 bytes) on comm 0x4" */

@@ -117,6 +117,22 @@ int mpr_lock_acquire(mpr_lock l, double timeout)
     return lock_acquire(l, l->obj.comm->rank, timeout, NULL);
 }
 
+int mpr__lock_acquire_as(mpr_lock l, int32_t rank, double timeout,
+                         const struct mpr__obj_waiter *w)
+{
+    return lock_acquire(l, rank, timeout, w);
+}
+
+bool mpr__lock_held_by(mpr_lock l, int32_t rank)
+{
+    return atomic_load_explicit(&l->state->owner, memory_order_relaxed) == rank;
+}
+
+const struct mpr__obj *mpr__lock_obj(mpr_lock l)
+{
+    return &l->obj;
+}
+
 int mpr_lock_try_acquire(mpr_lock l)
 {
     return mpr_lock_acquire(l, MPR_NO_WAIT);
@@ -130,6 +146,11 @@ static int lock_release(struct mpr_lock *l, int32_t me)
         return MPR_ERR_NOT_OWNER;
     mpr__waitpoint_signal(&l->state->released, 1);
     return MPR_SUCCESS;
+}
+
+int mpr__lock_release_as(mpr_lock l, int32_t rank)
+{
+    return lock_release(l, rank);
 }
 
 int mpr_lock_release(mpr_lock l)

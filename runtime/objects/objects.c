@@ -101,6 +101,9 @@ static enum mpr__coll_kind call_kind(enum mpr__obj_kind kind, bool create)
         [MPR__OBJ_EVENT] = { MPR__CALL_EVENT_FREE, MPR__CALL_EVENT_CREATE },
         [MPR__OBJ_SEMAPHORE] = { MPR__CALL_SEMAPHORE_FREE, MPR__CALL_SEMAPHORE_CREATE },
         [MPR__OBJ_LOCK] = { MPR__CALL_LOCK_FREE, MPR__CALL_LOCK_CREATE },
+        [MPR__OBJ_RLOCK] = { MPR__CALL_RLOCK_FREE, MPR__CALL_RLOCK_CREATE },
+        [MPR__OBJ_BARRIER] = { MPR__CALL_BARRIER_OBJECT_FREE, MPR__CALL_BARRIER_OBJECT_CREATE },
+        [MPR__OBJ_CONDITION] = { MPR__CALL_CONDITION_FREE, MPR__CALL_CONDITION_CREATE },
     };
     return calls[kind][create];
 }

@@ -30,7 +30,11 @@ enum mpr__obj_kind {
     MPR__OBJ_EVENT = 2,
     MPR__OBJ_SEMAPHORE = 3,
     MPR__OBJ_LOCK = 4,
+    MPR__OBJ_RLOCK = 5,
+    MPR__OBJ_BARRIER = 6,
+    MPR__OBJ_CONDITION = 7,
 };
+#define MPR__OBJ_KIND_MAX MPR__OBJ_CONDITION
 
 /* The start of every object's segment; the object's own state follows at
  * MPR__OBJ_STATE_OFFSET. */
@@ -113,6 +117,25 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
                   mpr__obj_attempt_fn attempt, void *arg, int not_ready, double timeout,
                   const struct mpr__obj_waiter *service);
 
+/* ---- The locks a condition (condition.c) works with ---------------------- */
+
+/* Acting for the rank whose rank in the lock's communicator is `rank` (the
+ * caller itself, or a rank of another host when the service acts for it). */
+int mpr__lock_acquire_as(mpr_lock l, int32_t rank, double timeout,
+                         const struct mpr__obj_waiter *w);
+int mpr__lock_release_as(mpr_lock l, int32_t rank);
+bool mpr__lock_held_by(mpr_lock l, int32_t rank);
+const struct mpr__obj *mpr__lock_obj(mpr_lock l);
+
+/* An rlock's owner is a world rank. release_all gives it up whatever its
+ * recursion count and stores that count in *count; acquire_count takes it
+ * with recursion count `count` (>= 1) when `world` does not hold it. */
+int mpr__rlock_release_all(mpr_rlock rl, int32_t world, uint32_t *count);
+int mpr__rlock_acquire_count(mpr_rlock rl, int32_t world, uint32_t count, double timeout,
+                             const struct mpr__obj_waiter *w);
+bool mpr__rlock_held_by(mpr_rlock rl, int32_t world);
+const struct mpr__obj *mpr__rlock_obj(mpr_rlock rl);
+
 /* ---- Across hosts (objects_service.c, objects_remote.c) ------------------ */
 
 /*
@@ -154,6 +177,10 @@ void mpr__obj_remote_detach(struct mpr__obj *obj);
  * code, or MPR_ERR_PROC_FAILED when the home cannot be reached. */
 int mpr__obj_remote_call(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
                          const void *item, size_t len, void *buf, size_t buflen, int64_t *value);
+/* The same for a call with no item: `arg` goes in the request; *value and
+ * *extra (either may be NULL) get the reply's. */
+int mpr__obj_remote_call_arg(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
+                             uint64_t arg, int64_t *value, uint64_t *extra);
 /* mpr_finalize: close every connection to a service. */
 void mpr__obj_remote_close_all(void);
 

@@ -137,7 +137,10 @@ static int call(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *
     if (l->broken)
         return MPR_ERR_PROC_FAILED;
     req->seq = ++l->seq;
-    double give_up_at = req->timeout_ns < 0 ? INFINITY : mpr_wtime() + timeout + REPLY_GRACE_S;
+    /* A condition's wait takes the lock again after its timeout, however
+     * long that takes: only the home's death ends it. */
+    bool unbounded = req->timeout_ns < 0 || req->op == MPR__OBJW_COND_WAIT;
+    double give_up_at = unbounded ? INFINITY : mpr_wtime() + timeout + REPLY_GRACE_S;
     unsigned char head[MPR__OBJW_REQ_BYTES > MPR__OBJW_REP_BYTES ? MPR__OBJW_REQ_BYTES
                                                                  : MPR__OBJW_REP_BYTES];
     mpr__objw_req_encode(req, head);
@@ -174,6 +177,27 @@ int mpr__obj_remote_call(struct mpr__obj *obj, enum mpr__objw_op op, double time
     int rc = call(obj->remote, &req, item, timeout, buf, &rep);
     if ((rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE) && value)
         *value = rep.value;
+    return rc;
+}
+
+int mpr__obj_remote_call_arg(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
+                             uint64_t arg, int64_t *value, uint64_t *extra)
+{
+    struct mpr__objw_req req = {
+        .op = (uint8_t)op,
+        .object = obj->remote_id,
+        .timeout_ns = timeout_ns(timeout),
+        .rank = (uint32_t)obj->comm->rank,
+        .arg = arg,
+    };
+    struct mpr__objw_rep rep;
+    int rc = call(obj->remote, &req, NULL, timeout, NULL, &rep);
+    if (rc == MPR_SUCCESS) {
+        if (value)
+            *value = rep.value;
+        if (extra)
+            *extra = rep.extra;
+    }
     return rc;
 }
 

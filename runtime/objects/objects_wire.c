@@ -79,8 +79,11 @@ bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char 
     if (r->op == MPR__OBJW_QUEUE_PUT ? r->length > max_item : r->length != 0)
         return mpr__wire_refuse(why, why_cap, "length %u for op %u", r->length, r->op);
     if (r->op == MPR__OBJW_ATTACH) {
-        if (r->arg < 1 || r->arg > 4)
+        if (r->arg < 1 || r->arg > 7)
             return mpr__wire_refuse(why, why_cap, "attach to kind %llu", (unsigned long long)r->arg);
+    } else if (r->op == MPR__OBJW_COND_NOTIFY) {
+        if (r->arg < 1 || r->arg > INT32_MAX)
+            return mpr__wire_refuse(why, why_cap, "notify %llu", (unsigned long long)r->arg);
     } else if (r->op != MPR__OBJW_QUEUE_GET && r->arg != 0) {
         return mpr__wire_refuse(why, why_cap, "arg %llu for op %u", (unsigned long long)r->arg, r->op);
     }
@@ -97,6 +100,12 @@ int mpr__objw_op_kind(unsigned op)
         return 3;
     if (op >= MPR__OBJW_LOCK_ACQUIRE && op <= MPR__OBJW_LOCK_OWNER)
         return 4;
+    if (op >= MPR__OBJW_RLOCK_ACQUIRE && op <= MPR__OBJW_RLOCK_OWNER)
+        return 5;
+    if (op >= MPR__OBJW_BARRIER_WAIT && op <= MPR__OBJW_BARRIER_STATE)
+        return 6;
+    if (op >= MPR__OBJW_COND_WAIT && op <= MPR__OBJW_COND_NOTIFY)
+        return 7;
     return 0;
 }
 
@@ -133,7 +142,7 @@ static bool known_rc(int32_t rc)
     case MPR_SUCCESS: case MPR_ERR_ARG: case MPR_ERR_TRUNCATE: case MPR_ERR_NO_MEM:
     case MPR_ERR_SHM: case MPR_ERR_PROC_FAILED: case MPR_ERR_INTERNAL: case MPR_ERR_FULL:
     case MPR_ERR_EMPTY: case MPR_ERR_TIMEOUT: case MPR_ERR_BUSY: case MPR_ERR_NOT_OWNER:
-    case MPR_ERR_VALUE: case MPR_ERR_DEADLOCK:
+    case MPR_ERR_VALUE: case MPR_ERR_DEADLOCK: case MPR_ERR_BROKEN:
         return true;
     default:
         return false;
@@ -177,6 +186,13 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
         break;
     case MPR__OBJW_LOCK_OWNER:
         ok = v >= -1 && v <= INT32_MAX;
+        break;
+    case MPR__OBJW_RLOCK_OWNER:
+        ok = v >= -1 && v <= INT32_MAX && rep->extra <= UINT32_MAX;
+        break;
+    case MPR__OBJW_BARRIER_WAIT:
+    case MPR__OBJW_BARRIER_STATE:
+        ok = v >= 0 && v <= INT32_MAX && rep->extra <= 1;
         break;
     default:
         ok = v == 0;

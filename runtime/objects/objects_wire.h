@@ -14,14 +14,21 @@
  *   0 u8 op  1 u8 flags=0  2 u16 reserved=0  4 u32 object (non-zero)
  *   8 u64 seq (non-zero, echoed)  16 i64 timeout_ns (-1: forever)
  *  24 u32 rank (caller's rank in the object's communicator)
- *  28 u32 length  32 u64 arg (GET: buffer length; ATTACH: the kind)
+ *  28 u32 length  32 u64 arg (GET: buffer length; ATTACH: the kind;
+ *                             COND_NOTIFY: how many to wake, >= 1)
  *
  * reply (40 bytes, then `length` item bytes for a QUEUE_GET that succeeded):
  *   0 u8 op  1 u8 flags=0  2 u16 reserved=0  4 i32 rc
  *   8 u64 seq  16 i64 value  24 u64 extra  32 u32 length  36 u32 reserved=0
  *   value: GET/TRUNCATE the item's length, QSIZE the count, IS_SET 0/1,
  *          SEM_VALUE the count, LOCK_OWNER the rank or -1,
- *          ATTACH the queue's largest item; extra: ATTACH the capacity.
+ *          RLOCK_OWNER the world rank or -1, BARRIER_WAIT the arrival
+ *          index, BARRIER_STATE the ranks waiting,
+ *          ATTACH the queue's largest item; extra: ATTACH the capacity
+ *          (a barrier's parties), RLOCK_OWNER the recursion count,
+ *          BARRIER_STATE 1 when broken.
+ * COND_WAIT may take any time past its timeout: after the wait it takes
+ * the lock again, however long that takes (the client waits for it).
  */
 #ifndef MPR_OBJECTS_WIRE_H
 #define MPR_OBJECTS_WIRE_H
@@ -54,8 +61,17 @@ enum mpr__objw_op {
     MPR__OBJW_LOCK_ACQUIRE,
     MPR__OBJW_LOCK_RELEASE,
     MPR__OBJW_LOCK_OWNER,
+    MPR__OBJW_RLOCK_ACQUIRE,
+    MPR__OBJW_RLOCK_RELEASE,
+    MPR__OBJW_RLOCK_OWNER,
+    MPR__OBJW_BARRIER_WAIT,
+    MPR__OBJW_BARRIER_ABORT,
+    MPR__OBJW_BARRIER_RESET,
+    MPR__OBJW_BARRIER_STATE,
+    MPR__OBJW_COND_WAIT,
+    MPR__OBJW_COND_NOTIFY,
 };
-#define MPR__OBJW_OP_MAX MPR__OBJW_LOCK_OWNER
+#define MPR__OBJW_OP_MAX MPR__OBJW_COND_NOTIFY
 
 struct mpr__objw_hello {
     uint64_t magic;
@@ -100,12 +116,14 @@ void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mp
 /* The service's check of a request header, before it reads any payload or
  * looks the object up: known op, zero flags and reserved bits, non-zero
  * object and seq, timeout >= -1, a payload only for QUEUE_PUT and at most
- * max_item bytes, arg 0 except for GET and ATTACH (a known kind), rank
+ * max_item bytes, arg 0 except for GET, ATTACH (a known kind) and
+ * COND_NOTIFY (1..INT32_MAX), rank
  * below 2^31. False with the reason in why. */
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap);
 
 /* The object kind an op applies to (enum mpr__obj_kind's values: 1 queue,
- * 2 event, 3 semaphore, 4 lock), or 0 (ATTACH, or not an op). */
+ * 2 event, 3 semaphore, 4 lock, 5 rlock, 6 barrier, 7 condition), or 0
+ * (ATTACH, or not an op). */
 int mpr__objw_op_kind(unsigned op);
 
 void mpr__objw_rep_encode(const struct mpr__objw_rep *r, unsigned char out[MPR__OBJW_REP_BYTES]);

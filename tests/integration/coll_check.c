@@ -116,6 +116,25 @@ static void objects(void)
     mpr_lock lock;
     MUST(mpr_lock_create(MPR_COMM_WORLD, &lock), MPR_SUCCESS);
     MISMATCH(MPR_COMM_WORLD, last() ? mpr_lock_free(&lock) : mpr_barrier(MPR_COMM_WORLD));
+
+    /* the rlock, barrier object and condition: creation and freeing */
+    mpr_rlock rl = NULL;
+    mpr_barrier_object bo = NULL;
+    mpr_condition cond = NULL;
+    MISMATCH(MPR_COMM_WORLD, last() ? mpr_rlock_create(MPR_COMM_WORLD, &rl)
+                                    : mpr_barrier_object_create(MPR_COMM_WORLD, 1, &bo));
+    CHECK(rl == NULL && bo == NULL, "a mismatched creation made an object");
+    MISMATCH(MPR_COMM_WORLD, last() ? mpr_condition_create_lock(lock, &cond)
+                                    : mpr_rlock_create(MPR_COMM_WORLD, &rl));
+    CHECK(rl == NULL && cond == NULL, "a mismatched creation made an object");
+    MUST(mpr_rlock_create(MPR_COMM_WORLD, &rl), MPR_SUCCESS);
+    MUST(mpr_barrier_object_create(MPR_COMM_WORLD, 1, &bo), MPR_SUCCESS);
+    MUST(mpr_condition_create_rlock(rl, &cond), MPR_SUCCESS);
+    MISMATCH(MPR_COMM_WORLD, last() ? mpr_barrier_object_free(&bo) : mpr_condition_free(&cond));
+    CHECK(bo != NULL && cond != NULL, "a mismatched free cleared a handle");
+    EXPECT(mpr_condition_free(&cond), MPR_SUCCESS);
+    EXPECT(mpr_barrier_object_free(&bo), MPR_SUCCESS);
+    EXPECT(mpr_rlock_free(&rl), MPR_SUCCESS);
     EXPECT(mpr_lock_free(&lock), MPR_SUCCESS);
 }
 

@@ -8,7 +8,9 @@
  * mpr_finalize); OBJECT is queue (the others block in a get on an empty
  * queue), lock (the last rank holds the lock, the others block in
  * acquire), semaphore (they block in acquire of a semaphore at 0) or event
- * (they block in wait). After a crash mprun must kill them; after an exit
+ * (they block in wait), rlock (as lock, held two levels deep), barrier
+ * (they wait at a barrier object that needs the victim too) or condition
+ * (they wait on a condition nobody notifies). After a crash mprun must kill them; after an exit
  * the blocked call must return MPR_ERR_PROC_FAILED (then they finalize and
  * exit 0) unless mprun ends the job first. Anything else prints
  * "rank R: FAIL: ..." and exits 1. VICTIM (default N-1) chooses the rank
@@ -26,7 +28,8 @@ int main(int argc, char **argv)
     int size;
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 3) {
-        fprintf(stderr, "usage: obj_die crash|exit queue|lock|semaphore|event\n");
+        fprintf(stderr, "usage: obj_die crash|exit "
+                        "queue|lock|semaphore|event|rlock|barrier|condition\n");
         return 2;
     }
     const char *how = argv[1], *object = argv[2];
@@ -43,8 +46,17 @@ int main(int argc, char **argv)
     MUST(mpr_lock_create(MPR_COMM_WORLD, &lock), MPR_SUCCESS);
     MUST(mpr_semaphore_create(MPR_COMM_WORLD, 0, 0, &sem), MPR_SUCCESS);
     MUST(mpr_event_create(MPR_COMM_WORLD, &ev), MPR_SUCCESS);
-    if (me == victim)
+    mpr_rlock rl;
+    mpr_barrier_object bar;
+    mpr_condition cond;
+    MUST(mpr_rlock_create(MPR_COMM_WORLD, &rl), MPR_SUCCESS);
+    MUST(mpr_barrier_object_create(MPR_COMM_WORLD, size, &bar), MPR_SUCCESS);
+    MUST(mpr_condition_create(MPR_COMM_WORLD, &cond), MPR_SUCCESS);
+    if (me == victim) {
         MUST(mpr_lock_acquire(lock, 0), MPR_SUCCESS);
+        MUST(mpr_rlock_acquire(rl, 0), MPR_SUCCESS);
+        MUST(mpr_rlock_acquire(rl, 0), MPR_SUCCESS);
+    }
     MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
 
     if (me == victim) {
@@ -65,7 +77,15 @@ int main(int argc, char **argv)
         rc = mpr_lock_acquire(lock, MPR_WAIT_FOREVER);
     else if (strcmp(object, "semaphore") == 0)
         rc = mpr_semaphore_acquire(sem, MPR_WAIT_FOREVER);
-    else
+    else if (strcmp(object, "rlock") == 0)
+        rc = mpr_rlock_acquire(rl, MPR_WAIT_FOREVER);
+    else if (strcmp(object, "barrier") == 0)
+        rc = mpr_barrier_object_wait(bar, MPR_WAIT_FOREVER, NULL);
+    else if (strcmp(object, "condition") == 0) {
+        rc = mpr_condition_acquire(cond, MPR_WAIT_FOREVER);
+        if (rc == MPR_SUCCESS)
+            rc = mpr_condition_wait(cond, MPR_WAIT_FOREVER);
+    } else
         rc = mpr_event_wait(ev, MPR_WAIT_FOREVER);
     if (rc != MPR_ERR_PROC_FAILED) {
         failf(__LINE__, "%s %s: the blocked call returned %s, wanted MPR_ERR_PROC_FAILED or to "

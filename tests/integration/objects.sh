@@ -3,7 +3,9 @@
 # under contention, order per producer, timeouts, full/empty, join and
 # task_done, items too big for the buffer), event (wake-ups with many
 # waiters), semaphore (count never exceeded, bounded over-release), lock
-# (mutual exclusion, ownership errors), bad arguments; and ranks dying
+# (mutual exclusion, ownership errors), rlock (recursion, ownership),
+# barrier object (rounds, indexes, timeout, abort, reset), condition
+# (bounded buffer, notify counts, timeouts), bad arguments; and ranks dying
 # while others are blocked on an object (programs: obj_*.c).
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -62,6 +64,24 @@ for n in 1 2 3 8; do
     job "$n" obj_lock 300
 done
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 200
+
+# --- rlock, barrier object, condition -------------------------------------
+singleton obj_rlock 50
+for n in 1 2 3 4; do
+    job "$n" obj_rlock 300
+done
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_rlock 200
+singleton obj_barrier 20
+for n in 1 2 3 4; do
+    job "$n" obj_barrier 300
+done
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_barrier 200
+singleton obj_condition 20
+for n in 1 2 3 4; do
+    job "$n" obj_condition 100
+done
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_condition 50
+
 # messages reach ranks asleep on an object or in a barrier
 job 2 obj_mixed
 job 3 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_mixed
@@ -90,7 +110,7 @@ example 4 lock_file "$LOCKFILE" 50
 rm -f "$LOCKFILE"
 
 # --- a rank dies while the others are blocked on an object ----------------
-for object in queue lock semaphore event; do
+for object in queue lock semaphore event rlock barrier condition; do
     run 3 obj_die crash "$object" "$MARK"
     expect_rc 139 "SIGSEGV in rank 2 of 3 while the others block on a $object"
     no_procs "after a crash"
@@ -102,7 +122,7 @@ saw_it() {
     n=$(grep -c 'blocked call returned MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
     [ "$n" -eq "$1" ] && pass "$2" || fail "$2: $n of $1 saw MPR_ERR_PROC_FAILED"
 }
-for object in queue lock; do
+for object in queue lock rlock barrier condition; do
     run 2 --enable-recovery -- obj_die exit "$object" "$MARK"
     expect_rc 1 "rank 1 of 2 exits without finalizing while rank 0 blocks on a $object"
     saw_it 1 "rank 0 saw it"

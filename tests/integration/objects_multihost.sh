@@ -5,7 +5,8 @@
 # service over TCP. The obj_* programs of objects.sh, by slot and by node
 # (producers, waiters and lock holders on every host): exactly-once queue
 # delivery with per-producer order, join/task_done, timeouts, event
-# wake-ups, semaphore bound and lock mutual exclusion (checked in a file
+# wake-ups, semaphore bound, lock and rlock mutual exclusion, barrier
+# rounds, abort and reset, condition bounded buffer and notify counts (checked in a file
 # every host maps: the namespaces share the file system); then a rank of
 # another host, or the home rank itself, dying while the others block.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -22,6 +23,9 @@ for map in slot node; do
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_event 60 2
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_semaphore 2 100
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_lock 100
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_rlock 100
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_barrier 100
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_condition 40
 done
 # 3 hosts, producers on all of them (by node: ranks 0, 1, 2 on mprh0..2)
 across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_queue stress 3 1000 8
@@ -31,6 +35,9 @@ across mprh0:1,mprh1:1,mprh2:1 -- obj_queue basic
 across mprh0:2,mprh1:1,mprh2:2 -- obj_event 50
 across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_semaphore 1 60
 across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_lock 80
+across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_rlock 60
+across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_barrier 60
+across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_condition 30
 # every wait sleeps, on both sides
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_queue stress 2 800 4
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 60
@@ -64,12 +71,14 @@ die() {
     fi
     no_processes_anywhere "after rank $victim died ($how, $object)"
 }
-for object in queue lock semaphore event; do
+for object in queue lock semaphore event rlock barrier condition; do
     die mprh0:1,mprh1:1,mprh2:1 2 crash "$object"   # a rank of another host
     die mprh0:1,mprh1:1,mprh2:1 0 crash "$object"   # the home rank
 done
 die mprh0:1,mprh1:1 1 exit queue
 die mprh0:1,mprh1:1 0 exit queue
 die mprh0:2,mprh1:1 0 exit lock
+die mprh0:1,mprh1:1,mprh2:1 2 exit barrier
+die mprh0:1,mprh1:1,mprh2:1 2 exit condition
 no_leftovers
 finish

@@ -126,9 +126,9 @@ static void test_req_refused(void **state)
     r.op = MPR__OBJW_ATTACH;
     r.arg = 0;
     assert_req_refused(&r, "kind");
-    r.arg = 5;
+    r.arg = 8;
     assert_req_refused(&r, "kind");
-    r.arg = 4;
+    r.arg = 7;
     assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
     r = get_req();
     r.arg = UINT64_MAX; /* any buffer length: the service caps it */
@@ -143,6 +143,9 @@ static void test_op_kind(void **state)
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_EVENT_WAIT), 2);
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_SEM_VALUE), 3);
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_LOCK_OWNER), 4);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_RLOCK_OWNER), 5);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_BARRIER_WAIT), 6);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_COND_NOTIFY), 7);
     assert_int_equal(mpr__objw_op_kind(0), 0);
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_OP_MAX + 1), 0);
 }
