@@ -1,7 +1,9 @@
-# Examples of the shared objects (queue, event, semaphore, lock); each says
+# Examples of the shared objects (queue, event, semaphore, lock, rlock,
+# barrier object, condition); each says
 # in its header how to run it. Included from examples/local.mk.
 noinst_PROGRAMS += examples/prodcons examples/workers examples/event_start \
-	examples/semaphore_cap examples/lock_file
+	examples/semaphore_cap examples/lock_file examples/rlock_log \
+	examples/barrier_phases examples/condition_buffer
 examples_prodcons_SOURCES = examples/prodcons.c
 examples_prodcons_LDADD = runtime/libmpr.la
 examples_workers_SOURCES = examples/workers.c
@@ -12,3 +14,9 @@ examples_semaphore_cap_SOURCES = examples/semaphore_cap.c
 examples_semaphore_cap_LDADD = runtime/libmpr.la
 examples_lock_file_SOURCES = examples/lock_file.c
 examples_lock_file_LDADD = runtime/libmpr.la
+examples_rlock_log_SOURCES = examples/rlock_log.c
+examples_rlock_log_LDADD = runtime/libmpr.la
+examples_barrier_phases_SOURCES = examples/barrier_phases.c
+examples_barrier_phases_LDADD = runtime/libmpr.la
+examples_condition_buffer_SOURCES = examples/condition_buffer.c
+examples_condition_buffer_LDADD = runtime/libmpr.la

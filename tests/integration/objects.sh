@@ -107,6 +107,12 @@ example 4 semaphore_cap 2
 LOCKFILE=$(mktemp)
 example 1 lock_file "$LOCKFILE" 20
 example 4 lock_file "$LOCKFILE" 50
+example 1 rlock_log "$LOCKFILE" 5
+example 4 rlock_log "$LOCKFILE" 20
+example 1 barrier_phases 3 0.2
+example 4 barrier_phases 5 0.5
+example 2 condition_buffer "$LOCKFILE" 30 2
+example 4 condition_buffer "$LOCKFILE" 20 3
 rm -f "$LOCKFILE"
 
 # --- a rank dies while the others are blocked on an object ----------------
