@@ -133,6 +133,14 @@ static void test_req_refused(void **state)
     r = get_req();
     r.arg = UINT64_MAX; /* any buffer length: the service caps it */
     assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    r = get_req();
+    r.op = MPR__OBJW_COND_NOTIFY; /* arg: how many to wake, 1..INT32_MAX */
+    r.arg = 0;
+    assert_req_refused(&r, "notify");
+    r.arg = (uint64_t)INT32_MAX + 1;
+    assert_req_refused(&r, "notify");
+    r.arg = 3;
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
 }
 
 static void test_op_kind(void **state)
@@ -256,6 +264,24 @@ static void test_rep_checks(void **state)
     q.op = v.op = MPR__OBJW_SEM_RELEASE;
     v.value = 1; /* nothing to say */
     assert_rep_refused(&v, &q);
+    q.op = v.op = MPR__OBJW_RLOCK_OWNER;
+    v.value = 5;
+    v.extra = 3; /* the recursion count */
+    assert_true(mpr__objw_rep_check(&v, &q, NULL, 0));
+    v.value = -2;
+    assert_rep_refused(&v, &q);
+    q.op = v.op = MPR__OBJW_BARRIER_WAIT;
+    v.value = 2;
+    v.extra = 0;
+    assert_true(mpr__objw_rep_check(&v, &q, NULL, 0));
+    v.value = -1;
+    assert_rep_refused(&v, &q);
+    q.op = v.op = MPR__OBJW_BARRIER_STATE;
+    v.value = 1;
+    v.extra = 2; /* broken is 0 or 1 */
+    assert_rep_refused(&v, &q);
+    v.rc = MPR_ERR_BROKEN; /* a code a service may send */
+    assert_true(mpr__objw_rep_check(&v, &q, NULL, 0));
 }
 
 int main(void)
