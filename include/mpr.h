@@ -550,7 +550,9 @@ int mpr_alltoallv(const void *sendbuf, const size_t sendlens[],
  * calls return their "not now" code instead (MPR_ERR_FULL, MPR_ERR_EMPTY,
  * MPR_ERR_BUSY), exactly as their *_nowait/try_* forms do. A call that
  * fails or times out has changed nothing: no item is lost or duplicated,
- * no count is taken.
+ * no count is taken, no notification is lost. (Two exceptions, as in
+ * Python: a barrier object's wait that times out breaks the barrier, and
+ * a condition's wait takes its lock back before it returns.)
  *
  * Waiting spins briefly, then yields, then sleeps (as the message calls
  * do), and keeps point-to-point messages of this rank moving meanwhile.

@@ -34,7 +34,6 @@ enum mpr__obj_kind {
     MPR__OBJ_BARRIER = 6,
     MPR__OBJ_CONDITION = 7,
 };
-#define MPR__OBJ_KIND_MAX MPR__OBJ_CONDITION
 
 /* The start of every object's segment; the object's own state follows at
  * MPR__OBJ_STATE_OFFSET. */

@@ -117,8 +117,8 @@ void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mp
  * looks the object up: known op, zero flags and reserved bits, non-zero
  * object and seq, timeout >= -1, a payload only for QUEUE_PUT and at most
  * max_item bytes, arg 0 except for GET, ATTACH (a known kind) and
- * COND_NOTIFY (1..INT32_MAX), rank
- * below 2^31. False with the reason in why. */
+ * COND_NOTIFY (1..INT32_MAX), rank below 2^31. False with the reason in
+ * why. */
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap);
 
 /* The object kind an op applies to (enum mpr__obj_kind's values: 1 queue,

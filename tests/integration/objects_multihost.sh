@@ -41,6 +41,7 @@ across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_condition 30
 # every wait sleeps, on both sides
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_queue stress 2 800 4
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 60
+across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_condition 20
 # the service's address follows MPR_TCP_IF like the transport's
 across mprh0:1,mprh1:1 -x MPR_TCP_IF=eth0 -- obj_queue join
 no_processes_anywhere "after the jobs"
