@@ -1,5 +1,7 @@
-# The transports (runtime/transport/{self,shm,tcp}): shared memory's own
-# cases (shm.sh); TCP's own cases on
+# The transports (runtime/transport/{self,shm,tcp}): every point-to-point
+# and collective program over self (-n 1), shared memory and TCP
+# (transports.sh; the collectives with MPR_CHECK=0: transports_unchecked.sh);
+# shared memory's own cases (shm.sh); TCP's own cases on
 # one host (tcp.sh) and across hosts made of network namespaces, shm and
 # TCP in one job (tcp_multihost.sh). Included from tests/local.mk, which
 # says how to register a test.
@@ -22,6 +24,8 @@ tests_integration_tcp_stray_client_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/run
 tests_integration_tcp_stray_client_LDADD =
 
 TEST_SH += \
+	tests/integration/transports.sh \
+	tests/integration/transports_unchecked.sh \
 	tests/integration/shm.sh \
 	tests/integration/tcp.sh \
 	tests/integration/tcp_multihost.sh
