@@ -10,7 +10,7 @@ UNIT_TESTS += tests/unit/test_ring tests/unit/test_tcp_frame
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c runtime/transport/shm/shm_ring.c
 tests_unit_test_ring_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_ring_LDADD = $(UNIT_LDADD) -lpthread
-tests_unit_test_tcp_frame_SOURCES = tests/unit/test_tcp_frame.c runtime/transport/tcp/tcp_wire.c
+tests_unit_test_tcp_frame_SOURCES = tests/unit/test_tcp_frame.c runtime/transport/tcp/tcp_wire.c runtime/core/endpoint.c
 tests_unit_test_tcp_frame_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_tcp_frame_LDADD = $(UNIT_LDADD)
 

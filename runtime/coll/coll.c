@@ -10,7 +10,6 @@
  * binomial bcast, or a pipelined chain for large messages.
  * MPR_COLL_BARRIER / MPR_COLL_BCAST force one (see README.md).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,9 +203,9 @@ static struct mpr__coll_choice bcast_choice = { .name = "BCAST", .algs = bcast_n
 
 static void say_fallback(const char *coll, const char *name, bool *said)
 {
-    if (!*said && mpr__g.rank == 0)
-        fprintf(stderr, "mpr: MPR_COLL_%s=%s cannot serve this communicator; using another "
-                        "algorithm\n", coll, name);
+    if (!*said)
+        mpr__log_rank0("MPR_COLL_%s=%s cannot serve this communicator; using another algorithm",
+                       coll, name);
     *said = true;
 }
 
@@ -228,18 +227,18 @@ static int hier_barrier(mpr_comm comm, struct mpr__coll_state *st)
 {
     int32_t outcome = MPR_SUCCESS; /* the leaders' phase, passed on to the members */
     if (st->lrank != 0) {
-        int rc = mpr__shm_arrive(st);
+        int rc = mpr__coll_shm_arrive(st);
         if (rc == MPR_SUCCESS)
-            rc = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0);
+            rc = mpr__coll_shm_bcast(st, &outcome, sizeof(outcome), 0);
         return rc != MPR_SUCCESS ? rc : outcome;
     }
     int rc = MPR_SUCCESS;
-    if (st->nlocal > 1 && (rc = mpr__shm_arrive(st)) == MPR_SUCCESS)
-        rc = mpr__shm_arrive_wait(st);
+    if (st->nlocal > 1 && (rc = mpr__coll_shm_arrive(st)) == MPR_SUCCESS)
+        rc = mpr__coll_shm_arrive_wait(st);
     if (rc == MPR_SUCCESS)
         rc = dissemination(comm, st->leaders, st->nhosts, st->host_of[comm->rank], comm->ctx_coll);
     outcome = rc;
-    int rc2 = mpr__shm_bcast(st, &outcome, sizeof(outcome), 0); /* the release, even after an error */
+    int rc2 = mpr__coll_shm_bcast(st, &outcome, sizeof(outcome), 0); /* the release, even after an error */
     return rc != MPR_SUCCESS ? rc : rc2;
 }
 
@@ -263,7 +262,7 @@ int mpr_barrier(mpr_comm comm)
     if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
         return rc;
     if (shm_serves(st)) /* hier on one host is shm */
-        return mpr__shm_barrier(st, alg == BARRIER_SHM_LEADER);
+        return mpr__coll_shm_barrier(st, alg == BARRIER_SHM_LEADER);
     if ((alg == ALG_AUTO || alg == BARRIER_HIER) && hier_serves(comm, st))
         return hier_barrier(comm, st);
     if (alg != ALG_AUTO)
@@ -299,11 +298,11 @@ static int hier_bcast(mpr_comm comm, struct mpr__coll_state *st, void *buf, size
         result = p2p_bcast(comm, buf, len, st->leaders, st->nhosts, my_host, root_host, ALG_AUTO);
         st->leaders[root_host] = saved;
         if (result != MPR_SUCCESS && result != MPR_ERR_TRUNCATE) {
-            mpr__shm_bcast(st, NULL, 0, lroot); /* release the members: they fail too */
+            mpr__coll_shm_bcast(st, NULL, 0, lroot); /* release the members: they fail too */
             return result;
         }
     }
-    int rc = mpr__shm_bcast(st, buf, len, lroot);
+    int rc = mpr__coll_shm_bcast(st, buf, len, lroot);
     return rc != MPR_SUCCESS ? rc : result;
 }
 
@@ -328,7 +327,7 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
     if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
         return rc;
     if (shm_serves(st)) /* hier on one host is shm */
-        return mpr__shm_bcast(st, buf, len, root);
+        return mpr__coll_shm_bcast(st, buf, len, root);
     if ((alg == ALG_AUTO || alg == BCAST_HIER) && hier_serves(comm, st))
         return hier_bcast(comm, st, buf, len, root);
     if (alg != ALG_AUTO)

@@ -5,6 +5,7 @@
 #ifndef MPR_COLL_H
 #define MPR_COLL_H
 
+#include "core/datatype.h"
 #include "core/mpr_internal.h"
 
 /* One tag per collective on comm->ctx_coll. Collectives are called in the
@@ -27,24 +28,26 @@ enum mpr__coll_tag {
  * or NULL for "choose by size and shape". Read once per name. */
 const char *mpr__coll_forced(const char *name);
 
-/* ---- datatype.c: types and reduction ops ---- */
+/* ---- Used beyond the collectives' own files ---- */
 
-/* Size of one element; MPR_ERR_ARG for an unknown type. */
-int mpr__type_size(mpr_datatype type, size_t *size);
-/* MPR_SUCCESS if op is known and defined for type (sets *commutative),
- * else MPR_ERR_ARG. */
-int mpr__op_check(mpr_op op, mpr_datatype type, bool *commutative);
-/* inout[i] = in[i] op inout[i] for i < count; op already checked; in and
- * inout must not overlap. */
-void mpr__op_apply(mpr_op op, mpr_datatype type, const void *in, void *inout, size_t count);
+/* coll.c: the dissemination barrier over point-to-point on context ctx
+ * (also mpr_finalize's, on a context of its own) */
+int mpr__barrier_ctx(mpr_comm comm, uint32_t ctx);
+
+/* coll_gather.c: every rank's len bytes into recv (size * len), on the
+ * collective context; also what communicator creation uses. */
+int mpr__allgather(mpr_comm comm, const void *send, size_t len, void *recv);
+/* coll_shm.c: release what the fast collectives made for comm. */
+void mpr__coll_comm_free(mpr_comm comm);
+
 
 /* ---- coll_shm.c: collectives through shared memory on one node ----
  * Each returns MPR_ERR_UNSUPPORTED, having done nothing, when it cannot
  * serve this call (e.g. comm spans hosts, no shared memory); the caller
  * then uses point-to-point algorithms. Arguments are already checked. */
-int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
+int mpr__coll_shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
                        mpr_datatype type, mpr_op op);
-int mpr__shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
+int mpr__coll_shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
                     mpr_datatype type, mpr_op op, int root);
 
 /* ---- coll_util.c: what the point-to-point algorithms share ----

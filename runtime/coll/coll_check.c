@@ -161,9 +161,8 @@ static void say_mismatch(mpr_comm comm, const struct signature *sigs, int other)
         snprintf(world_a, sizeof(world_a), " (world %d)", mpr__world_rank(comm, 0));
         snprintf(world_b, sizeof(world_b), " (world %d)", mpr__world_rank(comm, other));
     }
-    fprintf(stderr, "mpr: rank %d: collective mismatch on comm 0x%x: rank 0%s called %s, "
-                    "rank %d%s called %s\n", mpr__g.rank, (unsigned)comm->ctx_p2p, world_a, a,
-            other, world_b, b);
+    mpr__log("collective mismatch on comm 0x%x: rank 0%s called %s, rank %d%s called %s",
+             (unsigned)comm->ctx_p2p, world_a, a, other, world_b, b);
 }
 
 /* ---- The exchange --------------------------------------------------------- */

@@ -425,7 +425,7 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
 
     int alg = mpr__coll_choice(&reduce_choice);
     if (alg < 0 || alg == REDUCE_SHM) {
-        rc = mpr__shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
+        rc = mpr__coll_shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
         if (rc != MPR_ERR_UNSUPPORTED)
             return rc;
         alg = -1;
@@ -505,7 +505,7 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
 
     int alg = mpr__coll_choice(&allreduce_choice);
     if (alg < 0 || alg == ALLREDUCE_SHM) {
-        rc = mpr__shm_allreduce(comm, sendbuf, recvbuf, count, datatype, op);
+        rc = mpr__coll_shm_allreduce(comm, sendbuf, recvbuf, count, datatype, op);
         if (rc != MPR_ERR_UNSUPPORTED)
             return rc;
         alg = -1;

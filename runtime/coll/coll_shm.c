@@ -10,7 +10,7 @@
  * whether every host got its segment, so all take the same path.
  */
 #include <limits.h>
-#include <sched.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +19,10 @@
 #include <unistd.h>
 
 #include "coll/coll_shm.h"
-#include "core/cpu_relax.h"
-#include "core/futex.h"
 #include "core/segment.h"
 
 #define SEG_MAGIC 0x6d70722d636f6c31ull /* "mpr-col1" */
 #define LINE MPR__COLL_LINE
-#define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
-#define POLL_EVERY 32 /* spins between two polls of point-to-point progress */
 
 static size_t round_up(size_t v, size_t to)
 {
@@ -167,7 +163,7 @@ static void segment_name(char *out, size_t cap, int creator_world, uint32_t ctx)
 {
     char suffix[48];
     snprintf(suffix, sizeof(suffix), "coll-%d-%u", creator_world, ctx);
-    mpr__shm_segment_name(out, cap, suffix);
+    mpr__segment_name(out, cap, suffix);
 }
 
 static void attach(struct mpr__coll_state *st, void *mem)
@@ -194,7 +190,7 @@ static int make_segment(mpr_comm comm, struct mpr__coll_state *st, int *p2p_rc)
     int32_t made = MPR_SUCCESS;
     *p2p_rc = MPR_SUCCESS;
     if (st->lrank == 0) {
-        made = mpr__shm_segment_create(name, bytes, "collectives", &mem);
+        made = mpr__segment_create(name, bytes, "collectives", &mem);
         if (made == MPR_SUCCESS) {
             struct mpr__coll_seg *seg = mem;
             *seg = geo;
@@ -217,7 +213,7 @@ static int make_segment(mpr_comm comm, struct mpr__coll_state *st, int *p2p_rc)
         if (*p2p_rc != MPR_SUCCESS)
             return *p2p_rc;
         if (made == MPR_SUCCESS) {
-            made = mpr__shm_segment_open(name, bytes, "collectives", &mem);
+            made = mpr__segment_open(name, bytes, "collectives", &mem);
             if (made == MPR_SUCCESS &&
                 atomic_load_explicit((_Atomic uint64_t *)mem, memory_order_acquire) != SEG_MAGIC) {
                 munmap(mem, bytes);
@@ -289,24 +285,7 @@ int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out)
 
 void mpr__coll_ring(struct mpr__coll_state *st)
 {
-    struct mpr__coll_seg *seg = st->seg;
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&seg->sleepers, memory_order_relaxed) != 0) {
-        atomic_fetch_add_explicit(&seg->bell, 1, memory_order_release);
-        mpr__futex_wake(&seg->bell, INT_MAX);
-    }
-}
-
-static unsigned yields_before_sleep(void)
-{
-    static unsigned yields;
-    static bool configured;
-    if (!configured) {
-        const char *env = getenv("MPR_YIELDS");
-        yields = env ? (unsigned)strtoul(env, NULL, 10) : mpr__g.oversubscribed ? 100 : 4;
-        configured = true;
-    }
-    return yields;
+    mpr__waitpoint_signal(&st->seg->bell, INT_MAX);
 }
 
 static bool members_alive(const struct mpr__coll_state *st)
@@ -319,62 +298,42 @@ static bool members_alive(const struct mpr__coll_state *st)
     return true;
 }
 
+struct coll_wait {
+    struct mpr__coll_state *st;
+    bool (*done)(struct mpr__coll_state *, uint32_t);
+    uint32_t arg;
+};
+
+static int coll_poll(void *arg)
+{
+    struct coll_wait *cw = arg;
+    return cw->done(cw->st, cw->arg) ? MPR_SUCCESS : MPR__PENDING;
+}
+
+static int coll_members_ok(void *arg)
+{
+    return members_alive(((struct coll_wait *)arg)->st) ? MPR_SUCCESS : MPR_ERR_PROC_FAILED;
+}
+
 int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
                    uint32_t arg)
 {
     if (done(st, arg))
         return MPR_SUCCESS;
-    /* Sharing cores, the member we wait for likely waits for our core:
-     * give it up almost at once. */
-    unsigned spins = mpr__g.spin_polls;
-    for (unsigned i = 1; i <= spins; i++) {
-        mpr__cpu_relax();
-        if (i % POLL_EVERY == 0)
-            mpr__progress();
-        if (done(st, arg))
-            return MPR_SUCCESS;
-    }
-    unsigned yields = yields_before_sleep();
-    for (unsigned i = 0; i < yields; i++) {
-        sched_yield();
-        if (done(st, arg))
-            return MPR_SUCCESS;
-        if (i % 4 == 3)
-            mpr__progress();
-    }
-    struct mpr__coll_seg *seg = st->seg;
-    int slice_ms = 1;
-    double last_check = mpr_wtime();
-    for (;;) {
-        uint32_t seen = atomic_load_explicit(&seg->bell, memory_order_acquire);
-        atomic_fetch_add_explicit(&seg->sleepers, 1, memory_order_seq_cst);
-        atomic_thread_fence(memory_order_seq_cst);
-        bool now_done = done(st, arg);
-        if (!now_done && !mpr__shm_sleep_on(&seg->bell, seen, slice_ms * 1000000L))
-            mpr__futex_wait(&seg->bell, seen, slice_ms * 1000000L);
-        atomic_fetch_sub_explicit(&seg->sleepers, 1, memory_order_relaxed);
-        if (now_done || done(st, arg))
-            return MPR_SUCCESS;
-        /* A peer may wait for room in its ring to us: keep messages moving. */
-        int events = mpr__progress();
-        if (done(st, arg))
-            return MPR_SUCCESS;
-        double now = mpr_wtime();
-        if (now - last_check >= MPR__LIVENESS_INTERVAL_S) {
-            last_check = now;
-            mpr__liveness_check(); /* fails point-to-point traffic with the dead too */
-            if (!members_alive(st))
-                return MPR_ERR_PROC_FAILED;
-        }
-        bool rung = atomic_load_explicit(&seg->bell, memory_order_relaxed) != seen;
-        slice_ms = events || rung ? 1
-                   : slice_ms * 2 > SLEEP_SLICE_MAX_MS ? SLEEP_SLICE_MAX_MS : slice_ms * 2;
-    }
+    struct coll_wait cw = { st, done, arg };
+    struct mpr__wait w = {
+        .poll = coll_poll,
+        .arg = &cw,
+        .wp = &st->seg->bell,
+        .deadline = INFINITY,
+        .peers_ok = coll_members_ok,
+    };
+    return mpr__wait(&w);
 }
 
 /* ---- Barrier ------------------------------------------------------------- */
 
-bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target)
+bool mpr__coll_shm_arrived(struct mpr__coll_state *st, uint32_t target)
 {
     return mpr__seq_ge(atomic_load_explicit(&st->seg->arrived, memory_order_acquire), target);
 }
@@ -385,9 +344,9 @@ bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target)
  * does), so it first waits for e to be complete before counting itself in
  * e + 1: otherwise its early arrival stands in for a late member's and the
  * count reaches e x n with that member missing. */
-int mpr__shm_arrive(struct mpr__coll_state *st)
+int mpr__coll_shm_arrive(struct mpr__coll_state *st)
 {
-    int rc = mpr__shm_arrive_wait(st);
+    int rc = mpr__coll_shm_arrive_wait(st);
     if (rc != MPR_SUCCESS)
         return rc;
     st->epoch++;
@@ -398,9 +357,9 @@ int mpr__shm_arrive(struct mpr__coll_state *st)
     return MPR_SUCCESS;
 }
 
-int mpr__shm_arrive_wait(struct mpr__coll_state *st)
+int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st)
 {
-    return mpr__coll_wait(st, mpr__shm_arrived, st->epoch * (uint32_t)st->nlocal);
+    return mpr__coll_wait(st, mpr__coll_shm_arrived, st->epoch * (uint32_t)st->nlocal);
 }
 
 static bool released(struct mpr__coll_state *st, uint32_t epoch)
@@ -408,18 +367,18 @@ static bool released(struct mpr__coll_state *st, uint32_t epoch)
     return mpr__seq_ge(atomic_load_explicit(&st->seg->released, memory_order_acquire), epoch);
 }
 
-int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases)
+int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 {
     if (st->nlocal == 1)
         return MPR_SUCCESS;
-    int rc = mpr__shm_arrive(st);
+    int rc = mpr__coll_shm_arrive(st);
     if (rc != MPR_SUCCESS)
         return rc;
     if (!leader_releases)
-        return mpr__shm_arrive_wait(st);
+        return mpr__coll_shm_arrive_wait(st);
     if (st->lrank != 0)
         return mpr__coll_wait(st, released, st->epoch);
-    rc = mpr__shm_arrive_wait(st);
+    rc = mpr__coll_shm_arrive_wait(st);
     atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
     mpr__coll_ring(st);
     return rc;
@@ -509,7 +468,7 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
     return len < root_len ? MPR_ERR_TRUNCATE : MPR_SUCCESS;
 }
 
-int mpr__shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot)
+int mpr__coll_shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot)
 {
     if (st->nlocal == 1)
         return MPR_SUCCESS;

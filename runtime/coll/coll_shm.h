@@ -29,10 +29,8 @@ struct mpr__coll_seg {
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t released;
     /* bcast chunks published (by whoever was root) */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t produced;
-    /* futex sleepers wait on bell; whoever changes a word above rings it
-     * when sleepers is non-zero */
-    _Alignas(MPR__COLL_LINE) _Atomic uint32_t bell;
-    _Atomic uint32_t sleepers;
+    /* whoever changes a word above signals it (waiters sleep on it) */
+    struct mpr__waitpoint bell;
 };
 
 struct mpr__coll_state {
@@ -68,8 +66,8 @@ static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)
     return st->shm && st->nhosts == 1 && st->nlocal > 1;
 }
 
-/* Wait until done(st, arg): spin, yield, then sleep on the segment's bell
- * in bounded slices, moving point-to-point traffic all along. Returns
+/* Wait until done(st, arg) with mpr__wait, sleeping on the segment's bell
+ * and moving point-to-point traffic all along. Returns
  * MPR_SUCCESS, or MPR_ERR_PROC_FAILED when a member of this host died. */
 int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
                    uint32_t arg);
@@ -99,18 +97,18 @@ static inline bool mpr__seq_ge(uint32_t a, uint32_t b)
 /* Among the members of this host (st->shm must hold): */
 /* leader_releases: the lowest member waits for everyone and releases the
  * others (it leaves first); else whoever arrives last releases everyone. */
-int mpr__shm_barrier(struct mpr__coll_state *st, bool leader_releases);
+int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases);
 /* Split barrier. arrive: count this member in the next barrier, after
  * waiting (only) until every member arrived at its previous one, which
  * keeps the shared counter exact even when a member left that one
  * without waiting. arrive_wait: wait until every member arrived at this
  * member's last barrier. Both return MPR_ERR_PROC_FAILED if a member died. */
-int mpr__shm_arrive(struct mpr__coll_state *st);
-int mpr__shm_arrive_wait(struct mpr__coll_state *st);
+int mpr__coll_shm_arrive(struct mpr__coll_state *st);
+int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st);
 /* true once the barrier counter reached target (st->epoch * nlocal of some arrival) */
-bool mpr__shm_arrived(struct mpr__coll_state *st, uint32_t target);
+bool mpr__coll_shm_arrived(struct mpr__coll_state *st, uint32_t target);
 /* Bcast from local index lroot. A member whose len is smaller than the
  * root's gets the first len bytes and MPR_ERR_TRUNCATE. */
-int mpr__shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);
+int mpr__coll_shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);
 
 #endif /* MPR_COLL_SHM_H */

@@ -22,7 +22,7 @@
  * waits until everyone arrived at its last barrier (that of the previous
  * round, or any collective's since): then nobody still reads the set from
  * two rounds ago. A member that wants no result never waits otherwise; it
- * may leave a round before the others arrive, which mpr__shm_arrive
+ * may leave a round before the others arrive, which mpr__coll_shm_arrive
  * accounts for (coll_shm.c).
  *
  * coll_reduce.c calls these first unless MPR_COLL_REDUCE/ALLREDUCE force a
@@ -88,18 +88,18 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
     for (size_t off = 0; off < agreed || off == 0;) {
         size_t k = agreed - off < per ? agreed - off : per;
         unsigned set = st->rounds++ & 1u;
-        int rc = mpr__shm_arrive_wait(st);
+        int rc = mpr__coll_shm_arrive_wait(st);
         if (rc != MPR_SUCCESS)
             return rc;
         mpr__coll_copy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
         if (off == 0)
             atomic_store_explicit(count_word(st, set, st->lrank), count, memory_order_relaxed);
-        if ((rc = mpr__shm_arrive(st)) != MPR_SUCCESS)
+        if ((rc = mpr__coll_shm_arrive(st)) != MPR_SUCCESS)
             return rc;
         bool small = k * tsize <= SMALL_ROUND_BYTES;
         if (small && !want && off + k >= agreed)
             break; /* nothing to read: need not even learn the others' counts */
-        if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
+        if ((rc = mpr__coll_shm_arrive_wait(st)) != MPR_SUCCESS)
             return rc;
         if (off == 0) {
             for (int i = 0; i < n; i++) {
@@ -121,10 +121,10 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
             piece(st, k, tsize, &lo, &hi);
             if (hi > lo)
                 combine(st, set, lo, hi - lo, tsize, type, op, result_area(st, set) + lo * tsize);
-            if ((rc = mpr__shm_arrive(st)) != MPR_SUCCESS)
+            if ((rc = mpr__coll_shm_arrive(st)) != MPR_SUCCESS)
                 return rc;
             if (want) {
-                if ((rc = mpr__shm_arrive_wait(st)) != MPR_SUCCESS)
+                if ((rc = mpr__coll_shm_arrive_wait(st)) != MPR_SUCCESS)
                     return rc;
                 mpr__coll_copy(out, result_area(st, set), k * tsize);
             }
@@ -153,7 +153,7 @@ static int serving_state(mpr_comm comm, mpr_datatype type, size_t *tsize,
     return MPR_SUCCESS;
 }
 
-int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
+int mpr__coll_shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count,
                        mpr_datatype type, mpr_op op)
 {
     size_t tsize;
@@ -166,7 +166,7 @@ int mpr__shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t count
     return reduce_rounds(st, send, recv, count, tsize, type, op, -1);
 }
 
-int mpr__shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
+int mpr__coll_shm_reduce(mpr_comm comm, const void *send, void *recv, size_t count,
                     mpr_datatype type, mpr_op op, int root)
 {
     size_t tsize;

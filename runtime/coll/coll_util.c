@@ -67,12 +67,15 @@ int mpr__coll_choice(struct mpr__coll_choice *c)
         if (strcmp(value, c->algs[i]) == 0)
             return c->forced = i;
     }
-    if (mpr__g.rank == 0) {
-        fprintf(stderr, "mpr: MPR_COLL_%s=%s is not a known algorithm (known: auto", c->name,
-                value);
-        for (int i = 0; c->algs[i]; i++)
-            fprintf(stderr, ", %s", c->algs[i]);
-        fprintf(stderr, "); choosing automatically\n");
+    char known[256] = "auto";
+    size_t used = strlen(known);
+    for (int i = 0; c->algs[i] && used < sizeof(known); i++) {
+        int n = snprintf(known + used, sizeof(known) - used, ", %s", c->algs[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
     }
+    mpr__log_rank0("MPR_COLL_%s=%s is not a known algorithm (known: %s); choosing automatically",
+                   c->name, value, known);
     return -1;
 }

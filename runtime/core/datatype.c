@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "coll/coll.h"
+#include "core/datatype.h"
 
 /* The loops are meant to vectorise; -O2 of GCC 12 only does it when no
  * scalar tail remains, so ask for the usual cost model here. */

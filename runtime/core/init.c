@@ -1,13 +1,12 @@
-/* init.c - start and end of a rank, identity queries, clocks, abort. */
+/* init.c - the core's start and end of a rank, identity queries, clocks,
+ * abort. runtime/lifecycle.c runs the layers' parts in order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "coll/coll_check.h"
 #include "core/mpr_internal.h"
-#include "objects/objects.h" /* the object service and its connections end with the library */
 
 struct mpr__state mpr__g;
 
@@ -29,47 +28,52 @@ static bool host_oversubscribed(void)
     return cores > 0 && mpr__g.local_size > cores;
 }
 
-/* Shared memory between the ranks of a host, TCP to other hosts, or TCP
- * to everyone with MPR_TRANSPORT=tcp. Every rank decides alike (all see
- * the same job size, MPR_TRANSPORT, and more ranks than their host holds
- * exactly when the job spans hosts), so all agree on the kind of fence. */
-static void choose_transports(void)
-{
-    const char *env = getenv("MPR_TRANSPORT");
-    bool force_tcp = env && strcmp(env, "tcp") == 0;
-    if (env && *env && !force_tcp && strcmp(env, "auto") != 0 && mpr__g.rank == 0)
-        fprintf(stderr, "mpr: MPR_TRANSPORT=%s ignored: use auto or tcp\n", env);
-    mpr__g.use_shm = !force_tcp && mpr__g.local_size > 1;
-    mpr__g.use_tcp = mpr__g.size > 1 && (force_tcp || mpr__g.size > mpr__g.local_size);
-}
-
 static int build_peer_table(void)
 {
     mpr__g.peers = calloc((size_t)mpr__g.size, sizeof(*mpr__g.peers));
     if (!mpr__g.peers)
         return MPR_ERR_NO_MEM;
-    for (int r = 0; r < mpr__g.size; r++) {
+    for (int r = 0; r < mpr__g.size; r++)
         mpr__g.peers[r].local_index = -1;
-        mpr__g.peers[r].tp = &mpr__tcp_transport;
-    }
-    for (int i = 0; i < mpr__g.local_size; i++) {
-        struct mpr__peer *p = &mpr__g.peers[mpr__g.local_ranks[i]];
-        p->local_index = i;
-        if (mpr__g.use_shm)
-            p->tp = &mpr__shm_transport;
-    }
-    mpr__g.peers[mpr__g.rank].tp = &mpr__self_transport;
+    for (int i = 0; i < mpr__g.local_size; i++)
+        mpr__g.peers[mpr__g.local_ranks[i]].local_index = i;
+    for (int r = 0; r < mpr__g.size; r++)
+        mpr__g.peers[r].tp = mpr__transport_for(r);
     mpr__g.peers[mpr__g.rank].pid = getpid();
     return MPR_SUCCESS;
 }
 
-static void release_state(void)
+/* The transports' own setup, then the fence that publishes endpoints. */
+static int start_transports(void)
 {
-    mpr__obj_remote_close_all();
-    mpr__obj_service_shutdown();
-    mpr__coll_comm_free(MPR_COMM_WORLD);
-    mpr__shm_fini();
-    mpr__tcp_fini();
+    mpr__g.ntps = mpr__transports_select(mpr__g.tps);
+    char endpoint[MPR__ENDPOINT_MAX] = "";
+    const char *publisher = NULL;
+    for (int i = 0; i < mpr__g.ntps; i++) {
+        const struct mpr__transport *t = mpr__g.tps[i];
+        if (!t->init)
+            continue;
+        int rc = t->init(endpoint, sizeof(endpoint));
+        if (rc != MPR_SUCCESS)
+            return rc;
+        if (endpoint[0] && !publisher)
+            publisher = t->name;
+    }
+    int rc = mpr__wireup_fence(publisher, publisher ? endpoint : NULL);
+    if (rc == MPR_SUCCESS)
+        rc = build_peer_table();
+    for (int i = 0; rc == MPR_SUCCESS && i < mpr__g.ntps; i++)
+        if (mpr__g.tps[i]->connect)
+            rc = mpr__g.tps[i]->connect();
+    return rc;
+}
+
+void mpr__core_release(void)
+{
+    for (int i = mpr__g.ntps - 1; i >= 0; i--)
+        if (mpr__g.tps[i]->fini)
+            mpr__g.tps[i]->fini();
+    mpr__g.ntps = 0;
     mpr__wireup_fini();
     struct mpr__qlink *l;
     while ((l = mpr__queue_pop(&mpr__g.unexpected)) != NULL) {
@@ -84,15 +88,8 @@ static void release_state(void)
     mpr__g.local_ranks = NULL;
 }
 
-int mpr_init(int *argc, char ***argv)
+int mpr__core_start(void)
 {
-    (void)argc;
-    (void)argv;
-    if (mpr__g.finalized)
-        return MPR_ERR_FINALIZED;
-    if (mpr__g.initialized)
-        return MPR_ERR_ALREADY_INIT;
-
     mpr__queue_init(&mpr__g.posted);
     mpr__queue_init(&mpr__g.unexpected);
     if (gethostname(mpr__g.hostname, sizeof(mpr__g.hostname)) != 0)
@@ -102,49 +99,17 @@ int mpr_init(int *argc, char ***argv)
     if (dot)
         *dot = '\0';
 
-    char tcp_endpoint[MPR__ENDPOINT_MAX];
     int rc = mpr__wireup_init();
     mpr__g.oversubscribed = host_oversubscribed();
     if (rc == MPR_SUCCESS)
-        choose_transports();
-    if (rc == MPR_SUCCESS && mpr__g.use_shm)
-        rc = mpr__shm_init();
-    if (rc == MPR_SUCCESS && mpr__g.use_tcp)
-        rc = mpr__tcp_init(tcp_endpoint, sizeof(tcp_endpoint));
-    if (rc == MPR_SUCCESS)
-        rc = mpr__wireup_fence(mpr__g.use_tcp ? tcp_endpoint : NULL);
-    if (rc == MPR_SUCCESS)
-        rc = build_peer_table();
-    if (rc == MPR_SUCCESS && mpr__g.use_shm)
-        rc = mpr__shm_connect();
+        rc = start_transports();
     if (rc != MPR_SUCCESS) {
-        release_state();
+        mpr__core_release();
         return rc;
     }
-    mpr__progress_configure();
+    mpr__wait_configure();
     mpr__comm_world_setup();
-    mpr__g.initialized = true;
     return MPR_SUCCESS;
-}
-
-int mpr_finalize(void)
-{
-    int rc = mpr__check_ready();
-    if (rc != MPR_SUCCESS)
-        return rc;
-    if ((rc = mpr__coll_check_finalize()) == MPR_ERR_COLL_MISMATCH)
-        return rc; /* MPR_CHECK=1: a rank is in a collective instead; still initialized */
-    /* Peers learn that nothing more comes from this rank (so a peer still
-     * waiting for it in a collective or a receive fails instead of
-     * hanging); the barrier, on a context of its own that no user call
-     * matches, drains this rank's queued sends (they precede its messages). */
-    mpr__finalize_announce();
-    rc = mpr__barrier_ctx(MPR_COMM_WORLD, MPR__CTX_FINALIZE);
-    mpr__finalize_notices_wait();
-    release_state();
-    mpr__g.initialized = false;
-    mpr__g.finalized = true;
-    return rc;
 }
 
 int mpr_initialized(int *flag)

@@ -20,6 +20,8 @@
  * depend on are "watched" (TCP connects to them) at most every
  * MPR__LIVENESS_INTERVAL_S; a dead rank's address refuses the connection.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "core/mpr_internal.h"
@@ -118,6 +120,12 @@ static void watch_pattern(int world_source, const struct mpr_comm *comm)
         mpr__liveness_watch_comm(comm ? comm : MPR_COMM_WORLD);
 }
 
+bool mpr__peer_gone(int world_rank)
+{
+    const struct mpr__peer *p = &mpr__g.peers[world_rank];
+    return p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH);
+}
+
 bool mpr__liveness_due(void)
 {
     static double last;
@@ -130,8 +138,9 @@ bool mpr__liveness_due(void)
 
 void mpr__liveness_check(void)
 {
-    if (mpr__g.use_shm)
-        mpr__shm_transport.check_peers();
+    for (int i = 0; i < mpr__g.ntps; i++)
+        if (mpr__g.tps[i]->check_peers)
+            mpr__g.tps[i]->check_peers();
     for (struct mpr__qlink *l = mpr__g.posted.head.next; l != &mpr__g.posted.head; l = l->next) {
         struct mpr_request *req = mpr__container_of(l, struct mpr_request, match.link);
         watch_pattern(req->match.source, req->comm);

@@ -11,9 +11,13 @@
 
 #include "mpr.h"
 #include "core/match.h"
+#include "core/net.h"
+#include "core/log.h"
+#include "core/wait.h"
+#include "transport/transport.h"
 
 #define MPR__HOSTNAME_MAX 64
-#define MPR__ENDPOINT_MAX 128 /* a transport's endpoint as published through PMIx */
+
 
 /*
  * A communicator. Users name ranks of the communicator; the transports and
@@ -89,35 +93,6 @@ struct mpr__msg {
     struct mpr_request *waiting_req; /* a receive matched it before it completed */
 };
 
-/*
- * A transport moves messages to peers of one kind (self, shm, tcp).
- * The core picks one per peer at wire-up and calls only these members.
- */
-struct mpr__transport {
-    const char *name;
-    /* Start sending req (req->peer, req->buf, req->len, req->match envelope).
-     * Never blocks; completes req (mpr__request_complete) when the buffer may
-     * be reused, possibly before returning. Returns MPR_SUCCESS or an error
-     * (req untouched then). */
-    int (*send)(struct mpr_request *req);
-    /* Fetch the payload of a rendezvous message `msg` into receive `req`
-     * (which the core has already matched), then complete req. */
-    int (*pull)(struct mpr_request *req, struct mpr__msg *msg);
-    /* Poll for incoming messages and push queued outgoing data; returns the
-     * number of events handled (0 = nothing happened). Not re-entrant. */
-    int (*progress)(void);
-    /* Optional. Find peers of this transport that are gone (after taking
-     * what they sent) and report them with mpr__peer_failed. Called while
-     * a rank waits, at most every MPR__LIVENESS_INTERVAL_S. */
-    void (*check_peers)(void);
-    /* Optional. Make sure the death of peer `rank` will be noticed even if
-     * nothing was ever sent to it (TCP: open the connection). Never blocks. */
-    void (*watch)(int rank);
-    /* Optional (NULL: always). Is there a channel to `rank` already, so a
-     * message to it costs no new connection? */
-    bool (*linked)(int rank);
-};
-
 /* Contexts no communicator gets: the collective checks' exchange
  * (coll_check.c), finalize's barrier, and the notice a finalizing rank
  * sends its peers (liveness.c). */
@@ -144,7 +119,10 @@ struct mpr__state {
     bool oversubscribed; /* more ranks than cores on this host */
     bool use_shm;        /* some peers are reached through shared memory */
     bool use_tcp;        /* some peers are reached through TCP */
+    const struct mpr__transport *tps[MPR__TRANSPORTS_MAX]; /* in use (transport/select.c) */
+    int ntps;
     bool finalizing;     /* mpr_finalize has announced it */
+    bool rank_known;     /* rank is set (log lines carry it) */
     int ndead;           /* peers marked dead */
     const struct mpr__match_item *probing; /* mpr_probe's pattern while it waits */
     const struct mpr_comm *probing_comm;
@@ -159,15 +137,21 @@ struct mpr__state {
     struct mpr__queue posted;     /* receives waiting for a message */
     struct mpr__queue unexpected; /* messages waiting for a receive */
     struct mpr_request *free_requests;
-    unsigned spin_polls;   /* polls before a blocking wait goes to sleep */
+    unsigned spin_polls;   /* polls before a wait goes to sleep (MPR_SPIN) */
     unsigned sleep_yields; /* then sched_yield calls before it sleeps (MPR_YIELDS) */
 };
 
 extern struct mpr__state mpr__g;
 
-/* init.c */
+/* init.c: the core's part of a rank's start and end (runtime/lifecycle.c
+ * runs the layers in order). */
 int mpr__check_ready(void);
+int mpr__core_start(void);
+void mpr__core_release(void);
+
+/* comm.c */
 int mpr__check_comm(mpr_comm comm);
+void mpr__comm_world_setup(void);
 
 /* request.c */
 struct mpr_request *mpr__request_alloc(enum mpr__req_kind kind);
@@ -210,6 +194,8 @@ bool mpr__peer_ended(int world_rank);
 /* Would a receive from world_source (or MPR_ANY_SOURCE on comm) on ctx
  * wait forever, given who has ended? (Unexpected messages aside.) */
 bool mpr__recv_cannot_match(int world_source, uint32_t ctx, const struct mpr_comm *comm);
+/* Marked dead, or a process of this host that no longer exists. */
+bool mpr__peer_gone(int world_rank);
 /* True at most once per MPR__LIVENESS_INTERVAL_S. */
 bool mpr__liveness_due(void);
 /* Ask the transports who is gone, and watch the peers that posted receives
@@ -224,62 +210,17 @@ void mpr__finalize_announce(void);
 void mpr__peer_linked(int world_rank);
 void mpr__finalize_notices_wait(void);
 
-/* progress.c */
+/* progress.c: one pass over the transports in use; returns events. */
 int mpr__progress(void);
-typedef bool (*mpr__done_fn)(void *arg);
-/* Spin, then sleep, until done(arg) holds. */
-void mpr__wait_until(mpr__done_fn done, void *arg);
-void mpr__progress_configure(void);
 
 /* wireup.c (PMIx client) */
 int mpr__wireup_init(void);
-/* Publish this rank's endpoints and fence; with a TCP endpoint the fence
- * collects everyone's data, so mpr__wireup_get_tcp_endpoint is local. */
-int mpr__wireup_fence(const char *tcp_endpoint);
-int mpr__wireup_get_tcp_endpoint(int rank, char *out, size_t cap);
+/* Publish this rank's endpoint (transport's name and text; NULL: none) and
+ * fence; with an endpoint the fence collects everyone's data, so
+ * mpr__wireup_get_endpoint is local. */
+int mpr__wireup_fence(const char *transport, const char *endpoint);
+int mpr__wireup_get_endpoint(const char *transport, int rank, char *out, size_t cap);
 void mpr__wireup_fini(void);
 void mpr__wireup_abort(int code, const char *msg);
-
-/* transports */
-extern const struct mpr__transport mpr__self_transport;
-extern const struct mpr__transport mpr__shm_transport;
-int mpr__shm_init(void);     /* create this rank's segment */
-int mpr__shm_connect(void);  /* after the fence: map peers' segments */
-void mpr__shm_fini(void);
-/* Sleeping support: the futex word of this rank and whether peers must wake it. */
-uint32_t mpr__shm_doorbell_value(void);
-void mpr__shm_set_sleeping(bool sleeping);
-void mpr__shm_sleep(uint32_t seen, int timeout_ms);
-/* Marked dead, or a process of this host that no longer exists. */
-bool mpr__peer_gone(int world_rank);
-/* Sleep until *word != seen, a message for this rank arrives through
- * shared memory, or timeout_ns passes. Returns false, having done nothing,
- * when it cannot watch both (TCP peers, no futex_waitv): the caller then
- * sleeps on its word alone. */
-bool mpr__shm_sleep_on(_Atomic uint32_t *word, uint32_t seen, long timeout_ns);
-extern const struct mpr__transport mpr__tcp_transport;
-/* Listen and write the endpoint to publish ("v1 <ip> <port> <secret>"). */
-int mpr__tcp_init(char *endpoint, size_t cap);
-/* Say goodbye to connected peers (bounded wait), close everything. */
-void mpr__tcp_fini(void);
-/* Wait up to timeout_ms for socket readiness and handle it; returns events. */
-int mpr__tcp_sleep(int timeout_ms);
-struct sockaddr_storage;
-/* tcp_endpoint.c: choose the address (MPR_TCP_ADDR, MPR_TCP_IF, host name,
- * first non-loopback IPv4 interface, 127.0.0.1), bind and listen on it
- * (non-blocking). Writes the listening fd and its address only on success.
- * Also used by the object service (objects_service.c). */
-int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out);
-
-/* coll.c: the dissemination barrier over point-to-point on context ctx */
-int mpr__barrier_ctx(mpr_comm comm, uint32_t ctx);
-
-/* comm.c */
-void mpr__comm_world_setup(void);
-/* coll_gather.c: every rank's len bytes into recv (size * len), on the
- * collective context; also what communicator creation uses. */
-int mpr__allgather(mpr_comm comm, const void *send, size_t len, void *recv);
-/* coll_shm.c: release what the fast collectives made for comm. */
-void mpr__coll_comm_free(mpr_comm comm);
 
 #endif /* MPR_INTERNAL_H */

@@ -1,5 +1,5 @@
 /*
- * tcp_endpoint.c - the address a rank listens on, and the listening socket.
+ * net.c - the address a rank listens on, and the listening socket.
  *
  * In order: MPR_TCP_ADDR (an IPv4 or IPv6 address), MPR_TCP_IF (an
  * interface name: its IPv4 address, else a global IPv6 one), the address
@@ -13,13 +13,12 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "transport/tcp/tcp.h"
+#include "core/mpr_internal.h"
 
 static bool is_loopback(const struct sockaddr *sa)
 {
@@ -59,8 +58,7 @@ static int address_from_env_addr(const char *text, struct sockaddr_storage *out)
         keep(out, (struct sockaddr *)&in6);
         return MPR_SUCCESS;
     }
-    fprintf(stderr, "mpr: rank %d: MPR_TCP_ADDR=%s is not an IPv4 or IPv6 address\n",
-            mpr__g.rank, text);
+    mpr__log("MPR_TCP_ADDR=%s is not an IPv4 or IPv6 address", text);
     return MPR_ERR_ARG;
 }
 
@@ -125,8 +123,7 @@ static int choose_address(struct sockaddr_storage *out)
     if (env && *env) {
         if (address_of_interface(env, out))
             return MPR_SUCCESS;
-        fprintf(stderr, "mpr: rank %d: MPR_TCP_IF=%s: no such interface with an address that is up\n",
-                mpr__g.rank, env);
+        mpr__log("MPR_TCP_IF=%s: no such interface with an address that is up", env);
         return MPR_ERR_ARG;
     }
     if (address_of_hostname(out) || address_of_interface(NULL, out))
@@ -136,7 +133,7 @@ static int choose_address(struct sockaddr_storage *out)
     return MPR_SUCCESS;
 }
 
-int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out)
+int mpr__net_listen(int *fd_out, struct sockaddr_storage *addr_out)
 {
     struct sockaddr_storage addr;
     int rc = choose_address(&addr);
@@ -151,13 +148,13 @@ int mpr__tcp_listen(int *fd_out, struct sockaddr_storage *addr_out)
 
     int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot create a TCP socket: %s\n", mpr__g.rank, strerror(errno));
+        mpr__log("cannot create a TCP socket: %s", strerror(errno));
         return MPR_ERR_INTERNAL;
     }
     socklen_t len = sockaddr_len(sa);
     if (bind(fd, sa, len) != 0 || listen(fd, SOMAXCONN) != 0 ||
         getsockname(fd, sa, &len) != 0) {
-        fprintf(stderr, "mpr: rank %d: cannot listen on %s: %s\n", mpr__g.rank, text, strerror(errno));
+        mpr__log("cannot listen on %s: %s", text, strerror(errno));
         close(fd);
         return MPR_ERR_INTERNAL;
     }

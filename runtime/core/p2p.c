@@ -6,6 +6,7 @@
  * matches it against the posted queue or files it as unexpected. Both
  * queues are FIFO, so the matching order is the arrival order.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,15 +251,24 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag,
     return MPR_SUCCESS;
 }
 
-static bool request_done(void *arg)
+static int request_done(void *arg)
 {
-    return ((struct mpr_request *)arg)->done;
+    return ((struct mpr_request *)arg)->done ? MPR_SUCCESS : MPR__PENDING;
+}
+
+/* Wait until req is done (its result is in req->error). */
+static void wait_done(struct mpr_request *req)
+{
+    struct mpr__wait w = {
+        .poll = request_done, .arg = req, .by_messages = true, .deadline = INFINITY
+    };
+    mpr__wait(&w);
 }
 
 /* Wait for req, report it, free it; returns its result. */
 int mpr__wait_request(struct mpr_request *req, mpr_status *status)
 {
-    mpr__wait_until(request_done, req);
+    wait_done(req);
     int rc = req->error;
     status_out(req, status);
     mpr__request_free(req);
@@ -268,7 +278,7 @@ int mpr__wait_request(struct mpr_request *req, mpr_status *status)
 /* Blocking calls keep their request on the stack: no allocation. */
 static int wait_local(struct mpr_request *req, mpr_status *status)
 {
-    mpr__wait_until(request_done, req);
+    wait_done(req);
     status_out(req, status);
     return req->error;
 }
@@ -400,6 +410,11 @@ static bool probe_found(void *arg)
     return p->found != NULL;
 }
 
+static int probe_poll(void *arg)
+{
+    return probe_found(arg) ? MPR_SUCCESS : MPR__PENDING;
+}
+
 static void probe_status(const struct mpr__msg *msg, mpr_comm comm, mpr_status *status)
 {
     if (status) {
@@ -460,7 +475,10 @@ int mpr_probe(int source, int tag, mpr_comm comm, mpr_status *status)
                            .comm = comm };
     mpr__g.probing = &p.pattern; /* its sources are watched like a posted receive's */
     mpr__g.probing_comm = comm;
-    mpr__wait_until(probe_found, &p);
+    struct mpr__wait w = {
+        .poll = probe_poll, .arg = &p, .by_messages = true, .deadline = INFINITY
+    };
+    mpr__wait(&w);
     mpr__g.probing = NULL;
     if (!p.found)
         return MPR_ERR_PROC_FAILED;

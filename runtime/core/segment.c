@@ -1,4 +1,4 @@
-/* shm_segment.c - named shared-memory segments of this job (see shm_segment.h). */
+/* segment.c - named shared-memory segments of this job (see segment.h). */
 #include "core/segment.h"
 
 #include <errno.h>
@@ -11,7 +11,7 @@
 
 #include "core/mpr_internal.h"
 
-void mpr__shm_segment_name(char *out, size_t cap, const char *suffix)
+void mpr__segment_name(char *out, size_t cap, const char *suffix)
 {
     char clean[200];
     size_t j = 0;
@@ -25,18 +25,17 @@ void mpr__shm_segment_name(char *out, size_t cap, const char *suffix)
     snprintf(out, cap, "/mpr-%s-%s", clean, suffix);
 }
 
-int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, void **mem)
+int mpr__segment_create(const char *name, size_t bytes, const char *what, void **mem)
 {
     int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
     if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot create shared memory %s for %s: %s\n",
-                mpr__g.rank, name, what, strerror(errno));
+        mpr__log("cannot create shared memory %s for %s: %s", name, what, strerror(errno));
         return MPR_ERR_SHM;
     }
     int err = posix_fallocate(fd, 0, (off_t)bytes);
     if (err != 0) {
-        fprintf(stderr, "mpr: rank %d: cannot allocate %zu bytes of shared memory in /dev/shm "
-                        "for %s: %s\n", mpr__g.rank, bytes, what, strerror(err));
+        mpr__log("cannot allocate %zu bytes of shared memory in /dev/shm for %s: %s", bytes, what,
+                 strerror(err));
         close(fd);
         shm_unlink(name);
         return MPR_ERR_SHM;
@@ -44,8 +43,7 @@ int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, vo
     void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (m == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map shared memory for %s: %s\n",
-                mpr__g.rank, what, strerror(errno));
+        mpr__log("cannot map shared memory for %s: %s", what, strerror(errno));
         shm_unlink(name);
         return MPR_ERR_SHM;
     }
@@ -53,26 +51,23 @@ int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, vo
     return MPR_SUCCESS;
 }
 
-int mpr__shm_segment_open(const char *name, size_t bytes, const char *what, void **mem)
+int mpr__segment_open(const char *name, size_t bytes, const char *what, void **mem)
 {
     int fd = shm_open(name, O_RDWR, 0);
     if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot open shared memory %s of %s: %s\n",
-                mpr__g.rank, name, what, strerror(errno));
+        mpr__log("cannot open shared memory %s of %s: %s", name, what, strerror(errno));
         return MPR_ERR_SHM;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || (size_t)st.st_size < bytes) {
-        fprintf(stderr, "mpr: rank %d: shared memory %s of %s is smaller than announced\n",
-                mpr__g.rank, name, what);
+        mpr__log("shared memory %s of %s is smaller than announced", name, what);
         close(fd);
         return MPR_ERR_SHM;
     }
     void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (m == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map shared memory of %s: %s\n",
-                mpr__g.rank, what, strerror(errno));
+        mpr__log("cannot map shared memory of %s: %s", what, strerror(errno));
         return MPR_ERR_SHM;
     }
     *mem = m;

@@ -1,22 +1,22 @@
 /*
- * shm_segment.h - named POSIX shared-memory segments of this job: names
+ * segment.h - named POSIX shared-memory segments of this job: names
  * derived from the PMIx namespace (so mprun can remove leftovers by
  * prefix), created with every page allocated up front (a full /dev/shm
  * fails at creation with MPR_ERR_SHM, never with SIGBUS later).
  */
-#ifndef MPR_SHM_SEGMENT_H
-#define MPR_SHM_SEGMENT_H
+#ifndef MPR_SEGMENT_H
+#define MPR_SEGMENT_H
 
 #include <stddef.h>
 
 /* "/mpr-<namespace>-<suffix>", the namespace's odd characters replaced. */
-void mpr__shm_segment_name(char *out, size_t cap, const char *suffix);
+void mpr__segment_name(char *out, size_t cap, const char *suffix);
 
 /* Create name (it must not exist), allocate and map bytes. `what` names the
  * segment's use in the one error line printed on failure. */
-int mpr__shm_segment_create(const char *name, size_t bytes, const char *what, void **mem);
+int mpr__segment_create(const char *name, size_t bytes, const char *what, void **mem);
 
 /* Map an existing segment of at least bytes. */
-int mpr__shm_segment_open(const char *name, size_t bytes, const char *what, void **mem);
+int mpr__segment_open(const char *name, size_t bytes, const char *what, void **mem);
 
-#endif /* MPR_SHM_SEGMENT_H */
+#endif /* MPR_SEGMENT_H */

@@ -49,6 +49,7 @@ static int become_singleton(void)
 {
     mpr__g.singleton = true;
     mpr__g.rank = 0;
+    mpr__g.rank_known = true;
     mpr__g.size = 1;
     mpr__g.local_index = 0;
     mpr__g.local_size = 1;
@@ -70,18 +71,18 @@ int mpr__wireup_init(void)
         return become_singleton();
     }
     if (st != PMIX_SUCCESS) {
-        fprintf(stderr, "mpr: PMIx_Init failed: %s\n", PMIx_Error_string(st));
+        mpr__log("PMIx_Init failed: %s", PMIx_Error_string(st));
         return MPR_ERR_PMIX;
     }
     pmix_up = true;
     mpr__g.rank = (int)self_proc.rank;
+    mpr__g.rank_known = true;
     snprintf(mpr__g.nspace, sizeof(mpr__g.nspace), "%s", self_proc.nspace);
 
     pmix_value_t *val = NULL;
     st = get_job_value(PMIX_JOB_SIZE, &val);
     if (st != PMIX_SUCCESS || val->type != PMIX_UINT32) {
-        fprintf(stderr, "mpr: rank %d: cannot get the job size from PMIx: %s\n",
-                mpr__g.rank, PMIx_Error_string(st));
+        mpr__log("cannot get the job size from PMIx: %s", PMIx_Error_string(st));
         if (val)
             PMIX_VALUE_RELEASE(val);
         return MPR_ERR_PMIX;
@@ -93,8 +94,7 @@ int mpr__wireup_init(void)
     mpr__g.local_index = -1;
     st = get_job_value(PMIX_LOCAL_PEERS, &val);
     if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string) {
-        fprintf(stderr, "mpr: rank %d: cannot get the local peers from PMIx: %s\n",
-                mpr__g.rank, PMIx_Error_string(st));
+        mpr__log("cannot get the local peers from PMIx: %s", PMIx_Error_string(st));
         if (val)
             PMIX_VALUE_RELEASE(val);
         return MPR_ERR_PMIX;
@@ -102,7 +102,7 @@ int mpr__wireup_init(void)
     int rc = parse_local_peers(val->data.string);
     PMIX_VALUE_RELEASE(val);
     if (rc != MPR_SUCCESS)
-        fprintf(stderr, "mpr: rank %d: PMIx gave a local peer list without this rank\n", mpr__g.rank);
+        mpr__log("PMIx gave a local peer list without this rank");
     return rc;
 }
 
@@ -115,46 +115,58 @@ static pmix_status_t put_string(const char *key, const char *text)
     return st;
 }
 
-int mpr__wireup_fence(const char *tcp_endpoint)
+/* A transport's endpoint goes under "mpr.<transport>". */
+static void endpoint_key(char *key, size_t cap, const char *transport)
+{
+    snprintf(key, cap, "mpr.%s", transport);
+}
+
+int mpr__wireup_fence(const char *transport, const char *transport_endpoint)
 {
     if (!pmix_up)
         return MPR_SUCCESS;
     char endpoint[MPR__HOSTNAME_MAX + 32];
     snprintf(endpoint, sizeof(endpoint), "%s %d", mpr__g.hostname, (int)getpid());
     pmix_status_t st = put_string("mpr.endpoint", endpoint);
-    if (st == PMIX_SUCCESS && tcp_endpoint)
-        st = put_string("mpr.tcp", tcp_endpoint);
+    char key[PMIX_MAX_KEYLEN + 1];
+    if (st == PMIX_SUCCESS && transport_endpoint) {
+        endpoint_key(key, sizeof(key), transport);
+        st = put_string(key, transport_endpoint);
+    }
     if (st == PMIX_SUCCESS)
         st = PMIx_Commit();
     if (st == PMIX_SUCCESS) {
-        /* With TCP peers, collect everyone's data now: one collective and
-         * then every Get of a peer's endpoint is answered locally. */
+        /* With endpoints to find (TCP), collect everyone's data now: one
+         * collective and then every Get of a peer's endpoint is answered
+         * locally. */
         pmix_info_t info;
-        bool collect = tcp_endpoint != NULL;
+        bool collect = transport_endpoint != NULL;
         PMIX_INFO_LOAD(&info, PMIX_COLLECT_DATA, &collect, PMIX_BOOL);
         st = PMIx_Fence(NULL, 0, collect ? &info : NULL, collect ? 1 : 0);
         PMIX_INFO_DESTRUCT(&info);
     }
     if (st != PMIX_SUCCESS) {
-        fprintf(stderr, "mpr: rank %d: PMIx fence failed: %s\n", mpr__g.rank, PMIx_Error_string(st));
+        mpr__log("PMIx fence failed: %s", PMIx_Error_string(st));
         return MPR_ERR_PMIX;
     }
     return MPR_SUCCESS;
 }
 
-int mpr__wireup_get_tcp_endpoint(int rank, char *out, size_t cap)
+int mpr__wireup_get_endpoint(const char *transport, int rank, char *out, size_t cap)
 {
     if (!pmix_up)
         return MPR_ERR_PMIX;
     pmix_proc_t peer;
     PMIX_LOAD_PROCID(&peer, self_proc.nspace, (pmix_rank_t)rank);
     pmix_value_t *val = NULL;
-    pmix_status_t st = PMIx_Get(&peer, "mpr.tcp", NULL, 0, &val);
+    char key[PMIX_MAX_KEYLEN + 1];
+    endpoint_key(key, sizeof(key), transport);
+    pmix_status_t st = PMIx_Get(&peer, key, NULL, 0, &val);
     int rc = MPR_SUCCESS;
     if (st != PMIX_SUCCESS || val->type != PMIX_STRING || !val->data.string ||
         strlen(val->data.string) >= cap) {
-        fprintf(stderr, "mpr: rank %d: cannot get the TCP endpoint of rank %d from PMIx: %s\n",
-                mpr__g.rank, rank, st != PMIX_SUCCESS ? PMIx_Error_string(st) : "not a short string");
+        mpr__log("cannot get the %s endpoint of rank %d from PMIx: %s", transport, rank,
+                 st != PMIX_SUCCESS ? PMIx_Error_string(st) : "not a short string");
         rc = MPR_ERR_PMIX;
     } else {
         strcpy(out, val->data.string);

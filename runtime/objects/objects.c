@@ -1,6 +1,6 @@
 /*
  * objects.c - the part every shared object needs: its segment, created
- * collectively, and the spin-then-yield-then-sleep wait on a futex in it.
+ * collectively, and waiting on a waitpoint in it (core/wait.c).
  *
  * Segments are named like the transport's (/dev/shm/mpr-<nspace>-obj-<n>),
  * so mprun's clean-up after a job removes any left by ranks that died
@@ -13,25 +13,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "objects/objects.h"
 #include "coll/coll_check.h"
-#include "core/cpu_relax.h"
-#include "core/futex.h"
 #include "core/segment.h"
-#include "transport/tcp/tcp_wire.h"
+#include "core/net.h"
 
 #define OBJ_MAGIC 0x6d70722d6f626a31ull /* "mpr-obj1" */
-#define SLEEP_SLICE_MAX_MS 100 /* also how often a sleeper checks its peers */
-#define SERVICE_SLICE_MS 50 /* how often the service thread checks its client */
 
 _Static_assert(sizeof(struct mpr__obj_header) <= MPR__OBJ_STATE_OFFSET, "header fits");
 
@@ -56,7 +50,7 @@ static void segment_name(char *out, size_t cap, int creator, uint32_t id)
 {
     char suffix[40];
     snprintf(suffix, sizeof(suffix), "obj-%d-%u", creator, id);
-    mpr__shm_segment_name(out, cap, suffix);
+    mpr__segment_name(out, cap, suffix);
 }
 
 static void format_header(struct mpr__obj_header *hdr, enum mpr__obj_kind kind, int nranks,
@@ -76,14 +70,14 @@ static void publish_header(struct mpr__obj_header *hdr)
 static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind, void **mem_out)
 {
     void *mem;
-    int rc = mpr__shm_segment_open(name, bytes, "a shared object", &mem);
+    int rc = mpr__segment_open(name, bytes, "a shared object", &mem);
     if (rc != MPR_SUCCESS)
         return rc;
     struct mpr__obj_header *hdr = mem;
     if (atomic_load_explicit((_Atomic uint64_t *)&hdr->magic, memory_order_acquire) != OBJ_MAGIC ||
         hdr->kind != kind || hdr->bytes != bytes) {
-        fprintf(stderr, "mpr: rank %d: %s is not the shared object rank 0 created (were the "
-                        "objects created in the same order on every rank?)\n", mpr__g.rank, name);
+        mpr__log("%s is not the shared object rank 0 created (were the "
+                        "objects created in the same order on every rank?)", name);
         munmap(mem, bytes);
         return MPR_ERR_SHM;
     }
@@ -117,8 +111,7 @@ static int create_private(mpr_comm comm, enum mpr__obj_kind kind, size_t bytes,
 {
     void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) {
-        fprintf(stderr, "mpr: rank %d: cannot map memory for a shared object: %s\n",
-                mpr__g.rank, strerror(errno));
+        mpr__log("cannot map memory for a shared object: %s", strerror(errno));
         return MPR_ERR_NO_MEM;
     }
     format_header(mem, kind, 1, bytes);
@@ -154,13 +147,13 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         uint32_t id;
         uint64_t bytes;
         uint32_t service_id;
-        char endpoint[TCP_ENDPOINT_MAX]; /* the home's service, when multihost */
+        char endpoint[MPR__ENDPOINT_MAX]; /* the home's service, when multihost */
     } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes };
     void *mem = NULL;
     int creator = mpr__world_rank(comm, 0);
     if (comm->rank == 0) {
         segment_name(name, sizeof(name), creator, objects_created++);
-        announce.rc = mpr__shm_segment_create(name, bytes, "a shared object", &mem);
+        announce.rc = mpr__segment_create(name, bytes, "a shared object", &mem);
         if (announce.rc == MPR_SUCCESS) {
             format_header(mem, kind, comm->size, bytes);
             format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
@@ -273,22 +266,6 @@ int mpr__obj_free(struct mpr__obj *obj)
 
 /* ---- Waiting and waking ------------------------------------------------- */
 
-void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
-{
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
-        return;
-    atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
-    mpr__futex_wake(&wp->seq, count);
-}
-
-void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
-{
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
-        mpr__futex_wake(&wp->seq, count);
-}
-
 int mpr__obj_check_timeout(double timeout)
 {
     return isnan(timeout) ? MPR_ERR_ARG : MPR_SUCCESS;
@@ -303,30 +280,28 @@ static bool comm_alive(const struct mpr__obj *obj)
     return true;
 }
 
-/* The service thread's wait: no spinning, no progress, no peer table. */
-static int service_wait(struct mpr__waitpoint *wp, mpr__obj_attempt_fn attempt, void *arg,
-                        int not_ready, double deadline, const struct mpr__obj_waiter *service)
+struct obj_wait {
+    const struct mpr__obj *obj;
+    mpr__obj_attempt_fn attempt;
+    void *arg;
+    int not_ready;
+    const struct mpr__obj_waiter *service;
+};
+
+static int obj_poll(void *arg)
 {
-    int rc;
-    for (;;) {
-        uint32_t seen = atomic_load_explicit(&wp->seq, memory_order_acquire);
-        atomic_fetch_add_explicit(&wp->sleepers, 1, memory_order_seq_cst);
-        atomic_thread_fence(memory_order_seq_cst);
-        rc = attempt(arg);
-        double now = mpr_wtime();
-        if (rc == not_ready && now < deadline) {
-            double left_ns = (deadline - now) * 1e9;
-            long slice_ns = SERVICE_SLICE_MS * 1000000L;
-            mpr__futex_wait(&wp->seq, seen, left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns);
-        }
-        atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
-        if (rc != not_ready || (rc = attempt(arg)) != not_ready)
-            return rc;
-        if (mpr_wtime() >= deadline)
-            return MPR_ERR_TIMEOUT;
-        if (service->cancelled(service->arg))
-            return MPR_ERR_PROC_FAILED;
-    }
+    struct obj_wait *ow = arg;
+    int rc = ow->attempt(ow->arg);
+    return rc == ow->not_ready ? MPR__PENDING : rc;
+}
+
+static int obj_peers_ok(void *arg)
+{
+    struct obj_wait *ow = arg;
+    if (ow->service)
+        return ow->service->cancelled(ow->service->arg) ? MPR_ERR_PROC_FAILED : MPR_SUCCESS;
+    mpr__liveness_watch_comm(ow->obj->comm); /* TCP peers never connected too */
+    return comm_alive(ow->obj) ? MPR_SUCCESS : MPR_ERR_PROC_FAILED;
 }
 
 int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
@@ -336,66 +311,14 @@ int mpr__obj_wait(const struct mpr__obj *obj, struct mpr__waitpoint *wp,
     int rc = attempt(arg);
     if (rc != not_ready || timeout == 0)
         return rc;
-    if (service)
-        return service_wait(wp, attempt, arg, not_ready,
-                            timeout < 0 ? INFINITY : mpr_wtime() + timeout, service);
-    double start = mpr_wtime();
-    double deadline = timeout < 0 ? INFINITY : start + timeout;
-
-    unsigned spins = mpr__g.spin_polls;
-    for (unsigned i = 1; i <= spins; i++) {
-        mpr__cpu_relax();
-        if ((i & 15) == 0) {
-            mpr__progress();
-            if ((i & 1023) == 0 && mpr_wtime() >= deadline)
-                break;
-        }
-        if ((rc = attempt(arg)) != not_ready)
-            return rc;
-    }
-    unsigned yields = mpr__g.sleep_yields;
-    for (unsigned i = 0; i < yields && mpr_wtime() < deadline; i++) {
-        sched_yield();
-        mpr__progress();
-        if ((rc = attempt(arg)) != not_ready)
-            return rc;
-    }
-
-    int slice_ms = 1;
-    double last_check = start;
-    for (;;) {
-        uint32_t seen = atomic_load_explicit(&wp->seq, memory_order_acquire);
-        atomic_fetch_add_explicit(&wp->sleepers, 1, memory_order_seq_cst);
-        atomic_thread_fence(memory_order_seq_cst);
-        rc = attempt(arg);
-        double now = mpr_wtime();
-        if (rc == not_ready && now < deadline) {
-            /* Sleep in slices: a dead peer must be noticed, and without
-             * futex_waitv (or with TCP peers) this rank's messages must
-             * move now and then (a peer may wait for room in its ring to
-             * us). Slices grow while nothing happens. */
-            double left_ns = (deadline - now) * 1e9;
-            long slice_ns = (long)slice_ms * 1000000L;
-            long sleep_ns = left_ns < (double)slice_ns ? (long)left_ns + 1 : slice_ns;
-            if (!mpr__shm_sleep_on(&wp->seq, seen, sleep_ns))
-                mpr__futex_wait(&wp->seq, seen, sleep_ns);
-        }
-        atomic_fetch_sub_explicit(&wp->sleepers, 1, memory_order_relaxed);
-        if (rc != not_ready || (rc = attempt(arg)) != not_ready)
-            return rc;
-        int events = mpr__progress();
-        if ((rc = attempt(arg)) != not_ready)
-            return rc;
-        now = mpr_wtime();
-        if (now >= deadline)
-            return MPR_ERR_TIMEOUT;
-        if (now - last_check >= MPR__LIVENESS_INTERVAL_S) {
-            last_check = now;
-            mpr__liveness_check();
-            mpr__liveness_watch_comm(obj->comm); /* TCP peers never connected too */
-            if (!comm_alive(obj))
-                return MPR_ERR_PROC_FAILED;
-        }
-        slice_ms = events ? 1 : slice_ms * 2 > SLEEP_SLICE_MAX_MS ? SLEEP_SLICE_MAX_MS : slice_ms * 2;
-    }
+    struct obj_wait ow = { obj, attempt, arg, not_ready, service };
+    struct mpr__wait w = {
+        .poll = obj_poll,
+        .arg = &ow,
+        .wp = wp,
+        .deadline = timeout < 0 ? INFINITY : mpr_wtime() + timeout,
+        .peers_ok = obj_peers_ok,
+        .other_thread = service != NULL,
+    };
+    return mpr__wait(&w);
 }

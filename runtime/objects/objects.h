@@ -63,11 +63,6 @@ struct mpr__obj {
     uint64_t id;                  /* creator's world rank << 32 | its count (same on all ranks) */
 };
 
-struct mpr__waitpoint {
-    _Alignas(MPR__OBJ_LINE) _Atomic uint32_t seq; /* futex word */
-    _Atomic uint32_t sleepers;
-};
-
 /* Lay out a fresh, zeroed state of state_bytes bytes. */
 typedef void (*mpr__obj_format_fn)(void *state, size_t state_bytes, const void *arg);
 
@@ -89,13 +84,6 @@ int mpr__obj_free(struct mpr__obj *obj);
 
 /* MPR_ERR_ARG for a NaN timeout, else MPR_SUCCESS. */
 int mpr__obj_check_timeout(double timeout);
-
-/* Made the waited-for condition true: wake up to `count` sleepers. */
-void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count);
-
-/* For an object whose state is the futex word itself (the event): the
- * caller has just changed seq; wake up to `count` sleepers, if any. */
-void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count);
 
 /* One try at the operation a caller waits to complete: returns `not_ready`
  * (e.g. MPR_ERR_EMPTY) to go on waiting, anything else to stop with it. */

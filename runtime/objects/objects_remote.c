@@ -28,7 +28,7 @@
 
 #include "objects/objects.h"
 #include "core/cpu_relax.h"
-#include "transport/tcp/tcp_wire.h"
+#include "core/net.h"
 
 #define CONNECT_TIMEOUT_S 10.0
 #define REPLY_GRACE_S 10.0
@@ -37,7 +37,7 @@
 struct mpr__obj_link {
     struct mpr__obj_link *next;
     int home; /* world rank */
-    char endpoint[TCP_ENDPOINT_MAX];
+    char endpoint[MPR__ENDPOINT_MAX];
     int fd;
     int refs; /* objects using it */
     uint64_t seq;
@@ -151,8 +151,8 @@ static int call(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *
              (rep->length == 0 || recv_all(l, buf, rep->length, give_up_at));
     }
     if (!ok) {
-        fprintf(stderr, "mpr: rank %d: the object service of rank %d cannot be used: %s\n",
-                mpr__g.rank, l->home, mpr_wtime() >= give_up_at ? "it does not answer" : why);
+        mpr__log("the object service of rank %d cannot be used: %s", l->home,
+                 mpr_wtime() >= give_up_at ? "it does not answer" : why);
         link_break(l);
         return MPR_ERR_PROC_FAILED;
     }
@@ -183,10 +183,9 @@ static int link_connect(struct mpr__obj_link *l)
 {
     struct sockaddr_storage addr;
     socklen_t addr_len;
-    uint8_t secret[TCP_SECRET_BYTES];
-    if (!mpr__tcp_endpoint_parse(l->endpoint, &addr, &addr_len, secret)) {
-        fprintf(stderr, "mpr: rank %d: bad object service endpoint from rank %d\n", mpr__g.rank,
-                l->home);
+    uint8_t secret[MPR__SECRET_BYTES];
+    if (!mpr__endpoint_parse(l->endpoint, &addr, &addr_len, secret)) {
+        mpr__log("bad object service endpoint from rank %d", l->home);
         return MPR_ERR_INTERNAL;
     }
     l->fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -224,8 +223,8 @@ static int link_connect(struct mpr__obj_link *l)
         goto fail;
     return MPR_SUCCESS;
 fail:
-    fprintf(stderr, "mpr: rank %d: cannot connect to the object service of rank %d (%s): %s\n",
-            mpr__g.rank, l->home, l->endpoint, strerror(errno));
+    mpr__log("cannot connect to the object service of rank %d (%s): %s", l->home, l->endpoint,
+             strerror(errno));
     link_break(l);
     return MPR_ERR_PROC_FAILED;
 }
@@ -271,8 +270,8 @@ int mpr__obj_remote_attach(struct mpr__obj *obj, int home_world, const char *end
     int rc = call(l, &req, NULL, 0, NULL, &rep);
     if (rc != MPR_SUCCESS) {
         if (rc == MPR_ERR_SHM)
-            fprintf(stderr, "mpr: rank %d: the object rank 0 created is of another kind (were "
-                            "the objects created in the same order on every rank?)\n", mpr__g.rank);
+            mpr__log("the object rank 0 created is of another kind (were the objects created in "
+                     "the same order on every rank?)");
         mpr__obj_remote_detach(obj);
         return rc;
     }

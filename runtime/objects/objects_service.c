@@ -12,7 +12,10 @@
  * so one thread per client serves it in order and a blocking call (a get
  * on an empty queue) holds up nobody else. No thread spins; none touches
  * libmpr's single-threaded state (message queues, transports, peer table):
- * what they need is copied into `svc` when the service starts.
+ * what they need is copied into `svc` when the service starts. Their
+ * messages go through mpr__log, which reads only mpr__g's rank, size and
+ * initialized flag: set before the service starts, unchanged until its
+ * threads are joined.
  *
  * The registry (object id -> handle) is guarded by svc.mu. An entry in use
  * by a call has users > 0; unregistering marks it closing and waits for
@@ -36,12 +39,12 @@
 #include <unistd.h>
 
 #include "objects/objects.h"
-#include "transport/tcp/tcp_wire.h"
+#include "core/net.h"
 
 #define HELLO_TIMEOUT_MS 5000
 #define THREAD_STACK_BYTES (256u * 1024)
 
-_Static_assert(MPR__OBJW_SECRET_BYTES == TCP_SECRET_BYTES, "endpoint strings carry the secret");
+_Static_assert(MPR__OBJW_SECRET_BYTES == MPR__SECRET_BYTES, "endpoint strings carry the secret");
 
 struct svc_entry {
     struct svc_entry *next;
@@ -75,9 +78,8 @@ static struct {
     uint32_t next_id;
     struct svc_conn *conns; /* touched by the acceptor only, until it is joined */
     uint8_t secret[MPR__OBJW_SECRET_BYTES];
-    char endpoint[TCP_ENDPOINT_MAX];
+    char endpoint[MPR__ENDPOINT_MAX];
     uint32_t nranks; /* job size, for the hello check */
-    int rank;        /* for messages */
 } svc = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .listen_fd = -1,
           .stop_fd = -1 };
 
@@ -236,8 +238,8 @@ static bool serve_request(struct svc_conn *c, const struct mpr__objw_req *req)
 {
     struct svc_entry *e = entry_use(req->object);
     if (!e) {
-        fprintf(stderr, "mpr: rank %d: object service: rank %u asks for object %u, which is "
-                        "not served; closing its connection\n", svc.rank, c->client, req->object);
+        mpr__log("object service: rank %u asks for object %u, which is not served; closing its "
+                 "connection", c->client, req->object);
         return false;
     }
     struct mpr__obj_header *hdr = e->obj->hdr;
@@ -257,8 +259,7 @@ static bool serve_request(struct svc_conn *c, const struct mpr__objw_req *req)
         bad = "a request it has no memory for";
     if (bad || !read_full(c->fd, c->buf, req->length, HELLO_TIMEOUT_MS)) {
         if (bad)
-            fprintf(stderr, "mpr: rank %d: object service: rank %u sent %s; closing its "
-                            "connection\n", svc.rank, c->client, bad);
+            mpr__log("object service: rank %u sent %s; closing its connection", c->client, bad);
         entry_release(e);
         return false;
     }
@@ -291,8 +292,7 @@ static void *conn_main(void *arg)
         goto out;
     mpr__objw_hello_decode(in, &h);
     if (!mpr__objw_hello_check(&h, svc.nranks, svc.secret)) {
-        fprintf(stderr, "mpr: rank %d: object service: refused a connection that does not "
-                        "know the service's secret\n", svc.rank);
+        mpr__log("object service: refused a connection that does not know the service's secret");
         goto out;
     }
     c->client = h.client;
@@ -303,8 +303,8 @@ static void *conn_main(void *arg)
         char why[96];
         mpr__objw_req_decode(in, &req);
         if (!mpr__objw_req_check(&req, MPR_QUEUE_ITEM_MAX, why, sizeof(why))) {
-            fprintf(stderr, "mpr: rank %d: object service: bad request from rank %u (%s); "
-                            "closing its connection\n", svc.rank, c->client, why);
+            mpr__log("object service: bad request from rank %u (%s); closing its connection",
+                     c->client, why);
             break;
         }
         if (!serve_request(c, &req))
@@ -377,7 +377,7 @@ static void *acceptor_main(void *arg)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         struct svc_conn *c = calloc(1, sizeof(*c));
         if (!c || (c->fd = fd, spawn(&c->thread, conn_main, c)) != 0) {
-            fprintf(stderr, "mpr: rank %d: object service: no thread for a connection\n", svc.rank);
+            mpr__log("object service: no thread for a connection");
             free(c);
             close(fd);
             continue;
@@ -394,22 +394,20 @@ static void *acceptor_main(void *arg)
 static int service_start(void)
 {
     struct sockaddr_storage addr;
-    int rc = mpr__tcp_listen(&svc.listen_fd, &addr);
+    int rc = mpr__net_listen(&svc.listen_fd, &addr);
     if (rc != MPR_SUCCESS)
         return rc;
     if (getrandom(svc.secret, sizeof(svc.secret), 0) != (ssize_t)sizeof(svc.secret) ||
-        !mpr__tcp_endpoint_format((struct sockaddr *)&addr, svc.secret, svc.endpoint,
+        !mpr__endpoint_format((struct sockaddr *)&addr, svc.secret, svc.endpoint,
                                   sizeof(svc.endpoint)) ||
         (svc.stop_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot set up the object service: %s\n", mpr__g.rank,
-                strerror(errno));
+        mpr__log("cannot set up the object service: %s", strerror(errno));
         goto fail;
     }
     svc.nranks = (uint32_t)mpr__g.size;
-    svc.rank = mpr__g.rank;
     atomic_store(&svc.stopping, false);
     if (spawn(&svc.acceptor, acceptor_main, NULL) != 0) {
-        fprintf(stderr, "mpr: rank %d: cannot start the object service's thread\n", mpr__g.rank);
+        mpr__log("cannot start the object service's thread");
         goto fail;
     }
     svc.running = true;

@@ -286,12 +286,12 @@ static void test_endpoint_roundtrip(void **state)
     struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(40123) };
     inet_pton(AF_INET, "192.0.2.7", &in.sin_addr);
     char text[TCP_ENDPOINT_MAX];
-    assert_true(mpr__tcp_endpoint_format((struct sockaddr *)&in, secret, text, sizeof(text)));
+    assert_true(mpr__endpoint_format((struct sockaddr *)&in, secret, text, sizeof(text)));
     assert_string_equal(text, "v1 192.0.2.7 40123 00112233445566778899aabbccddeeff");
 
     struct sockaddr_storage addr;
     socklen_t len;
-    assert_true(mpr__tcp_endpoint_parse(text, &addr, &len, got));
+    assert_true(mpr__endpoint_parse(text, &addr, &len, got));
     assert_int_equal(len, sizeof(struct sockaddr_in));
     struct sockaddr_in *back = (struct sockaddr_in *)&addr;
     assert_int_equal(back->sin_family, AF_INET);
@@ -301,13 +301,13 @@ static void test_endpoint_roundtrip(void **state)
 
     struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(7) };
     inet_pton(AF_INET6, "2001:db8::1", &in6.sin6_addr);
-    assert_true(mpr__tcp_endpoint_format((struct sockaddr *)&in6, secret, text, sizeof(text)));
-    assert_true(mpr__tcp_endpoint_parse(text, &addr, &len, got));
+    assert_true(mpr__endpoint_format((struct sockaddr *)&in6, secret, text, sizeof(text)));
+    assert_true(mpr__endpoint_parse(text, &addr, &len, got));
     assert_int_equal(len, sizeof(struct sockaddr_in6));
     assert_int_equal(((struct sockaddr_in6 *)&addr)->sin6_family, AF_INET6);
 
     char tiny[10];
-    assert_false(mpr__tcp_endpoint_format((struct sockaddr *)&in, secret, tiny, sizeof(tiny)));
+    assert_false(mpr__endpoint_format((struct sockaddr *)&in, secret, tiny, sizeof(tiny)));
 }
 
 static void test_endpoint_rejects(void **state)
@@ -333,7 +333,7 @@ static void test_endpoint_rejects(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct sockaddr_storage addr;
         socklen_t len = 12345;
-        if (mpr__tcp_endpoint_parse(bad[i], &addr, &len, secret))
+        if (mpr__endpoint_parse(bad[i], &addr, &len, secret))
             fail_msg("accepted \"%s\"", bad[i]);
         assert_int_equal(len, 12345); /* outputs untouched */
         for (int j = 0; j < TCP_SECRET_BYTES; j++)
@@ -344,7 +344,7 @@ static void test_endpoint_rejects(void **state)
     longer[sizeof(longer) - 1] = '\0';
     struct sockaddr_storage addr;
     socklen_t len;
-    assert_false(mpr__tcp_endpoint_parse(longer, &addr, &len, secret));
+    assert_false(mpr__endpoint_parse(longer, &addr, &len, secret));
 }
 
 int main(void)

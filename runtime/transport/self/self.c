@@ -16,14 +16,8 @@ static int self_pull(struct mpr_request *req, struct mpr__msg *msg)
     return MPR_ERR_INTERNAL; /* self messages are always eager */
 }
 
-static int self_progress(void)
-{
-    return 0;
-}
-
 const struct mpr__transport mpr__self_transport = {
     .name = "self",
     .send = self_send,
     .pull = self_pull,
-    .progress = self_progress,
 };

@@ -105,23 +105,24 @@ static void kick(struct shm_seg_header *h)
     }
 }
 
-uint32_t mpr__shm_doorbell_value(void)
+static struct shm_seg_header *my_header(void)
 {
-    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
-    return atomic_load_explicit(&h->doorbell, memory_order_acquire);
+    return shm.hdr ? shm.hdr : &private_header;
 }
 
-void mpr__shm_set_sleeping(bool sleeping)
+static uint32_t shm_arm(void)
 {
-    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
-    atomic_store_explicit(&h->sleeping, sleeping ? 1u : 0u, memory_order_relaxed);
+    struct shm_seg_header *h = my_header();
+    uint32_t seen = atomic_load_explicit(&h->doorbell, memory_order_acquire);
+    atomic_store_explicit(&h->sleeping, 1u, memory_order_relaxed);
     atomic_thread_fence(memory_order_seq_cst);
+    return seen;
 }
 
-void mpr__shm_sleep(uint32_t seen, int timeout_ms)
+static void shm_disarm(void)
 {
-    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
-    mpr__futex_wait(&h->doorbell, seen, timeout_ms * 1000000L);
+    atomic_store_explicit(&my_header()->sleeping, 0u, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
 }
 
 /* futex_waitv (Linux 5.16+) lets a rank asleep on another word (an
@@ -134,10 +135,9 @@ static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_s
     static bool unavailable;
     if (unavailable)
         return false;
-    struct shm_seg_header *h = shm.hdr ? shm.hdr : &private_header;
     struct futex_waitv waiters[2] = {
         { .val = seen, .uaddr = (uintptr_t)word, .flags = FUTEX_32 },
-        { .val = bell_seen, .uaddr = (uintptr_t)&h->doorbell, .flags = FUTEX_32 },
+        { .val = bell_seen, .uaddr = (uintptr_t)&my_header()->doorbell, .flags = FUTEX_32 },
     };
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -159,17 +159,15 @@ static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_s
 #endif
 }
 
-bool mpr__shm_sleep_on(_Atomic uint32_t *word, uint32_t seen, long timeout_ns)
+static int shm_sleep(uint32_t bell_seen, _Atomic uint32_t *word, uint32_t seen, long timeout_ns)
 {
-    if (!mpr__g.use_shm || mpr__g.use_tcp)
-        return false;
-    uint32_t bell_seen = mpr__shm_doorbell_value();
-    mpr__shm_set_sleeping(true);
-    bool slept = true;
-    if (mpr__shm_transport.progress() == 0)
-        slept = sleep_on_both(word, seen, bell_seen, timeout_ns);
-    mpr__shm_set_sleeping(false);
-    return slept;
+    struct shm_seg_header *h = my_header();
+    if (!word)
+        mpr__futex_wait(&h->doorbell, bell_seen, timeout_ns);
+    else if (!sleep_on_both(word, seen, bell_seen, timeout_ns))
+        return -1;
+    bool rung = atomic_load_explicit(&h->doorbell, memory_order_relaxed) != bell_seen;
+    return rung || (word && atomic_load_explicit(word, memory_order_relaxed) != seen);
 }
 
 static uint32_t pow2_at_least(uint64_t n)
@@ -229,11 +227,12 @@ static void segment_name(char *out, size_t cap, int world_rank)
 {
     char suffix[16];
     snprintf(suffix, sizeof(suffix), "%d", world_rank);
-    mpr__shm_segment_name(out, cap, suffix);
+    mpr__segment_name(out, cap, suffix);
 }
 
-int mpr__shm_init(void)
+static int shm_init(char *endpoint, size_t cap)
 {
+    (void)endpoint, (void)cap; /* peers find the segment by name */
     int n = mpr__g.local_size;
     if (n <= 1)
         return MPR_SUCCESS;
@@ -242,7 +241,7 @@ int mpr__shm_init(void)
     segment_name(shm.name, sizeof(shm.name), mpr__g.rank);
 
     void *mem;
-    int rc = mpr__shm_segment_create(shm.name, shm.seg_bytes, "messages", &mem);
+    int rc = mpr__segment_create(shm.name, shm.seg_bytes, "messages", &mem);
     if (rc != MPR_SUCCESS)
         return rc;
     shm.hdr = mem;
@@ -274,15 +273,14 @@ static int map_peer(struct shm_peer *p, int local_index)
     char name[NAME_MAX];
     segment_name(name, sizeof(name), p->world_rank);
     void *mem;
-    int rc = mpr__shm_segment_open(name, shm.seg_bytes, "messages", &mem);
+    int rc = mpr__segment_open(name, shm.seg_bytes, "messages", &mem);
     if (rc != MPR_SUCCESS)
         return rc;
     p->hdr = mem;
     p->seg_bytes = shm.seg_bytes;
     if (atomic_load_explicit((_Atomic uint64_t *)&p->hdr->magic, memory_order_acquire) != SHM_MAGIC ||
         p->hdr->local_size != (uint32_t)mpr__g.local_size) {
-        fprintf(stderr, "mpr: rank %d: shared memory of rank %d is not an mpr segment of this job\n",
-                mpr__g.rank, p->world_rank);
+        mpr__log("shared memory of rank %d is not an mpr segment of this job", p->world_rank);
         return MPR_ERR_SHM;
     }
     if (atomic_fetch_add(&p->hdr->attached, 1) + 1 == (uint32_t)(mpr__g.local_size - 1))
@@ -293,7 +291,7 @@ static int map_peer(struct shm_peer *p, int local_index)
     return MPR_SUCCESS;
 }
 
-int mpr__shm_connect(void)
+static int shm_connect(void)
 {
     int n = mpr__g.local_size;
     if (n <= 1)
@@ -330,7 +328,7 @@ static void fail_sends(struct mpr__queue *q)
         mpr__request_complete(mpr__container_of(l, struct mpr_request, tp_link), MPR_ERR_PROC_FAILED);
 }
 
-void mpr__shm_fini(void)
+static void shm_fini(void)
 {
     if (!shm.hdr)
         return;
@@ -518,8 +516,7 @@ static int shm_pull(struct mpr_request *req, struct mpr__msg *msg)
         if (got <= 0) {
             if (got < 0 && errno == EINTR)
                 continue;
-            fprintf(stderr, "mpr: rank %d: copy from rank %d failed: %s\n",
-                    mpr__g.rank, msg->match.source, got < 0 ? strerror(errno) : "no progress");
+            mpr__log("copy from rank %d failed: %s", msg->match.source, got < 0 ? strerror(errno) : "no progress");
             rc = MPR_ERR_PROC_FAILED;
             break;
         }
@@ -585,7 +582,7 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
             p->in_off = 0;
             p->in_tag = d->tag;
         } else if (!p->in_req && !p->in_msg) {
-            fprintf(stderr, "mpr: rank %d: stray fragment from rank %d ignored\n", mpr__g.rank, src);
+            mpr__log("stray fragment from rank %d ignored", src);
             return true;
         }
         const unsigned char *chunk = shm_ring_payload(&p->rx, d);
@@ -613,12 +610,11 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
                 return true;
             }
         }
-        fprintf(stderr, "mpr: rank %d: unknown FIN from rank %d ignored\n", mpr__g.rank, src);
+        mpr__log("unknown FIN from rank %d ignored", src);
         return true;
     }
     default:
-        fprintf(stderr, "mpr: rank %d: bad record type %u from rank %d ignored\n",
-                mpr__g.rank, d->type, src);
+        mpr__log("bad record type %u from rank %d ignored", d->type, src);
         return true;
     }
 }
@@ -653,12 +649,6 @@ static int shm_progress(void)
     return events;
 }
 
-bool mpr__peer_gone(int world_rank)
-{
-    const struct mpr__peer *p = &mpr__g.peers[world_rank];
-    return p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH);
-}
-
 static void shm_check_peers(void)
 {
     for (int i = 0; shm.peers && i < mpr__g.local_size; i++) {
@@ -683,8 +673,14 @@ static void shm_check_peers(void)
 
 const struct mpr__transport mpr__shm_transport = {
     .name = "shm",
+    .init = shm_init,
+    .connect = shm_connect,
+    .fini = shm_fini,
     .send = shm_send,
     .pull = shm_pull,
     .progress = shm_progress,
+    .arm = shm_arm,
+    .disarm = shm_disarm,
+    .sleep = shm_sleep,
     .check_peers = shm_check_peers,
 };

@@ -783,12 +783,17 @@ static int tcp_progress(void)
     return handle_events(0);
 }
 
-int mpr__tcp_sleep(int timeout_ms)
+/* epoll hears the sockets only: a word to watch is beyond it. */
+static int tcp_sleep(uint32_t token, _Atomic uint32_t *word, uint32_t seen, long timeout_ns)
 {
-    return handle_events(timeout_ms);
+    (void)token, (void)seen;
+    if (word)
+        return -1;
+    int timeout_ms = (int)((timeout_ns + 999999) / 1000000);
+    return handle_events(timeout_ms) > 0;
 }
 
-int mpr__tcp_init(char *endpoint, size_t cap)
+static int tcp_init(char *endpoint, size_t cap)
 {
     mpr__queue_init(&mpr__tcp.conns);
     mpr__queue_init(&mpr__tcp.closed);
@@ -801,11 +806,10 @@ int mpr__tcp_init(char *endpoint, size_t cap)
         if (end != env && *end == '\0' && v <= TCP_EAGER_MAX)
             mpr__tcp.eager_limit = v;
         else if (mpr__g.rank == 0)
-            fprintf(stderr, "mpr: MPR_TCP_EAGER_LIMIT=%s ignored: not a number of bytes up to %u\n",
-                    env, TCP_EAGER_MAX);
+            mpr__log("MPR_TCP_EAGER_LIMIT=%s ignored: not a number of bytes up to %u", env, TCP_EAGER_MAX);
     }
     if (getrandom(mpr__tcp.secret, sizeof(mpr__tcp.secret), 0) != (ssize_t)sizeof(mpr__tcp.secret)) {
-        fprintf(stderr, "mpr: rank %d: getrandom: %s\n", mpr__g.rank, strerror(errno));
+        mpr__log("getrandom: %s", strerror(errno));
         return MPR_ERR_INTERNAL;
     }
     mpr__tcp.peers = calloc((size_t)mpr__g.size, sizeof(*mpr__tcp.peers));
@@ -818,19 +822,19 @@ int mpr__tcp_init(char *endpoint, size_t cap)
     }
     mpr__tcp.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (mpr__tcp.epfd < 0) {
-        fprintf(stderr, "mpr: rank %d: epoll_create1: %s\n", mpr__g.rank, strerror(errno));
+        mpr__log("epoll_create1: %s", strerror(errno));
         return MPR_ERR_INTERNAL;
     }
     struct sockaddr_storage addr;
-    int rc = mpr__tcp_listen(&mpr__tcp.listen_fd, &addr);
+    int rc = mpr__net_listen(&mpr__tcp.listen_fd, &addr);
     if (rc != MPR_SUCCESS)
         return rc;
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
     if (epoll_ctl(mpr__tcp.epfd, EPOLL_CTL_ADD, mpr__tcp.listen_fd, &ev) != 0) {
-        fprintf(stderr, "mpr: rank %d: epoll_ctl: %s\n", mpr__g.rank, strerror(errno));
+        mpr__log("epoll_ctl: %s", strerror(errno));
         return MPR_ERR_INTERNAL;
     }
-    if (!mpr__tcp_endpoint_format((struct sockaddr *)&addr, mpr__tcp.secret, endpoint, cap))
+    if (!mpr__endpoint_format((struct sockaddr *)&addr, mpr__tcp.secret, endpoint, cap))
         return MPR_ERR_INTERNAL;
     /* Ranks that share cores sleep all the time: adding their sockets to
      * the epoll set and taking them out at each sleep costs more than the
@@ -867,7 +871,7 @@ static void say_goodbye(void)
         handle_events(10);
 }
 
-void mpr__tcp_fini(void)
+static void tcp_fini(void)
 {
     if (!mpr__tcp.initialized)
         return;
@@ -916,9 +920,13 @@ static bool tcp_linked(int rank)
 
 const struct mpr__transport mpr__tcp_transport = {
     .name = "tcp",
+    .init = tcp_init,
+    .fini = tcp_fini,
     .send = tcp_send,
     .pull = tcp_pull,
     .progress = tcp_progress,
+    .progress_is_syscall = true,
+    .sleep = tcp_sleep,
     .watch = tcp_watch,
     .linked = tcp_linked,
 };

@@ -1,9 +1,10 @@
 /*
  * tcp.h - state shared by the files of the TCP transport:
- *   tcp.c           the transport's members (send, pull, progress), frames in and out
+ *   tcp.c           the transport's members (transport.h), frames in and out
  *   tcp_conn.c      connections: listen, accept, connect, hello, close, peer failure
- *   tcp_endpoint.c  which address to listen on
  *   tcp_wire.c      the wire format and its checks (pure)
+ * Where to listen and the endpoint text are core's (core/net.h): the object
+ * service listens the same way.
  * Nothing outside these files includes it.
  */
 #ifndef MPR_TCP_H
@@ -100,7 +101,7 @@ struct tcp_peer {
 };
 
 struct tcp_state {
-    bool initialized; /* mpr__tcp_init ran: mpr__tcp_fini has work */
+    bool initialized; /* tcp_init ran: tcp_fini has work */
     bool up;          /* listening, endpoint published */
     int epfd;
     int listen_fd;
@@ -122,9 +123,6 @@ struct tcp_state {
 };
 
 extern struct tcp_state mpr__tcp;
-
-/* tcp_endpoint.c: mpr__tcp_listen, declared in mpr_internal.h (the object
- * service listens the same way). */
 
 /* tcp_conn.c */
 int mpr__tcp_connect(int rank);

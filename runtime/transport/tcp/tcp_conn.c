@@ -125,12 +125,12 @@ static void log_refusal(const char *addr, const char *fmt, va_list ap)
     if (mpr__tcp.refusals_logged > TCP_REFUSALS_LOGGED_MAX)
         return;
     if (mpr__tcp.refusals_logged++ == TCP_REFUSALS_LOGGED_MAX) {
-        fprintf(stderr, "mpr: rank %d: more connections refused; no longer logged\n", mpr__g.rank);
+        mpr__log("more connections refused; no longer logged");
         return;
     }
     char why[256];
     vsnprintf(why, sizeof(why), fmt, ap);
-    fprintf(stderr, "mpr: rank %d: refused connection from %s: %s\n", mpr__g.rank, addr, why);
+    mpr__log("refused connection from %s: %s", addr, why);
 }
 
 static void __attribute__((format(printf, 2, 3))) log_refusalf(const char *addr, const char *fmt, ...)
@@ -163,7 +163,7 @@ void mpr__tcp_peer_down(int rank, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(why, sizeof(why), fmt, ap);
         va_end(ap);
-        fprintf(stderr, "mpr: rank %d: %s\n", mpr__g.rank, why);
+        mpr__log("%s", why);
     }
     struct tcp_conn *c = p->conn;
     p->conn = NULL;
@@ -202,22 +202,21 @@ static void set_ctl_frame(struct tcp_conn *c, uint8_t type)
 int mpr__tcp_connect(int rank)
 {
     char endpoint[TCP_ENDPOINT_MAX];
-    int rc = mpr__wireup_get_tcp_endpoint(rank, endpoint, sizeof(endpoint));
+    int rc = mpr__wireup_get_endpoint("tcp", rank, endpoint, sizeof(endpoint));
     if (rc != MPR_SUCCESS)
         return rc;
     struct sockaddr_storage addr;
     socklen_t addr_len;
     uint8_t secret[TCP_SECRET_BYTES];
-    if (!mpr__tcp_endpoint_parse(endpoint, &addr, &addr_len, secret)) {
-        fprintf(stderr, "mpr: rank %d: rank %d published a TCP endpoint mpr cannot read: \"%.64s\"\n",
-                mpr__g.rank, rank, endpoint);
+    if (!mpr__endpoint_parse(endpoint, &addr, &addr_len, secret)) {
+        mpr__log("rank %d published a TCP endpoint mpr cannot read: \"%.64s\"", rank, endpoint);
         return MPR_ERR_PMIX;
     }
     char where[INET6_ADDRSTRLEN + 8];
     format_addr((struct sockaddr *)&addr, where, sizeof(where));
     int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        fprintf(stderr, "mpr: rank %d: cannot create a TCP socket: %s\n", mpr__g.rank, strerror(errno));
+        mpr__log("cannot create a TCP socket: %s", strerror(errno));
         return MPR_ERR_INTERNAL;
     }
     set_nodelay(fd);
@@ -344,7 +343,7 @@ void mpr__tcp_accept_all(void)
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                fprintf(stderr, "mpr: rank %d: accept: %s\n", mpr__g.rank, strerror(errno));
+                mpr__log("accept: %s", strerror(errno));
             return;
         }
         char addr[INET6_ADDRSTRLEN + 8];

@@ -30,15 +30,17 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/net.h"
+
 #define TCP_FRAME_BYTES 32
 #define TCP_HELLO_BYTES 32
-#define TCP_SECRET_BYTES 16
+#define TCP_SECRET_BYTES MPR__SECRET_BYTES
 #define TCP_HELLO_MAGIC 0x317063742d72706dull /* the bytes "mpr-tcp1" */
 #define TCP_WIRE_VERSION 1
 /* The largest EAGER payload any rank accepts, whatever MPR_TCP_EAGER_LIMIT
  * says: it bounds what a peer can make us allocate for one message. */
 #define TCP_EAGER_MAX (1u << 20)
-#define TCP_ENDPOINT_MAX 128 /* "v1 <ip> <port> <32 hex digits>" and a NUL */
+#define TCP_ENDPOINT_MAX MPR__ENDPOINT_MAX
 
 enum tcp_frame_type {
     TCP_FRAME_HELLO = 1,     /* connector -> acceptor, the first frame */
@@ -102,13 +104,5 @@ void mpr__tcp_hello_decode(const unsigned char in[TCP_HELLO_BYTES], struct tcp_h
  * The secret is compared in constant time. */
 bool mpr__tcp_hello_check(const struct tcp_hello *h, uint32_t self,
                           const uint8_t secret[TCP_SECRET_BYTES], char *why, size_t why_cap);
-
-/* The endpoint a rank publishes through PMIx: "v1 <ip> <port> <secret in hex>".
- * Returns false if the address is neither IPv4 nor IPv6 or out is too small. */
-bool mpr__tcp_endpoint_format(const struct sockaddr *addr, const uint8_t secret[TCP_SECRET_BYTES],
-                              char *out, size_t cap);
-/* Parse what mpr__tcp_endpoint_format wrote; false for anything else. */
-bool mpr__tcp_endpoint_parse(const char *text, struct sockaddr_storage *addr, socklen_t *addr_len,
-                             uint8_t secret[TCP_SECRET_BYTES]);
 
 #endif /* MPR_TCP_WIRE_H */

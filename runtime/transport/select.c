@@ -1,0 +1,44 @@
+/*
+ * select.c - which transports a job uses and which one reaches each peer.
+ *
+ * Shared memory between the ranks of a host, TCP to other hosts, or TCP
+ * to everyone with MPR_TRANSPORT=tcp; the rank itself through self. Every
+ * rank decides alike (all see the same job size, MPR_TRANSPORT, and more
+ * ranks than their host holds exactly when the job spans hosts), so all
+ * agree on the kind of fence.
+ */
+#include <string.h>
+#include <stdlib.h>
+
+#include "core/mpr_internal.h"
+#include "transport/transport.h"
+
+extern const struct mpr__transport mpr__self_transport;
+extern const struct mpr__transport mpr__shm_transport;
+extern const struct mpr__transport mpr__tcp_transport;
+
+int mpr__transports_select(const struct mpr__transport *tps[MPR__TRANSPORTS_MAX])
+{
+    const char *env = getenv("MPR_TRANSPORT");
+    bool force_tcp = env && strcmp(env, "tcp") == 0;
+    if (env && *env && !force_tcp && strcmp(env, "auto") != 0)
+        mpr__log_rank0("MPR_TRANSPORT=%s ignored: use auto or tcp", env);
+    mpr__g.use_shm = !force_tcp && mpr__g.local_size > 1;
+    mpr__g.use_tcp = mpr__g.size > 1 && (force_tcp || mpr__g.size > mpr__g.local_size);
+    int n = 0;
+    tps[n++] = &mpr__self_transport;
+    if (mpr__g.use_shm)
+        tps[n++] = &mpr__shm_transport;
+    if (mpr__g.use_tcp)
+        tps[n++] = &mpr__tcp_transport;
+    return n;
+}
+
+const struct mpr__transport *mpr__transport_for(int rank)
+{
+    if (rank == mpr__g.rank)
+        return &mpr__self_transport;
+    if (mpr__g.use_shm && mpr__g.peers[rank].local_index >= 0)
+        return &mpr__shm_transport;
+    return &mpr__tcp_transport;
+}
