@@ -2,7 +2,7 @@
 # datatypes, error returns, jobs that end badly, the failure rule.
 # Included from tests/local.mk, which says how to register a test.
 
-UNIT_TESTS += tests/unit/test_match tests/unit/test_datatype
+UNIT_TESTS += tests/unit/test_match tests/unit/test_datatype tests/unit/test_wait
 tests_unit_test_match_SOURCES = tests/unit/test_match.c runtime/core/match.c
 tests_unit_test_match_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_match_LDADD = $(UNIT_LDADD)
@@ -10,6 +10,10 @@ tests_unit_test_match_LDADD = $(UNIT_LDADD)
 tests_unit_test_datatype_SOURCES = tests/unit/test_datatype.c runtime/core/datatype.c
 tests_unit_test_datatype_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_datatype_LDADD = $(UNIT_LDADD)
+# The one wait, against fake transports.
+tests_unit_test_wait_SOURCES = tests/unit/test_wait.c runtime/core/wait.c
+tests_unit_test_wait_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_wait_LDADD = $(UNIT_LDADD) -lpthread -lm
 
 # Self-checking programs: each exits 0 when all its checks pass, else
 # prints "rank R: FAIL: ..." and exits 1. The point-to-point programs also
