@@ -10,25 +10,14 @@
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 
-# "mismatches: K" on rank 0 and exactly K lines "collective mismatch"
-count_lines() {
-    local want got
-    want=$(sed -n 's/^mismatches: //p' <<<"$LAST_OUTPUT")
-    got=$(grep -c 'collective mismatch on comm' <<<"$LAST_OUTPUT")
-    if [ -n "$want" ] && [ "$got" -eq "$want" ]; then
-        pass "$1: $got mismatch lines"
-    else
-        fail "$1: ${want:-no} mismatches expected, $got lines: $LAST_OUTPUT"
-    fi
-}
 
 for n in 5 6 7 8; do
     job "$n" -x MPR_CHECK=1 -- coll_check mismatches
-    count_lines "-n $n"
+    expect_mismatch_lines "-n $n"
 done
 job 3 -x MPR_CHECK=1 -x MPR_COLL_BARRIER=dissemination -x MPR_COLL_BCAST=binomial \
     -x MPR_COLL_REDUCE=binomial -- coll_check mismatches
-count_lines "-n 3 point-to-point algorithms"
+expect_mismatch_lines "-n 3 point-to-point algorithms"
 
 # the line of the report, word for word
 job 2 -x MPR_CHECK=1 -- coll_check mismatches

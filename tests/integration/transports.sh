@@ -79,19 +79,8 @@ no_mismatch_said() {
     fi
 }
 AFTER=no_mismatch_said every coll_check matching
-# "mismatches: K" on rank 0 and exactly K lines "collective mismatch"
-count_lines() {
-    local want got
-    want=$(sed -n 's/^mismatches: //p' <<<"$LAST_OUTPUT")
-    got=$(grep -c 'collective mismatch on comm' <<<"$LAST_OUTPUT")
-    if [ -n "$want" ] && [ "$got" -eq "$want" ]; then
-        pass "$1: $got mismatch lines"
-    else
-        fail "$1: ${want:-no} mismatches expected, $got lines: $LAST_OUTPUT"
-    fi
-}
 if [ "$MPR_CHECK" != 0 ]; then
-    AFTER=count_lines every -x MPR_CHECK=1 -- coll_check mismatches
+    AFTER=expect_mismatch_lines every -x MPR_CHECK=1 -- coll_check mismatches
     # entered at different times; the checking mode would hide the race
     # (coll_skew.sh), so it is off here
     every -x MPR_CHECK=0 -- coll_skew mixed 4 5000
