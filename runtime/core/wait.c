@@ -20,8 +20,11 @@
  * waitpoint sleeper that does not hear messages (no futex_waitv, or TCP
  * peers) starts with 1 ms slices and doubles them while nothing happens,
  * up to SLEEP_MAX_MS. Every SLEEP_MAX_MS at most a sleeper checks who is
- * gone (liveness.c). A sleeper woken by traffic spins again; woken by the
- * clock alone it goes straight back to sleep.
+ * gone (liveness.c). A message sleeper woken by traffic spins again; woken
+ * by the clock alone it goes straight back to sleep. A waitpoint sleeper
+ * always goes back to sleep, with 1 ms slices again after a ring: the next
+ * step of a collective or an object is usually another peer's, and
+ * spinning would take the core from it when ranks share cores.
  */
 #include <limits.h>
 #include <math.h>
@@ -36,6 +39,7 @@
 #define SLEEP_MAX_MS 100      /* longest sleep; liveness is checked at least this often */
 #define MIXED_SLEEP_MS 1      /* longest sleep of a transport that does not hear another in use */
 #define PROGRESS_EVERY 32     /* spins between two polls of the transports (not by_messages) */
+#define YIELD_PROGRESS_EVERY 4 /* yields between two polls of the transports (not by_messages) */
 #define SPIN_DEFAULT 100000u
 #define SPIN_OVERSUBSCRIBED 10u
 #define YIELDS_DEFAULT 4u
@@ -92,7 +96,8 @@ static int spin_then_yield(const struct mpr__wait *w)
     }
     for (unsigned i = 0; i < mpr__g.sleep_yields; i++) {
         sched_yield();
-        mpr__progress();
+        if (w->by_messages || i % YIELD_PROGRESS_EVERY == YIELD_PROGRESS_EVERY - 1)
+            mpr__progress();
         if ((rc = w->poll(w->arg)) != MPR__PENDING)
             return rc;
         if (timed && mpr_wtime() >= w->deadline)
@@ -212,8 +217,9 @@ int mpr__wait(const struct mpr__wait *w)
         int events = mpr__progress();
         if ((rc = w->poll(w->arg)) != MPR__PENDING)
             return rc;
-        spin = woken || events > 0; /* traffic: spin again; else straight back to sleep */
+        bool traffic = woken || events > 0;
+        spin = traffic && w->by_messages;
         if (w->wp)
-            slice_ms = spin ? 1 : slice_ms * 2 > SLEEP_MAX_MS ? SLEEP_MAX_MS : slice_ms * 2;
+            slice_ms = traffic ? 1 : slice_ms * 2 > SLEEP_MAX_MS ? SLEEP_MAX_MS : slice_ms * 2;
     }
 }
