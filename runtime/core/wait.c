@@ -39,7 +39,6 @@
 #define SLEEP_MAX_MS 100      /* longest sleep; liveness is checked at least this often */
 #define MIXED_SLEEP_MS 1      /* longest sleep of a transport that does not hear another in use */
 #define PROGRESS_EVERY 32     /* spins between two polls of the transports (not by_messages) */
-#define YIELD_PROGRESS_EVERY 4 /* yields between two polls of the transports (not by_messages) */
 #define SPIN_DEFAULT 100000u
 #define SPIN_OVERSUBSCRIBED 10u
 #define YIELDS_DEFAULT 4u
@@ -96,8 +95,7 @@ static int spin_then_yield(const struct mpr__wait *w)
     }
     for (unsigned i = 0; i < mpr__g.sleep_yields; i++) {
         sched_yield();
-        if (w->by_messages || i % YIELD_PROGRESS_EVERY == YIELD_PROGRESS_EVERY - 1)
-            mpr__progress();
+        mpr__progress();
         if ((rc = w->poll(w->arg)) != MPR__PENDING)
             return rc;
         if (timed && mpr_wtime() >= w->deadline)
