@@ -55,22 +55,6 @@ void mpr__wait_configure(void)
                           : mpr__g.oversubscribed ? YIELDS_OVERSUBSCRIBED : YIELDS_DEFAULT;
 }
 
-void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
-{
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
-        return;
-    atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
-    mpr__futex_wake(&wp->seq, count);
-}
-
-void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
-{
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
-        mpr__futex_wake(&wp->seq, count);
-}
-
 static long ns_until(double deadline, long cap_ns)
 {
     if (isinf(deadline))
@@ -81,11 +65,10 @@ static long ns_until(double deadline, long cap_ns)
 
 static int spin_then_yield(const struct mpr__wait *w)
 {
-    unsigned every = w->by_messages ? 1 : PROGRESS_EVERY;
     bool timed = !isinf(w->deadline);
     int rc;
     for (unsigned i = 1; i <= mpr__g.spin_polls; i++) {
-        if (i % every == 0)
+        if (w->by_messages || i % PROGRESS_EVERY == 0)
             mpr__progress();
         if ((rc = w->poll(w->arg)) != MPR__PENDING)
             return rc;
