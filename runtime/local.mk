@@ -46,19 +46,6 @@ runtime_libmpr_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(PMIX_CFLAG
 runtime_libmpr_la_LIBADD = $(PMIX_LIBS) -lrt
 runtime_libmpr_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^(mpr_[a-z]|mpr__comm_world$$)'
 
-# Unit tests of the parts that stand alone.
-check_PROGRAMS += tests/unit/test_match tests/unit/test_ring tests/unit/test_tcp_frame
-TESTS += tests/unit/test_match tests/unit/test_ring tests/unit/test_tcp_frame
-tests_unit_test_match_SOURCES = tests/unit/test_match.c runtime/core/match.c
-tests_unit_test_match_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
-tests_unit_test_match_LDADD = $(CMOCKA_LIBS)
-tests_unit_test_ring_SOURCES = tests/unit/test_ring.c runtime/transport/shm/shm_ring.c
-tests_unit_test_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
-tests_unit_test_ring_LDADD = $(CMOCKA_LIBS) -lpthread
-tests_unit_test_tcp_frame_SOURCES = tests/unit/test_tcp_frame.c runtime/transport/tcp/tcp_wire.c runtime/core/endpoint.c
-tests_unit_test_tcp_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
-tests_unit_test_tcp_frame_LDADD = $(CMOCKA_LIBS)
-
 # Shared objects: queue, event, semaphore, lock (docs/objects.md).
 runtime_libmpr_la_SOURCES += \
 	runtime/objects/objects.c runtime/objects/objects.h \
@@ -75,8 +62,3 @@ runtime_libmpr_la_SOURCES += \
 	runtime/objects/objects_remote.c
 runtime_libmpr_la_CFLAGS = $(AM_CFLAGS) -pthread
 runtime_libmpr_la_LIBADD += -lpthread
-check_PROGRAMS += tests/unit/test_queue_ring
-TESTS += tests/unit/test_queue_ring
-tests_unit_test_queue_ring_SOURCES = tests/unit/test_queue_ring.c runtime/objects/queue_ring.c
-tests_unit_test_queue_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
-tests_unit_test_queue_ring_LDADD = $(CMOCKA_LIBS) -lpthread

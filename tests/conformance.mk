@@ -2,9 +2,10 @@
 # tests/conformance/conform, run by tests/conformance/conformance.sh over
 # every forced algorithm, 1..8 ranks, shared memory and TCP (and hosts made
 # of network namespaces when they can be made). tools/soak-conformance runs
-# it for longer. Included from tests/local.mk.
+# it for longer. Included from tests/local.mk, which says how to register a
+# test.
 
-check_PROGRAMS += tests/conformance/conform
+TEST_BINS += tests/conformance/conform
 tests_conformance_conform_SOURCES = \
 	tests/conformance/conform.h \
 	tests/conformance/conform.c \
@@ -12,7 +13,6 @@ tests_conformance_conform_SOURCES = \
 	tests/conformance/elems.c \
 	tests/conformance/colls.c \
 	tests/conformance/objects.c
-tests_conformance_conform_LDADD = runtime/libmpr.la
 
-TESTS += tests/conformance/conformance.sh
-EXTRA_DIST += tests/conformance/conformance.sh tests/conformance/known_bugs.sh
+TEST_SH += tests/conformance/conformance.sh
+EXTRA_DIST += tests/conformance/known_bugs.sh

@@ -1,9 +1,19 @@
-# Integration tests of the shared objects (queue, event, semaphore, lock,
-# rlock, barrier object, condition):
-# self-checking programs run under mprun by tests/integration/objects.sh.
-# Included from tests/local.mk.
+# The shared objects (runtime/objects): queue, event, semaphore, lock,
+# rlock, barrier object, condition, on
+# one host (objects.sh) and with ranks on 2-3 hosts made of network
+# namespaces (objects_multihost.sh; SKIP without root); the service's wire
+# format and the queue's ring alone. Included from tests/local.mk, which
+# says how to register a test.
 
-OBJECTS_TEST_BINS = \
+UNIT_TESTS += tests/unit/test_objects_wire tests/unit/test_queue_ring
+tests_unit_test_objects_wire_SOURCES = tests/unit/test_objects_wire.c runtime/objects/objects_wire.c
+tests_unit_test_objects_wire_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_objects_wire_LDADD = $(UNIT_LDADD)
+tests_unit_test_queue_ring_SOURCES = tests/unit/test_queue_ring.c runtime/objects/queue_ring.c
+tests_unit_test_queue_ring_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_queue_ring_LDADD = $(UNIT_LDADD) -lpthread
+
+TEST_BINS += \
 	tests/integration/obj_queue \
 	tests/integration/obj_event \
 	tests/integration/obj_semaphore \
@@ -13,36 +23,8 @@ OBJECTS_TEST_BINS = \
 	tests/integration/obj_condition \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed
-check_PROGRAMS += $(OBJECTS_TEST_BINS)
+EXTRA_DIST += tests/integration/obj_shared.h
 
-tests_integration_obj_queue_SOURCES = tests/integration/obj_queue.c tests/integration/obj_shared.h
-tests_integration_obj_queue_LDADD = runtime/libmpr.la
-tests_integration_obj_event_SOURCES = tests/integration/obj_event.c tests/integration/obj_shared.h
-tests_integration_obj_event_LDADD = runtime/libmpr.la
-tests_integration_obj_semaphore_SOURCES = tests/integration/obj_semaphore.c tests/integration/obj_shared.h
-tests_integration_obj_semaphore_LDADD = runtime/libmpr.la
-tests_integration_obj_lock_SOURCES = tests/integration/obj_lock.c tests/integration/obj_shared.h
-tests_integration_obj_lock_LDADD = runtime/libmpr.la
-tests_integration_obj_rlock_SOURCES = tests/integration/obj_rlock.c tests/integration/obj_shared.h
-tests_integration_obj_rlock_LDADD = runtime/libmpr.la
-tests_integration_obj_barrier_SOURCES = tests/integration/obj_barrier.c tests/integration/obj_shared.h
-tests_integration_obj_barrier_LDADD = runtime/libmpr.la
-tests_integration_obj_condition_SOURCES = tests/integration/obj_condition.c tests/integration/obj_shared.h
-tests_integration_obj_condition_LDADD = runtime/libmpr.la
-tests_integration_obj_die_SOURCES = tests/integration/obj_die.c
-tests_integration_obj_die_LDADD = runtime/libmpr.la
-tests_integration_obj_mixed_SOURCES = tests/integration/obj_mixed.c tests/integration/check.h
-tests_integration_obj_mixed_LDADD = runtime/libmpr.la
-
-TESTS += tests/integration/objects.sh
-EXTRA_DIST += tests/integration/objects.sh
-
-# Across hosts (network namespaces; SKIP without root): the programs above
-# with ranks on 2-3 hosts, and the service's wire format alone.
-TESTS += tests/integration/objects_multihost.sh
-EXTRA_DIST += tests/integration/objects_multihost.sh
-check_PROGRAMS += tests/unit/test_objects_wire
-TESTS += tests/unit/test_objects_wire
-tests_unit_test_objects_wire_SOURCES = tests/unit/test_objects_wire.c runtime/objects/objects_wire.c
-tests_unit_test_objects_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(CMOCKA_CFLAGS)
-tests_unit_test_objects_wire_LDADD = $(CMOCKA_LIBS)
+TEST_SH += \
+	tests/integration/objects.sh \
+	tests/integration/objects_multihost.sh

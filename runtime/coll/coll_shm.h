@@ -8,6 +8,7 @@
 
 #include "coll/coll.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 
 #define MPR__COLL_LINE 64
@@ -72,7 +73,10 @@ static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)
 int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
                    uint32_t arg);
 /* Wake the sleepers of st's segment, if any (after changing a word). */
-void mpr__coll_ring(struct mpr__coll_state *st);
+static inline void mpr__coll_ring(struct mpr__coll_state *st)
+{
+    mpr__waitpoint_signal(&st->seg->bell, INT_MAX);
+}
 
 /* memcpy for copies to and from the segment. glibc's memcpy uses `rep
  * movsb` from a few KiB on, which is slow here for some alignments of

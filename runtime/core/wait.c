@@ -20,8 +20,11 @@
  * waitpoint sleeper that does not hear messages (no futex_waitv, or TCP
  * peers) starts with 1 ms slices and doubles them while nothing happens,
  * up to SLEEP_MAX_MS. Every SLEEP_MAX_MS at most a sleeper checks who is
- * gone (liveness.c). A sleeper woken by traffic spins again; woken by the
- * clock alone it goes straight back to sleep.
+ * gone (liveness.c). A message sleeper woken by traffic spins again; woken
+ * by the clock alone it goes straight back to sleep. A waitpoint sleeper
+ * always goes back to sleep, with 1 ms slices again after a ring: the next
+ * step of a collective or an object is usually another peer's, and
+ * spinning would take the core from it when ranks share cores.
  */
 #include <limits.h>
 #include <math.h>
@@ -52,22 +55,6 @@ void mpr__wait_configure(void)
                           : mpr__g.oversubscribed ? YIELDS_OVERSUBSCRIBED : YIELDS_DEFAULT;
 }
 
-void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
-{
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
-        return;
-    atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
-    mpr__futex_wake(&wp->seq, count);
-}
-
-void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
-{
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
-        mpr__futex_wake(&wp->seq, count);
-}
-
 static long ns_until(double deadline, long cap_ns)
 {
     if (isinf(deadline))
@@ -78,11 +65,10 @@ static long ns_until(double deadline, long cap_ns)
 
 static int spin_then_yield(const struct mpr__wait *w)
 {
-    unsigned every = w->by_messages ? 1 : PROGRESS_EVERY;
     bool timed = !isinf(w->deadline);
     int rc;
     for (unsigned i = 1; i <= mpr__g.spin_polls; i++) {
-        if (i % every == 0)
+        if (w->by_messages || i % PROGRESS_EVERY == 0)
             mpr__progress();
         if ((rc = w->poll(w->arg)) != MPR__PENDING)
             return rc;
@@ -212,8 +198,9 @@ int mpr__wait(const struct mpr__wait *w)
         int events = mpr__progress();
         if ((rc = w->poll(w->arg)) != MPR__PENDING)
             return rc;
-        spin = woken || events > 0; /* traffic: spin again; else straight back to sleep */
+        bool traffic = woken || events > 0;
+        spin = traffic && w->by_messages;
         if (w->wp)
-            slice_ms = spin ? 1 : slice_ms * 2 > SLEEP_MAX_MS ? SLEEP_MAX_MS : slice_ms * 2;
+            slice_ms = traffic ? 1 : slice_ms * 2 > SLEEP_MAX_MS ? SLEEP_MAX_MS : slice_ms * 2;
     }
 }

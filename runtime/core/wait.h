@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/futex.h"
+
 #define MPR__WAIT_LINE 64
 
 /* What a wait's poll returns while what it waits for does not hold yet
@@ -28,10 +30,23 @@ struct mpr__waitpoint {
 };
 
 /* The caller has just changed the state: bump seq and wake up to count
- * sleepers, if any. */
-void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count);
+ * sleepers, if any. Inline: collectives signal on every step. */
+static inline void mpr__waitpoint_signal(struct mpr__waitpoint *wp, int count)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) == 0)
+        return;
+    atomic_fetch_add_explicit(&wp->seq, 1, memory_order_release);
+    mpr__futex_wake(&wp->seq, count);
+}
+
 /* For a state that is seq itself (the caller changed seq): wake only. */
-void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count);
+static inline void mpr__waitpoint_wake(struct mpr__waitpoint *wp, int count)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&wp->sleepers, memory_order_relaxed) != 0)
+        mpr__futex_wake(&wp->seq, count);
+}
 
 struct mpr__wait {
     /* What is awaited: MPR__PENDING until it holds, then the wait's result. */

@@ -6,7 +6,8 @@
 # bcast ring wraps and flow control works), forced TCP, a /dev/shm too
 # small for the collectives, a rank dying inside a collective, no /dev/shm
 # leftovers. The hierarchical path across hosts:
-# coll_algs_multihost.sh.
+# coll_algs_multihost.sh. coll_algs with 1..4 ranks over each transport:
+# transports.sh.
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
@@ -16,9 +17,6 @@ export MPR_CHECK="${MPR_CHECK-1}"
 ulimit -c 0
 
 singleton coll_algs quick
-for n in 1 2 3 4; do
-    job "$n" coll_algs strict
-done
 for n in 5 6 7 8; do
     job "$n" coll_algs quick strict
 done
@@ -39,8 +37,8 @@ job 3 -x MPR_COLL_BCAST=chain -x MPR_COLL_BARRIER=dissemination -- coll_algs qui
 job 4 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_algs quick strict
 job 2 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_mix
 
-# no shared memory: point-to-point over TCP; a forced shm algorithm says once it cannot
-job 4 -x MPR_TRANSPORT=tcp -- coll_algs quick
+# no shared memory: point-to-point over TCP (coll_algs itself: transports.sh);
+# a forced shm algorithm says once it cannot
 run 3 -x MPR_TRANSPORT=tcp -x MPR_COLL_BARRIER=shm -x MPR_COLL_BCAST=shm -- coll_barrier
 expect_rc 0 "MPR_TRANSPORT=tcp with MPR_COLL_BARRIER=shm and MPR_COLL_BCAST=shm"
 for c in BARRIER BCAST; do

@@ -148,6 +148,19 @@ no_procs() {
     fi
 }
 
+# After a coll_check job (MPR_CHECK=1): rank 0 said "mismatches: K" and
+# exactly K lines "collective mismatch" were printed.
+expect_mismatch_lines() {
+    local want got
+    want=$(sed -n 's/^mismatches: //p' <<<"$LAST_OUTPUT")
+    got=$(grep -c 'collective mismatch on comm' <<<"$LAST_OUTPUT")
+    if [ -n "$want" ] && [ "$got" -eq "$want" ]; then
+        pass "$1: $got mismatch lines"
+    else
+        fail "$1: ${want:-no} mismatches expected, $got lines: $LAST_OUTPUT"
+    fi
+}
+
 finish() {
     if [ "$failures" -gt 0 ]; then
         echo "$checks checks passed, $failures failed"

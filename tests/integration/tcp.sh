@@ -1,7 +1,8 @@
 #!/bin/bash
 # tcp.sh - the TCP transport, on one host with MPR_TRANSPORT=tcp: the
-# point-to-point and collective programs for N = 2, 3, 4 (and with every
-# message eager, or every message by rendezvous); the interface and address
+# point-to-point and collective programs with every message eager, or every
+# message by rendezvous (with the default limit and N = 2, 3, 4, they run in
+# transports.sh); the interface and address
 # settings; ranks that die while their peers block on them; and connections
 # from outside the job, which must be refused and logged while the job goes
 # on unharmed (programs: p2p_*.c, coll_*.c, misc_abort.c, tcp_stress.c,
@@ -40,15 +41,6 @@ tcprun() {
 }
 
 # --- point-to-point and collectives -------------------------------------
-for n in 2 3 4; do
-    tcpjob "$n" p2p_basic "$n"
-    tcpjob "$n" p2p_order 2000
-    tcpjob "$n" p2p_trunc
-    tcpjob "$n" p2p_large
-    tcpjob "$n" coll_bcast "$n"
-    tcpjob "$n" coll_barrier
-    tcpjob "$n" coll_mix
-done
 # every message by rendezvous; every message up to 1 MiB eager
 tcpjob 3 -x MPR_TCP_EAGER_LIMIT=0 -- p2p_order 500
 tcpjob 2 -x MPR_TCP_EAGER_LIMIT=0 -- p2p_trunc

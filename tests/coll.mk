@@ -1,0 +1,28 @@
+# The collectives (runtime/coll): every family, every forced algorithm,
+# the shared-memory and hierarchical paths, the checking mode (MPR_CHECK),
+# collectives entered at different times, ranks dying inside one. Most
+# scripts run again with the checking mode off (*_unchecked.sh). The
+# programs also run over every transport in tests/integration/transports.sh.
+# Included from tests/local.mk, which says how to register a test.
+
+TEST_BINS += \
+	tests/integration/coll_barrier \
+	tests/integration/coll_bcast \
+	tests/integration/coll_mix \
+	tests/integration/coll_reduce \
+	tests/integration/coll_gather \
+	tests/integration/coll_algs \
+	tests/integration/coll_algs_die \
+	tests/integration/coll_skew \
+	tests/integration/coll_check
+
+TEST_SH += \
+	tests/integration/coll.sh \
+	tests/integration/coll_family.sh \
+	tests/integration/coll_family_unchecked.sh \
+	tests/integration/coll_algs.sh \
+	tests/integration/coll_algs_unchecked.sh \
+	tests/integration/coll_algs_multihost.sh \
+	tests/integration/coll_skew.sh \
+	tests/integration/coll_check.sh \
+	tests/integration/coll_check_multihost.sh
