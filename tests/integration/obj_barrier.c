@@ -50,6 +50,17 @@ static void full_rounds(mpr_barrier_object b, struct shared *sh, int rounds)
     }
 }
 
+/* Until `want` ranks wait in b. */
+static void await_waiters(mpr_barrier_object b, int want)
+{
+    int n;
+    do {
+        EXPECT(mpr_barrier_object_n_waiting(b, &n), MPR_SUCCESS);
+        if (n < want)
+            usleep(1000);
+    } while (n < want);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -146,11 +157,7 @@ int main(int argc, char **argv)
         if (me != size - 1) {
             EXPECT(mpr_barrier_object_wait(b, 30, &index), MPR_SUCCESS);
         } else {
-            do {
-                EXPECT(mpr_barrier_object_n_waiting(b, &n), MPR_SUCCESS);
-                if (n < size - 1)
-                    usleep(1000);
-            } while (n < size - 1);
+            await_waiters(b, size - 1);
             EXPECT(mpr_barrier_object_wait(b, 0, &index), MPR_SUCCESS);
             CHECK(index == size - 1, "the last arrival got index %d", index);
         }
@@ -167,11 +174,7 @@ int main(int argc, char **argv)
     if (size >= 2) {
         /* abort wakes every waiter */
         if (me == 0) {
-            do {
-                EXPECT(mpr_barrier_object_n_waiting(b, &n), MPR_SUCCESS);
-                if (n < size - 1)
-                    usleep(1000);
-            } while (n < size - 1);
+            await_waiters(b, size - 1);
             EXPECT(mpr_barrier_object_abort(b), MPR_SUCCESS);
         } else {
             EXPECT(mpr_barrier_object_wait(b, 30, &index), MPR_ERR_BROKEN);
@@ -186,11 +189,7 @@ int main(int argc, char **argv)
 
         /* reset with waiters: their round breaks, the barrier is fresh after */
         if (me == 0) {
-            do {
-                EXPECT(mpr_barrier_object_n_waiting(b, &n), MPR_SUCCESS);
-                if (n < size - 1)
-                    usleep(1000);
-            } while (n < size - 1);
+            await_waiters(b, size - 1);
             EXPECT(mpr_barrier_object_reset(b), MPR_SUCCESS);
         } else {
             EXPECT(mpr_barrier_object_wait(b, 30, &index), MPR_ERR_BROKEN);
