@@ -12,7 +12,8 @@ tests_conformance_conform_SOURCES = \
 	tests/conformance/gen.c \
 	tests/conformance/elems.c \
 	tests/conformance/colls.c \
-	tests/conformance/objects.c
+	tests/conformance/objects.c \
+	tests/conformance/objects_sync.c
 
 TEST_SH += tests/conformance/conformance.sh
 EXTRA_DIST += tests/conformance/known_bugs.sh

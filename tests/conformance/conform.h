@@ -12,6 +12,7 @@
  * elems.c    typed elements: inputs, the reference reduction, user ops
  * colls.c    the collectives and their checks
  * objects.c  queue, event, semaphore and lock patterns and their checks
+ * objects_sync.c  rlock, condition and barrier object patterns
  */
 #ifndef CONFORM_H
 #define CONFORM_H
@@ -85,7 +86,16 @@ enum call_kind {
     K_NKINDS
 };
 
-enum obj_kind { OBJ_QUEUE, OBJ_EVENT, OBJ_SEMAPHORE, OBJ_LOCK, OBJ_NKINDS };
+enum obj_kind {
+    OBJ_QUEUE,
+    OBJ_EVENT,
+    OBJ_SEMAPHORE,
+    OBJ_LOCK,
+    OBJ_RLOCK,
+    OBJ_CONDITION,
+    OBJ_BARRIER,
+    OBJ_NKINDS
+};
 
 /* user ops made at start-up: a non-commutative and a commutative one */
 #define OP_MATRIX (-100) /* 2x2 matrix product of packed entries, rank order */
@@ -121,6 +131,14 @@ struct objects {
     int sem_value; /* initial value */
     bool sem_bounded;
     mpr_lock lock;
+    mpr_rlock rlock;
+    mpr_condition cond;
+    int cond_over;            /* its own rlock, a lock or an rlock made for it */
+    mpr_lock cond_lock;       /* the lock or rlock made for it, else NULL */
+    mpr_rlock cond_rlock;
+    mpr_semaphore cond_items; /* the items of its hand-off */
+    mpr_barrier_object barrier;
+    int barrier_parties;
 };
 
 struct slot {
@@ -198,5 +216,10 @@ void check_bytes(const struct call *c, const void *got, size_t len, uint64_t key
 void obj_create(const struct call *c, struct slot *s);
 void obj_use(const struct call *c, struct slot *s);
 void obj_free(const struct call *c, struct slot *s, enum obj_kind k);
+
+/* objects_sync.c: rlock, condition, barrier object */
+int sync_obj_create(const struct call *c, struct slot *s);
+void sync_obj_use(const struct call *c, struct slot *s);
+void sync_obj_free(const struct call *c, struct slot *s, enum obj_kind k);
 
 #endif

@@ -75,6 +75,11 @@ void obj_create(const struct call *c, struct slot *s)
         rc = mpr_lock_create(s->comm, &o->lock);
         check_rc(c, rc, "mpr_lock_create");
         break;
+    case OBJ_RLOCK:
+    case OBJ_CONDITION:
+    case OBJ_BARRIER:
+        rc = sync_obj_create(c, s);
+        break;
     case OBJ_NKINDS:
         abort();
     }
@@ -98,6 +103,11 @@ void obj_free(const struct call *c, struct slot *s, enum obj_kind k)
         break;
     case OBJ_LOCK:
         check_rc(c, mpr_lock_free(&o->lock), "mpr_lock_free");
+        break;
+    case OBJ_RLOCK:
+    case OBJ_CONDITION:
+    case OBJ_BARRIER:
+        sync_obj_free(c, s, k);
         break;
     case OBJ_NKINDS:
         abort();
@@ -501,6 +511,11 @@ void obj_use(const struct call *c, struct slot *s)
         break;
     case OBJ_LOCK:
         use_lock(c, s);
+        break;
+    case OBJ_RLOCK:
+    case OBJ_CONDITION:
+    case OBJ_BARRIER:
+        sync_obj_use(c, s);
         break;
     case OBJ_NKINDS:
         abort();
