@@ -21,6 +21,7 @@ TEST_BINS += \
 	tests/integration/obj_rlock \
 	tests/integration/obj_barrier \
 	tests/integration/obj_condition \
+	tests/integration/obj_array \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed
 EXTRA_DIST += tests/integration/obj_shared.h

@@ -33,6 +33,7 @@ enum mpr__obj_kind {
     MPR__OBJ_RLOCK = 5,
     MPR__OBJ_BARRIER = 6,
     MPR__OBJ_CONDITION = 7,
+    MPR__OBJ_ARRAY = 8,
 };
 
 /* The start of every object's segment; the object's own state follows at
@@ -180,6 +181,11 @@ int mpr__obj_remote_call(struct mpr__obj *obj, enum mpr__objw_op op, double time
  * *extra (either may be NULL) get the reply's. */
 int mpr__obj_remote_call_arg(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
                              uint64_t arg, int64_t *value, uint64_t *extra);
+/* The same for a non-blocking call with `arg` and a payload of len bytes
+ * (the array ops): buf gets the reply's payload (room as the op's span
+ * says), *value (may be NULL) its value. */
+int mpr__obj_remote_call_data(struct mpr__obj *obj, enum mpr__objw_op op, uint64_t arg,
+                              const void *payload, size_t len, void *buf, int64_t *value);
 /* mpr_finalize: close every connection to a service. */
 void mpr__obj_remote_close_all(void);
 

@@ -82,6 +82,13 @@ for n in 1 2 3 4; do
 done
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_condition 50
 
+# --- shared array and value -----------------------------------------------
+singleton obj_array 50
+for n in 1 2 3 4; do
+    job "$n" obj_array 300
+done
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_array 100
+
 # messages reach ranks asleep on an object or in a barrier
 job 2 obj_mixed
 job 3 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_mixed

@@ -26,6 +26,7 @@ for map in slot node; do
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_rlock 100
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_barrier 100
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_condition 40
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_array 100
 done
 # 3 hosts, producers on all of them (by node: ranks 0, 1, 2 on mprh0..2)
 across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_queue stress 3 1000 8
@@ -38,6 +39,7 @@ across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_lock 80
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_rlock 60
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_barrier 60
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_condition 30
+across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_array 60
 # every wait sleeps, on both sides
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_queue stress 2 800 4
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 60
