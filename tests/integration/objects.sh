@@ -121,6 +121,8 @@ example 4 barrier_phases 5 0.5
 example 2 condition_buffer "$LOCKFILE" 30 2
 example 4 condition_buffer "$LOCKFILE" 20 3
 rm -f "$LOCKFILE"
+example 1 array_counters 200
+example 4 array_counters 1000
 
 # --- a rank dies while the others are blocked on an object ----------------
 for object in queue lock semaphore event rlock barrier condition; do
