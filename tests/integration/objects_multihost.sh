@@ -74,12 +74,13 @@ die() {
     fi
     no_processes_anywhere "after rank $victim died ($how, $object)"
 }
-for object in queue lock semaphore event rlock barrier condition; do
+for object in queue lock semaphore event rlock barrier condition array; do
     die mprh0:1,mprh1:1,mprh2:1 2 crash "$object"   # a rank of another host
     die mprh0:1,mprh1:1,mprh2:1 0 crash "$object"   # the home rank
 done
 die mprh0:1,mprh1:1 1 exit queue
 die mprh0:1,mprh1:1 0 exit queue
+die mprh0:1,mprh1:1 0 exit array    # the home of the array's memory
 die mprh0:2,mprh1:1 0 exit lock
 die mprh0:1,mprh1:1,mprh2:1 2 exit barrier
 die mprh0:1,mprh1:1,mprh2:1 2 exit condition
