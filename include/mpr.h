@@ -592,18 +592,29 @@ typedef struct mpr_condition *mpr_condition; /* opaque */
  * mpr_queue_create - a FIFO queue of byte items (Python's JoinableQueue).
  * Collective over comm; blocking. maxsize is the most items it holds
  * (1..MPR_QUEUE_MAXSIZE_MAX), or 0 for "unbounded": then it holds up to
- * 65536 items and 32 MiB of item data (MPR_QUEUE_ITEMS and
- * MPR_QUEUE_DATA_BYTES in rank 0's environment change that), and a put
- * that does not fit behaves as on a full queue. Items are 0 to
- * max_item_bytes bytes (0 means MPR_QUEUE_ITEM_DEFAULT, 64 KiB; at most
- * MPR_QUEUE_ITEM_MAX). The shared memory is allocated in full now: about
- * 64 bytes per item of capacity, plus room for large items (a bounded
- * queue reserves room for maxsize items of max_item_bytes, up to 32 MiB
- * beyond which large items share that room).
+ * 65536 items. Items are 0 to max_item_bytes bytes (0 means
+ * MPR_QUEUE_ITEM_DEFAULT, 64 KiB; at most MPR_QUEUE_ITEM_MAX). Items of up
+ * to 48 bytes sit in their slot; longer ones take data room in 1 KiB
+ * blocks (n bytes take n rounded up to 1 KiB) from 32 MiB at most, so an
+ * unbounded queue holds, e.g., 32768 items of 1 KiB or 512 of 64 KiB
+ * (a bounded queue has room for maxsize items of max_item_bytes, up to
+ * 32 MiB, beyond which large items share that room; one whose slots can
+ * hold whole items, up to 16 MiB of them, needs no data room). A put that
+ * does not fit behaves as on a full queue. Rank 0's environment may set
+ * MPR_QUEUE_ITEMS (an unbounded queue's items, 1..MPR_QUEUE_MAXSIZE_MAX)
+ * and MPR_QUEUE_DATA_BYTES (the data room, 1..2^36); another value of
+ * either is refused: one line on stderr, MPR_ERR_ARG on every rank.
+ * Memory: the slots (64 bytes per item of capacity, or whole items) and
+ * 256 KiB of data room (or one largest item) are allocated in /dev/shm
+ * now (MPR_ERR_SHM if that fails); the rest of the data room as puts need
+ * it, doubling each time. If /dev/shm cannot give more, the queue keeps
+ * what it has: puts that need more find it full, and one line on stderr
+ * says why (never a SIGBUS).
  * Each item put is got exactly once, by one rank; items put by one rank
  * are got in the order that rank put them.
  * Returns MPR_SUCCESS with *queue set, MPR_ERR_ARG (maxsize or
- * max_item_bytes too large), or a common error (above).
+ * max_item_bytes too large, a bad MPR_QUEUE_* value), or a common error
+ * (above).
  */
 int mpr_queue_create(mpr_comm comm, size_t maxsize, size_t max_item_bytes,
                      mpr_queue *queue);
@@ -643,11 +654,12 @@ int mpr_queue_get_nowait(mpr_queue queue, void *buf, size_t buflen, size_t *len_
 
 /*
  * mpr_queue_qsize / mpr_queue_empty / mpr_queue_full - how many items the
- * queue holds, whether it holds none, whether it holds maxsize (an
- * unbounded queue is full at its item limit; a put can also find it
- * full when its room for large items is used up, which these do not
- * show). Non-blocking. Approximate: other ranks may change the queue
- * before the answer is used, and puts or gets in progress count as done.
+ * queue holds, whether it holds none, whether a put of an item of
+ * max_item_bytes would find it full now: it holds maxsize items (an
+ * unbounded queue its item limit), or its data room is used up and can
+ * grow no more (smaller items may still fit then). Non-blocking.
+ * Approximate: other ranks may change the queue before the answer is used,
+ * and puts or gets in progress count as done.
  * Return MPR_SUCCESS with *size or *flag (0 or 1) set, or a common error.
  */
 int mpr_queue_qsize(mpr_queue queue, size_t *size);

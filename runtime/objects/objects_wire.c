@@ -212,7 +212,7 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
         ok = ok && v <= (int64_t)MPR_QUEUE_ITEM_MAX;
         break;
     case MPR__OBJW_QUEUE_QSIZE:
-        ok = v >= 0 && v <= INT32_MAX;
+        ok = v >= 0 && v <= INT32_MAX && rep->extra <= 1;
         break;
     case MPR__OBJW_EVENT_IS_SET:
         ok = v == 0 || v == 1;

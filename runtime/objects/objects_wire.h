@@ -32,8 +32,9 @@
  *          RLOCK_OWNER the world rank or -1, BARRIER_WAIT the arrival
  *          index, BARRIER_STATE the ranks waiting,
  *          ATTACH the queue's largest item, ARRAY_FETCH_ADD/CAS the
- *          element's old value; extra: ATTACH the capacity
- *          (a barrier's parties), RLOCK_OWNER the recursion count,
+ *          element's old value; extra: ATTACH the capacity (a
+ *          barrier's parties), QSIZE 1 when the queue is full
+ *          (mpr_queue_full), RLOCK_OWNER the recursion count,
  *          BARRIER_STATE 1 when broken.
  * COND_WAIT may take any time past its timeout: after the wait it takes
  * the lock again, however long that takes (the client waits for it).

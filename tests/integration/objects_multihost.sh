@@ -40,6 +40,8 @@ across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_rlock 60
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_barrier 60
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_condition 30
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_array 60
+# what a queue holds and full() from every host (full travels with qsize)
+across mprh0:1,mprh1:2 -- obj_queue_limits capacity
 # every wait sleeps, on both sides
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_queue stress 2 800 4
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 60
