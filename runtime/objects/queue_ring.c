@@ -139,6 +139,34 @@ static uint32_t pop_block(struct mpr__qring *ring)
     }
 }
 
+/* Pop the top n (>= 2) blocks with one CAS: they are linked already, as
+ * the stack links them. The walk may read links that others change under
+ * it, but every link is a block index or NIL, and the tagged CAS succeeds
+ * only if the top has not moved since it was read: then nobody popped (or
+ * pushed) in between, so the n blocks walked are those taken. */
+static uint32_t pop_blocks(struct mpr__qring *ring, uint32_t n)
+{
+    uint64_t top = atomic_load_explicit(&ring->hdr->free_top, memory_order_acquire);
+    for (;;) {
+        uint32_t first = (uint32_t)top, last = first;
+        for (uint32_t i = 1; i < n && last != MPR__QRING_NIL; i++)
+            last = atomic_load_explicit(&ring->next[last], memory_order_relaxed);
+        if (last == MPR__QRING_NIL) {
+            /* a stale walk (the reservation guarantees n blocks): again */
+            mpr__cpu_relax();
+            top = atomic_load_explicit(&ring->hdr->free_top, memory_order_acquire);
+            continue;
+        }
+        uint32_t below = atomic_load_explicit(&ring->next[last], memory_order_relaxed);
+        uint64_t next_top = (((top >> 32) + 1) << 32) | below;
+        if (atomic_compare_exchange_weak_explicit(&ring->hdr->free_top, &top, next_top,
+                                                  memory_order_acquire, memory_order_acquire)) {
+            atomic_store_explicit(&ring->next[last], MPR__QRING_NIL, memory_order_relaxed);
+            return first;
+        }
+    }
+}
+
 /* A chain of n blocks, or MPR__QRING_NIL when fewer than n are free. */
 static uint32_t alloc_chain(struct mpr__qring *ring, uint32_t n)
 {
@@ -149,14 +177,12 @@ static uint32_t alloc_chain(struct mpr__qring *ring, uint32_t n)
     } while (!atomic_compare_exchange_weak_explicit(&ring->hdr->free_blocks, &avail,
                                                     avail - (int64_t)n, memory_order_acquire,
                                                     memory_order_relaxed));
-    uint32_t first = pop_block(ring), last = first;
-    for (uint32_t i = 1; i < n; i++) {
+    if (n == 1) {
         uint32_t block = pop_block(ring);
-        atomic_store_explicit(&ring->next[last], block, memory_order_relaxed);
-        last = block;
+        atomic_store_explicit(&ring->next[block], MPR__QRING_NIL, memory_order_relaxed);
+        return block;
     }
-    atomic_store_explicit(&ring->next[last], MPR__QRING_NIL, memory_order_relaxed);
-    return first;
+    return pop_blocks(ring, n);
 }
 
 static void free_chain(struct mpr__qring *ring, uint32_t first, uint32_t last, uint32_t n)
