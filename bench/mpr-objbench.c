@@ -13,6 +13,10 @@
  *   event        the same through two events (set, wait, clear)
  *   event-all    rank 0 sets an event N-1 ranks wait for: us from the set
  *                to a waiter's return, average over waiters and rounds
+ *   value-lock   every rank adds 1 to a shared int Value under its lock
+ *                (acquire, read, write, release; Python's
+ *                `with v.get_lock(): v.value += 1`): ops/s of all ranks
+ *   value-add    the same with mpr_array_fetch_add, no lock: ops/s
  * Queue tests end with one empty item (a sentinel) per consumer and count
  * from a common start to the last consumer's end; items are checked
  * (sequence numbers per producer) but not timed separately. Each test
@@ -30,7 +34,10 @@
 
 enum { TAG_DONE = 1, TAG_END = 2 };
 
-enum test_id { T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_COUNT };
+enum test_id {
+    T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_VALUE_LOCK, T_VALUE_ADD,
+    T_COUNT
+};
 
 static const struct {
     const char *name;
@@ -43,6 +50,8 @@ static const struct {
     [T_SEM] = { "sem", "us", 2 },
     [T_EVENT] = { "event", "us", 2 },
     [T_EVENT_ALL] = { "event-all", "us", 2 },
+    [T_VALUE_LOCK] = { "value-lock", "ops/s", 2 },
+    [T_VALUE_ADD] = { "value-add", "ops/s", 2 },
 };
 
 static struct {
@@ -51,10 +60,11 @@ static struct {
     long items_4k;
     long handoffs;   /* per pair */
     long rounds;     /* event-all */
+    long ops;        /* per rank, value tests */
     int repeat;
     size_t maxsize;
     int csv;
-} opt = { .items = 1000000, .items_4k = 200000, .handoffs = 20000, .rounds = 2000,
+} opt = { .items = 1000000, .items_4k = 200000, .handoffs = 20000, .rounds = 2000, .ops = 200000,
           .repeat = 3, .maxsize = 0 };
 
 static int rank, size;
@@ -70,8 +80,10 @@ static void check(int rc, const char *what)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mprun -n N mpr-objbench [--test LIST] [--items N] [--items-4k N]\n"
-                 "         [--handoffs N] [--rounds N] [--repeat R] [--maxsize M] [--csv]\n"
-                 "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, all\n");
+                 "         [--handoffs N] [--rounds N] [--ops N] [--repeat R] [--maxsize M]\n"
+                 "         [--csv]\n"
+                 "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, value-lock,\n"
+                 "       value-add, all\n");
 }
 
 static void parse(int argc, char **argv)
@@ -81,7 +93,8 @@ static void parse(int argc, char **argv)
         { "items-4k", required_argument, NULL, 'k' }, { "handoffs", required_argument, NULL, 'h' },
         { "rounds", required_argument, NULL, 'r' },   { "repeat", required_argument, NULL, 'R' },
         { "maxsize", required_argument, NULL, 'm' },  { "csv", no_argument, NULL, 'c' },
-        { "help", no_argument, NULL, 'H' },           { NULL, 0, NULL, 0 },
+        { "ops", required_argument, NULL, 'o' },      { "help", no_argument, NULL, 'H' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -110,6 +123,7 @@ static void parse(int argc, char **argv)
         case 'k': opt.items_4k = atol(optarg); break;
         case 'h': opt.handoffs = atol(optarg); break;
         case 'r': opt.rounds = atol(optarg); break;
+        case 'o': opt.ops = atol(optarg); break;
         case 'R': opt.repeat = atoi(optarg); break;
         case 'm': opt.maxsize = (size_t)atol(optarg); break;
         case 'c': opt.csv = 1; break;
@@ -355,6 +369,54 @@ static double event_all_test(void)
     return best;
 }
 
+/* ---- shared value ---------------------------------------------------- */
+
+/* Every rank adds 1 n times, under the lock or with fetch_add; ops/s from
+ * a common start to the last rank's end (rank 0's answer). */
+static double value_run(mpr_array v, mpr_lock lock, int locked, long n)
+{
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    double start = mpr_wtime();
+    for (long i = 0; i < n; i++) {
+        if (locked) {
+            int x;
+            check(mpr_lock_acquire(lock, MPR_WAIT_FOREVER), "mpr_lock_acquire");
+            check(mpr_array_read(v, 0, 1, &x), "mpr_array_read");
+            x++;
+            check(mpr_array_write(v, 0, 1, &x), "mpr_array_write");
+            check(mpr_lock_release(lock), "mpr_lock_release");
+        } else {
+            check(mpr_array_fetch_add(v, 0, 1, NULL), "mpr_array_fetch_add");
+        }
+    }
+    double end = mpr_wtime(), last;
+    check(mpr_allreduce(&end, &last, 1, MPR_DOUBLE, MPR_MAX, MPR_COMM_WORLD), "mpr_allreduce");
+    return (double)n * size / (last - start);
+}
+
+static double value_test(int locked)
+{
+    mpr_array v;
+    mpr_lock lock;
+    check(mpr_value_create(MPR_COMM_WORLD, MPR_INT, &v), "mpr_value_create");
+    check(mpr_array_get_lock(v, &lock), "mpr_array_get_lock");
+    value_run(v, lock, locked, opt.ops / 10 + 1);
+    double best = 0;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = value_run(v, lock, locked, opt.ops);
+        if (t > best)
+            best = t;
+    }
+    int x;
+    check(mpr_array_read(v, 0, 1, &x), "mpr_array_read");
+    long want = (opt.ops / 10 + 1 + opt.ops * opt.repeat) * size;
+    if (rank == 0 && x != (int)want)
+        fprintf(stderr, "mpr-objbench: value %d after the runs, wanted %ld\n", x, want);
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    check(mpr_array_free(&v), "mpr_array_free");
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     check(mpr_init(&argc, &argv), "mpr_init");
@@ -386,6 +448,8 @@ int main(int argc, char **argv)
         case T_SEM: value = sem_test(); break;
         case T_EVENT: value = event_test(); break;
         case T_EVENT_ALL: value = event_all_test(); break;
+        case T_VALUE_LOCK: value = value_test(1); break;
+        case T_VALUE_ADD: value = value_test(0); break;
         }
         if (rank == 0) {
             if (opt.csv)

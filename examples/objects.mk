@@ -4,6 +4,9 @@
 noinst_PROGRAMS += examples/prodcons examples/workers examples/event_start \
 	examples/semaphore_cap examples/lock_file examples/rlock_log \
 	examples/barrier_phases examples/condition_buffer
+noinst_PROGRAMS += examples/array_counters
+examples_array_counters_SOURCES = examples/array_counters.c
+examples_array_counters_LDADD = runtime/libmpr.la
 examples_prodcons_SOURCES = examples/prodcons.c
 examples_prodcons_LDADD = runtime/libmpr.la
 examples_workers_SOURCES = examples/workers.c

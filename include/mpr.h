@@ -22,6 +22,7 @@
 #define MPR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -591,18 +592,29 @@ typedef struct mpr_condition *mpr_condition; /* opaque */
  * mpr_queue_create - a FIFO queue of byte items (Python's JoinableQueue).
  * Collective over comm; blocking. maxsize is the most items it holds
  * (1..MPR_QUEUE_MAXSIZE_MAX), or 0 for "unbounded": then it holds up to
- * 65536 items and 32 MiB of item data (MPR_QUEUE_ITEMS and
- * MPR_QUEUE_DATA_BYTES in rank 0's environment change that), and a put
- * that does not fit behaves as on a full queue. Items are 0 to
- * max_item_bytes bytes (0 means MPR_QUEUE_ITEM_DEFAULT, 64 KiB; at most
- * MPR_QUEUE_ITEM_MAX). The shared memory is allocated in full now: about
- * 64 bytes per item of capacity, plus room for large items (a bounded
- * queue reserves room for maxsize items of max_item_bytes, up to 32 MiB
- * beyond which large items share that room).
+ * 65536 items. Items are 0 to max_item_bytes bytes (0 means
+ * MPR_QUEUE_ITEM_DEFAULT, 64 KiB; at most MPR_QUEUE_ITEM_MAX). Items of up
+ * to 48 bytes sit in their slot; longer ones take data room in 1 KiB
+ * blocks (n bytes take n rounded up to 1 KiB) from 32 MiB at most, so an
+ * unbounded queue holds, e.g., 32768 items of 1 KiB or 512 of 64 KiB
+ * (a bounded queue has room for maxsize items of max_item_bytes, up to
+ * 32 MiB, beyond which large items share that room; one whose slots can
+ * hold whole items, up to 16 MiB of them, needs no data room). A put that
+ * does not fit behaves as on a full queue. Rank 0's environment may set
+ * MPR_QUEUE_ITEMS (an unbounded queue's items, 1..MPR_QUEUE_MAXSIZE_MAX)
+ * and MPR_QUEUE_DATA_BYTES (the data room, 1..2^36); another value of
+ * either is refused: one line on stderr, MPR_ERR_ARG on every rank.
+ * Memory: the slots (64 bytes per item of capacity, or whole items) and
+ * 256 KiB of data room (or one largest item) are allocated in /dev/shm
+ * now (MPR_ERR_SHM if that fails); the rest of the data room as puts need
+ * it, doubling each time. If /dev/shm cannot give more, the queue keeps
+ * what it has: puts that need more find it full, and one line on stderr
+ * says why (never a SIGBUS).
  * Each item put is got exactly once, by one rank; items put by one rank
  * are got in the order that rank put them.
  * Returns MPR_SUCCESS with *queue set, MPR_ERR_ARG (maxsize or
- * max_item_bytes too large), or a common error (above).
+ * max_item_bytes too large, a bad MPR_QUEUE_* value), or a common error
+ * (above).
  */
 int mpr_queue_create(mpr_comm comm, size_t maxsize, size_t max_item_bytes,
                      mpr_queue *queue);
@@ -642,11 +654,12 @@ int mpr_queue_get_nowait(mpr_queue queue, void *buf, size_t buflen, size_t *len_
 
 /*
  * mpr_queue_qsize / mpr_queue_empty / mpr_queue_full - how many items the
- * queue holds, whether it holds none, whether it holds maxsize (an
- * unbounded queue is full at its item limit; a put can also find it
- * full when its room for large items is used up, which these do not
- * show). Non-blocking. Approximate: other ranks may change the queue
- * before the answer is used, and puts or gets in progress count as done.
+ * queue holds, whether it holds none, whether a put of an item of
+ * max_item_bytes would find it full now: it holds maxsize items (an
+ * unbounded queue its item limit), or its data room is used up and can
+ * grow no more (smaller items may still fit then). Non-blocking.
+ * Approximate: other ranks may change the queue before the answer is used,
+ * and puts or gets in progress count as done.
  * Return MPR_SUCCESS with *size or *flag (0 or 1) set, or a common error.
  */
 int mpr_queue_qsize(mpr_queue queue, size_t *size);
@@ -925,6 +938,78 @@ int mpr_condition_notify_all(mpr_condition cond);
  * made by mpr_condition_create), set *cond to NULL. Collective; blocking.
  * Returns as mpr_queue_free. */
 int mpr_condition_free(mpr_condition *cond);
+
+
+/* ---- Shared array and value (Python's Array and Value) ----------------- */
+
+typedef struct mpr_array *mpr_array; /* opaque */
+
+/* Largest size in bytes (count times the type's size) of a shared array. */
+#define MPR_ARRAY_BYTES_MAX ((size_t)1 << 40)
+
+/*
+ * mpr_array_create - a block of `count` elements of `type` (any mpr_datatype),
+ * zeroed, shared by the ranks of comm (Python's Array(typecode, n));
+ * mpr_value_create makes one of a single element (Python's Value(typecode)).
+ * Ranks on the host of comm's rank 0 read and write it in place
+ * (mpr_array_data); ranks of other hosts through rank 0's object service.
+ * It comes with a lock of its own (mpr_array_get_lock, Python's get_lock()).
+ * Collective; blocking; type and count must be the same on every rank.
+ * Returns MPR_SUCCESS with *array set, MPR_ERR_ARG (unknown type, bytes
+ * above MPR_ARRAY_BYTES_MAX, or type or count differing between ranks: then
+ * on every rank), or a common error.
+ */
+int mpr_array_create(mpr_comm comm, mpr_datatype type, size_t count, mpr_array *array);
+int mpr_value_create(mpr_comm comm, mpr_datatype type, mpr_array *value);
+
+/* mpr_array_data - the elements, for direct use, on the ranks of rank 0's
+ * host; NULL on ranks of other hosts (and for a NULL array). Plain loads
+ * and stores on it race as in C; use the lock or the atomics below. */
+void *mpr_array_data(mpr_array array);
+
+/* mpr_array_size / mpr_array_type - *count = its elements, *type = their
+ * datatype. Return MPR_SUCCESS or a common error. */
+int mpr_array_size(mpr_array array, size_t *count);
+int mpr_array_type(mpr_array array, mpr_datatype *type);
+
+/*
+ * mpr_array_read / mpr_array_write - copy elements first .. first+count-1
+ * out of the array into buf, or from buf into it (Python's a[i:j] and
+ * a[i:j] = ...). Non-blocking (a rank of another host waits for the
+ * service's answer). Each element of 1, 2, 4 or 8 bytes is moved whole,
+ * never torn; the range as a whole is not atomic (take the lock for that).
+ * Returns MPR_SUCCESS, MPR_ERR_ARG (range beyond the array, NULL buf with
+ * count > 0), MPR_ERR_PROC_FAILED (rank 0 of another host is gone), or a
+ * common error.
+ */
+int mpr_array_read(mpr_array array, size_t first, size_t count, void *buf);
+int mpr_array_write(mpr_array array, size_t first, size_t count, const void *buf);
+
+/*
+ * mpr_array_fetch_add - atomically add delta to element index, which
+ * wraps around in the element's type as C's unsigned arithmetic does; the
+ * value before goes to *old (may be NULL). mpr_array_compare_swap -
+ * atomically set element index to desired if it equals expected; its value
+ * before goes to *old (may be NULL): the swap happened when *old ==
+ * expected. For the integer types only (not float, double, long double).
+ * Values are int64_t: an unsigned 64-bit element's value is its bits.
+ * The same whether done on the home host or by the service.
+ * Returns MPR_SUCCESS, MPR_ERR_ARG (index out of range, not an integer
+ * type, expected or desired not representable in the type),
+ * MPR_ERR_PROC_FAILED (as above), or a common error.
+ */
+int mpr_array_fetch_add(mpr_array array, size_t index, int64_t delta, int64_t *old);
+int mpr_array_compare_swap(mpr_array array, size_t index, int64_t expected, int64_t desired,
+                           int64_t *old);
+
+/* mpr_array_get_lock - *lock = the array's own lock (Python's get_lock()),
+ * used with mpr_lock_acquire/_release; it belongs to the array: do not free
+ * it. Returns MPR_SUCCESS or a common error. */
+int mpr_array_get_lock(mpr_array array, mpr_lock *lock);
+
+/* mpr_array_free - release the array and its lock, set *array to NULL.
+ * Collective; blocking. Returns as mpr_queue_free. */
+int mpr_array_free(mpr_array *array);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@ TEST_BINS += \
 	tests/integration/obj_rlock \
 	tests/integration/obj_barrier \
 	tests/integration/obj_condition \
+	tests/integration/obj_array \
+	tests/integration/obj_queue_limits \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed
 EXTRA_DIST += tests/integration/obj_shared.h
@@ -28,3 +30,4 @@ EXTRA_DIST += tests/integration/obj_shared.h
 TEST_SH += \
 	tests/integration/objects.sh \
 	tests/integration/objects_multihost.sh
+TEST_SH += tests/integration/queue_limits.sh tests/integration/queue_small_shm.sh

@@ -83,6 +83,8 @@ static const char *const kind_names[MPR__CALL_KINDS] = {
     [MPR__CALL_BARRIER_OBJECT_FREE] = "barrier_object_free",
     [MPR__CALL_CONDITION_CREATE] = "condition_create",
     [MPR__CALL_CONDITION_FREE] = "condition_free",
+    [MPR__CALL_ARRAY_CREATE] = "array_create",
+    [MPR__CALL_ARRAY_FREE] = "array_free",
     [MPR__CALL_FINALIZE] = "finalize",
 };
 

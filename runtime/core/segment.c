@@ -25,33 +25,51 @@ void mpr__segment_name(char *out, size_t cap, const char *suffix)
     snprintf(out, cap, "/mpr-%s-%s", clean, suffix);
 }
 
-int mpr__segment_create(const char *name, size_t bytes, const char *what, void **mem)
+int mpr__segment_create_sparse(const char *name, size_t bytes, size_t allocated,
+                                const char *what, void **mem, int *fd_out)
 {
     int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
     if (fd < 0) {
         mpr__log("cannot create shared memory %s for %s: %s", name, what, strerror(errno));
         return MPR_ERR_SHM;
     }
-    int err = posix_fallocate(fd, 0, (off_t)bytes);
+    int err = allocated < bytes && ftruncate(fd, (off_t)bytes) != 0 ? errno : 0;
+    if (err == 0)
+        err = posix_fallocate(fd, 0, (off_t)(allocated < bytes ? allocated : bytes));
     if (err != 0) {
-        mpr__log("cannot allocate %zu bytes of shared memory in /dev/shm for %s: %s", bytes, what,
-                 strerror(err));
+        mpr__log("cannot allocate %zu bytes of shared memory in /dev/shm for %s: %s",
+                 allocated < bytes ? allocated : bytes, what, strerror(err));
         close(fd);
         shm_unlink(name);
         return MPR_ERR_SHM;
     }
     void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
     if (m == MAP_FAILED) {
         mpr__log("cannot map shared memory for %s: %s", what, strerror(errno));
+        close(fd);
         shm_unlink(name);
         return MPR_ERR_SHM;
     }
+    if (fd_out)
+        *fd_out = fd;
+    else
+        close(fd);
     *mem = m;
     return MPR_SUCCESS;
 }
 
-int mpr__segment_open(const char *name, size_t bytes, const char *what, void **mem)
+int mpr__segment_create(const char *name, size_t bytes, const char *what, void **mem)
+{
+    return mpr__segment_create_sparse(name, bytes, bytes, what, mem, NULL);
+}
+
+int mpr__segment_grow(int fd, size_t offset, size_t bytes)
+{
+    return posix_fallocate(fd, (off_t)offset, (off_t)bytes);
+}
+
+int mpr__segment_open_fd(const char *name, size_t bytes, const char *what, void **mem,
+                         int *fd_out)
 {
     int fd = shm_open(name, O_RDWR, 0);
     if (fd < 0) {
@@ -65,11 +83,20 @@ int mpr__segment_open(const char *name, size_t bytes, const char *what, void **m
         return MPR_ERR_SHM;
     }
     void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
     if (m == MAP_FAILED) {
         mpr__log("cannot map shared memory of %s: %s", what, strerror(errno));
+        close(fd);
         return MPR_ERR_SHM;
     }
+    if (fd_out)
+        *fd_out = fd;
+    else
+        close(fd);
     *mem = m;
     return MPR_SUCCESS;
+}
+
+int mpr__segment_open(const char *name, size_t bytes, const char *what, void **mem)
+{
+    return mpr__segment_open_fd(name, bytes, what, mem, NULL);
 }

@@ -67,10 +67,11 @@ static void publish_header(struct mpr__obj_header *hdr)
     atomic_store_explicit((_Atomic uint64_t *)&hdr->magic, OBJ_MAGIC, memory_order_release);
 }
 
-static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind, void **mem_out)
+static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind, void **mem_out,
+                        int *fd)
 {
     void *mem;
-    int rc = mpr__segment_open(name, bytes, "a shared object", &mem);
+    int rc = mpr__segment_open_fd(name, bytes, "a shared object", &mem, fd);
     if (rc != MPR_SUCCESS)
         return rc;
     struct mpr__obj_header *hdr = mem;
@@ -79,10 +80,21 @@ static int open_segment(const char *name, size_t bytes, enum mpr__obj_kind kind,
         mpr__log("%s is not the shared object rank 0 created (were the "
                         "objects created in the same order on every rank?)", name);
         munmap(mem, bytes);
+        if (fd && *fd >= 0)
+            close(*fd);
+        if (fd)
+            *fd = -1;
         return MPR_ERR_SHM;
     }
     *mem_out = mem;
     return MPR_SUCCESS;
+}
+
+static void close_fd(struct mpr__obj *obj)
+{
+    if (obj->fd >= 0)
+        close(obj->fd);
+    obj->fd = -1;
 }
 
 static void fill_handle(struct mpr__obj *obj, void *mem, size_t bytes, mpr_comm comm)
@@ -104,6 +116,7 @@ static enum mpr__coll_kind call_kind(enum mpr__obj_kind kind, bool create)
         [MPR__OBJ_RLOCK] = { MPR__CALL_RLOCK_FREE, MPR__CALL_RLOCK_CREATE },
         [MPR__OBJ_BARRIER] = { MPR__CALL_BARRIER_OBJECT_FREE, MPR__CALL_BARRIER_OBJECT_CREATE },
         [MPR__OBJ_CONDITION] = { MPR__CALL_CONDITION_FREE, MPR__CALL_CONDITION_CREATE },
+        [MPR__OBJ_ARRAY] = { MPR__CALL_ARRAY_FREE, MPR__CALL_ARRAY_CREATE },
     };
     return calls[kind][create];
 }
@@ -127,6 +140,7 @@ static int create_private(mpr_comm comm, enum mpr__obj_kind kind, size_t bytes,
 int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
                     mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj)
 {
+    obj->fd = -1;
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
         return rc;
@@ -138,8 +152,11 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
 
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t bytes = (MPR__OBJ_STATE_OFFSET + state_bytes + page - 1) / page * page;
-    if (comm->size == 1)
+    if (comm->size == 1) {
+        if (obj->refuse)
+            return obj->refuse;
         return create_private(comm, kind, bytes, format, arg, obj);
+    }
 
     char name[NAME_MAX];
     obj->comm = comm;
@@ -150,13 +167,21 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         uint32_t id;
         uint64_t bytes;
         uint32_t service_id;
+        uint32_t grows; /* keep the segment open to grow it */
         char endpoint[MPR__ENDPOINT_MAX]; /* the home's service, when multihost */
-    } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes };
+    } announce = { .rc = MPR_SUCCESS, .id = objects_created, .bytes = bytes,
+                   .grows = obj->alloc_bytes != 0 };
     void *mem = NULL;
     int creator = mpr__world_rank(comm, 0);
-    if (comm->rank == 0) {
+    if (comm->rank == 0 && obj->refuse) {
+        announce.rc = obj->refuse;
+    } else if (comm->rank == 0) {
         segment_name(name, sizeof(name), creator, objects_created++);
-        announce.rc = mpr__segment_create(name, bytes, "a shared object", &mem);
+        size_t allocated = bytes;
+        if (obj->alloc_bytes)
+            allocated = (MPR__OBJ_STATE_OFFSET + obj->alloc_bytes + page - 1) / page * page;
+        announce.rc = mpr__segment_create_sparse(name, bytes, allocated, "a shared object", &mem,
+                                                 obj->alloc_bytes ? &obj->fd : NULL);
         if (announce.rc == MPR_SUCCESS) {
             format_header(mem, kind, comm->size, bytes);
             format((char *)mem + MPR__OBJ_STATE_OFFSET, bytes - MPR__OBJ_STATE_OFFSET, arg);
@@ -178,6 +203,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
             munmap(mem, bytes);
             shm_unlink(name);
         }
+        close_fd(obj);
         return rc;
     }
     bytes = (size_t)announce.bytes;
@@ -190,7 +216,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         /* The home's service bumps `attached` for us. */
         my_rc = mpr__obj_remote_attach(obj, creator, announce.endpoint, announce.service_id, kind);
     } else if (comm->rank != 0) {
-        my_rc = open_segment(name, bytes, kind, &mem);
+        my_rc = open_segment(name, bytes, kind, &mem, announce.grows ? &obj->fd : NULL);
         if (my_rc == MPR_SUCCESS) {
             struct mpr__obj_header *hdr = mem;
             if (atomic_fetch_add(&hdr->attached, 1) + 1 == (uint32_t)(comm->size - 1))
@@ -219,6 +245,7 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
                 mpr__obj_service_unregister(announce.service_id);
             if (mem)
                 munmap(mem, bytes);
+            close_fd(obj);
             obj->hdr = NULL;
             return my_rc;
         }
@@ -236,10 +263,18 @@ int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
         rc = MPR_ERR_SHM; /* the rank that failed said why */
     if (rc != MPR_SUCCESS) {
         munmap(mem, bytes);
+        close_fd(obj);
         return rc;
     }
     fill_handle(obj, mem, bytes, comm);
     return MPR_SUCCESS;
+}
+
+int mpr__obj_grow(const struct mpr__obj *obj, size_t offset, size_t bytes)
+{
+    if (obj->fd < 0)
+        return 0; /* anonymous memory (one rank): pages come when touched */
+    return mpr__segment_grow(obj->fd, MPR__OBJ_STATE_OFFSET + offset, bytes);
 }
 
 int mpr__obj_free(struct mpr__obj *obj)
@@ -262,6 +297,7 @@ int mpr__obj_free(struct mpr__obj *obj)
     obj->service_id = 0;
     if (obj->hdr)
         munmap(obj->hdr, obj->bytes);
+    close_fd(obj);
     obj->hdr = NULL;
     obj->state = NULL;
     return rc;

@@ -33,6 +33,7 @@ enum mpr__obj_kind {
     MPR__OBJ_RLOCK = 5,
     MPR__OBJ_BARRIER = 6,
     MPR__OBJ_CONDITION = 7,
+    MPR__OBJ_ARRAY = 8,
 };
 
 /* The start of every object's segment; the object's own state follows at
@@ -62,6 +63,12 @@ struct mpr__obj {
     uint32_t service_id;          /* the home rank of a multi-host object: its service id */
     uint32_t remote_id;           /* other hosts: the object's id at the service */
     uint64_t max_item, capacity;  /* queues: set before creation by rank 0, after by all */
+    /* Set before creation by rank 0: state bytes to allocate at once when
+     * the rest grows on demand (0: all of it, the usual), and a code that
+     * refuses the creation on every rank (0: none; e.g. a bad setting). */
+    size_t alloc_bytes;
+    int refuse;
+    int fd; /* ranks of the home host, growing objects: the segment, else -1 */
     enum mpr__obj_kind kind;
     uint64_t id;                  /* creator's world rank << 32 | its count (same on all ranks) */
 };
@@ -80,6 +87,12 @@ typedef void (*mpr__obj_format_fn)(void *state, size_t state_bytes, const void *
  */
 int mpr__obj_create(mpr_comm comm, enum mpr__obj_kind kind, size_t state_bytes,
                     mpr__obj_format_fn format, const void *arg, struct mpr__obj *obj);
+
+/* Allocate state bytes [offset, offset + bytes) of an object created with
+ * alloc_bytes, before anything there is touched. Returns 0 or an error
+ * number (ENOSPC: /dev/shm is full). Any rank of the home host may call
+ * it, and the service thread. */
+int mpr__obj_grow(const struct mpr__obj *obj, size_t offset, size_t bytes);
 
 /* Collectively release: a barrier (no rank still uses it), then unmap.
  * MPR_ERR_COLL_MISMATCH (MPR_CHECK=1): nothing done, the object stays. */
@@ -180,6 +193,11 @@ int mpr__obj_remote_call(struct mpr__obj *obj, enum mpr__objw_op op, double time
  * *extra (either may be NULL) get the reply's. */
 int mpr__obj_remote_call_arg(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
                              uint64_t arg, int64_t *value, uint64_t *extra);
+/* The same for a non-blocking call with `arg` and a payload of len bytes
+ * (the array ops): buf gets the reply's payload (room as the op's span
+ * says), *value (may be NULL) its value. */
+int mpr__obj_remote_call_data(struct mpr__obj *obj, enum mpr__objw_op op, uint64_t arg,
+                              const void *payload, size_t len, void *buf, int64_t *value);
 /* mpr_finalize: close every connection to a service. */
 void mpr__obj_remote_close_all(void);
 

@@ -201,6 +201,24 @@ int mpr__obj_remote_call_arg(struct mpr__obj *obj, enum mpr__objw_op op, double 
     return rc;
 }
 
+int mpr__obj_remote_call_data(struct mpr__obj *obj, enum mpr__objw_op op, uint64_t arg,
+                              const void *payload, size_t len, void *buf, int64_t *value)
+{
+    struct mpr__objw_req req = {
+        .op = (uint8_t)op,
+        .object = obj->remote_id,
+        .timeout_ns = 0,
+        .rank = (uint32_t)obj->comm->rank,
+        .length = (uint32_t)len,
+        .arg = arg,
+    };
+    struct mpr__objw_rep rep;
+    int rc = call(obj->remote, &req, payload, 0, buf, &rep);
+    if (rc == MPR_SUCCESS && value)
+        *value = rep.value;
+    return rc;
+}
+
 /* ---- connections ---------------------------------------------------------- */
 
 static int link_connect(struct mpr__obj_link *l)

@@ -251,9 +251,7 @@ static bool serve_request(struct svc_conn *c, const struct mpr__objw_req *req)
         bad = "an item larger than the queue's largest";
     else if (req->rank >= hdr->nranks)
         bad = "a rank outside the object's communicator";
-    size_t out_cap = 0;
-    if (req->op == MPR__OBJW_QUEUE_GET)
-        out_cap = req->arg < e->obj->max_item ? (size_t)req->arg : (size_t)e->obj->max_item;
+    size_t out_cap = (size_t)mpr__objw_reply_room(req, e->obj->max_item);
     size_t need = req->length > out_cap ? req->length : out_cap;
     if (!bad && !ensure_buf(c, need ? need : 1))
         bad = "a request it has no memory for";

@@ -62,6 +62,23 @@ void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mp
     r->arg = mpr__get64(in + 32);
 }
 
+/* The payload a request may carry (its span checked apart). */
+static bool length_fits(const struct mpr__objw_req *r, uint64_t max_item)
+{
+    switch (r->op) {
+    case MPR__OBJW_QUEUE_PUT:
+        return r->length <= max_item;
+    case MPR__OBJW_ARRAY_WRITE:
+        return r->length == MPR__OBJW_SPAN_BYTES(r->arg);
+    case MPR__OBJW_ARRAY_FETCH_ADD:
+        return r->length == 8;
+    case MPR__OBJW_ARRAY_CAS:
+        return r->length == 16;
+    default:
+        return r->length == 0;
+    }
+}
+
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap)
 {
     if (r->op < 1 || r->op > MPR__OBJW_OP_MAX)
@@ -76,14 +93,20 @@ bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char 
         return mpr__wire_refuse(why, why_cap, "timeout %lld", (long long)r->timeout_ns);
     if (r->rank > INT32_MAX)
         return mpr__wire_refuse(why, why_cap, "rank %u", r->rank);
-    if (r->op == MPR__OBJW_QUEUE_PUT ? r->length > max_item : r->length != 0)
+    if (!length_fits(r, max_item))
         return mpr__wire_refuse(why, why_cap, "length %u for op %u", r->length, r->op);
     if (r->op == MPR__OBJW_ATTACH) {
-        if (r->arg < 1 || r->arg > 7)
+        if (r->arg < 1 || r->arg > 8)
             return mpr__wire_refuse(why, why_cap, "attach to kind %llu", (unsigned long long)r->arg);
     } else if (r->op == MPR__OBJW_COND_NOTIFY) {
         if (r->arg < 1 || r->arg > INT32_MAX)
             return mpr__wire_refuse(why, why_cap, "notify %llu", (unsigned long long)r->arg);
+    } else if (r->op == MPR__OBJW_ARRAY_READ || r->op == MPR__OBJW_ARRAY_WRITE) {
+        uint64_t bytes = MPR__OBJW_SPAN_BYTES(r->arg);
+        if (bytes < 1 || bytes > MPR__OBJW_ARRAY_CHUNK)
+            return mpr__wire_refuse(why, why_cap, "span of %llu bytes", (unsigned long long)bytes);
+    } else if (r->op == MPR__OBJW_ARRAY_FETCH_ADD || r->op == MPR__OBJW_ARRAY_CAS) {
+        /* any index: the array checks it */
     } else if (r->op != MPR__OBJW_QUEUE_GET && r->arg != 0) {
         return mpr__wire_refuse(why, why_cap, "arg %llu for op %u", (unsigned long long)r->arg, r->op);
     }
@@ -106,6 +129,8 @@ int mpr__objw_op_kind(unsigned op)
         return 6;
     if (op >= MPR__OBJW_COND_WAIT && op <= MPR__OBJW_COND_NOTIFY)
         return 7;
+    if (op >= MPR__OBJW_ARRAY_READ && op <= MPR__OBJW_ARRAY_CAS)
+        return 8;
     return 0;
 }
 
@@ -149,6 +174,15 @@ static bool known_rc(int32_t rc)
     }
 }
 
+uint64_t mpr__objw_reply_room(const struct mpr__objw_req *req, uint64_t max_item)
+{
+    if (req->op == MPR__OBJW_QUEUE_GET)
+        return req->arg < max_item ? req->arg : max_item;
+    if (req->op == MPR__OBJW_ARRAY_READ)
+        return MPR__OBJW_SPAN_BYTES(req->arg);
+    return 0;
+}
+
 bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,
                          char *why, size_t why_cap)
 {
@@ -160,8 +194,10 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
     if (!known_rc(rep->rc))
         return mpr__wire_refuse(why, why_cap, "unknown code %d", rep->rc);
     bool got = req->op == MPR__OBJW_QUEUE_GET && rep->rc == MPR_SUCCESS;
+    bool read = req->op == MPR__OBJW_ARRAY_READ && rep->rc == MPR_SUCCESS;
     if (got ? (uint64_t)rep->length != (uint64_t)rep->value || rep->length > req->arg
-            : rep->length != 0)
+        : read ? rep->length != MPR__OBJW_SPAN_BYTES(req->arg)
+               : rep->length != 0)
         return mpr__wire_refuse(why, why_cap, "payload of %u bytes", rep->length);
     if (rep->rc != MPR_SUCCESS && rep->rc != MPR_ERR_TRUNCATE)
         return true; /* values mean nothing then */
@@ -176,7 +212,7 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
         ok = ok && v <= (int64_t)MPR_QUEUE_ITEM_MAX;
         break;
     case MPR__OBJW_QUEUE_QSIZE:
-        ok = v >= 0 && v <= INT32_MAX;
+        ok = v >= 0 && v <= INT32_MAX && rep->extra <= 1;
         break;
     case MPR__OBJW_EVENT_IS_SET:
         ok = v == 0 || v == 1;
@@ -193,6 +229,10 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
     case MPR__OBJW_BARRIER_WAIT:
     case MPR__OBJW_BARRIER_STATE:
         ok = v >= 0 && v <= INT32_MAX && rep->extra <= 1;
+        break;
+    case MPR__OBJW_ARRAY_FETCH_ADD:
+    case MPR__OBJW_ARRAY_CAS:
+        ok = rep->extra == 0; /* any old value */
         break;
     default:
         ok = v == 0;

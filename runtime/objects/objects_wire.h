@@ -10,22 +10,31 @@
  * hello: magic "mpr-osv1" (8), version (4), the client's world rank (4),
  *        the service's secret (16).
  *
- * request (40 bytes, then `length` item bytes for QUEUE_PUT):
+ * request (40 bytes, then `length` payload bytes: QUEUE_PUT's item,
+ *          ARRAY_WRITE's data, ARRAY_FETCH_ADD's delta (i64),
+ *          ARRAY_CAS's expected and desired (i64, i64)):
  *   0 u8 op  1 u8 flags=0  2 u16 reserved=0  4 u32 object (non-zero)
  *   8 u64 seq (non-zero, echoed)  16 i64 timeout_ns (-1: forever)
  *  24 u32 rank (caller's rank in the object's communicator)
  *  28 u32 length  32 u64 arg (GET: buffer length; ATTACH: the kind;
- *                             COND_NOTIFY: how many to wake, >= 1)
+ *                             COND_NOTIFY: how many to wake, >= 1;
+ *                             ARRAY_READ/WRITE: a span, below;
+ *                             ARRAY_FETCH_ADD/CAS: the element's index)
+ * An array's span is its byte offset << 24 | its byte count (1 ..
+ * MPR__OBJW_ARRAY_CHUNK): a rank moves a longer range in several requests.
  *
- * reply (40 bytes, then `length` item bytes for a QUEUE_GET that succeeded):
+ * reply (40 bytes, then `length` payload bytes: the item of a QUEUE_GET
+ *        that succeeded, the data of an ARRAY_READ that succeeded):
  *   0 u8 op  1 u8 flags=0  2 u16 reserved=0  4 i32 rc
  *   8 u64 seq  16 i64 value  24 u64 extra  32 u32 length  36 u32 reserved=0
  *   value: GET/TRUNCATE the item's length, QSIZE the count, IS_SET 0/1,
  *          SEM_VALUE the count, LOCK_OWNER the rank or -1,
  *          RLOCK_OWNER the world rank or -1, BARRIER_WAIT the arrival
  *          index, BARRIER_STATE the ranks waiting,
- *          ATTACH the queue's largest item; extra: ATTACH the capacity
- *          (a barrier's parties), RLOCK_OWNER the recursion count,
+ *          ATTACH the queue's largest item, ARRAY_FETCH_ADD/CAS the
+ *          element's old value; extra: ATTACH the capacity (a
+ *          barrier's parties), QSIZE 1 when the queue is full
+ *          (mpr_queue_full), RLOCK_OWNER the recursion count,
  *          BARRIER_STATE 1 when broken.
  * COND_WAIT may take any time past its timeout: after the wait it takes
  * the lock again, however long that takes (the client waits for it).
@@ -70,8 +79,18 @@ enum mpr__objw_op {
     MPR__OBJW_BARRIER_STATE,
     MPR__OBJW_COND_WAIT,
     MPR__OBJW_COND_NOTIFY,
+    MPR__OBJW_ARRAY_READ,
+    MPR__OBJW_ARRAY_WRITE,
+    MPR__OBJW_ARRAY_FETCH_ADD,
+    MPR__OBJW_ARRAY_CAS,
 };
-#define MPR__OBJW_OP_MAX MPR__OBJW_COND_NOTIFY
+#define MPR__OBJW_OP_MAX MPR__OBJW_ARRAY_CAS
+
+/* The most bytes one ARRAY_READ or ARRAY_WRITE moves, and the span field. */
+#define MPR__OBJW_ARRAY_CHUNK ((uint64_t)1 << 20)
+#define MPR__OBJW_SPAN(offset, bytes) ((uint64_t)(offset) << 24 | (uint64_t)(bytes))
+#define MPR__OBJW_SPAN_OFFSET(arg) ((uint64_t)(arg) >> 24)
+#define MPR__OBJW_SPAN_BYTES(arg) ((uint64_t)(arg) & 0xffffffu)
 
 struct mpr__objw_hello {
     uint64_t magic;
@@ -115,23 +134,29 @@ void mpr__objw_req_encode(const struct mpr__objw_req *r, unsigned char out[MPR__
 void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mpr__objw_req *r);
 /* The service's check of a request header, before it reads any payload or
  * looks the object up: known op, zero flags and reserved bits, non-zero
- * object and seq, timeout >= -1, a payload only for QUEUE_PUT and at most
- * max_item bytes, arg 0 except for GET, ATTACH (a known kind) and
- * COND_NOTIFY (1..INT32_MAX), rank below 2^31. False with the reason in
- * why. */
+ * object and seq, timeout >= -1, a payload only for QUEUE_PUT (at most
+ * max_item bytes) and the array ops (their sizes above), arg 0 except
+ * for GET, ATTACH (a known kind), COND_NOTIFY (1..INT32_MAX) and the array
+ * ops (a span of 1..MPR__OBJW_ARRAY_CHUNK bytes), rank below 2^31. False
+ * with the reason in why. */
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap);
 
 /* The object kind an op applies to (enum mpr__obj_kind's values: 1 queue,
- * 2 event, 3 semaphore, 4 lock, 5 rlock, 6 barrier, 7 condition), or 0
+ * 2 event, 3 semaphore, 4 lock, 5 rlock, 6 barrier, 7 condition, 8 array), or 0
  * (ATTACH, or not an op). */
 int mpr__objw_op_kind(unsigned op);
 
 void mpr__objw_rep_encode(const struct mpr__objw_rep *r, unsigned char out[MPR__OBJW_REP_BYTES]);
 void mpr__objw_rep_decode(const unsigned char in[MPR__OBJW_REP_BYTES], struct mpr__objw_rep *r);
+/* The most payload bytes a reply to req may carry: a GET's buffer length
+ * (at most max_item), an ARRAY_READ's span bytes, else 0. */
+uint64_t mpr__objw_reply_room(const struct mpr__objw_req *req, uint64_t max_item);
+
 /* The client's check of a reply to request `req`: same op and seq, zero
  * flags and reserved, rc 0 or a known error code, values in range for the
- * op, a payload only for a GET that succeeded, equal to value and at most
- * req->arg bytes. False with the reason in why. */
+ * op, a payload only for a GET that succeeded (equal to value and at most
+ * req->arg bytes) or an ARRAY_READ that succeeded (its span's bytes).
+ * False with the reason in why. */
 bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,
                          char *why, size_t why_cap);
 

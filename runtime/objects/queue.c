@@ -9,14 +9,17 @@
  * `all_done`, signalled by the task_done that finishes the last task.
  * Signalling costs a fence and a load unless someone sleeps.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "objects/objects.h"
 #include "objects/queue_ring.h"
 
 #define UNBOUNDED_ITEMS_DEFAULT 65536
 #define DATA_BYTES_DEFAULT ((uint64_t)32 << 20)
+#define DATA_BYTES_MAX ((uint64_t)1 << 36)
 /* Every item inline while the slots take at most this much. */
 #define INLINE_BYTES_MAX ((uint64_t)16 << 20)
 
@@ -31,18 +34,29 @@ struct mpr_queue {
     struct mpr__obj obj;
     struct queue_state *state;
     struct mpr__qring ring;
+    bool said_no_room; /* this rank's line about /dev/shm running out */
 };
 
-static uint64_t env_size(const char *name, uint64_t fallback, uint64_t max)
+/* A size from the environment: fallback when unset; a value that is not a
+ * whole number from 1 to max is refused with one line (said by rank 0,
+ * whose settings count). */
+static int env_size(const char *name, uint64_t fallback, uint64_t max, bool say, uint64_t *out)
 {
     const char *env = getenv(name);
+    *out = fallback;
     if (!env || !*env)
-        return fallback;
+        return MPR_SUCCESS;
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(env, &end, 10);
-    if (*end != '\0' || v == 0 || v > max)
-        return fallback;
-    return v;
+    if (env[0] < '0' || env[0] > '9' || *end != '\0' || errno != 0 || v == 0 || v > max) {
+        if (say)
+            mpr__log("%s=%s: not a whole number from 1 to %llu; the queue is not created", name,
+                     env, (unsigned long long)max);
+        return MPR_ERR_ARG;
+    }
+    *out = v;
+    return MPR_SUCCESS;
 }
 
 static int serve_queue(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
@@ -65,11 +79,18 @@ int mpr_queue_create(mpr_comm comm, size_t maxsize, size_t max_item_bytes, mpr_q
     if (max_item_bytes == 0)
         max_item_bytes = MPR_QUEUE_ITEM_DEFAULT;
 
+    if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
+        return rc;
+
     /* Only rank 0's plan counts: it formats the ring, the others read it. */
-    uint64_t capacity = maxsize ? maxsize
-                                : env_size("MPR_QUEUE_ITEMS", UNBOUNDED_ITEMS_DEFAULT,
-                                           MPR_QUEUE_MAXSIZE_MAX);
-    uint64_t data_bytes = env_size("MPR_QUEUE_DATA_BYTES", DATA_BYTES_DEFAULT, (uint64_t)1 << 36);
+    bool home = comm->rank == 0;
+    uint64_t capacity = maxsize, data_bytes;
+    int env_rc = MPR_SUCCESS;
+    if (!maxsize)
+        env_rc = env_size("MPR_QUEUE_ITEMS", UNBOUNDED_ITEMS_DEFAULT, MPR_QUEUE_MAXSIZE_MAX, home,
+                          &capacity);
+    int data_rc = env_size("MPR_QUEUE_DATA_BYTES", DATA_BYTES_DEFAULT, DATA_BYTES_MAX, home,
+                           &data_bytes);
     struct mpr__qring_plan plan;
     mpr__qring_plan(capacity, max_item_bytes, INLINE_BYTES_MAX, data_bytes, &plan);
 
@@ -78,6 +99,9 @@ int mpr_queue_create(mpr_comm comm, size_t maxsize, size_t max_item_bytes, mpr_q
         return MPR_ERR_NO_MEM;
     q->obj.max_item = plan.max_item; /* what the home tells ranks of other hosts */
     q->obj.capacity = plan.capacity;
+    q->obj.refuse = env_rc != MPR_SUCCESS ? env_rc : data_rc;
+    if (plan.initial_bytes < plan.total_bytes) /* the arena grows on demand */
+        q->obj.alloc_bytes = offsetof(struct queue_state, ring) + plan.initial_bytes;
     rc = mpr__obj_create(comm, MPR__OBJ_QUEUE, sizeof(struct queue_state) + plan.total_bytes,
                          format_queue, &plan, &q->obj);
     if (rc != MPR_SUCCESS) {
@@ -116,10 +140,45 @@ struct put_attempt {
     size_t len;
 };
 
+/* Add blocks to the arena for a put of len bytes that found too few:
+ * allocate their memory first (doubling the arena, or at least what the
+ * item needs). When /dev/shm has no more, the arena stays as it is for
+ * good and puts that need more find the queue full. True if it grew. */
+static bool grow_arena(struct mpr_queue *q, size_t len)
+{
+    struct mpr__qring *ring = &q->ring;
+    uint32_t need = (uint32_t)((len + ring->block_bytes - 1) / ring->block_bytes);
+    struct mpr__qring_growth g;
+    if (!mpr__qring_grow_begin(ring, need, &g))
+        return false;
+    size_t ring_offset = offsetof(struct queue_state, ring);
+    int err = mpr__obj_grow(&q->obj, ring_offset + g.offset, g.bytes);
+    if (err != 0 && g.count > need) {
+        g.count = need;
+        g.bytes = (uint64_t)need * ring->block_bytes;
+        err = mpr__obj_grow(&q->obj, ring_offset + g.offset, g.bytes);
+    }
+    if (err != 0) {
+        mpr__log_once(&q->said_no_room,
+                      "a queue's data room cannot grow past %llu KiB (of %llu): /dev/shm: %s; "
+                      "puts that need more find the queue full",
+                      (unsigned long long)g.first * ring->block_bytes / 1024,
+                      (unsigned long long)ring->hdr->plan.nblocks * ring->block_bytes / 1024,
+                      strerror(err));
+        g.count = 0;
+    }
+    mpr__qring_grow_end(ring, &g);
+    if (g.count)
+        mpr__waitpoint_signal(&q->state->not_full, INT_MAX); /* room for those waiting too */
+    return g.count != 0;
+}
+
 static int attempt_put(void *arg)
 {
     struct put_attempt *a = arg;
     int rc = mpr__qring_put(&a->q->ring, a->item, a->len);
+    if (rc == MPR_ERR_FULL && mpr__qring_may_grow(&a->q->ring, a->len) && grow_arena(a->q, a->len))
+        rc = mpr__qring_put(&a->q->ring, a->item, a->len);
     if (rc == MPR_SUCCESS)
         mpr__waitpoint_signal(&a->q->state->not_empty, 1);
     return rc;
@@ -239,13 +298,20 @@ int mpr_queue_empty(mpr_queue q, int *flag)
 
 int mpr_queue_full(mpr_queue q, int *flag)
 {
-    size_t n;
-    if (!flag)
+    int rc = mpr__check_ready();
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (!q || !flag)
         return MPR_ERR_ARG;
-    int rc = mpr_queue_qsize(q, &n);
-    if (rc == MPR_SUCCESS)
-        *flag = n >= q->obj.capacity;
-    return rc;
+    if (q->obj.remote) {
+        uint64_t full;
+        rc = mpr__obj_remote_call_arg(&q->obj, MPR__OBJW_QUEUE_QSIZE, 0, 0, NULL, &full);
+        if (rc == MPR_SUCCESS)
+            *flag = full != 0;
+        return rc;
+    }
+    *flag = mpr__qring_full(&q->ring);
+    return MPR_SUCCESS;
 }
 
 /* ---- task_done / join --------------------------------------------------- */
@@ -313,6 +379,7 @@ static int serve_queue(void *handle, const struct mpr__objw_req *req, const void
         return rc;
     case MPR__OBJW_QUEUE_QSIZE:
         rep->value = (int64_t)mpr__qring_count(&q->ring);
+        rep->extra = mpr__qring_full(&q->ring);
         return MPR_SUCCESS;
     case MPR__OBJW_QUEUE_TASK_DONE:
         return queue_task_done(q);

@@ -7,6 +7,7 @@
 #include "objects/queue_ring.h"
 
 #define SLOT_HEADER_BYTES sizeof(struct mpr__qring_slot)
+#define PAGE_BYTES 4096 /* the arena starts on a page: its growth adds whole pages */
 
 static uint64_t round_up(uint64_t n, uint64_t to)
 {
@@ -38,13 +39,20 @@ void mpr__qring_plan(uint64_t capacity, uint64_t max_item, uint64_t inline_budge
         if (want > (uint64_t)1 << 24)
             want = (uint64_t)1 << 24;
         plan->nblocks = (uint32_t)want;
+        uint64_t start = MPR__QRING_ARENA_START_BYTES / plan->block_bytes;
+        if (start < per_item)
+            start = per_item;
+        plan->initial_blocks = (uint32_t)(start < want ? start : want);
     }
     uint64_t bytes = round_up(sizeof(struct mpr__qring_header), MPR__QRING_LINE);
     bytes += plan->nslots * plan->slot_bytes;
     bytes += round_up((uint64_t)plan->nblocks * sizeof(uint32_t), MPR__QRING_LINE);
-    if (plan->nblocks)
-        bytes = round_up(bytes, MPR__QRING_BLOCK_BYTES) +
-                (uint64_t)plan->nblocks * plan->block_bytes;
+    plan->initial_bytes = bytes;
+    if (plan->nblocks) {
+        bytes = round_up(bytes, PAGE_BYTES);
+        plan->initial_bytes = bytes + (uint64_t)plan->initial_blocks * plan->block_bytes;
+        bytes += (uint64_t)plan->nblocks * plan->block_bytes;
+    }
     plan->total_bytes = bytes;
 }
 
@@ -68,7 +76,7 @@ void mpr__qring_format(void *mem, const struct mpr__qring_plan *plan)
     off += plan->nslots * plan->slot_bytes;
     hdr->next_off = off;
     off += round_up((uint64_t)plan->nblocks * sizeof(uint32_t), MPR__QRING_LINE);
-    hdr->blocks_off = plan->nblocks ? round_up(off, MPR__QRING_BLOCK_BYTES) : off;
+    hdr->blocks_off = plan->nblocks ? round_up(off, PAGE_BYTES) : off;
 
     struct mpr__qring ring;
     mpr__qring_attach(&ring, mem);
@@ -79,12 +87,14 @@ void mpr__qring_format(void *mem, const struct mpr__qring_plan *plan)
         atomic_init(&slot->first_block, MPR__QRING_NIL);
     }
     for (uint32_t b = 0; b < plan->nblocks; b++)
-        atomic_init(&ring.next[b], b + 1 < plan->nblocks ? b + 1 : MPR__QRING_NIL);
+        atomic_init(&ring.next[b], b + 1 < plan->initial_blocks ? b + 1 : MPR__QRING_NIL);
     atomic_init(&hdr->enqueue_pos, 0);
     atomic_init(&hdr->dequeue_pos, 0);
     atomic_init(&hdr->tasks_done, 0);
-    atomic_init(&hdr->free_top, plan->nblocks ? 0 : MPR__QRING_NIL);
-    atomic_init(&hdr->free_blocks, plan->nblocks);
+    atomic_init(&hdr->free_top, plan->initial_blocks ? 0 : MPR__QRING_NIL);
+    atomic_init(&hdr->free_blocks, plan->initial_blocks);
+    atomic_init(&hdr->blocks_ready, plan->initial_blocks);
+    atomic_init(&hdr->growth, MPR__QRING_GROWTH_IDLE);
     atomic_thread_fence(memory_order_release);
 }
 
@@ -129,6 +139,34 @@ static uint32_t pop_block(struct mpr__qring *ring)
     }
 }
 
+/* Pop the top n (>= 2) blocks with one CAS: they are linked already, as
+ * the stack links them. The walk may read links that others change under
+ * it, but every link is a block index or NIL, and the tagged CAS succeeds
+ * only if the top has not moved since it was read: then nobody popped (or
+ * pushed) in between, so the n blocks walked are those taken. */
+static uint32_t pop_blocks(struct mpr__qring *ring, uint32_t n)
+{
+    uint64_t top = atomic_load_explicit(&ring->hdr->free_top, memory_order_acquire);
+    for (;;) {
+        uint32_t first = (uint32_t)top, last = first;
+        for (uint32_t i = 1; i < n && last != MPR__QRING_NIL; i++)
+            last = atomic_load_explicit(&ring->next[last], memory_order_relaxed);
+        if (last == MPR__QRING_NIL) {
+            /* a stale walk (the reservation guarantees n blocks): again */
+            mpr__cpu_relax();
+            top = atomic_load_explicit(&ring->hdr->free_top, memory_order_acquire);
+            continue;
+        }
+        uint32_t below = atomic_load_explicit(&ring->next[last], memory_order_relaxed);
+        uint64_t next_top = (((top >> 32) + 1) << 32) | below;
+        if (atomic_compare_exchange_weak_explicit(&ring->hdr->free_top, &top, next_top,
+                                                  memory_order_acquire, memory_order_acquire)) {
+            atomic_store_explicit(&ring->next[last], MPR__QRING_NIL, memory_order_relaxed);
+            return first;
+        }
+    }
+}
+
 /* A chain of n blocks, or MPR__QRING_NIL when fewer than n are free. */
 static uint32_t alloc_chain(struct mpr__qring *ring, uint32_t n)
 {
@@ -139,14 +177,12 @@ static uint32_t alloc_chain(struct mpr__qring *ring, uint32_t n)
     } while (!atomic_compare_exchange_weak_explicit(&ring->hdr->free_blocks, &avail,
                                                     avail - (int64_t)n, memory_order_acquire,
                                                     memory_order_relaxed));
-    uint32_t first = pop_block(ring), last = first;
-    for (uint32_t i = 1; i < n; i++) {
+    if (n == 1) {
         uint32_t block = pop_block(ring);
-        atomic_store_explicit(&ring->next[last], block, memory_order_relaxed);
-        last = block;
+        atomic_store_explicit(&ring->next[block], MPR__QRING_NIL, memory_order_relaxed);
+        return block;
     }
-    atomic_store_explicit(&ring->next[last], MPR__QRING_NIL, memory_order_relaxed);
-    return first;
+    return pop_blocks(ring, n);
 }
 
 static void free_chain(struct mpr__qring *ring, uint32_t first, uint32_t last, uint32_t n)
@@ -337,4 +373,66 @@ bool mpr__qring_all_done(const struct mpr__qring *ring)
 int64_t mpr__qring_free_blocks(const struct mpr__qring *ring)
 {
     return atomic_load_explicit(&ring->hdr->free_blocks, memory_order_relaxed);
+}
+
+/* ---- Growth ------------------------------------------------------------ */
+
+static bool can_grow(const struct mpr__qring *ring)
+{
+    return atomic_load_explicit(&ring->hdr->blocks_ready, memory_order_acquire) <
+               ring->hdr->plan.nblocks &&
+           atomic_load_explicit(&ring->hdr->growth, memory_order_relaxed) !=
+               MPR__QRING_GROWTH_FAILED;
+}
+
+bool mpr__qring_full(const struct mpr__qring *ring)
+{
+    if (mpr__qring_count(ring) >= ring->capacity)
+        return true;
+    if (ring->hdr->plan.max_item <= ring->inline_max)
+        return false;
+    return mpr__qring_free_blocks(ring) < (int64_t)blocks_for(ring, ring->hdr->plan.max_item) &&
+           !can_grow(ring);
+}
+
+bool mpr__qring_may_grow(const struct mpr__qring *ring, size_t len)
+{
+    return len > ring->inline_max &&
+           mpr__qring_free_blocks(ring) < (int64_t)blocks_for(ring, len) && can_grow(ring);
+}
+
+bool mpr__qring_grow_begin(struct mpr__qring *ring, uint32_t min_blocks,
+                           struct mpr__qring_growth *g)
+{
+    uint32_t idle = MPR__QRING_GROWTH_IDLE;
+    if (!atomic_compare_exchange_strong_explicit(&ring->hdr->growth, &idle,
+                                                 MPR__QRING_GROWTH_BUSY, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    uint32_t ready = atomic_load_explicit(&ring->hdr->blocks_ready, memory_order_relaxed);
+    uint32_t left = ring->hdr->plan.nblocks - ready;
+    if (left == 0) {
+        atomic_store_explicit(&ring->hdr->growth, MPR__QRING_GROWTH_IDLE, memory_order_release);
+        return false;
+    }
+    uint32_t n = ready > min_blocks ? ready : min_blocks;
+    g->first = ready;
+    g->count = n < left ? n : left;
+    g->offset = ring->hdr->blocks_off + (uint64_t)ready * ring->block_bytes;
+    g->bytes = (uint64_t)g->count * ring->block_bytes;
+    return true;
+}
+
+void mpr__qring_grow_end(struct mpr__qring *ring, const struct mpr__qring_growth *g)
+{
+    if (g->count == 0) {
+        atomic_store_explicit(&ring->hdr->growth, MPR__QRING_GROWTH_FAILED, memory_order_release);
+        return;
+    }
+    uint32_t last = g->first + g->count - 1;
+    for (uint32_t b = g->first; b < last; b++)
+        atomic_store_explicit(&ring->next[b], b + 1, memory_order_relaxed);
+    atomic_store_explicit(&ring->hdr->blocks_ready, g->first + g->count, memory_order_release);
+    free_chain(ring, g->first, last, g->count);
+    atomic_store_explicit(&ring->hdr->growth, MPR__QRING_GROWTH_IDLE, memory_order_release);
 }

@@ -134,6 +134,17 @@ static void objects(void)
     CHECK(bo != NULL && cond != NULL, "a mismatched free cleared a handle");
     EXPECT(mpr_condition_free(&cond), MPR_SUCCESS);
     EXPECT(mpr_barrier_object_free(&bo), MPR_SUCCESS);
+
+    /* the shared array: created beside another kind, freed beside a lock */
+    mpr_array arr = NULL;
+    mpr_rlock rl2 = NULL;
+    MISMATCH(MPR_COMM_WORLD, last() ? mpr_array_create(MPR_COMM_WORLD, MPR_INT, 2, &arr)
+                                    : mpr_rlock_create(MPR_COMM_WORLD, &rl2));
+    CHECK(arr == NULL && rl2 == NULL, "a mismatched creation made an object");
+    MUST(mpr_array_create(MPR_COMM_WORLD, MPR_INT, 2, &arr), MPR_SUCCESS);
+    MISMATCH(MPR_COMM_WORLD, last() ? mpr_array_free(&arr) : mpr_lock_free(&lock));
+    CHECK(arr != NULL && lock != NULL, "a mismatched free cleared a handle");
+    EXPECT(mpr_array_free(&arr), MPR_SUCCESS);
     EXPECT(mpr_rlock_free(&rl), MPR_SUCCESS);
     EXPECT(mpr_lock_free(&lock), MPR_SUCCESS);
 }

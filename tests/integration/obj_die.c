@@ -10,7 +10,8 @@
  * acquire), semaphore (they block in acquire of a semaphore at 0) or event
  * (they block in wait), rlock (as lock, held two levels deep), barrier
  * (they wait at a barrier object that needs the victim too) or condition
- * (they wait on a condition nobody notifies). After a crash mprun must kill them; after an exit
+ * (they wait on a condition nobody notifies) or array (they add to a
+ * shared array, then block on its lock, which the victim holds). After a crash mprun must kill them; after an exit
  * the blocked call must return MPR_ERR_PROC_FAILED (then they finalize and
  * exit 0) unless mprun ends the job first. Anything else prints
  * "rank R: FAIL: ..." and exits 1. VICTIM (default N-1) chooses the rank
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 3) {
         fprintf(stderr, "usage: obj_die crash|exit "
-                        "queue|lock|semaphore|event|rlock|barrier|condition\n");
+                        "queue|lock|semaphore|event|rlock|barrier|condition|array\n");
         return 2;
     }
     const char *how = argv[1], *object = argv[2];
@@ -52,7 +53,12 @@ int main(int argc, char **argv)
     MUST(mpr_rlock_create(MPR_COMM_WORLD, &rl), MPR_SUCCESS);
     MUST(mpr_barrier_object_create(MPR_COMM_WORLD, size, &bar), MPR_SUCCESS);
     MUST(mpr_condition_create(MPR_COMM_WORLD, &cond), MPR_SUCCESS);
+    mpr_array arr;
+    mpr_lock arr_lock;
+    MUST(mpr_array_create(MPR_COMM_WORLD, MPR_INT64, 4, &arr), MPR_SUCCESS);
+    MUST(mpr_array_get_lock(arr, &arr_lock), MPR_SUCCESS);
     if (me == victim) {
+        MUST(mpr_lock_acquire(arr_lock, 0), MPR_SUCCESS);
         MUST(mpr_lock_acquire(lock, 0), MPR_SUCCESS);
         MUST(mpr_rlock_acquire(rl, 0), MPR_SUCCESS);
         MUST(mpr_rlock_acquire(rl, 0), MPR_SUCCESS);
@@ -85,6 +91,11 @@ int main(int argc, char **argv)
         rc = mpr_condition_acquire(cond, MPR_WAIT_FOREVER);
         if (rc == MPR_SUCCESS)
             rc = mpr_condition_wait(cond, MPR_WAIT_FOREVER);
+    } else if (strcmp(object, "array") == 0) {
+        /* the victim may be the home already gone: then the add fails */
+        rc = mpr_array_fetch_add(arr, 0, 1, NULL);
+        if (rc == MPR_SUCCESS)
+            rc = mpr_lock_acquire(arr_lock, MPR_WAIT_FOREVER);
     } else
         rc = mpr_event_wait(ev, MPR_WAIT_FOREVER);
     if (rc != MPR_ERR_PROC_FAILED) {

@@ -82,6 +82,13 @@ for n in 1 2 3 4; do
 done
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_condition 50
 
+# --- shared array and value -----------------------------------------------
+singleton obj_array 50
+for n in 1 2 3 4; do
+    job "$n" obj_array 300
+done
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_array 100
+
 # messages reach ranks asleep on an object or in a barrier
 job 2 obj_mixed
 job 3 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_mixed
@@ -114,9 +121,11 @@ example 4 barrier_phases 5 0.5
 example 2 condition_buffer "$LOCKFILE" 30 2
 example 4 condition_buffer "$LOCKFILE" 20 3
 rm -f "$LOCKFILE"
+example 1 array_counters 200
+example 4 array_counters 1000
 
 # --- a rank dies while the others are blocked on an object ----------------
-for object in queue lock semaphore event rlock barrier condition; do
+for object in queue lock semaphore event rlock barrier condition array; do
     run 3 obj_die crash "$object" "$MARK"
     expect_rc 139 "SIGSEGV in rank 2 of 3 while the others block on a $object"
     no_procs "after a crash"
@@ -128,7 +137,7 @@ saw_it() {
     n=$(grep -c 'blocked call returned MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
     [ "$n" -eq "$1" ] && pass "$2" || fail "$2: $n of $1 saw MPR_ERR_PROC_FAILED"
 }
-for object in queue lock rlock barrier condition; do
+for object in queue lock rlock barrier condition array; do
     run 2 --enable-recovery -- obj_die exit "$object" "$MARK"
     expect_rc 1 "rank 1 of 2 exits without finalizing while rank 0 blocks on a $object"
     saw_it 1 "rank 0 saw it"

@@ -26,6 +26,7 @@ for map in slot node; do
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_rlock 100
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_barrier 100
     across mprh0:2,mprh1:2 --map-by "$map" -- obj_condition 40
+    across mprh0:2,mprh1:2 --map-by "$map" -- obj_array 100
 done
 # 3 hosts, producers on all of them (by node: ranks 0, 1, 2 on mprh0..2)
 across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_queue stress 3 1000 8
@@ -38,6 +39,9 @@ across mprh0:2,mprh1:1,mprh2:2 --map-by node -- obj_lock 80
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_rlock 60
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_barrier 60
 across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_condition 30
+across mprh0:1,mprh1:1,mprh2:2 --map-by node -- obj_array 60
+# what a queue holds and full() from every host (full travels with qsize)
+across mprh0:1,mprh1:2 -- obj_queue_limits capacity
 # every wait sleeps, on both sides
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_queue stress 2 800 4
 across mprh0:2,mprh1:2 --map-by node -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_lock 60
@@ -72,12 +76,13 @@ die() {
     fi
     no_processes_anywhere "after rank $victim died ($how, $object)"
 }
-for object in queue lock semaphore event rlock barrier condition; do
+for object in queue lock semaphore event rlock barrier condition array; do
     die mprh0:1,mprh1:1,mprh2:1 2 crash "$object"   # a rank of another host
     die mprh0:1,mprh1:1,mprh2:1 0 crash "$object"   # the home rank
 done
 die mprh0:1,mprh1:1 1 exit queue
 die mprh0:1,mprh1:1 0 exit queue
+die mprh0:1,mprh1:1 0 exit array    # the home of the array's memory
 die mprh0:2,mprh1:1 0 exit lock
 die mprh0:1,mprh1:1,mprh2:1 2 exit barrier
 die mprh0:1,mprh1:1,mprh2:1 2 exit condition

@@ -126,9 +126,9 @@ static void test_req_refused(void **state)
     r.op = MPR__OBJW_ATTACH;
     r.arg = 0;
     assert_req_refused(&r, "kind");
-    r.arg = 8;
+    r.arg = 9;
     assert_req_refused(&r, "kind");
-    r.arg = 7;
+    r.arg = 8;
     assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
     r = get_req();
     r.arg = UINT64_MAX; /* any buffer length: the service caps it */
@@ -154,6 +154,8 @@ static void test_op_kind(void **state)
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_RLOCK_OWNER), 5);
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_BARRIER_WAIT), 6);
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_COND_NOTIFY), 7);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_ARRAY_READ), 8);
+    assert_int_equal(mpr__objw_op_kind(MPR__OBJW_ARRAY_CAS), 8);
     assert_int_equal(mpr__objw_op_kind(0), 0);
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_OP_MAX + 1), 0);
 }
@@ -178,6 +180,81 @@ static void assert_rep_refused(const struct mpr__objw_rep *rep, const struct mpr
     char why[128] = "";
     assert_false(mpr__objw_rep_check(rep, req, why, sizeof(why)));
     assert_true(why[0] != '\0');
+}
+
+static struct mpr__objw_req array_req(enum mpr__objw_op op, uint64_t arg, uint32_t length)
+{
+    struct mpr__objw_req r = { .op = (uint8_t)op, .object = 4, .seq = 11, .rank = 1,
+                               .length = length, .arg = arg };
+    return r;
+}
+
+/* The array ops: a span of 1..MPR__OBJW_ARRAY_CHUNK bytes for read and
+ * write (write's payload that long), an index and a payload of 8 (add) or
+ * 16 (compare-and-swap) bytes. */
+static void test_array_reqs(void **state)
+{
+    (void)state;
+    uint64_t span = MPR__OBJW_SPAN(4096, 256);
+    assert_int_equal(MPR__OBJW_SPAN_OFFSET(span), 4096);
+    assert_int_equal(MPR__OBJW_SPAN_BYTES(span), 256);
+    span = MPR__OBJW_SPAN(((uint64_t)1 << 40) - 8, 8); /* the last element of the largest */
+    assert_int_equal(MPR__OBJW_SPAN_OFFSET(span), ((uint64_t)1 << 40) - 8);
+    assert_int_equal(MPR__OBJW_SPAN_BYTES(span), 8);
+
+    struct mpr__objw_req r = array_req(MPR__OBJW_ARRAY_READ, MPR__OBJW_SPAN(8, 16), 0);
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    assert_int_equal(mpr__objw_reply_room(&r, 0), 16);
+    r.length = 16; /* a read sends no payload */
+    assert_req_refused(&r, "length");
+    r = array_req(MPR__OBJW_ARRAY_READ, MPR__OBJW_SPAN(8, 0), 0);
+    assert_req_refused(&r, "span");
+    r = array_req(MPR__OBJW_ARRAY_READ, MPR__OBJW_SPAN(0, MPR__OBJW_ARRAY_CHUNK), 0);
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    r.arg++;
+    assert_req_refused(&r, "span");
+    r = array_req(MPR__OBJW_ARRAY_WRITE, MPR__OBJW_SPAN(0, 64), 64);
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    assert_int_equal(mpr__objw_reply_room(&r, 0), 0);
+    r.length = 63;
+    assert_req_refused(&r, "length");
+    r = array_req(MPR__OBJW_ARRAY_FETCH_ADD, 12345, 8);
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    r.length = 16;
+    assert_req_refused(&r, "length");
+    r = array_req(MPR__OBJW_ARRAY_CAS, 0, 16);
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    r.length = 8;
+    assert_req_refused(&r, "length");
+
+    /* replies: a read's data is exactly its span; the atomics' old value is any */
+    struct mpr__objw_req rd = array_req(MPR__OBJW_ARRAY_READ, MPR__OBJW_SPAN(8, 16), 0);
+    struct mpr__objw_rep rep = { .op = rd.op, .seq = rd.seq, .rc = MPR_SUCCESS, .length = 16 };
+    assert_true(mpr__objw_rep_check(&rep, &rd, NULL, 0));
+    rep.length = 15;
+    assert_rep_refused(&rep, &rd);
+    rep.length = 16;
+    rep.value = 16; /* a read has no value */
+    assert_rep_refused(&rep, &rd);
+    rep.value = 0;
+    rep.rc = MPR_ERR_ARG;
+    assert_rep_refused(&rep, &rd); /* no data with an error */
+    rep.length = 0;
+    assert_true(mpr__objw_rep_check(&rep, &rd, NULL, 0));
+    struct mpr__objw_req wr = array_req(MPR__OBJW_ARRAY_WRITE, MPR__OBJW_SPAN(0, 8), 8);
+    rep = (struct mpr__objw_rep){ .op = wr.op, .seq = wr.seq, .rc = MPR_SUCCESS, .length = 8 };
+    assert_rep_refused(&rep, &wr); /* a write gets nothing back */
+    struct mpr__objw_req add = array_req(MPR__OBJW_ARRAY_FETCH_ADD, 0, 8);
+    rep = (struct mpr__objw_rep){ .op = add.op, .seq = add.seq, .value = INT64_MIN };
+    assert_true(mpr__objw_rep_check(&rep, &add, NULL, 0));
+    rep.extra = 1;
+    assert_rep_refused(&rep, &add);
+    rep.extra = 0;
+    rep.length = 8;
+    assert_rep_refused(&rep, &add);
+    struct mpr__objw_req cas = array_req(MPR__OBJW_ARRAY_CAS, 0, 16);
+    rep = (struct mpr__objw_rep){ .op = cas.op, .seq = cas.seq, .value = -1 };
+    assert_true(mpr__objw_rep_check(&rep, &cas, NULL, 0));
 }
 
 static void test_rep_checks(void **state)
@@ -291,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_req_roundtrip),
         cmocka_unit_test(test_req_refused),
         cmocka_unit_test(test_op_kind),
+        cmocka_unit_test(test_array_reqs),
         cmocka_unit_test(test_rep_roundtrip),
         cmocka_unit_test(test_rep_checks),
     };

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,43 +130,146 @@ static void test_too_big_stays_first(void **state)
     free(t.mem);
 }
 
+#define B MPR__QRING_BLOCK_BYTES
+
 static void test_arena_exhaustion_loses_nothing(void **state)
 {
     (void)state;
     struct test_ring t;
     /* 8 slots, arena of 4 blocks: at most two 2-block items at a time */
-    new_ring(&t, 8, 8192, 0, 4 * MPR__QRING_BLOCK_BYTES);
+    new_ring(&t, 8, 2 * B, 0, 4 * B);
     assert_int_equal(t.ring.hdr->plan.nblocks, 4);
-    static unsigned char item[3][8192], out[8192];
+    assert_int_equal(t.ring.hdr->plan.initial_blocks, 4);
+    static unsigned char item[3][2 * B], out[2 * B];
     size_t len;
     for (int k = 0; k < 3; k++)
         memset(item[k], 'a' + k, sizeof item[k]);
 
-    assert_int_equal(mpr__qring_put(&t.ring, item[0], 8192), MPR_SUCCESS);
-    assert_int_equal(mpr__qring_put(&t.ring, item[1], 5000), MPR_SUCCESS);
+    assert_int_equal(mpr__qring_put(&t.ring, item[0], 2 * B), MPR_SUCCESS);
+    assert_int_equal(mpr__qring_put(&t.ring, item[1], B + 100), MPR_SUCCESS);
     assert_int_equal(mpr__qring_free_blocks(&t.ring), 0);
+    assert_true(mpr__qring_full(&t.ring)); /* no room for a largest item */
     assert_int_equal(mpr__qring_put(&t.ring, item[2], 100), MPR_ERR_FULL); /* no block left */
     assert_int_equal(mpr__qring_put(&t.ring, item[2], 40), MPR_SUCCESS);   /* inline still fits */
     assert_int_equal(mpr__qring_get(&t.ring, out, sizeof out, &len), MPR_SUCCESS);
-    assert_int_equal(len, 8192);
-    assert_memory_equal(out, item[0], 8192);
+    assert_int_equal(len, 2 * B);
+    assert_memory_equal(out, item[0], 2 * B);
     assert_int_equal(mpr__qring_free_blocks(&t.ring), 2);
-    assert_int_equal(mpr__qring_put(&t.ring, item[2], 8192), MPR_SUCCESS);
+    assert_false(mpr__qring_full(&t.ring));
+    assert_int_equal(mpr__qring_put(&t.ring, item[2], 2 * B), MPR_SUCCESS);
     assert_int_equal(mpr__qring_get(&t.ring, out, sizeof out, &len), MPR_SUCCESS);
-    assert_int_equal(len, 5000);
-    assert_memory_equal(out, item[1], 5000);
+    assert_int_equal(len, B + 100);
+    assert_memory_equal(out, item[1], B + 100);
     assert_int_equal(mpr__qring_get(&t.ring, out, sizeof out, &len), MPR_SUCCESS);
     assert_int_equal(len, 40);
     assert_int_equal(mpr__qring_get(&t.ring, out, sizeof out, &len), MPR_SUCCESS);
-    assert_int_equal(len, 8192);
-    assert_memory_equal(out, item[2], 8192);
+    assert_int_equal(len, 2 * B);
+    assert_memory_equal(out, item[2], 2 * B);
     assert_int_equal(mpr__qring_free_blocks(&t.ring), 4);
 
     /* a full ring gives its blocks back when the slot claim fails */
     for (int i = 0; i < 8; i++)
         assert_int_equal(mpr__qring_put(&t.ring, item[0], 10), MPR_SUCCESS);
-    assert_int_equal(mpr__qring_put(&t.ring, item[0], 8192), MPR_ERR_FULL);
+    assert_true(mpr__qring_full(&t.ring));
+    assert_int_equal(mpr__qring_put(&t.ring, item[0], 2 * B), MPR_ERR_FULL);
     assert_int_equal(mpr__qring_free_blocks(&t.ring), 4);
+    free(t.mem);
+}
+
+/* Is every byte of mem from `from` to `to` still the filler new_ring wrote? */
+static bool untouched(const struct test_ring *t, uint64_t from, uint64_t to)
+{
+    const unsigned char *p = t->mem;
+    for (uint64_t i = from; i < to; i++) {
+        if (p[i] != 0xee)
+            return false;
+    }
+    return true;
+}
+
+/* The arena starts with MPR__QRING_ARENA_START_BYTES, leaves the rest
+ * untouched, and doubles when the caller grows it, up to its plan. */
+static void test_arena_grows(void **state)
+{
+    (void)state;
+    struct test_ring t;
+    const uint64_t start = MPR__QRING_ARENA_START_BYTES / B;
+    new_ring(&t, 4096, 4 * B, 0, 8 * start * B);
+    struct mpr__qring_plan *plan = &t.ring.hdr->plan;
+    assert_int_equal(plan->nblocks, 8 * start);
+    assert_int_equal(plan->initial_blocks, start);
+    assert_int_equal(plan->initial_bytes, t.ring.hdr->blocks_off + start * B);
+    assert_true(untouched(&t, plan->initial_bytes, plan->total_bytes));
+
+    static unsigned char item[4 * B], out[4 * B];
+    size_t len;
+    uint64_t n = 0;
+    struct mpr__qring_growth g, g2;
+    for (uint64_t ready = start; ready < 8 * start; ready *= 2) {
+        for (;; n++) {
+            memset(item, (int)(n & 0xff), sizeof item);
+            if (mpr__qring_put(&t.ring, item, sizeof item) != MPR_SUCCESS)
+                break;
+        }
+        assert_int_equal(n, ready / 4); /* every block used */
+        assert_true(untouched(&t, plan->initial_bytes + (ready - start) * B, plan->total_bytes));
+        assert_false(mpr__qring_full(&t.ring)); /* it can still grow */
+        assert_true(mpr__qring_may_grow(&t.ring, sizeof item));
+        assert_false(mpr__qring_may_grow(&t.ring, 40)); /* inline: blocks do not help */
+        assert_true(mpr__qring_grow_begin(&t.ring, 4, &g));
+        assert_false(mpr__qring_grow_begin(&t.ring, 4, &g2)); /* one grower at a time */
+        assert_int_equal(g.first, ready);
+        assert_int_equal(g.count, ready); /* doubling */
+        assert_int_equal(g.offset, t.ring.hdr->blocks_off + ready * B);
+        assert_int_equal(g.bytes, ready * B);
+        mpr__qring_grow_end(&t.ring, &g);
+        assert_int_equal(mpr__qring_free_blocks(&t.ring), ready);
+    }
+    for (;; n++) {
+        memset(item, (int)(n & 0xff), sizeof item);
+        if (mpr__qring_put(&t.ring, item, sizeof item) != MPR_SUCCESS)
+            break;
+    }
+    assert_int_equal(n, 8 * start / 4);
+    assert_true(mpr__qring_full(&t.ring)); /* grown to its plan */
+    assert_false(mpr__qring_may_grow(&t.ring, sizeof item));
+    assert_false(mpr__qring_grow_begin(&t.ring, 4, &g));
+    for (uint64_t i = 0; i < n; i++) {
+        assert_int_equal(mpr__qring_get(&t.ring, out, sizeof out, &len), MPR_SUCCESS);
+        assert_int_equal(len, sizeof out);
+        assert_int_equal(out[0], (unsigned char)(i & 0xff));
+        assert_int_equal(out[len - 1], (unsigned char)(i & 0xff));
+    }
+    assert_int_equal(mpr__qring_free_blocks(&t.ring), 8 * start);
+    free(t.mem);
+}
+
+/* A growth that could not get its memory: the arena stays, puts that need
+ * more find it full, full() says so, nothing is lost. */
+static void test_arena_growth_fails(void **state)
+{
+    (void)state;
+    struct test_ring t;
+    const uint64_t start = MPR__QRING_ARENA_START_BYTES / B;
+    new_ring(&t, 4096, 2 * B, 0, 4 * start * B);
+    static unsigned char item[2 * B], out[2 * B];
+    size_t len;
+    uint64_t n = 0;
+    while (mpr__qring_put(&t.ring, item, B + 1) == MPR_SUCCESS)
+        n++;
+    assert_int_equal(n, start / 2);
+    struct mpr__qring_growth g;
+    assert_true(mpr__qring_grow_begin(&t.ring, 2, &g));
+    g.count = 0; /* no memory for it */
+    mpr__qring_grow_end(&t.ring, &g);
+    assert_false(mpr__qring_may_grow(&t.ring, B + 1));
+    assert_false(mpr__qring_grow_begin(&t.ring, 2, &g));
+    assert_true(mpr__qring_full(&t.ring));
+    assert_int_equal(mpr__qring_put(&t.ring, item, B + 1), MPR_ERR_FULL);
+    assert_int_equal(mpr__qring_get(&t.ring, out, sizeof out, &len), MPR_SUCCESS);
+    assert_false(mpr__qring_full(&t.ring));
+    assert_int_equal(mpr__qring_put(&t.ring, item, 2 * B), MPR_SUCCESS);
+    assert_true(untouched(&t, t.ring.hdr->plan.initial_bytes, t.ring.hdr->plan.total_bytes));
     free(t.mem);
 }
 
@@ -243,8 +347,15 @@ static void *producer_main(void *arg)
     static _Thread_local unsigned char buf[10000];
     for (uint32_t seq = 0; seq < PER_PRODUCER; seq++) {
         fill_item(buf, me, seq);
-        while (mpr__qring_put(&m->t.ring, buf, item_len(me, seq)) == MPR_ERR_FULL)
-            sched_yield();
+        struct mpr__qring_growth g;
+        while (mpr__qring_put(&m->t.ring, buf, item_len(me, seq)) == MPR_ERR_FULL) {
+            /* grow the arena as queue.c does (the memory is there already) */
+            if (mpr__qring_may_grow(&m->t.ring, item_len(me, seq)) &&
+                mpr__qring_grow_begin(&m->t.ring, 10, &g))
+                mpr__qring_grow_end(&m->t.ring, &g);
+            else
+                sched_yield();
+        }
     }
     return NULL;
 }
@@ -303,7 +414,8 @@ static void run_mpmc(uint64_t capacity, uint64_t data_budget)
         for (int s = 0; s < PER_PRODUCER; s++)
             assert_int_equal(atomic_load(&m->got[p][s]), 1); /* exactly once */
     assert_int_equal(mpr__qring_count(&m->t.ring), 0);
-    assert_int_equal(mpr__qring_free_blocks(&m->t.ring), m->t.ring.hdr->plan.nblocks);
+    assert_int_equal(mpr__qring_free_blocks(&m->t.ring),
+                     atomic_load(&m->t.ring.hdr->blocks_ready));
     free(m->t.mem);
     free(m);
 }
@@ -311,7 +423,7 @@ static void run_mpmc(uint64_t capacity, uint64_t data_budget)
 static void test_mpmc_exactly_once_in_order(void **state)
 {
     (void)state;
-    run_mpmc(64, 1 << 20);
+    run_mpmc(64, 1 << 20); /* the arena grows from 256 KiB to 1 MiB while they run */
 }
 
 static void test_mpmc_tiny_ring_and_arena(void **state)
@@ -334,6 +446,8 @@ int main(void)
         cmocka_unit_test(test_capacity_one),
         cmocka_unit_test(test_too_big_stays_first),
         cmocka_unit_test(test_arena_exhaustion_loses_nothing),
+        cmocka_unit_test(test_arena_grows),
+        cmocka_unit_test(test_arena_growth_fails),
         cmocka_unit_test(test_task_done_and_join),
         cmocka_unit_test(test_mpmc_exactly_once_in_order),
         cmocka_unit_test(test_mpmc_tiny_ring_and_arena),
