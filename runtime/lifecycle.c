@@ -7,6 +7,7 @@
 #include "coll/coll_check.h"
 #include "core/mpr_internal.h"
 #include "objects/objects.h"
+#include "objects/pipe.h"
 
 int mpr_init(int *argc, char ***argv)
 {
@@ -34,7 +35,9 @@ int mpr_finalize(void)
     /* Peers learn that nothing more comes from this rank (so a peer still
      * waiting for it in a collective or a receive fails instead of
      * hanging); the barrier, on a context of its own that no user call
-     * matches, drains this rank's queued sends (they precede its messages). */
+     * matches, drains this rank's queued sends (they precede its messages).
+     * Open pipes are closed first, so their peers read EOF, not a failure. */
+    mpr__pipe_finalize();
     mpr__finalize_announce();
     rc = mpr__barrier_ctx(MPR_COMM_WORLD, MPR__CTX_FINALIZE);
     mpr__finalize_notices_wait();

@@ -1,5 +1,5 @@
 # The shared objects (runtime/objects): queue, event, semaphore, lock,
-# rlock, barrier object, condition, on
+# rlock, barrier object, condition, pipe, on
 # one host (objects.sh) and with ranks on 2-3 hosts made of network
 # namespaces (objects_multihost.sh; SKIP without root); the service's wire
 # format and the queue's ring alone. Included from tests/local.mk, which
@@ -22,7 +22,8 @@ TEST_BINS += \
 	tests/integration/obj_barrier \
 	tests/integration/obj_condition \
 	tests/integration/obj_die \
-	tests/integration/obj_mixed
+	tests/integration/obj_mixed \
+	tests/integration/obj_pipe
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \

@@ -5,7 +5,8 @@
 # waiters), semaphore (count never exceeded, bounded over-release), lock
 # (mutual exclusion, ownership errors), rlock (recursion, ownership),
 # barrier object (rounds, indexes, timeout, abort, reset), condition
-# (bounded buffer, notify counts, timeouts), bad arguments; and ranks dying
+# (bounded buffer, notify counts, timeouts), pipe (order, sizes, truncate,
+# poll, timeouts, EOF, reopening), bad arguments; and ranks dying
 # while others are blocked on an object (programs: obj_*.c).
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -82,6 +83,18 @@ for n in 1 2 3 4; do
 done
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_condition 50
 
+# --- pipe -----------------------------------------------------------------
+singleton obj_pipe basic
+for n in 1 2 3 4; do
+    job "$n" obj_pipe basic
+done
+job 2 -x MPR_TRANSPORT=tcp -- obj_pipe basic
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_pipe basic
+job 2 -x MPR_SHM_CMA=1 -- obj_pipe basic
+job 2 obj_pipe stress 20000
+job 4 obj_pipe stress 5000
+job 2 -x MPR_TRANSPORT=tcp -- obj_pipe stress 20000
+
 # messages reach ranks asleep on an object or in a barrier
 job 2 obj_mixed
 job 3 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_mixed
@@ -140,5 +153,13 @@ expect_rc 1 "rank 3 of 4 exits without finalizing while the others block on a se
 saw_it 3 "the 3 others saw it"
 no_procs "after a rank exited early"
 no_leftovers
+for transport in auto tcp; do
+    run 2 --enable-recovery -x MPR_TRANSPORT=$transport -- obj_pipe die "$MARK"
+    expect_rc 1 "rank 1 of 2 exits without finalizing while rank 0 reads a pipe ($transport)"
+    n=$(grep -c 'pipe saw MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+    [ "$n" -eq 1 ] && pass "rank 0 saw it ($transport)" || fail "rank 0 did not see it ($transport)"
+    no_procs "after a rank exited early"
+    no_leftovers
+done
 
 finish
