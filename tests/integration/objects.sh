@@ -126,6 +126,9 @@ example 1 barrier_phases 3 0.2
 example 4 barrier_phases 5 0.5
 example 2 condition_buffer "$LOCKFILE" 30 2
 example 4 condition_buffer "$LOCKFILE" 20 3
+example 1 pipe_prodcons 10
+example 2 pipe_prodcons 10000
+example 5 pipe_prodcons 3000
 rm -f "$LOCKFILE"
 
 # --- a rank dies while the others are blocked on an object ----------------
