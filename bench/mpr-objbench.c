@@ -13,6 +13,9 @@
  *   event        the same through two events (set, wait, clear)
  *   event-all    rank 0 sets an event N-1 ranks wait for: us from the set
  *                to a waiter's return, average over waiters and rounds
+ *   pipe         ranks 2i and 2i+1 (N/2 pairs at once) ping-pong 8-byte
+ *                messages over a duplex pipe: us one way (half a round trip)
+ *   p2p          the same with mpr_send/mpr_recv, the yardstick for pipe
  * Queue tests end with one empty item (a sentinel) per consumer and count
  * from a common start to the last consumer's end; items are checked
  * (sequence numbers per producer) but not timed separately. Each test
@@ -28,9 +31,11 @@
 
 #include "mpr.h"
 
-enum { TAG_DONE = 1, TAG_END = 2 };
+enum { TAG_DONE = 1, TAG_END = 2, TAG_PING = 3 };
 
-enum test_id { T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_COUNT };
+enum test_id {
+    T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_PIPE, T_P2P, T_COUNT
+};
 
 static const struct {
     const char *name;
@@ -43,6 +48,8 @@ static const struct {
     [T_SEM] = { "sem", "us", 2 },
     [T_EVENT] = { "event", "us", 2 },
     [T_EVENT_ALL] = { "event-all", "us", 2 },
+    [T_PIPE] = { "pipe", "us", 2 },
+    [T_P2P] = { "p2p", "us", 2 },
 };
 
 static struct {
@@ -71,7 +78,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: mprun -n N mpr-objbench [--test LIST] [--items N] [--items-4k N]\n"
                  "         [--handoffs N] [--rounds N] [--repeat R] [--maxsize M] [--csv]\n"
-                 "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, all\n");
+                 "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, pipe, p2p, all\n");
 }
 
 static void parse(int argc, char **argv)
@@ -355,6 +362,63 @@ static double event_all_test(void)
     return best;
 }
 
+/* ---- pipe and its yardstick ------------------------------------------ */
+
+/* n round trips of 8 bytes between the pair, over pipe p (NULL: p2p). */
+static double pingpong_run(mpr_pipe p, long n)
+{
+    int peer = rank ^ 1;
+    double mine = 0;
+    uint64_t word = 0;
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    if (peer < size) {
+        double start = mpr_wtime();
+        for (long i = 0; i < n; i++) {
+            if (rank % 2 == 0) {
+                if (p) {
+                    check(mpr_pipe_send(p, &word, sizeof word), "mpr_pipe_send");
+                    check(mpr_pipe_recv(p, &word, sizeof word, NULL, MPR_WAIT_FOREVER),
+                          "mpr_pipe_recv");
+                } else {
+                    check(mpr_send(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD), "mpr_send");
+                    check(mpr_recv(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD,
+                                   MPR_STATUS_IGNORE), "mpr_recv");
+                }
+            } else {
+                if (p) {
+                    check(mpr_pipe_recv(p, &word, sizeof word, NULL, MPR_WAIT_FOREVER),
+                          "mpr_pipe_recv");
+                    check(mpr_pipe_send(p, &word, sizeof word), "mpr_pipe_send");
+                } else {
+                    check(mpr_recv(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD,
+                                   MPR_STATUS_IGNORE), "mpr_recv");
+                    check(mpr_send(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD), "mpr_send");
+                }
+                word++;
+            }
+        }
+        mine = (mpr_wtime() - start) / (2.0 * (double)n) * 1e6;
+    }
+    return pair_average(mine);
+}
+
+static double pingpong_test(int use_pipe)
+{
+    mpr_pipe p = NULL;
+    if (use_pipe && (rank ^ 1) < size)
+        check(mpr_pipe_open(MPR_COMM_WORLD, rank ^ 1, 0, MPR_PIPE_DUPLEX, &p), "mpr_pipe_open");
+    pingpong_run(p, opt.handoffs / 10 + 1);
+    double best = 1e300;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = pingpong_run(p, opt.handoffs);
+        if (t < best)
+            best = t;
+    }
+    if (p)
+        check(mpr_pipe_close(&p), "mpr_pipe_close");
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     check(mpr_init(&argc, &argv), "mpr_init");
@@ -386,6 +450,8 @@ int main(int argc, char **argv)
         case T_SEM: value = sem_test(); break;
         case T_EVENT: value = event_test(); break;
         case T_EVENT_ALL: value = event_all_test(); break;
+        case T_PIPE: value = pingpong_test(1); break;
+        case T_P2P: value = pingpong_test(0); break;
         }
         if (rank == 0) {
             if (opt.csv)
