@@ -9,12 +9,16 @@
  * can match: pipe `id` sends its data with tag BASE + 2 id and its
  * end-of-stream mark (a 0-byte message sent by close) with BASE + 2 id + 1.
  *
- * A receive never posts a request before a message is there: it waits
- * until the first message of the pipe (data or mark, in arrival order) is
- * in the unexpected queue, looks at its size, and only then takes it. So a
- * message too large for the caller's buffer stays where it is
- * (MPR_ERR_TRUNCATE with its size), and the mark is seen exactly after the
- * data sent before it, since a pair's channel is consumed in order.
+ * A receive takes the first message of the pipe (data or mark, in arrival
+ * order) from the unexpected queue if one is there, after a look at its
+ * size: a message too large for the caller's buffer stays where it is
+ * (MPR_ERR_TRUNCATE with its size). If none is there, mpr_pipe_recv posts
+ * a receive into the caller's buffer, as mpr_recv does (so the latency is
+ * p2p's), one that declines a longer message rather than truncate it
+ * (mpr__recv_start_declining); it withdraws it when the mark arrives
+ * first. The mark is seen exactly after the data sent before it, since a
+ * pair's channel is consumed in order. poll and recv_alloc, which have no
+ * buffer to post, wait for the unexpected message.
  *
  * A closed end may still get messages its peer sent before it learned of
  * the close. Until the peer's own mark arrives the end stays on a list of
@@ -302,6 +306,65 @@ static int check_recv(mpr_pipe p, double timeout)
     return MPR_SUCCESS;
 }
 
+struct posted {
+    struct mpr_pipe *p;
+    struct mpr_request *req;
+};
+
+static bool still_posted(const struct mpr_request *req)
+{
+    return req->match.link.next != NULL;
+}
+
+static int posted_poll(void *arg)
+{
+    struct posted *w = arg;
+    if (w->req->done)
+        return MPR_SUCCESS;
+    if (still_posted(w->req)) {
+        struct mpr__msg *m = first_arrived(w->p);
+        if (m && m->match.tag == mark_tag(w->p->id))
+            return MPR_ERR_EOF; /* no data came before the mark */
+    }
+    return MPR__PENDING;
+}
+
+/*
+ * The receive when nothing has arrived yet: posted into the caller's
+ * buffer, so the message lands there as a mpr_recv's would (one copy, no
+ * unexpected message). The receive declines a message longer than cap
+ * (which then stays unexpected), and is withdrawn when the mark comes or
+ * the time runs out before a message matched it.
+ */
+static int recv_posted(struct mpr_pipe *p, void *buf, size_t cap, size_t *len_out,
+                       double timeout)
+{
+    struct posted w = { .p = p };
+    int rc = mpr__recv_start_declining(buf, cap, p->peer, data_tag(p->id), p->comm,
+                                       p->comm->ctx_coll, &w.req);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    struct mpr__wait wait = {
+        .poll = posted_poll, .arg = &w, .by_messages = true,
+        .deadline = timeout < 0 ? INFINITY : mpr_wtime() + timeout,
+    };
+    rc = mpr__wait(&wait);
+    if (!w.req->done && still_posted(w.req)) { /* the mark, or the time is up */
+        mpr__queue_remove(&mpr__g.posted, &w.req->match.link);
+        mpr__request_free(w.req);
+        if (rc == MPR_ERR_EOF) {
+            take(p, mark_tag(p->id), NULL, 0);
+            p->peer_closed = true;
+        }
+        return rc;
+    }
+    size_t len = w.req->status.count;
+    rc = mpr__wait_request(w.req, NULL); /* a matched message still arriving: let it */
+    if ((rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE) && len_out)
+        *len_out = len;
+    return rc;
+}
+
 int mpr_pipe_recv(mpr_pipe p, void *buf, size_t cap, size_t *len_out, double timeout)
 {
     int rc = check_recv(p, timeout);
@@ -309,6 +372,8 @@ int mpr_pipe_recv(mpr_pipe p, void *buf, size_t cap, size_t *len_out, double tim
         return rc;
     if (!buf && cap > 0)
         return MPR_ERR_ARG;
+    if (!p->peer_closed && timeout != 0 && !first_message(p) && p->stale == 0)
+        return recv_posted(p, buf, cap, len_out, timeout);
     struct mpr__msg *msg;
     if ((rc = next_message(p, timeout, &msg)) != MPR_SUCCESS)
         return rc;

@@ -102,15 +102,20 @@ static void sizes_one_way(mpr_pipe p, bool sending, unsigned char *buf, int seed
 static void truncate_and_alloc(mpr_pipe p, unsigned char *buf)
 {
     if (lower) {
+        await_peer(); /* its receive is likely posted by now: declined, kept */
         fill(buf, 5000, 41, 3);
         EXPECT(mpr_pipe_send(p, buf, 5000), MPR_SUCCESS);
         fill(buf, 100000, 42, 3);
         EXPECT(mpr_pipe_send(p, buf, 100000), MPR_SUCCESS);
         EXPECT(mpr_pipe_send(p, NULL, 0), MPR_SUCCESS);
+        await_peer();
+        fill(buf, 300000, 43, 3); /* rendezvous-sized, declined while posted */
+        EXPECT(mpr_pipe_send(p, buf, 300000), MPR_SUCCESS);
         return;
     }
     unsigned char small[100];
     size_t len = 0;
+    signal_peer();
     EXPECT(mpr_pipe_recv(p, small, sizeof small, &len, MPR_WAIT_FOREVER), MPR_ERR_TRUNCATE);
     CHECK(len == 5000, "truncate reports %zu, wanted 5000", len);
     EXPECT(mpr_pipe_recv(p, NULL, 0, &len, MPR_WAIT_FOREVER), MPR_ERR_TRUNCATE);
@@ -126,6 +131,12 @@ static void truncate_and_alloc(mpr_pipe p, unsigned char *buf)
     EXPECT(mpr_pipe_recv_alloc(p, &got, &len, MPR_WAIT_FOREVER), MPR_SUCCESS);
     CHECK(got && len == 0, "recv_alloc of 0 bytes gave %p, %zu", got, len);
     free(got);
+    signal_peer();
+    len = 0;
+    EXPECT(mpr_pipe_recv(p, buf, 1000, &len, MPR_WAIT_FOREVER), MPR_ERR_TRUNCATE);
+    CHECK(len == 300000, "truncate reports %zu, wanted 300000", len);
+    EXPECT(mpr_pipe_recv(p, buf, 300000, &len, MPR_WAIT_FOREVER), MPR_SUCCESS);
+    CHECK(len == 300000 && filled(buf, len, 43), "retry of 300000 (%zu bytes)", len);
 }
 
 static void poll_and_timeouts(mpr_pipe p)
