@@ -37,8 +37,9 @@ int mpr_finalize(void)
      * hanging); the barrier, on a context of its own that no user call
      * matches, drains this rank's queued sends (they precede its messages).
      * Open pipes are closed first, so their peers read EOF, not a failure. */
-    mpr__pipe_finalize();
+    mpr__pipe_close_all();
     mpr__finalize_announce();
+    mpr__pipe_drain_leftovers();
     rc = mpr__barrier_ctx(MPR_COMM_WORLD, MPR__CTX_FINALIZE);
     mpr__finalize_notices_wait();
     mpr__obj_remote_close_all();

@@ -25,7 +25,10 @@
  * closed ends ("leftovers") that every pipe call and mpr_finalize sweep,
  * discarding those messages up to the mark. Reopening the same pipe id
  * inherits the leftover: the new end discards what came before the old
- * peer's mark, so messages of two incarnations never mix.
+ * peer's mark, so messages of two incarnations never mix. mpr_finalize
+ * waits until every leftover is done: a peer blocked sending a large
+ * message to a closed end is released by the discard, and every peer's
+ * mark or finalize notice comes before its finalize barrier anyway.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -372,8 +375,13 @@ int mpr_pipe_recv(mpr_pipe p, void *buf, size_t cap, size_t *len_out, double tim
         return rc;
     if (!buf && cap > 0)
         return MPR_ERR_ARG;
-    if (!p->peer_closed && timeout != 0 && !first_message(p) && p->stale == 0)
-        return recv_posted(p, buf, cap, len_out, timeout);
+    if (!p->peer_closed && timeout != 0 && !first_message(p) && p->stale == 0) {
+        rc = recv_posted(p, buf, cap, len_out, timeout);
+        /* A peer that ended fails the posted receive, even when its last
+         * messages (its mark, say) came in the same pass: take those. */
+        if (rc != MPR_ERR_PROC_FAILED || !first_message(p))
+            return rc;
+    }
     struct mpr__msg *msg;
     if ((rc = next_message(p, timeout, &msg)) != MPR_SUCCESS)
         return rc;
@@ -464,7 +472,7 @@ int mpr_pipe_close(mpr_pipe *pipe)
     return MPR_SUCCESS;
 }
 
-void mpr__pipe_finalize(void)
+void mpr__pipe_close_all(void)
 {
     struct mpr_pipe *p = pipes;
     while (p) {
@@ -473,8 +481,19 @@ void mpr__pipe_finalize(void)
             close_end(p);
         p = next;
     }
-    /* Leftovers not done yet are dropped: their messages go with the
-     * unexpected queue when the core ends. */
-    while (pipes)
-        drop_leftover(pipes);
+}
+
+static int leftovers_done(void *arg)
+{
+    (void)arg;
+    sweep_leftovers();
+    return nleftovers == 0 ? MPR_SUCCESS : MPR__PENDING;
+}
+
+void mpr__pipe_drain_leftovers(void)
+{
+    struct mpr__wait w = {
+        .poll = leftovers_done, .by_messages = true, .deadline = INFINITY,
+    };
+    mpr__wait(&w);
 }

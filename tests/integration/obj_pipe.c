@@ -281,12 +281,23 @@ static int basic(int size)
     one_way();
     send_after_close();
     stale_messages(buf);
-    /* Left open: the lower rank's finalize closes it; the upper reads EOF
-     * (and must not send: the mark may have come). */
+    /* Pipe 8: the lower rank closes its end at once and goes on to
+     * finalize; the upper one's large send to it must still end (EOF if
+     * the mark came first, else the closed end or its finalize drops it).
+     * Pipe 5 is left open: the lower rank's finalize closes it; the upper
+     * reads EOF (and must not send: the mark may have come). */
     MUST(mpr_pipe_open(MPR_COMM_WORLD, peer, 5, MPR_PIPE_DUPLEX, &p), MPR_SUCCESS);
+    mpr_pipe late;
+    MUST(mpr_pipe_open(MPR_COMM_WORLD, peer, 8, MPR_PIPE_DUPLEX, &late), MPR_SUCCESS);
     if (lower) {
+        EXPECT(mpr_pipe_close(&late), MPR_SUCCESS);
         EXPECT(mpr_pipe_send(p, "z", 1), MPR_SUCCESS);
     } else {
+        fill(buf, 4u << 20, 44, 3);
+        int rc = mpr_pipe_send(late, buf, 4u << 20);
+        CHECK(rc == MPR_SUCCESS || rc == MPR_ERR_EOF, "send to a closed end: %s",
+              mpr_error_name(rc));
+        EXPECT(mpr_pipe_close(&late), MPR_SUCCESS);
         char c;
         size_t len;
         EXPECT(mpr_pipe_recv(p, &c, 1, &len, MPR_WAIT_FOREVER), MPR_SUCCESS);
