@@ -945,8 +945,9 @@ int mpr_condition_free(mpr_condition *cond);
  * the mark has arrived (Python's BrokenPipeError). Until then they succeed
  * and what they send is discarded. A pipe id may be opened again after both
  * ends closed; the new ends never see messages of the old ones. Open pipes
- * are closed by mpr_finalize. Close the pipes of a communicator before
- * freeing it.
+ * are closed by mpr_finalize. Pipes on different communicators are apart
+ * even with the same id; an open pipe does not need its communicator any
+ * more (it may be freed).
  *
  * Timeouts are as for the shared objects (MPR_WAIT_FOREVER, 0, seconds).
  * A receive from a rank that died returns what it sent before it died,

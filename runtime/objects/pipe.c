@@ -41,9 +41,9 @@
 
 struct mpr_pipe {
     uint32_t magic;
-    mpr_comm comm;
-    int peer;        /* comm rank */
-    int world_peer;
+    uint32_t ctx;    /* the communicator's ctx_coll; the communicator itself
+                      * may be freed once the pipe is closed */
+    int world_peer;  /* messages name ranks of MPR_COMM_WORLD, with ctx */
     int id;
     int mode;        /* MPR_PIPE_DUPLEX, _READ or _WRITE */
     bool peer_closed; /* the peer's mark was taken: nothing more comes */
@@ -85,10 +85,10 @@ static void list_remove(struct mpr_pipe *p)
         p->next->prev = p->prev;
 }
 
-static struct mpr_pipe *list_find(const struct mpr_comm *comm, int world_peer, int id)
+static struct mpr_pipe *list_find(uint32_t ctx, int world_peer, int id)
 {
     for (struct mpr_pipe *p = pipes; p; p = p->next)
-        if (p->comm->ctx_coll == comm->ctx_coll && p->world_peer == world_peer && p->id == id)
+        if (p->ctx == ctx && p->world_peer == world_peer && p->id == id)
             return p;
     return NULL;
 }
@@ -96,7 +96,7 @@ static struct mpr_pipe *list_find(const struct mpr_comm *comm, int world_peer, i
 /* The first message of p's pipe that has arrived (data or mark), or NULL. */
 static struct mpr__msg *first_arrived(const struct mpr_pipe *p)
 {
-    uint32_t ctx = p->comm->ctx_coll;
+    uint32_t ctx = p->ctx;
     int dtag = data_tag(p->id), mtag = mark_tag(p->id);
     for (struct mpr__qlink *l = mpr__g.unexpected.head.next; l != &mpr__g.unexpected.head;
          l = l->next) {
@@ -113,7 +113,7 @@ static struct mpr__msg *first_arrived(const struct mpr_pipe *p)
 static int take(const struct mpr_pipe *p, int tag, void *buf, size_t cap)
 {
     struct mpr_request *req;
-    int rc = mpr__recv_start(buf, cap, p->peer, tag, p->comm, p->comm->ctx_coll, &req);
+    int rc = mpr__recv_start(buf, cap, p->world_peer, tag, MPR_COMM_WORLD, p->ctx, &req);
     if (rc != MPR_SUCCESS)
         return rc;
     return mpr__wait_request(req, NULL);
@@ -139,7 +139,7 @@ static struct mpr__msg *first_message(struct mpr_pipe *p)
 static bool leftover_done(struct mpr_pipe *p)
 {
     first_message(p);
-    return p->stale == 0 || mpr__recv_cannot_match(p->world_peer, p->comm->ctx_coll, p->comm);
+    return p->stale == 0 || mpr__recv_cannot_match(p->world_peer, p->ctx, MPR_COMM_WORLD);
 }
 
 static void drop_leftover(struct mpr_pipe *p)
@@ -185,15 +185,14 @@ int mpr_pipe_open(mpr_comm comm, int peer, int id, int mode, mpr_pipe *pipe)
         return MPR_ERR_ARG;
     sweep_leftovers();
     int world_peer = mpr__world_rank(comm, peer);
-    struct mpr_pipe *old = list_find(comm, world_peer, id);
+    struct mpr_pipe *old = list_find(comm->ctx_coll, world_peer, id);
     if (old && !old->leftover)
         return MPR_ERR_VALUE;
     struct mpr_pipe *p = calloc(1, sizeof(*p));
     if (!p)
         return MPR_ERR_NO_MEM;
     p->magic = PIPE_MAGIC;
-    p->comm = comm;
-    p->peer = peer;
+    p->ctx = comm->ctx_coll;
     p->world_peer = world_peer;
     p->id = id;
     p->mode = mode;
@@ -222,7 +221,7 @@ static bool peer_has_closed(struct mpr_pipe *p)
     /* Data still to read comes first; is a mark behind it? */
     for (struct mpr__qlink *l = m->match.link.next; l != &mpr__g.unexpected.head; l = l->next) {
         const struct mpr__msg *n = mpr__container_of(l, struct mpr__msg, match.link);
-        if (n->match.source == p->world_peer && n->match.ctx == p->comm->ctx_coll &&
+        if (n->match.source == p->world_peer && n->match.ctx == p->ctx &&
             n->match.tag == mark_tag(p->id))
             return true;
     }
@@ -239,7 +238,8 @@ int mpr_pipe_send(mpr_pipe p, const void *buf, size_t len)
     if (peer_has_closed(p))
         return MPR_ERR_EOF;
     struct mpr_request *req;
-    rc = mpr__send_start(buf, len, p->peer, data_tag(p->id), p->comm, p->comm->ctx_coll, &req);
+    rc = mpr__send_start(buf, len, p->world_peer, data_tag(p->id), MPR_COMM_WORLD, p->ctx,
+                         &req);
     if (rc != MPR_SUCCESS)
         return rc;
     return mpr__wait_request(req, NULL);
@@ -255,7 +255,7 @@ static int arrival_poll(void *arg)
     struct arrival *a = arg;
     if ((a->msg = first_message(a->p)))
         return MPR_SUCCESS;
-    if (mpr__recv_cannot_match(a->p->world_peer, a->p->comm->ctx_coll, a->p->comm))
+    if (mpr__recv_cannot_match(a->p->world_peer, a->p->ctx, MPR_COMM_WORLD))
         return MPR_ERR_PROC_FAILED;
     return MPR__PENDING;
 }
@@ -273,9 +273,9 @@ static int next_message(struct mpr_pipe *p, double timeout, struct mpr__msg **ms
     int rc = arrival_poll(&a);
     if (rc == MPR__PENDING && timeout != 0) {
         struct mpr__match_item watched = { .source = p->world_peer, .tag = data_tag(p->id),
-                                           .ctx = p->comm->ctx_coll };
+                                           .ctx = p->ctx };
         mpr__g.probing = &watched; /* liveness watches the peer, as for a probe */
-        mpr__g.probing_comm = p->comm;
+        mpr__g.probing_comm = MPR_COMM_WORLD;
         struct mpr__wait w = {
             .poll = arrival_poll, .arg = &a, .by_messages = true,
             .deadline = timeout < 0 ? INFINITY : mpr_wtime() + timeout,
@@ -343,8 +343,8 @@ static int recv_posted(struct mpr_pipe *p, void *buf, size_t cap, size_t *len_ou
                        double timeout)
 {
     struct posted w = { .p = p };
-    int rc = mpr__recv_start_declining(buf, cap, p->peer, data_tag(p->id), p->comm,
-                                       p->comm->ctx_coll, &w.req);
+    int rc = mpr__recv_start_declining(buf, cap, p->world_peer, data_tag(p->id),
+                                       MPR_COMM_WORLD, p->ctx, &w.req);
     if (rc != MPR_SUCCESS)
         return rc;
     struct mpr__wait wait = {
@@ -448,8 +448,8 @@ int mpr_pipe_poll(mpr_pipe p, double timeout, int *ready)
 static void close_end(struct mpr_pipe *p)
 {
     struct mpr_request *req;
-    if (!mpr__recv_cannot_match(p->world_peer, p->comm->ctx_coll, p->comm) &&
-        mpr__send_start(NULL, 0, p->peer, mark_tag(p->id), p->comm, p->comm->ctx_coll, &req) ==
+    if (!mpr__recv_cannot_match(p->world_peer, p->ctx, MPR_COMM_WORLD) &&
+        mpr__send_start(NULL, 0, p->world_peer, mark_tag(p->id), MPR_COMM_WORLD, p->ctx, &req) ==
             MPR_SUCCESS)
         mpr__wait_request(req, NULL); /* a dead peer fails it: nothing to tell */
     p->leftover = true;

@@ -262,11 +262,36 @@ static void stale_messages(unsigned char *buf)
     EXPECT(mpr_pipe_close(&p), MPR_SUCCESS);
 }
 
+/* Same id on world and on a duplicate: two pipes; the duplicate's keeps
+ * working after the communicator is freed. */
+static void two_communicators(mpr_comm dup)
+{
+    mpr_pipe pw, pd;
+    MUST(mpr_pipe_open(MPR_COMM_WORLD, peer, 9, MPR_PIPE_DUPLEX, &pw), MPR_SUCCESS);
+    MUST(mpr_pipe_open(dup, peer, 9, MPR_PIPE_DUPLEX, &pd), MPR_SUCCESS);
+    EXPECT(mpr_pipe_send(pd, "d", 1), MPR_SUCCESS);
+    EXPECT(mpr_pipe_send(pw, "w", 1), MPR_SUCCESS);
+    char c = 0;
+    size_t len;
+    EXPECT(mpr_pipe_recv(pw, &c, 1, &len, MPR_WAIT_FOREVER), MPR_SUCCESS);
+    CHECK(c == 'w', "world pipe got %c", c);
+    MUST(mpr_comm_free(&dup), MPR_SUCCESS);
+    EXPECT(mpr_pipe_recv(pd, &c, 1, &len, MPR_WAIT_FOREVER), MPR_SUCCESS);
+    CHECK(c == 'd', "duplicate's pipe got %c", c);
+    EXPECT(mpr_pipe_send(pd, "e", 1), MPR_SUCCESS);
+    EXPECT(mpr_pipe_recv(pd, &c, 1, &len, MPR_WAIT_FOREVER), MPR_SUCCESS);
+    CHECK(c == 'e', "duplicate's pipe after the free got %c", c);
+    EXPECT(mpr_pipe_close(&pd), MPR_SUCCESS);
+    EXPECT(mpr_pipe_close(&pw), MPR_SUCCESS);
+}
+
 static int basic(int size)
 {
+    mpr_comm dup; /* collective: every rank, paired or not */
+    MUST(mpr_comm_dup(MPR_COMM_WORLD, &dup), MPR_SUCCESS);
     bad_arguments(size);
     if (peer < 0)
-        return 0;
+        return mpr_comm_free(&dup) == MPR_SUCCESS ? 0 : 1;
     unsigned char *buf = malloc(4u << 20);
     if (!buf)
         return 1;
@@ -281,6 +306,7 @@ static int basic(int size)
     one_way();
     send_after_close();
     stale_messages(buf);
+    two_communicators(dup);
     /* Pipe 8: the lower rank closes its end at once and goes on to
      * finalize; the upper one's large send to it must still end (EOF if
      * the mark came first, else the closed end or its finalize drops it).
