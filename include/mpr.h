@@ -945,7 +945,8 @@ int mpr_condition_free(mpr_condition *cond);
  * the mark has arrived (Python's BrokenPipeError). Until then they succeed
  * and what they send is discarded. A pipe id may be opened again after both
  * ends closed; the new ends never see messages of the old ones. Open pipes
- * are closed by mpr_finalize. Pipes on different communicators are apart
+ * are closed by mpr_finalize (first thing, even when MPR_CHECK=1 then makes
+ * it return MPR_ERR_COLL_MISMATCH). Pipes on different communicators are apart
  * even with the same id; an open pipe does not need its communicator any
  * more (it may be freed).
  *

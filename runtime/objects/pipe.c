@@ -41,8 +41,8 @@
 
 struct mpr_pipe {
     uint32_t magic;
-    uint32_t ctx;    /* the communicator's ctx_coll; the communicator itself
-                      * may be freed once the pipe is closed */
+    uint32_t ctx;    /* the communicator's ctx_coll (not the communicator:
+                      * it may be freed while the pipe is open) */
     int world_peer;  /* messages name ranks of MPR_COMM_WORLD, with ctx */
     int id;
     int mode;        /* MPR_PIPE_DUPLEX, _READ or _WRITE */
