@@ -127,6 +127,12 @@ struct mpr__state {
     int ndead;           /* peers marked dead */
     const struct mpr__match_item *probing; /* mpr_probe's pattern while it waits */
     const struct mpr_comm *probing_comm;
+    /* Work of an upper layer that must go on whatever the rank waits for
+     * (objects/pipe.c: dropping what arrives for closed pipe ends, so a
+     * sender blocked on them is released); run at the end of every
+     * mpr__progress pass; NULL when there is none. It may start receives
+     * but must not wait. Returns events handled. */
+    int (*after_progress)(void);
     int rank;
     int size;
     int local_index;

@@ -22,12 +22,13 @@
  *
  * A closed end may still get messages its peer sent before it learned of
  * the close. Until the peer's own mark arrives the end stays on a list of
- * closed ends ("leftovers") that every pipe call and mpr_finalize sweep,
- * discarding those messages up to the mark. Reopening the same pipe id
- * inherits the leftover: the new end discards what came before the old
- * peer's mark, so messages of two incarnations never mix. mpr_finalize
- * waits until every leftover is done: a peer blocked sending a large
- * message to a closed end is released by the discard, and every peer's
+ * closed ends ("leftovers") that every pipe call and every progress pass
+ * (through mpr__g.after_progress, set only while there are leftovers)
+ * sweep, dropping those messages up to the mark; so a peer blocked sending
+ * a large message to a closed end is released whatever this rank waits
+ * for. Reopening the same pipe id inherits the leftover: the new end drops
+ * what came before the old peer's mark, so messages of two incarnations
+ * never mix. mpr_finalize waits until every leftover is done: every peer's
  * mark or finalize notice comes before its finalize barrier anyway.
  */
 #include <math.h>
@@ -48,6 +49,7 @@ struct mpr_pipe {
     int mode;        /* MPR_PIPE_DUPLEX, _READ or _WRITE */
     bool peer_closed; /* the peer's mark was taken: nothing more comes */
     int stale;       /* marks of earlier incarnations still to discard up to */
+    struct mpr_request *discarding; /* the stale message being dropped */
     bool leftover;   /* closed: only the sweep still looks at it */
     struct mpr_pipe *prev, *next;
 };
@@ -109,7 +111,7 @@ static struct mpr__msg *first_arrived(const struct mpr_pipe *p)
 }
 
 /* Take the first message with `tag` into buf (cap bytes). Returns the
- * receive's result; MPR_ERR_TRUNCATE only if cap is too small (discards). */
+ * receive's result. */
 static int take(const struct mpr_pipe *p, int tag, void *buf, size_t cap)
 {
     struct mpr_request *req;
@@ -119,45 +121,90 @@ static int take(const struct mpr_pipe *p, int tag, void *buf, size_t cap)
     return mpr__wait_request(req, NULL);
 }
 
-/* The first live message of the pipe, after dropping what earlier
- * incarnations left (data up to their marks). NULL when none has arrived. */
+/*
+ * Drop what earlier incarnations of p's pipe left (data up to their
+ * marks), as far as it has arrived. Never waits: a message still arriving
+ * (a rendezvous pulled with room for nothing, fragments) is left to finish
+ * in p->discarding. Returns how many messages it started to drop.
+ */
+static int discard_stale(struct mpr_pipe *p)
+{
+    int dropped = 0;
+    for (;;) {
+        if (p->discarding) {
+            if (!p->discarding->done)
+                return dropped;
+            mpr__request_free(p->discarding); /* MPR_ERR_TRUNCATE, as meant */
+            p->discarding = NULL;
+        }
+        struct mpr__msg *m = p->stale > 0 ? first_arrived(p) : NULL;
+        if (!m)
+            return dropped;
+        if (m->match.tag == mark_tag(p->id))
+            p->stale--;
+        if (mpr__recv_start(NULL, 0, p->world_peer, m->match.tag, MPR_COMM_WORLD, p->ctx,
+                            &p->discarding) != MPR_SUCCESS)
+            return dropped;
+        dropped++;
+    }
+}
+
+/* The first live message of the pipe, or NULL when none has arrived (or
+ * stale ones are still being dropped). */
 static struct mpr__msg *first_message(struct mpr_pipe *p)
 {
-    struct mpr__msg *m;
-    while ((m = first_arrived(p))) {
-        bool is_mark = m->match.tag == mark_tag(p->id);
-        if (p->stale == 0)
-            return m;
-        if (is_mark)
-            p->stale--;
-        take(p, m->match.tag, NULL, 0); /* a discard: TRUNCATE expected */
-    }
-    return NULL;
+    discard_stale(p);
+    return p->stale == 0 && !p->discarding ? first_arrived(p) : NULL;
 }
 
 /* A leftover is done once its peer's mark is taken or the peer ended. */
 static bool leftover_done(struct mpr_pipe *p)
 {
-    first_message(p);
-    return p->stale == 0 || mpr__recv_cannot_match(p->world_peer, p->ctx, MPR_COMM_WORLD);
+    discard_stale(p);
+    return !p->discarding &&
+           (p->stale == 0 || mpr__recv_cannot_match(p->world_peer, p->ctx, MPR_COMM_WORLD));
+}
+
+static int sweep_leftovers(void);
+
+static void add_leftover(struct mpr_pipe *p)
+{
+    p->leftover = true;
+    if (nleftovers++ == 0)
+        mpr__g.after_progress = sweep_leftovers; /* on every progress pass */
 }
 
 static void drop_leftover(struct mpr_pipe *p)
 {
     list_remove(p);
-    nleftovers--;
+    if (--nleftovers == 0)
+        mpr__g.after_progress = NULL;
     free(p);
 }
 
-static void sweep_leftovers(void)
+/* Drop what has arrived for closed ends, and the ends that are done.
+ * Runs at every pipe call and, while there are leftovers, at the end of
+ * every mpr__progress pass, so a peer blocked sending a large message to
+ * a closed end is released whatever this rank waits for. Never waits. */
+static int sweep_leftovers(void)
 {
+    static bool sweeping; /* a pull may drive progress: no second sweep */
+    if (sweeping)
+        return 0;
+    sweeping = true;
+    int dropped = 0;
     struct mpr_pipe *p = pipes;
     while (p) {
         struct mpr_pipe *next = p->next;
-        if (p->leftover && leftover_done(p))
-            drop_leftover(p);
+        if (p->leftover) {
+            dropped += discard_stale(p);
+            if (leftover_done(p))
+                drop_leftover(p);
+        }
         p = next;
     }
+    sweeping = false;
+    return dropped;
 }
 
 static int check_pipe(mpr_pipe p)
@@ -198,6 +245,7 @@ int mpr_pipe_open(mpr_comm comm, int peer, int id, int mode, mpr_pipe *pipe)
     p->mode = mode;
     if (old) { /* what the old incarnation's peer sent is not ours */
         p->stale = old->stale;
+        p->discarding = old->discarding;
         drop_leftover(old);
     }
     list_add(p);
@@ -212,7 +260,7 @@ static bool peer_has_closed(struct mpr_pipe *p)
         return true;
     struct mpr__msg *m = first_message(p);
     if (m && m->match.tag == mark_tag(p->id)) {
-        take(p, m->match.tag, NULL, 0);
+        take(p, m->match.tag, NULL, 0); /* 0 bytes: done at once */
         p->peer_closed = true;
         return true;
     }
@@ -375,7 +423,8 @@ int mpr_pipe_recv(mpr_pipe p, void *buf, size_t cap, size_t *len_out, double tim
         return rc;
     if (!buf && cap > 0)
         return MPR_ERR_ARG;
-    if (!p->peer_closed && timeout != 0 && !first_message(p) && p->stale == 0) {
+    if (!p->peer_closed && timeout != 0 && !first_message(p) && p->stale == 0 &&
+        !p->discarding) {
         rc = recv_posted(p, buf, cap, len_out, timeout);
         /* A peer that ended fails the posted receive, even when its last
          * messages (its mark, say) came in the same pass: take those. */
@@ -452,10 +501,9 @@ static void close_end(struct mpr_pipe *p)
         mpr__send_start(NULL, 0, p->world_peer, mark_tag(p->id), MPR_COMM_WORLD, p->ctx, &req) ==
             MPR_SUCCESS)
         mpr__wait_request(req, NULL); /* a dead peer fails it: nothing to tell */
-    p->leftover = true;
-    nleftovers++;
     if (!p->peer_closed)
         p->stale++;
+    add_leftover(p);
     if (leftover_done(p))
         drop_leftover(p);
 }
@@ -474,12 +522,15 @@ int mpr_pipe_close(mpr_pipe *pipe)
 
 void mpr__pipe_close_all(void)
 {
-    struct mpr_pipe *p = pipes;
-    while (p) {
-        struct mpr_pipe *next = p->next;
-        if (!p->leftover)
-            close_end(p);
-        p = next;
+    /* From the head each time: closing waits (for the mark's send), and
+     * the sweep in progress may drop any leftover meanwhile. */
+    for (;;) {
+        struct mpr_pipe *p = pipes;
+        while (p && p->leftover)
+            p = p->next;
+        if (!p)
+            return;
+        close_end(p);
     }
 }
 
@@ -489,6 +540,7 @@ static int leftovers_done(void *arg)
     sweep_leftovers();
     return nleftovers == 0 ? MPR_SUCCESS : MPR__PENDING;
 }
+
 
 void mpr__pipe_drain_leftovers(void)
 {

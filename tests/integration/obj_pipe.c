@@ -307,6 +307,24 @@ static int basic(int size)
     send_after_close();
     stale_messages(buf);
     two_communicators(dup);
+    /* Pipe 10: the upper rank closes before the lower one's large message
+     * (likely) arrives, then waits in mpr_recv, making no pipe call: the
+     * message must still be dropped, or the sender would wait forever. */
+    mpr_pipe quick;
+    MUST(mpr_pipe_open(MPR_COMM_WORLD, peer, 10, MPR_PIPE_DUPLEX, &quick), MPR_SUCCESS);
+    if (lower) {
+        fill(buf, 4u << 20, 45, 3);
+        int rc = mpr_pipe_send(quick, buf, 4u << 20);
+        CHECK(rc == MPR_SUCCESS || rc == MPR_ERR_EOF, "send to a closed end: %s",
+              mpr_error_name(rc));
+        signal_peer();
+    } else {
+        EXPECT(mpr_pipe_close(&quick), MPR_SUCCESS);
+        await_peer();
+    }
+    if (lower)
+        EXPECT(mpr_pipe_close(&quick), MPR_SUCCESS);
+
     /* Pipe 8: the lower rank closes its end at once and goes on to
      * finalize; the upper one's large send to it must still end (EOF if
      * the mark came first, else the closed end or its finalize drops it).
