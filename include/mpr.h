@@ -959,7 +959,7 @@ int mpr_condition_free(mpr_condition *cond);
  * block each other, as with OS pipes.
  *
  * Returns common to every call below: MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED,
- * MPR_ERR_ARG for a NULL or closed handle or a NULL output pointer.
+ * MPR_ERR_ARG for a NULL handle or a NULL output pointer.
  */
 typedef struct mpr_pipe *mpr_pipe; /* opaque */
 
