@@ -6,8 +6,7 @@
 # (producers, waiters and lock holders on every host): exactly-once queue
 # delivery with per-producer order, join/task_done, timeouts, event
 # wake-ups, semaphore bound, lock and rlock mutual exclusion, barrier
-# rounds, abort and reset, condition bounded buffer and notify counts, pipes
-# between ranks of two hosts (checked in a file
+# rounds, abort and reset, condition bounded buffer and notify counts (checked in a file
 # every host maps: the namespaces share the file system); then a rank of
 # another host, or the home rank itself, dying while the others block.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -82,21 +81,5 @@ die mprh0:1,mprh1:1 0 exit queue
 die mprh0:2,mprh1:1 0 exit lock
 die mprh0:1,mprh1:1,mprh2:1 2 exit barrier
 die mprh0:1,mprh1:1,mprh2:1 2 exit condition
-
-# --- pipes: pairs (2k, 2k+1) on two hosts (by node) or one (by slot) ------
-across mprh0:2,mprh1:2 --map-by node -- obj_pipe basic
-across mprh0:2,mprh1:2 --map-by slot -- obj_pipe basic
-across mprh0:1,mprh1:1 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_pipe basic
-across mprh0:1,mprh1:1 -- obj_pipe stress 10000
-across mprh0:2,mprh1:1,mprh2:1 --map-by node -- obj_pipe stress 3000
-# rank 1, on the other host, exits without finalizing while rank 0 reads
-timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" --enable-recovery --timeout "$JOB_TIMEOUT" \
-    --host mprh0:1,mprh1:1 "$TESTS_BIN/obj_pipe" die "$MARK" >"$TMP/die.out" 2>&1
-RC=$?
-LAST_OUTPUT=$(cat "$TMP/die.out")
-expect_rc 1 "--host mprh0:1,mprh1:1: rank 1 exits early while rank 0 reads a pipe"
-grep -q 'pipe saw MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT" && pass "rank 0 saw it" ||
-    fail "rank 0 did not see rank 1 go"
-no_processes_anywhere "after rank 1 died (pipe)"
 no_leftovers
 finish
