@@ -17,6 +17,9 @@
  *                (acquire, read, write, release; Python's
  *                `with v.get_lock(): v.value += 1`): ops/s of all ranks
  *   value-add    the same with mpr_array_fetch_add, no lock: ops/s
+ *   pipe         ranks 2i and 2i+1 (N/2 pairs at once) ping-pong 8-byte
+ *                messages over a duplex pipe: us one way (half a round trip)
+ *   p2p          the same with mpr_send/mpr_recv, the yardstick for pipe
  * Queue tests end with one empty item (a sentinel) per consumer and count
  * from a common start to the last consumer's end; items are checked
  * (sequence numbers per producer) but not timed separately. Each test
@@ -32,11 +35,11 @@
 
 #include "mpr.h"
 
-enum { TAG_DONE = 1, TAG_END = 2 };
+enum { TAG_DONE = 1, TAG_END = 2, TAG_PING = 3 };
 
 enum test_id {
     T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_VALUE_LOCK, T_VALUE_ADD,
-    T_COUNT
+    T_PIPE, T_P2P, T_COUNT
 };
 
 static const struct {
@@ -52,6 +55,8 @@ static const struct {
     [T_EVENT_ALL] = { "event-all", "us", 2 },
     [T_VALUE_LOCK] = { "value-lock", "ops/s", 2 },
     [T_VALUE_ADD] = { "value-add", "ops/s", 2 },
+    [T_PIPE] = { "pipe", "us", 2 },
+    [T_P2P] = { "p2p", "us", 2 },
 };
 
 static struct {
@@ -83,7 +88,7 @@ static void usage(FILE *out)
                  "         [--handoffs N] [--rounds N] [--ops N] [--repeat R] [--maxsize M]\n"
                  "         [--csv]\n"
                  "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, value-lock,\n"
-                 "       value-add, all\n");
+                 "       value-add, pipe, p2p, all\n");
 }
 
 static void parse(int argc, char **argv)
@@ -417,6 +422,63 @@ static double value_test(int locked)
     return best;
 }
 
+/* ---- pipe and its yardstick ------------------------------------------ */
+
+/* n round trips of 8 bytes between the pair, over pipe p (NULL: p2p). */
+static double pingpong_run(mpr_pipe p, long n)
+{
+    int peer = rank ^ 1;
+    double mine = 0;
+    uint64_t word = 0;
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    if (peer < size) {
+        double start = mpr_wtime();
+        for (long i = 0; i < n; i++) {
+            if (rank % 2 == 0) {
+                if (p) {
+                    check(mpr_pipe_send(p, &word, sizeof word), "mpr_pipe_send");
+                    check(mpr_pipe_recv(p, &word, sizeof word, NULL, MPR_WAIT_FOREVER),
+                          "mpr_pipe_recv");
+                } else {
+                    check(mpr_send(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD), "mpr_send");
+                    check(mpr_recv(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD,
+                                   MPR_STATUS_IGNORE), "mpr_recv");
+                }
+            } else {
+                if (p) {
+                    check(mpr_pipe_recv(p, &word, sizeof word, NULL, MPR_WAIT_FOREVER),
+                          "mpr_pipe_recv");
+                    check(mpr_pipe_send(p, &word, sizeof word), "mpr_pipe_send");
+                } else {
+                    check(mpr_recv(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD,
+                                   MPR_STATUS_IGNORE), "mpr_recv");
+                    check(mpr_send(&word, sizeof word, peer, TAG_PING, MPR_COMM_WORLD), "mpr_send");
+                }
+                word++;
+            }
+        }
+        mine = (mpr_wtime() - start) / (2.0 * (double)n) * 1e6;
+    }
+    return pair_average(mine);
+}
+
+static double pingpong_test(int use_pipe)
+{
+    mpr_pipe p = NULL;
+    if (use_pipe && (rank ^ 1) < size)
+        check(mpr_pipe_open(MPR_COMM_WORLD, rank ^ 1, 0, MPR_PIPE_DUPLEX, &p), "mpr_pipe_open");
+    pingpong_run(p, opt.handoffs / 10 + 1);
+    double best = 1e300;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = pingpong_run(p, opt.handoffs);
+        if (t < best)
+            best = t;
+    }
+    if (p)
+        check(mpr_pipe_close(&p), "mpr_pipe_close");
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     check(mpr_init(&argc, &argv), "mpr_init");
@@ -450,6 +512,8 @@ int main(int argc, char **argv)
         case T_EVENT_ALL: value = event_all_test(); break;
         case T_VALUE_LOCK: value = value_test(1); break;
         case T_VALUE_ADD: value = value_test(0); break;
+        case T_PIPE: value = pingpong_test(1); break;
+        case T_P2P: value = pingpong_test(0); break;
         }
         if (rank == 0) {
             if (opt.csv)

@@ -1,9 +1,9 @@
 # Examples of the shared objects (queue, event, semaphore, lock, rlock,
-# barrier object, condition); each says
+# barrier object, condition) and the pipe; each says
 # in its header how to run it. Included from examples/local.mk.
 noinst_PROGRAMS += examples/prodcons examples/workers examples/event_start \
 	examples/semaphore_cap examples/lock_file examples/rlock_log \
-	examples/barrier_phases examples/condition_buffer
+	examples/barrier_phases examples/condition_buffer examples/pipe_prodcons
 noinst_PROGRAMS += examples/array_counters
 examples_array_counters_SOURCES = examples/array_counters.c
 examples_array_counters_LDADD = runtime/libmpr.la
@@ -23,3 +23,5 @@ examples_barrier_phases_SOURCES = examples/barrier_phases.c
 examples_barrier_phases_LDADD = runtime/libmpr.la
 examples_condition_buffer_SOURCES = examples/condition_buffer.c
 examples_condition_buffer_LDADD = runtime/libmpr.la
+examples_pipe_prodcons_SOURCES = examples/pipe_prodcons.c
+examples_pipe_prodcons_LDADD = runtime/libmpr.la

@@ -9,9 +9,9 @@
  * Conventions:
  *  - Every function returns MPR_SUCCESS (0) or a negative MPR_ERR_* code;
  *    errno is never used to report errors. mpr_strerror() names a code.
- *  - Output arguments come last and are written only on success (statuses
- *    and mpr_queue_get's *len_out are the exception: they are filled for
- *    MPR_ERR_TRUNCATE too).
+ *  - Output arguments come last and are written only on success (statuses,
+ *    and mpr_queue_get's and mpr_pipe_recv's *len_out are the exception:
+ *    they are filled for MPR_ERR_TRUNCATE too).
  *  - Calls that take a communicator, buffer, rank or tag check them first;
  *    bad arguments return MPR_ERR_ARG and nothing is sent or received.
  *  - The library is single-threaded: call it from one thread at a time.
@@ -57,7 +57,8 @@ extern "C" {
     X(MPR_ERR_COLL_MISMATCH, -21,                                              \
       "collective mismatch: ranks made different calls or passed different arguments (MPR_CHECK)") \
     X(MPR_ERR_BROKEN, -22,                                                     \
-      "the barrier object is broken (a wait timed out, or it was aborted or reset); reset it to use it again")
+      "the barrier object is broken (a wait timed out, or it was aborted or reset); reset it to use it again") \
+    X(MPR_ERR_EOF, -23, "the other end of the pipe is closed")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
@@ -1010,6 +1011,110 @@ int mpr_array_get_lock(mpr_array array, mpr_lock *lock);
 /* mpr_array_free - release the array and its lock, set *array to NULL.
  * Collective; blocking. Returns as mpr_queue_free. */
 int mpr_array_free(mpr_array *array);
+
+/* ---- Pipes ---------------------------------------------------------------
+ * A pipe (Python's multiprocessing.Pipe) connects two ranks of a
+ * communicator and no others: each of the two calls mpr_pipe_open naming
+ * the other and the same pipe id; no other rank takes part, and nothing is
+ * collective. Messages are byte strings of any size (0 bytes too), received
+ * whole and in the order sent. A pipe is point-to-point messaging with its
+ * own matching (it never matches mpr_recv or collectives), so it works
+ * between ranks of one host and across hosts alike, as fast as mpr_send.
+ *
+ * Duplex ends (Pipe(duplex=True)) send and receive; a one-way pipe
+ * (Pipe(duplex=False)) is a MPR_PIPE_READ end on one rank and a
+ * MPR_PIPE_WRITE end on the other. The two ranks must choose matching
+ * modes (not checked). Closing an end sends an end-of-stream mark behind
+ * everything sent before: the other end receives all of that, then
+ * MPR_ERR_EOF (Python's EOFError); its sends fail with MPR_ERR_EOF once
+ * the mark has arrived (Python's BrokenPipeError). Until then they succeed
+ * and what they send is discarded. A pipe id may be opened again after both
+ * ends closed; the new ends never see messages of the old ones. Open pipes
+ * are closed by mpr_finalize (first thing, even when MPR_CHECK=1 then makes
+ * it return MPR_ERR_COLL_MISMATCH). Pipes on different communicators are apart
+ * even with the same id; an open pipe does not need its communicator any
+ * more (it may be freed).
+ *
+ * Timeouts are as for the shared objects (MPR_WAIT_FOREVER, 0, seconds).
+ * A receive from a rank that died returns what it sent before it died,
+ * then MPR_ERR_PROC_FAILED (within about a second), as does a send to it.
+ * Sends are blocking like mpr_send: a large message (above the transport's
+ * eager limit, 64 KiB by default) may wait until the other end receives
+ * it, so two ranks that both send large messages before receiving can
+ * block each other, as with OS pipes.
+ *
+ * Returns common to every call below: MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED,
+ * MPR_ERR_ARG for a NULL handle or a NULL output pointer.
+ */
+typedef struct mpr_pipe *mpr_pipe; /* opaque */
+
+#define MPR_PIPE_DUPLEX 0 /* send and receive */
+#define MPR_PIPE_READ 1   /* receive only: the reading end of a one-way pipe */
+#define MPR_PIPE_WRITE 2  /* send only: the writing end */
+#define MPR_PIPE_ID_MAX 0x0fffffff /* pipe ids are 0..MPR_PIPE_ID_MAX */
+
+/*
+ * mpr_pipe_open - open this rank's end of pipe `id` to rank `peer` of comm,
+ * with mode MPR_PIPE_DUPLEX, MPR_PIPE_READ or MPR_PIPE_WRITE. Local and
+ * non-blocking: the peer may open its end before or after, and messages
+ * sent before it does wait for it. Returns MPR_SUCCESS with *pipe set,
+ * MPR_ERR_ARG (bad comm, peer out of range or this rank itself, id out of
+ * range, bad mode), MPR_ERR_VALUE (this rank has that pipe open already),
+ * MPR_ERR_NO_MEM.
+ */
+int mpr_pipe_open(mpr_comm comm, int peer, int id, int mode, mpr_pipe *pipe);
+
+/*
+ * mpr_pipe_send - send len bytes at buf (NULL when len is 0) as one
+ * message (Connection.send_bytes). Blocking like mpr_send: on return buf
+ * may be reused. Returns MPR_SUCCESS, MPR_ERR_EOF (the other end is known
+ * to be closed: nothing sent), MPR_ERR_ARG (a MPR_PIPE_READ end, NULL buf
+ * with len > 0), MPR_ERR_PROC_FAILED (the peer died), MPR_ERR_NO_MEM.
+ */
+int mpr_pipe_send(mpr_pipe pipe, const void *buf, size_t len);
+
+/*
+ * mpr_pipe_recv - receive the next message into buf (cap bytes); its size
+ * goes to *len_out (len_out may be NULL) (Connection.recv_bytes_into).
+ * Blocks until a message comes, up to timeout. Returns MPR_SUCCESS;
+ * MPR_ERR_TRUNCATE: the message is longer than cap, *len_out is set to its
+ * size and it is NOT taken (nothing is copied), so a retry with a larger
+ * buffer receives it; MPR_ERR_EOF (the other end closed and everything it
+ * sent has been received; again on every later call); MPR_ERR_EMPTY
+ * (timeout 0 and no message); MPR_ERR_TIMEOUT; MPR_ERR_ARG (a
+ * MPR_PIPE_WRITE end, NULL buf with cap > 0, NaN timeout);
+ * MPR_ERR_PROC_FAILED (the peer died and everything it sent has been
+ * received); MPR_ERR_NO_MEM. A call that does not return MPR_SUCCESS
+ * takes no message.
+ */
+int mpr_pipe_recv(mpr_pipe pipe, void *buf, size_t cap, size_t *len_out, double timeout);
+
+/*
+ * mpr_pipe_recv_alloc - receive the next message into memory it allocates
+ * (Connection.recv_bytes): *buf (free it with free(); never NULL, even
+ * for 0 bytes) and its size *len. Blocks up to timeout. Returns as
+ * mpr_pipe_recv, without MPR_ERR_TRUNCATE.
+ */
+int mpr_pipe_recv_alloc(mpr_pipe pipe, void **buf, size_t *len, double timeout);
+
+/*
+ * mpr_pipe_poll - is there something to receive (Connection.poll)? Waits up
+ * to timeout for a message or the end of the stream; *ready = 1 when a
+ * receive would not block (a message, or MPR_ERR_EOF to report), else 0
+ * once timeout ran out. Takes nothing. Returns MPR_SUCCESS, MPR_ERR_ARG (a
+ * MPR_PIPE_WRITE end, NaN timeout), MPR_ERR_PROC_FAILED (the peer died and
+ * nothing it sent is left).
+ */
+int mpr_pipe_poll(mpr_pipe pipe, double timeout, int *ready);
+
+/*
+ * mpr_pipe_close - close this end and set *pipe to NULL
+ * (Connection.close). Non-blocking (the end-of-stream mark is a 0-byte
+ * send). Messages still unread are dropped, and so are those the peer
+ * sends before it learns of the close. Returns MPR_SUCCESS, MPR_ERR_ARG
+ * (NULL pipe or *pipe).
+ */
+int mpr_pipe_close(mpr_pipe *pipe);
 
 #ifdef __cplusplus
 }

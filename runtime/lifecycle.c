@@ -7,6 +7,7 @@
 #include "coll/coll_check.h"
 #include "core/mpr_internal.h"
 #include "objects/objects.h"
+#include "objects/pipe.h"
 
 int mpr_init(int *argc, char ***argv)
 {
@@ -29,6 +30,10 @@ int mpr_finalize(void)
     int rc = mpr__check_ready();
     if (rc != MPR_SUCCESS)
         return rc;
+    /* Open pipes are closed first, so their peers read EOF, not a failure,
+     * even while they wait for it before their own finalize (which the
+     * MPR_CHECK=1 comparison below would wait for). */
+    mpr__pipe_close_all();
     if ((rc = mpr__coll_check_finalize()) == MPR_ERR_COLL_MISMATCH)
         return rc; /* MPR_CHECK=1: a rank is in a collective instead; still initialized */
     /* Peers learn that nothing more comes from this rank (so a peer still
@@ -36,6 +41,7 @@ int mpr_finalize(void)
      * hanging); the barrier, on a context of its own that no user call
      * matches, drains this rank's queued sends (they precede its messages). */
     mpr__finalize_announce();
+    mpr__pipe_drain_leftovers();
     rc = mpr__barrier_ctx(MPR_COMM_WORLD, MPR__CTX_FINALIZE);
     mpr__finalize_notices_wait();
     mpr__obj_remote_close_all();

@@ -1,7 +1,7 @@
 # The shared objects (runtime/objects): queue, event, semaphore, lock,
-# rlock, barrier object, condition, on
+# rlock, barrier object, condition, pipe, on
 # one host (objects.sh) and with ranks on 2-3 hosts made of network
-# namespaces (objects_multihost.sh; SKIP without root); the service's wire
+# namespaces (objects_multihost.sh, pipe_multihost.sh; SKIP without root); the service's wire
 # format and the queue's ring alone. Included from tests/local.mk, which
 # says how to register a test.
 
@@ -24,10 +24,12 @@ TEST_BINS += \
 	tests/integration/obj_array \
 	tests/integration/obj_queue_limits \
 	tests/integration/obj_die \
-	tests/integration/obj_mixed
+	tests/integration/obj_mixed \
+	tests/integration/obj_pipe
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \
 	tests/integration/objects.sh \
-	tests/integration/objects_multihost.sh
+	tests/integration/objects_multihost.sh \
+	tests/integration/pipe_multihost.sh
 TEST_SH += tests/integration/queue_limits.sh tests/integration/queue_small_shm.sh

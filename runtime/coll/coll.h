@@ -24,6 +24,10 @@ enum mpr__coll_tag {
     MPR__TAG_SHM_SETUP, /* coll_shm.c: a host's segment made or not */
 };
 
+/* Tags from here to MPR_TAG_UB on ctx_coll belong to the pipes
+ * (objects/pipe.c: two per pipe id); no collective may use them. */
+#define MPR__TAG_PIPE_BASE 0x20000000
+
 /* The algorithm forced by MPR_COLL_<NAME> (e.g. MPR_COLL_BCAST=binomial),
  * or NULL for "choose by size and shape". Read once per name. */
 const char *mpr__coll_forced(const char *name);

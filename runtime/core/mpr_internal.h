@@ -71,6 +71,7 @@ struct mpr_request {
     size_t len;          /* buffer length (recv) or message length (send) */
     size_t progressed;   /* bytes already moved by a fragmented transfer */
     mpr_status status;   /* recv: filled at completion */
+    bool declines_longer; /* recv: a longer message is left unexpected, not truncated */
     struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
     struct mpr_request *next_free;
 };
@@ -126,6 +127,12 @@ struct mpr__state {
     int ndead;           /* peers marked dead */
     const struct mpr__match_item *probing; /* mpr_probe's pattern while it waits */
     const struct mpr_comm *probing_comm;
+    /* Work of an upper layer that must go on whatever the rank waits for
+     * (objects/pipe.c: dropping what arrives for closed pipe ends, so a
+     * sender blocked on them is released); run at the end of every
+     * mpr__progress pass; NULL when there is none. It may start receives
+     * but must not wait. Returns events handled. */
+    int (*after_progress)(void);
     int rank;
     int size;
     int local_index;
@@ -182,6 +189,14 @@ int mpr__send_start(const void *buf, size_t len, int dest, int tag,
 int mpr__recv_start(void *buf, size_t len, int source, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);
+/* A receive that declines a message longer than len instead of truncating
+ * it (pipes): the request completes with MPR_ERR_TRUNCATE and status.count
+ * set to the message's length, and the message stays in the unexpected
+ * queue for a later receive. Posted receives after it are not tried for
+ * that message, so use it only on a context and tag nobody else receives. */
+int mpr__recv_start_declining(void *buf, size_t len, int source, int tag,
+                              const struct mpr_comm *comm, uint32_t ctx,
+                              struct mpr_request **out);
 int mpr__wait_request(struct mpr_request *req, mpr_status *status);
 
 /* liveness.c: the failure rule (see there) */

@@ -74,11 +74,24 @@ void mpr__recv_finish(struct mpr_request *req, int src, int tag, const void *dat
     mpr__request_complete(req, len > req->len ? MPR_ERR_TRUNCATE : MPR_SUCCESS);
 }
 
-static struct mpr_request *take_posted(int src, int tag, uint32_t ctx)
+/* A declining receive turns down a message longer than its buffer. */
+static bool declined(struct mpr_request *req, int src, int tag, size_t len)
+{
+    if (!req->declines_longer || len <= req->len)
+        return false;
+    req->status.source = src;
+    req->status.tag = tag;
+    req->status.count = len;
+    mpr__request_complete(req, MPR_ERR_TRUNCATE);
+    return true;
+}
+
+static struct mpr_request *take_posted(int src, int tag, uint32_t ctx, size_t len)
 {
     struct mpr__match_item env = { .source = src, .tag = tag, .ctx = ctx };
     struct mpr__match_item *m = mpr__match_take_posted(&mpr__g.posted, &env);
-    return m ? mpr__container_of(m, struct mpr_request, match) : NULL;
+    struct mpr_request *req = m ? mpr__container_of(m, struct mpr_request, match) : NULL;
+    return req && declined(req, src, tag, len) ? NULL : req;
 }
 
 static struct mpr__msg *new_msg(int src, int tag, uint32_t ctx, size_t len, bool with_data)
@@ -109,7 +122,7 @@ int mpr__deliver_eager(int src, int tag, uint32_t ctx, const void *data, size_t 
         mpr__peer_finalizing(src);
         return MPR_SUCCESS;
     }
-    struct mpr_request *req = take_posted(src, tag, ctx);
+    struct mpr_request *req = take_posted(src, tag, ctx, len);
     if (req) {
         mpr__recv_finish(req, src, tag, data, len);
         return MPR_SUCCESS;
@@ -129,7 +142,7 @@ void mpr__deliver_start(int src, int tag, uint32_t ctx, size_t len, bool rendezv
                         uint64_t rdv_addr, uint64_t rdv_id,
                         struct mpr_request **req_out, struct mpr__msg **msg_out)
 {
-    *req_out = take_posted(src, tag, ctx);
+    *req_out = take_posted(src, tag, ctx, len);
     *msg_out = NULL;
     if (*req_out)
         return;
@@ -213,12 +226,18 @@ static void recv_begin(struct mpr_request *req, void *buf, size_t len, int sourc
     req->buf = buf;
     req->len = len;
 
-    struct mpr__match_item *m = mpr__match_find_unexpected(&mpr__g.unexpected, &req->match, true);
+    struct mpr__match_item *m =
+        mpr__match_find_unexpected(&mpr__g.unexpected, &req->match, !req->declines_longer);
     if (!m) {
         mpr__queue_push(&mpr__g.posted, &req->match.link);
         return;
     }
     struct mpr__msg *msg = mpr__container_of(m, struct mpr__msg, match);
+    if (req->declines_longer) {
+        if (declined(req, msg->match.source, msg->match.tag, msg->len))
+            return;
+        mpr__queue_remove(&mpr__g.unexpected, &m->link);
+    }
     if (msg->rendezvous) {
         mpr__g.peers[msg->match.source].tp->pull(req, msg);
         free_msg(msg);
@@ -247,6 +266,25 @@ int mpr__recv_start(void *buf, size_t len, int source, int tag,
     if (!req)
         return MPR_ERR_NO_MEM;
     recv_begin(req, buf, len, source, tag, comm, ctx);
+    *out = req;
+    return MPR_SUCCESS;
+}
+
+int mpr__recv_start_declining(void *buf, size_t len, int source, int tag,
+                              const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
+{
+    if (source < 0)
+        return MPR_ERR_ARG;
+    int world_source = mpr__world_rank(comm, source);
+    struct mpr__match_item pattern = { .source = world_source, .tag = tag, .ctx = ctx };
+    if (mpr__recv_cannot_match(world_source, ctx, comm) &&
+        !mpr__match_find_unexpected(&mpr__g.unexpected, &pattern, false))
+        return MPR_ERR_PROC_FAILED;
+    struct mpr_request *req = mpr__request_alloc(MPR__REQ_RECV);
+    if (!req)
+        return MPR_ERR_NO_MEM;
+    req->declines_longer = true;
+    recv_begin(req, buf, len, world_source, tag, comm, ctx);
     *out = req;
     return MPR_SUCCESS;
 }

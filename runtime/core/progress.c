@@ -20,12 +20,14 @@ int mpr__progress(void)
     }
     /* A TCP poll is a system call: beside shared memory (a few loads) it
      * runs only every SYSCALL_POLL_EVERY passes, so shm latency stays low. */
-    if (cheap_polled && ++passes % SYSCALL_POLL_EVERY != 0)
-        return events;
-    for (int i = 0; i < mpr__g.ntps; i++) {
-        const struct mpr__transport *t = mpr__g.tps[i];
-        if (t->progress && t->progress_is_syscall)
-            events += t->progress();
+    if (!cheap_polled || ++passes % SYSCALL_POLL_EVERY == 0) {
+        for (int i = 0; i < mpr__g.ntps; i++) {
+            const struct mpr__transport *t = mpr__g.tps[i];
+            if (t->progress && t->progress_is_syscall)
+                events += t->progress();
+        }
     }
+    if (mpr__g.after_progress)
+        events += mpr__g.after_progress();
     return events;
 }

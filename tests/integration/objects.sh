@@ -5,7 +5,8 @@
 # waiters), semaphore (count never exceeded, bounded over-release), lock
 # (mutual exclusion, ownership errors), rlock (recursion, ownership),
 # barrier object (rounds, indexes, timeout, abort, reset), condition
-# (bounded buffer, notify counts, timeouts), bad arguments; and ranks dying
+# (bounded buffer, notify counts, timeouts), pipe (order, sizes, truncate,
+# poll, timeouts, EOF, reopening), bad arguments; and ranks dying
 # while others are blocked on an object (programs: obj_*.c).
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -88,6 +89,17 @@ for n in 1 2 3 4; do
     job "$n" obj_array 300
 done
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_array 100
+# --- pipe -----------------------------------------------------------------
+singleton obj_pipe basic
+for n in 1 2 3 4; do
+    job "$n" obj_pipe basic
+done
+job 2 -x MPR_TRANSPORT=tcp -- obj_pipe basic
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_pipe basic
+job 2 -x MPR_SHM_CMA=1 -- obj_pipe basic
+job 2 obj_pipe stress 20000
+job 4 obj_pipe stress 5000
+job 2 -x MPR_TRANSPORT=tcp -- obj_pipe stress 20000
 
 # messages reach ranks asleep on an object or in a barrier
 job 2 obj_mixed
@@ -120,6 +132,9 @@ example 1 barrier_phases 3 0.2
 example 4 barrier_phases 5 0.5
 example 2 condition_buffer "$LOCKFILE" 30 2
 example 4 condition_buffer "$LOCKFILE" 20 3
+example 1 pipe_prodcons 10
+example 2 pipe_prodcons 10000
+example 5 pipe_prodcons 3000
 rm -f "$LOCKFILE"
 example 1 array_counters 200
 example 4 array_counters 1000
@@ -149,5 +164,13 @@ expect_rc 1 "rank 3 of 4 exits without finalizing while the others block on a se
 saw_it 3 "the 3 others saw it"
 no_procs "after a rank exited early"
 no_leftovers
+for transport in auto tcp; do
+    run 2 --enable-recovery -x MPR_TRANSPORT=$transport -- obj_pipe die "$MARK"
+    expect_rc 1 "rank 1 of 2 exits without finalizing while rank 0 reads a pipe ($transport)"
+    n=$(grep -c 'pipe saw MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+    [ "$n" -eq 1 ] && pass "rank 0 saw it ($transport)" || fail "rank 0 did not see it ($transport)"
+    no_procs "after a rank exited early"
+    no_leftovers
+done
 
 finish
