@@ -207,7 +207,7 @@ static int tcp_send(struct mpr_request *req)
     struct tcp_peer *p = &mpr__tcp.peers[rank];
     if (peer_gone(p))
         return MPR_ERR_PROC_FAILED;
-    if (!p->conn && !p->await_their_connect) {
+    if (!p->conn && !p->await_their_connect && p->retry_at == 0) {
         int rc = mpr__tcp_connect(rank);
         if (rc != MPR_SUCCESS)
             return rc;
@@ -772,6 +772,7 @@ static int handle_events(int timeout_ms)
     if (mpr__tcp.stalled)
         events += retry_stalled();
     mpr__tcp_check_hello_deadlines();
+    mpr__tcp_retry_connects();
     if (!mpr__queue_empty(&mpr__tcp.closed))
         mpr__tcp_free_closed();
     running = false;
@@ -909,7 +910,7 @@ static void tcp_watch(int rank)
     if (!mpr__tcp.up)
         return;
     struct tcp_peer *p = &mpr__tcp.peers[rank];
-    if (!p->down && !p->conn && !p->await_their_connect)
+    if (!p->down && !p->conn && !p->await_their_connect && p->retry_at == 0)
         mpr__tcp_connect(rank);
 }
 
