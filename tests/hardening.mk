@@ -1,0 +1,9 @@
+# Hardening against strangers (issue 15): every listener of a job (ranks'
+# TCP ports, mprun's ports) flooded with held connections, garbage, slow
+# bytes and churn during start-up and while the job runs
+# (hostile_peers.sh, with hostile_job.c and the flooder hostile_flood.py).
+# Included from tests/local.mk, which says how to register a test.
+
+TEST_BINS += tests/integration/hostile_job
+TEST_SH += tests/integration/hostile_peers.sh
+EXTRA_DIST += tests/integration/hostile_flood.py

@@ -1,0 +1,123 @@
+#!/bin/bash
+# hostile_peers.sh - strangers at every listener of a job (issue 15): many
+# held connections, garbage, slow bytes and churn at the ranks' TCP ports
+# and at mprun's ports, from before the ranks' first connection to each
+# other (start-up: wire-up happens under attack) until the job has run for
+# a while. The job must finish right (hostile_job.c checks every result),
+# and the ranks' and mprun's fds and threads must stay bounded
+# (programs: hostile_job.c, hostile_flood.py).
+
+source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
+ulimit -c 0
+command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+command -v ss >/dev/null || { echo "SKIP: no ss"; exit 77; }
+FLOOD="$TOP_SRCDIR/tests/integration/hostile_flood.py"
+D=$(mktemp -d)
+JOB_PID= FLOOD_PID=
+cleanup() {
+    touch "$D/stop" "$D/stop_flood"
+    [ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null
+    [ -n "$JOB_PID" ] && kill "$JOB_PID" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$D"
+}
+trap cleanup EXIT
+
+# The listening TCP addresses of a process, one a line (host:port).
+listeners_of() {
+    ss -ltnpH 2>/dev/null | awk -v p="pid=$1," 'index($0, p) { print $4 }'
+}
+
+count_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+count_tasks() { ls "/proc/$1/task" 2>/dev/null | wc -l; }
+
+# attack NAME TARGETS N PER_ADDR [mprun options --] [program args]: run
+# hostile_job on N ranks over TCP, flood every listener of TARGETS (ranks:
+# the ranks'; all: the ranks' and mprun's) with PER_ADDR connections each
+# from before go until after the job has run for 4 s, and check the job
+# and the bounds.
+attack() {
+    local name=$1 targets=$2 n=$3 per=$4 opts=()
+    shift 4
+    if [[ " $* " == *" -- "* ]]; then
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        shift
+    fi
+    rm -rf "$D"/*
+    "$MPRUN" -n "$n" --oversubscribe --timeout 100 -x MPR_TRANSPORT=tcp "${opts[@]}" \
+        "$TESTS_BIN/hostile_job" "$D" "$@" >"$D/out" 2>&1 &
+    JOB_PID=$!
+    local i pids=() addrs=()
+    for ((i = 0; i < 300; i++)); do
+        [ "$(ls "$D" | grep -c '^ready\.[0-9]*$')" -eq "$n" ] && break
+        sleep 0.1
+    done
+    for ((i = 0; i < n; i++)); do
+        [ -f "$D/ready.$i" ] && pids+=("$(cat "$D/ready.$i")")
+    done
+    if [ "${#pids[@]}" -ne "$n" ]; then
+        fail "$name: only ${#pids[@]} of $n ranks started"
+        cat "$D/out" >&2
+        return
+    fi
+    local whose=("${pids[@]}")
+    [ "$targets" = all ] && whose+=("$JOB_PID")
+    for p in "${whose[@]}"; do
+        mapfile -t -O "${#addrs[@]}" addrs < <(listeners_of "$p")
+    done
+    echo "$name: flooding ${#addrs[@]} listeners: ${addrs[*]}"
+    python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood" 2>&1 &
+    FLOOD_PID=$!
+    sleep 1.5 # the held connections fill the ranks' queues of strangers
+    touch "$D/go"
+    local max_fds=0 max_tasks=0 mprun_fds=0 f t
+    for ((i = 0; i < 20; i++)); do
+        for p in "${pids[@]}"; do
+            f=$(count_fds "$p") t=$(count_tasks "$p")
+            [ "$f" -gt "$max_fds" ] && max_fds=$f
+            [ "$t" -gt "$max_tasks" ] && max_tasks=$t
+        done
+        f=$(count_fds "$JOB_PID")
+        [ "$f" -gt "$mprun_fds" ] && mprun_fds=$f
+        sleep 0.2
+    done
+    touch "$D/stop"
+    local rc=0
+    timeout 60 tail --pid="$JOB_PID" -f /dev/null || rc=124
+    wait "$JOB_PID" || rc=$?
+    JOB_PID=
+    touch "$D/stop_flood"
+    wait "$FLOOD_PID"
+    FLOOD_PID=
+    cat "$D/flood"
+    if [ "$rc" -eq 0 ] && grep -q '^hostile_job: ok' "$D/out"; then
+        pass "$name: the job finished right ($(grep '^hostile_job: ok' "$D/out"))"
+    else
+        fail "$name: exit $rc; output:"
+        tail -20 "$D/out" >&2
+    fi
+    # a rank: its own ~20, 64 strangers at most per listener, its peers
+    if [ "$max_fds" -le 120 ]; then
+        pass "$name: ranks held at most $max_fds fds"
+    else
+        fail "$name: a rank held $max_fds fds"
+    fi
+    if [ "$max_tasks" -le 12 ]; then
+        pass "$name: ranks ran at most $max_tasks threads"
+    else
+        fail "$name: a rank ran $max_tasks threads"
+    fi
+    if [ "$mprun_fds" -le 200 ]; then
+        pass "$name: mprun held at most $mprun_fds fds"
+    else
+        fail "$name: mprun held $mprun_fds fds"
+    fi
+}
+
+attack "rank ports, 3 ranks" ranks 3 100
+attack "rank ports, 4 ranks, more strangers" ranks 4 200
+
+no_leftovers
+echo "$checks checks passed, $failures failed"
+[ "$failures" -eq 0 ]
