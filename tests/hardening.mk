@@ -5,5 +5,5 @@
 # Included from tests/local.mk, which says how to register a test.
 
 TEST_BINS += tests/integration/hostile_job
-TEST_SH += tests/integration/hostile_peers.sh
+TEST_SH += tests/integration/hostile_peers.sh tests/integration/hostile_peers_multihost.sh
 EXTRA_DIST += tests/integration/hostile_flood.py

@@ -29,13 +29,13 @@ listeners_of() {
     ss -ltnpH 2>/dev/null | awk -v p="pid=$1," 'index($0, p) { print $4 }'
 }
 
-count_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
-count_tasks() { ls "/proc/$1/task" 2>/dev/null | wc -l; }
+count_fds() { ls -U "/proc/$1/fd" 2>/dev/null | wc -l; }
+count_tasks() { ls -U "/proc/$1/task" 2>/dev/null | wc -l; }
 
 # attack NAME TARGETS N PER_ADDR [mprun options --] [program args]: run
 # hostile_job on N ranks over TCP, flood every listener of TARGETS (ranks:
 # the ranks'; all: the ranks' and mprun's) with PER_ADDR connections each
-# from before go until after the job has run for 4 s, and check the job
+# from before go until the job has run for a few seconds, and check the job
 # and the bounds.
 attack() {
     local name=$1 targets=$2 n=$3 per=$4 opts=()
@@ -72,7 +72,7 @@ attack() {
     sleep 1.5 # the held connections fill the ranks' queues of strangers
     touch "$D/go"
     local max_fds=0 max_tasks=0 mprun_fds=0 f t
-    for ((i = 0; i < 20; i++)); do
+    for ((i = 0; i < 8; i++)); do
         for p in "${pids[@]}"; do
             f=$(count_fds "$p") t=$(count_tasks "$p")
             [ "$f" -gt "$max_fds" ] && max_fds=$f
@@ -80,7 +80,7 @@ attack() {
         done
         f=$(count_fds "$JOB_PID")
         [ "$f" -gt "$mprun_fds" ] && mprun_fds=$f
-        sleep 0.2
+        sleep 0.3
     done
     touch "$D/stop"
     local rc=0
