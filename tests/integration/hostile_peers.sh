@@ -14,10 +14,10 @@ command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 command -v ss >/dev/null || { echo "SKIP: no ss"; exit 77; }
 FLOOD="$TOP_SRCDIR/tests/integration/hostile_flood.py"
 D=$(mktemp -d)
-JOB_PID= FLOOD_PID=
+JOB_PID= FLOOD_PIDS=()
 cleanup() {
     touch "$D/stop" "$D/stop_flood"
-    [ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null
+    [ "${#FLOOD_PIDS[@]}" -gt 0 ] && kill "${FLOOD_PIDS[@]}" 2>/dev/null
     [ -n "$JOB_PID" ] && kill "$JOB_PID" 2>/dev/null
     wait 2>/dev/null
     rm -rf "$D"
@@ -33,22 +33,41 @@ count_fds() { ls -U "/proc/$1/fd" 2>/dev/null | wc -l; }
 count_tasks() { ls -U "/proc/$1/task" 2>/dev/null | wc -l; }
 
 # attack NAME TARGETS N PER_ADDR [mprun options --] [program args]: run
-# hostile_job on N ranks over TCP, flood every listener of TARGETS (ranks:
-# the ranks'; all: the ranks' and mprun's) with PER_ADDR connections each
-# from before go until the job has run for a few seconds, and check the job
-# and the bounds.
+# hostile_job on N ranks over TCP and flood, with PER_ADDR connections per
+# address, the ranks' ports from before their first connection to each
+# other (go) and, with TARGETS = all, mprun's ports (its PMIx server's)
+# from before the ranks' PMIx_Init (each rank waits for init_go before it
+# execs hostile_job), until the job has run for a few seconds; check the
+# job and the bounds.
 attack() {
-    local name=$1 targets=$2 n=$3 per=$4 opts=()
+    local name=$1 targets=$2 n=$3 per=$4 opts=() prog=("$TESTS_BIN/hostile_job" "$D")
     shift 4
     if [[ " $* " == *" -- "* ]]; then
         while [ "$1" != -- ]; do opts+=("$1"); shift; done
         shift
     fi
     rm -rf "$D"/*
+    [ "$targets" = all ] && prog=(/bin/sh -c \
+        'i=0; while [ ! -f "$1/init_go" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+         exec "$0" "$@"' "${prog[@]}")
     "$MPRUN" -n "$n" --oversubscribe --timeout 100 -x MPR_TRANSPORT=tcp "${opts[@]}" \
-        "$TESTS_BIN/hostile_job" "$D" "$@" >"$D/out" 2>&1 &
+        "${prog[@]}" "$@" >"$D/out" 2>&1 &
     JOB_PID=$!
     local i pids=() addrs=()
+    FLOOD_PIDS=()
+    if [ "$targets" = all ]; then
+        for ((i = 0; i < 100; i++)); do
+            mapfile -t addrs < <(listeners_of "$JOB_PID")
+            [ "${#addrs[@]}" -gt 0 ] && break
+            sleep 0.1
+        done
+        echo "$name: flooding mprun's ${#addrs[@]} listeners: ${addrs[*]}"
+        python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood.mprun" 2>&1 &
+        FLOOD_PIDS+=($!)
+        sleep 1.5 # the held connections fill the queue of mprun's PMIx server
+        touch "$D/init_go"
+    fi
+    local t0=$SECONDS
     for ((i = 0; i < 300; i++)); do
         [ "$(ls "$D" | grep -c '^ready\.[0-9]*$')" -eq "$n" ] && break
         sleep 0.1
@@ -58,17 +77,17 @@ attack() {
     done
     if [ "${#pids[@]}" -ne "$n" ]; then
         fail "$name: only ${#pids[@]} of $n ranks started"
-        cat "$D/out" >&2
+        tail -20 "$D/out" >&2
         return
     fi
-    local whose=("${pids[@]}")
-    [ "$targets" = all ] && whose+=("$JOB_PID")
-    for p in "${whose[@]}"; do
+    echo "$name: the ranks were ready $((SECONDS - t0)) s after they could start"
+    addrs=()
+    for p in "${pids[@]}"; do
         mapfile -t -O "${#addrs[@]}" addrs < <(listeners_of "$p")
     done
-    echo "$name: flooding ${#addrs[@]} listeners: ${addrs[*]}"
-    python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood" 2>&1 &
-    FLOOD_PID=$!
+    echo "$name: flooding the ranks' ${#addrs[@]} listeners: ${addrs[*]}"
+    python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood.ranks" 2>&1 &
+    FLOOD_PIDS+=($!)
     sleep 1.5 # the held connections fill the ranks' queues of strangers
     touch "$D/go"
     local max_fds=0 max_tasks=0 mprun_fds=0 f t
@@ -88,9 +107,9 @@ attack() {
     wait "$JOB_PID" || rc=$?
     JOB_PID=
     touch "$D/stop_flood"
-    wait "$FLOOD_PID"
-    FLOOD_PID=
-    cat "$D/flood"
+    wait "${FLOOD_PIDS[@]}"
+    FLOOD_PIDS=()
+    cat "$D"/flood.*
     if [ "$rc" -eq 0 ] && grep -q '^hostile_job: ok' "$D/out"; then
         pass "$name: the job finished right ($(grep '^hostile_job: ok' "$D/out"))"
     else
@@ -117,6 +136,7 @@ attack() {
 
 attack "rank ports, 3 ranks" ranks 3 100
 attack "rank ports, 4 ranks, more strangers" ranks 4 200
+attack "mprun's and the ranks' ports, 3 ranks" all 3 100
 
 no_leftovers
 echo "$checks checks passed, $failures failed"
