@@ -26,6 +26,13 @@
  * (libpmix then simply selects again) once no connection is pending or
  * mprun_pmix_gate_close was called (before PMIx_server_finalize joins the
  * listener thread).
+ *
+ * libpmix calls accept() only when its select() finds the listening socket
+ * readable. A connection this accept() took in but did not return would
+ * then wait for the next stranger or client to arrive; so when it returns
+ * one while others are still pending, it connects to the listening socket
+ * itself (the "poke"), which makes libpmix call again at once; the next
+ * call recognizes the poke by its address and closes it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +63,9 @@ static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gate_conn pending[GATE_PENDING_MAX]; /* fds set to -1 at the first call */
 static bool pending_ready;
 static atomic_bool closing;
+static int poke_fd = -1; /* our own connection to the listener, not accepted yet */
+static struct sockaddr_storage poke_addr;
+static socklen_t poke_len;
 
 static int64_t now_ms(void)
 {
@@ -105,6 +115,47 @@ static int judge(const struct gate_conn *c)
     return (size_t)n == want;
 }
 
+/* Make the listening socket readable for libpmix's next select(). */
+static void poke(int lfd)
+{
+    struct sockaddr_storage at;
+    socklen_t len = sizeof(at);
+    if (poke_fd >= 0 || getsockname(lfd, (struct sockaddr *)&at, &len) != 0)
+        return;
+    poke_fd = socket(at.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (poke_fd < 0)
+        return;
+    poke_len = sizeof(poke_addr);
+    if ((connect(poke_fd, (struct sockaddr *)&at, len) != 0 && errno != EINPROGRESS) ||
+        getsockname(poke_fd, (struct sockaddr *)&poke_addr, &poke_len) != 0) {
+        close(poke_fd);
+        poke_fd = -1;
+    }
+}
+
+/* Is the accepted fd the server side of our poke? Then both go. */
+static bool is_poke(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof(peer);
+    if (poke_fd < 0 || getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || len != poke_len ||
+        memcmp(&peer, &poke_addr, len) != 0)
+        return false;
+    close(fd);
+    close(poke_fd);
+    poke_fd = -1;
+    return true;
+}
+
+static bool any_pending(void)
+{
+    for (int i = 0; i < GATE_PENDING_MAX; i++) {
+        if (pending[i].fd >= 0)
+            return true;
+    }
+    return false;
+}
+
 /* Take every connection waiting at the listening socket. */
 static void take_waiting(int lfd)
 {
@@ -112,6 +163,8 @@ static void take_waiting(int lfd)
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        if (is_poke(fd))
+            continue;
         struct gate_conn *slot = NULL, *oldest = &pending[0];
         for (int i = 0; i < GATE_PENDING_MAX && !slot; i++) {
             if (pending[i].fd < 0)
@@ -189,6 +242,8 @@ int accept(int lfd, __SOCKADDR_ARG addr, socklen_t *restrict addrlen)
         if (fd >= 0 || atomic_load(&closing) || !wait_for_news(lfd))
             break;
     }
+    if (fd >= 0 && any_pending())
+        poke(lfd); /* so that libpmix calls again for them */
     pthread_mutex_unlock(&gate_lock);
     if (fd < 0) {
         errno = ECONNABORTED; /* libpmix's listener selects again */

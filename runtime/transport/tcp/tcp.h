@@ -120,7 +120,8 @@ struct tcp_state {
     struct mpr__queue closed;
     struct tcp_out *free_outs;
     int hello_waiting;
-    int retrying; /* peers with a retry_at */
+    int retrying;   /* peers with a retry_at */
+    int connecting; /* connections in TCP_CONN_CONNECTING */
     int stalled;
     struct tcp_conn *direct[TCP_DIRECT_MAX]; /* open connections polled directly */
     int ndirect;

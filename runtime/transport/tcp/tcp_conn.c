@@ -109,6 +109,8 @@ void mpr__tcp_conn_close(struct tcp_conn *c)
         return;
     if (c->state == TCP_CONN_HELLO_WAIT && c->peer < 0)
         mpr__tcp.hello_waiting--;
+    if (c->state == TCP_CONN_CONNECTING)
+        mpr__tcp.connecting--;
     if (c->stalled)
         mpr__tcp.stalled--;
     c->stalled = false;
@@ -285,6 +287,7 @@ int mpr__tcp_connect(int rank)
         close(fd);
         return MPR_ERR_NO_MEM;
     }
+    mpr__tcp.connecting++;
     struct tcp_frame f = { .type = TCP_FRAME_HELLO, .src = (uint32_t)mpr__g.rank,
                            .length = TCP_HELLO_BYTES };
     struct tcp_hello h = { .magic = TCP_HELLO_MAGIC, .version = TCP_WIRE_VERSION,
@@ -299,11 +302,17 @@ int mpr__tcp_connect(int rank)
 
 void mpr__tcp_retry_connects(void)
 {
-    if (mpr__tcp.retrying == 0)
+    if (mpr__tcp.retrying == 0 && mpr__tcp.connecting == 0)
         return;
     double now = mpr_wtime();
     for (int r = 0; r < mpr__g.size; r++) {
         struct tcp_peer *p = &mpr__tcp.peers[r];
+        struct tcp_conn *c = p->conn;
+        /* a connect the network never answers (SYNs dropped) would take the
+         * kernel minutes to give up; a busy peer's kernel answers anyway */
+        if (c && c->state == TCP_CONN_CONNECTING && !c->loser && now >= p->wireup_deadline)
+            mpr__wireup_fail_job("cannot wire up with rank %d at %s within %.0f s (connect: no "
+                                 "answer)", r, c->addr, TCP_WIREUP_TIMEOUT_S);
         if (p->retry_at == 0 || now < p->retry_at)
             continue;
         p->retry_at = 0;
@@ -329,6 +338,8 @@ static void finish_connect(struct tcp_conn *c)
         err = errno;
     if (err == EINPROGRESS || err == EALREADY)
         return;
+    mpr__tcp.connecting--;
+    c->state = TCP_CONN_REPLY_WAIT; /* connected; or, on an error, closed below */
     if (err != 0) {
         if (c->loser)
             mpr__tcp_conn_close(c);
@@ -336,7 +347,6 @@ static void finish_connect(struct tcp_conn *c)
             connection_failed(c, err, "connect");
         return;
     }
-    c->state = TCP_CONN_REPLY_WAIT;
     if (c->loser) {
         loser_step(c);
         return;
