@@ -809,6 +809,18 @@ static int tcp_init(char *endpoint, size_t cap)
         else if (mpr__g.rank == 0)
             mpr__log("MPR_TCP_EAGER_LIMIT=%s ignored: not a number of bytes up to %u", env, TCP_EAGER_MAX);
     }
+    mpr__tcp.wireup_timeout = TCP_WIREUP_TIMEOUT_S;
+    env = getenv("MPR_TCP_WIREUP_TIMEOUT");
+    if (env) {
+        char *end;
+        double v = strtod(env, &end);
+        if (end == env || *end != '\0' || !(v > 0 && v <= TCP_WIREUP_TIMEOUT_MAX_S)) {
+            mpr__log("MPR_TCP_WIREUP_TIMEOUT=%s: not a number of seconds above 0 and up to %.0f",
+                     env, TCP_WIREUP_TIMEOUT_MAX_S);
+            return MPR_ERR_ARG;
+        }
+        mpr__tcp.wireup_timeout = v;
+    }
     if (getrandom(mpr__tcp.secret, sizeof(mpr__tcp.secret), 0) != (ssize_t)sizeof(mpr__tcp.secret)) {
         mpr__log("getrandom: %s", strerror(errno));
         return MPR_ERR_INTERNAL;

@@ -23,7 +23,9 @@
 #define TCP_EAGER_DEFAULT (64u * 1024)
 #define TCP_HELLO_TIMEOUT_S 2.0       /* an accepted connection must say hello within this */
 #define TCP_HELLO_WAITING_MAX 64      /* accepted connections without a hello; one more closes the oldest */
-#define TCP_WIREUP_TIMEOUT_S 20.0     /* from the first connect to a peer until its ACCEPT, at most */
+#define TCP_WIREUP_TIMEOUT_S 20.0     /* from the first connect to a peer until its ACCEPT, at most
+                                         (MPR_TCP_WIREUP_TIMEOUT changes it) */
+#define TCP_WIREUP_TIMEOUT_MAX_S 3600.0
 #define TCP_REFUSED_GRACE_S 0.5       /* refused connects for this long: nothing listens, the peer is gone */
 #define TCP_RETRY_FIRST_S 0.01        /* backoff between connects, doubling... */
 #define TCP_RETRY_MAX_S 0.5           /* ... up to this */
@@ -115,6 +117,7 @@ struct tcp_state {
     int listen_fd;
     uint8_t secret[TCP_SECRET_BYTES];
     size_t eager_limit;
+    double wireup_timeout; /* seconds: TCP_WIREUP_TIMEOUT_S or MPR_TCP_WIREUP_TIMEOUT */
     struct tcp_peer *peers;  /* by world rank */
     struct mpr__queue conns; /* every live tcp_conn */
     struct mpr__queue closed;

@@ -19,8 +19,8 @@
  * closes the oldest, so a crowd of idle connections cannot lock the real
  * peers out. A connector the acceptor dropped (reset, or closed before
  * ACCEPT) tries again with backoff until TCP_WIREUP_TIMEOUT_S after its
- * first try; a refused connect (nothing listens: the peer is gone) is
- * tried again for TCP_REFUSED_GRACE_S, then the peer has failed. A pair
+ * first try (MPR_TCP_WIREUP_TIMEOUT); a refused connect (nothing listens:
+ * the peer is gone) is tried again for TCP_REFUSED_GRACE_S, then the peer has failed. A pair
  * that cannot wire up in time ends the job with a message
  * (mpr__wireup_fail_job): one rank cannot tell the others, and their
  * collectives would wait forever.
@@ -232,8 +232,8 @@ static void attempt_failed(int rank, const char *where, int err, const char *wha
         return;
     }
     if (now >= p->wireup_deadline)
-        mpr__wireup_fail_job("cannot wire up with rank %d at %s within %.0f s (%s: %s)", rank,
-                             where, TCP_WIREUP_TIMEOUT_S, what, reason);
+        mpr__wireup_fail_job("cannot wire up with rank %d at %s within %g s (%s: %s)", rank,
+                             where, mpr__tcp.wireup_timeout, what, reason);
     p->retry_wait = p->retry_wait == 0 ? TCP_RETRY_FIRST_S : p->retry_wait * 2;
     if (p->retry_wait > TCP_RETRY_MAX_S)
         p->retry_wait = TCP_RETRY_MAX_S;
@@ -267,7 +267,7 @@ int mpr__tcp_connect(int rank)
         return MPR_ERR_PMIX;
     }
     if (p->wireup_deadline == 0)
-        p->wireup_deadline = mpr_wtime() + TCP_WIREUP_TIMEOUT_S;
+        p->wireup_deadline = mpr_wtime() + mpr__tcp.wireup_timeout;
     char where[INET6_ADDRSTRLEN + 8];
     format_addr((struct sockaddr *)&addr, where, sizeof(where));
     int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -311,8 +311,8 @@ void mpr__tcp_retry_connects(void)
         /* a connect the network never answers (SYNs dropped) would take the
          * kernel minutes to give up; a busy peer's kernel answers anyway */
         if (c && c->state == TCP_CONN_CONNECTING && !c->loser && now >= p->wireup_deadline)
-            mpr__wireup_fail_job("cannot wire up with rank %d at %s within %.0f s (connect: no "
-                                 "answer)", r, c->addr, TCP_WIREUP_TIMEOUT_S);
+            mpr__wireup_fail_job("cannot wire up with rank %d at %s within %g s (connect: no "
+                                 "answer)", r, c->addr, mpr__tcp.wireup_timeout);
         if (p->retry_at == 0 || now < p->retry_at)
             continue;
         p->retry_at = 0;
