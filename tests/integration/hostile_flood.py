@@ -8,8 +8,9 @@ in turn: idle (connects and says nothing), garbage (1 KiB of random bytes at
 once, then silence), slow (one byte every 0.3 s: the first bytes of a
 plausible header, then zeros) and churn (connects and closes at once).
 Whatever the listener closes is opened again, so the pressure lasts until
-STOPFILE exists (or 150 s pass). Prints a summary line and exits 0; it
-never judges the job (the driver does).
+STOPFILE exists (or 150 s pass). With HOSTILE_FLOOD_READY set, creates
+that file after its first round of connections. Prints a summary line and
+exits 0; it never judges the job (the driver does).
 """
 import os
 import random
@@ -49,6 +50,7 @@ def main():
     conns = [Conn(a, KINDS[i % len(KINDS)]) for a in addrs for i in range(per_addr)]
     stats = {"opened": 0, "refused": 0, "closed_by_peer": 0}
     start = time.monotonic()
+    ready = os.environ.get("HOSTILE_FLOOD_READY")
 
     def close(c):
         if c.sock is not None:
@@ -107,6 +109,9 @@ def main():
                 stats["closed_by_peer"] += 1
                 close(c)
                 c.due = time.monotonic() + PASS_S
+        if ready:
+            open(ready, "w").close()
+            ready = None
         spent = time.monotonic() - now
         if spent < PASS_S:
             time.sleep(PASS_S - spent)

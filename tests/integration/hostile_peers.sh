@@ -29,8 +29,19 @@ listeners_of() {
     ss -ltnpH 2>/dev/null | awk -v p="pid=$1," 'index($0, p) { print $4 }'
 }
 
-count_fds() { ls -U "/proc/$1/fd" 2>/dev/null | wc -l; }
-count_tasks() { ls -U "/proc/$1/task" 2>/dev/null | wc -l; }
+# wait_flooding NAME: until that flooder has made its first round (20 s at most).
+wait_flooding() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ -f "$D/flooding.$1" ] && return 0
+        sleep 0.1
+    done
+    fail "the flooder of $1 did not start"
+}
+
+# count_fds PID, count_tasks PID: set N (globbing, no fork: cheap on a loaded machine)
+count_fds() { local e=(/proc/$1/fd/*); N=${#e[@]}; }
+count_tasks() { local e=(/proc/$1/task/*); N=${#e[@]}; }
 
 # attack NAME TARGETS N PER_ADDR [mprun options --] [program args]: run
 # hostile_job on N ranks over TCP and flood, with PER_ADDR connections per
@@ -62,8 +73,10 @@ attack() {
             sleep 0.1
         done
         echo "$name: flooding mprun's ${#addrs[@]} listeners: ${addrs[*]}"
-        python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood.mprun" 2>&1 &
+        HOSTILE_FLOOD_READY="$D/flooding.mprun" \
+            python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood.mprun" 2>&1 &
         FLOOD_PIDS+=($!)
+        wait_flooding mprun
         sleep 1.5 # the held connections fill the queue of mprun's PMIx server
         touch "$D/init_go"
     fi
@@ -86,18 +99,21 @@ attack() {
         mapfile -t -O "${#addrs[@]}" addrs < <(listeners_of "$p")
     done
     echo "$name: flooding the ranks' ${#addrs[@]} listeners: ${addrs[*]}"
-    python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood.ranks" 2>&1 &
+    HOSTILE_FLOOD_READY="$D/flooding.ranks" \
+        python3 "$FLOOD" "$D/stop_flood" "$per" "${addrs[@]}" >"$D/flood.ranks" 2>&1 &
     FLOOD_PIDS+=($!)
+    wait_flooding ranks
     sleep 1.5 # the held connections fill the ranks' queues of strangers
     touch "$D/go"
     local max_fds=0 max_tasks=0 mprun_fds=0 f t
     for ((i = 0; i < 8; i++)); do
         for p in "${pids[@]}"; do
-            f=$(count_fds "$p") t=$(count_tasks "$p")
+            count_fds "$p"; f=$N
+            count_tasks "$p"; t=$N
             [ "$f" -gt "$max_fds" ] && max_fds=$f
             [ "$t" -gt "$max_tasks" ] && max_tasks=$t
         done
-        f=$(count_fds "$JOB_PID")
+        count_fds "$JOB_PID"; f=$N
         [ "$f" -gt "$mprun_fds" ] && mprun_fds=$f
         sleep 0.3
     done

@@ -7,7 +7,9 @@
 # start; held connections, garbage, slow bytes and churn (hostile_flood.py)
 # until the job has run for a while. The job must finish right
 # (hostile_job.c with a queue across hosts checks every item), with the
-# ranks' and mprun's fds and threads bounded.
+# ranks' and mprun's fds and threads bounded. Then a pair of ranks that
+# cannot connect (no route between their addresses) must end the job with a
+# message.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
@@ -43,16 +45,28 @@ listeners() {
                     sub(/^(0\.0\.0\.0|\*|\[::\]):/, me ":", $4); print $4 }'
     done
 }
-count_fds() { ls -U "/proc/$1/fd" 2>/dev/null | wc -l; }
-count_tasks() { ls -U "/proc/$1/task" 2>/dev/null | wc -l; }
+# count_fds PID, count_tasks PID: set N (globbing, no fork: cheap on a loaded machine)
+count_fds() { local e=(/proc/$1/fd/*); N=${#e[@]}; }
+count_tasks() { local e=(/proc/$1/task/*); N=${#e[@]}; }
 
 flood_pids=()
+# wait_flooding NAME: until that flooder has made its first round (20 s at most).
+wait_flooding() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ -f "$D/flooding.$1" ] && return 0
+        sleep 0.1
+    done
+    fail "the flooder of $1 did not start"
+}
 flood() { # NAME ADDRESS...
     local name=$1
     shift
     echo "flooding $name: $*"
-    "${STRANGER[@]}" python3 "$FLOOD" "$D/stop_flood" 100 "$@" >"$D/flood.$name" 2>&1 &
+    HOSTILE_FLOOD_READY="$D/flooding.$name" \
+        "${STRANGER[@]}" python3 "$FLOOD" "$D/stop_flood" 100 "$@" >"$D/flood.$name" 2>&1 &
     flood_pids+=($!)
+    wait_flooding "$name"
 }
 
 echo "$(date +%T) start"
@@ -98,11 +112,12 @@ else
     max_fds=0 max_tasks=0 mprun_fds=0
     for ((i = 0; i < 8; i++)); do
         for p in "${pids[@]}"; do
-            f=$(count_fds "$p") t=$(count_tasks "$p")
+            count_fds "$p"; f=$N
+            count_tasks "$p"; t=$N
             [ "$f" -gt "$max_fds" ] && max_fds=$f
             [ "$t" -gt "$max_tasks" ] && max_tasks=$t
         done
-        f=$(count_fds "$JOB")
+        count_fds "$JOB"; f=$N
         [ "$f" -gt "$mprun_fds" ] && mprun_fds=$f
         sleep 0.3
     done
@@ -133,6 +148,34 @@ if [ "${#pids[@]}" -eq 4 ]; then
         fail "mprun held $mprun_fds fds"
 fi
 no_processes_anywhere "after the job"
+
+# A pair that cannot wire up ends the job with a message on every rank's
+# behalf, never a hang: each rank listens on an address of its own host's
+# loopback that the other host has no route to (connect: ENETUNREACH, tried
+# again until MPR_TCP_WIREUP_TIMEOUT).
+ip -n "$(netns_name 0)" addr add 10.214.0.10/32 dev lo
+ip -n "$(netns_name 1)" addr add 10.214.0.11/32 dev lo
+rm -rf "$D"/*
+"${AT0[@]}" "$MH_MPRUN" --timeout 100 --host mprh0:1,mprh1:1 -x MPR_TCP_WIREUP_TIMEOUT=3 \
+    /bin/sh -c 'h=$(hostname); export MPR_TCP_ADDR=10.214.0.1${h#mprh}; exec "$0" "$@"' \
+    "$TESTS_BIN/hostile_job" "$D" >"$D/out" 2>&1 &
+JOB=$!
+for ((i = 0; i < 300; i++)); do
+    [ -f "$D/ready.0" ] && [ -f "$D/ready.1" ] && break
+    sleep 0.1
+done
+touch "$D/go" "$D/stop"
+rc=0
+timeout 60 tail --pid="$JOB" -f /dev/null || rc=124
+wait "$JOB" || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "aborted the job with code 3: cannot wire up with rank [01] at 10.214.0.1[01]:[0-9]* within 3 s" "$D/out"; then
+    pass "a pair that cannot wire up ends the job (exit $rc): $(grep -m1 'aborted the job' "$D/out")"
+else
+    fail "a pair that cannot wire up: exit $rc; output:"
+    tail -20 "$D/out" >&2
+fi
+no_processes_anywhere "after the job that cannot wire up"
 no_leftovers
 echo "$checks checks passed, $failures failed"
 [ "$failures" -eq 0 ]
