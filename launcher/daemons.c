@@ -33,7 +33,7 @@
 
 #include "message.h"
 
-#define HANDSHAKE_MS 10000 /* for a connection to identify itself */
+#define HANDSHAKE_MS 2000 /* for a connection to identify itself */
 #define MAX_ADDRESSES 16   /* of the first mprun, offered to daemons */
 
 extern char **environ;
@@ -143,10 +143,18 @@ void mprun_daemons_broadcast(struct mprun_daemons *d, uint32_t type, const void 
     ((struct mprun_pending_connection *)(void *)((char *)(w)-offsetof(                             \
         struct mprun_pending_connection, watch)))
 
+#define REFUSALS_SAID_MAX 20 /* then one line saying the rest are not */
+
 static void refuse(struct mprun_pending_connection *p, const char *why)
 {
-    if (why != NULL)
-        mprun_say("warning: refused a connection from %s: %s", p->peer, why);
+    static unsigned said;
+
+    if (why != NULL && said <= REFUSALS_SAID_MAX) {
+        if (said++ < REFUSALS_SAID_MAX)
+            mprun_say("warning: refused a connection from %s: %s", p->peer, why);
+        else
+            mprun_say("warning: more connections refused; no longer said");
+    }
     mprun_watch_stop(p->owner->loop, &p->watch);
     mprun_link_close(&p->link);
     p->host = -1;
@@ -260,15 +268,16 @@ static void on_listen(struct mprun_watch *w, uint32_t events)
         if (fd < 0)
             return; /* EAGAIN, or a connection that vanished meanwhile */
         inet_ntop(AF_INET, &from.sin_addr, addr, sizeof(addr));
+        struct mprun_pending_connection *oldest = &d->pending[0];
         for (int i = 0; i < MPRUN_DAEMONS_MAX_PENDING && p == NULL; i++) {
             if (d->pending[i].link.fd < 0)
                 p = &d->pending[i];
+            else if (d->pending[i].deadline < oldest->deadline)
+                oldest = &d->pending[i];
         }
-        if (p == NULL) {
-            mprun_say("warning: refused a connection from %s:%u: too many connections waiting", addr,
-                ntohs(from.sin_port));
-            close(fd);
-            continue;
+        if (p == NULL) { /* strangers must not lock the daemons out: the oldest goes */
+            refuse(oldest, "newer connections wait for a greeting");
+            p = oldest;
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         snprintf(p->peer, sizeof(p->peer), "%s:%u", addr, ntohs(from.sin_port));
@@ -278,6 +287,8 @@ static void on_listen(struct mprun_watch *w, uint32_t events)
         p->deadline = mprun_now_ms() + HANDSHAKE_MS;
         if (mprun_watch_start(d->loop, &p->watch, fd, EPOLLIN, on_pending) != 0)
             refuse(p, strerror(errno));
+        else
+            on_pending(&p->watch, EPOLLIN); /* a daemon greets at once: often it is there */
     }
 }
 

@@ -230,6 +230,10 @@ static int on_rank_exit_message(struct job *job, int host, struct mprun_rbuf *r,
 
     if (!mprun_rbuf_done(r) || failed > 1 || unfinalized > 1 || status > 0xffff)
         return bad_message(err, errlen, "malformed rank exit");
+    /* A rank of this host that died first (its peers there reacted to it)
+     * is named, not the one whose report the loop happened to read first. */
+    if (job->has_local)
+        mprun_ranks_reap_ended(&job->local);
     mprun_job_rank_finished(job, rank, host, (pid_t)pid, (int)status, failed != 0,
                             unfinalized != 0);
     return 0;

@@ -9,6 +9,7 @@ mprun_SOURCES = \
 	launcher/binding.c launcher/binding.h \
 	launcher/pmix_server.c launcher/pmix_server.h launcher/pmix_server_private.h \
 	launcher/pmix_requests.c launcher/names.c launcher/names.h \
+	launcher/pmix_gate.c \
 	launcher/spawn.c launcher/spawn.h \
 	launcher/iofwd.c launcher/iofwd.h \
 	launcher/loop.c launcher/loop.h \

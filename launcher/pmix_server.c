@@ -771,6 +771,7 @@ void mprun_pmix_stop(void)
     if (server.registered)
         PMIx_server_deregister_nspace(server.nspace, NULL, NULL);
     server.registered = false;
+    mprun_pmix_gate_close(); /* finalize joins the listener thread */
     PMIx_server_finalize();
     server.started = false;
     /* Callbacks cannot run any more: drop what arrived meanwhile. */

@@ -117,4 +117,8 @@ void mprun_pmix_event_free(struct mprun_pmix_event *ev);
  * killed). Safe to call again, or if never started. */
 void mprun_pmix_stop(void);
 
+/* mprun_pmix_gate_close - (pmix_gate.c) let libpmix's listener thread out
+ * of a waiting accept() for good: called before PMIx_server_finalize. */
+void mprun_pmix_gate_close(void);
+
 #endif

@@ -190,6 +190,17 @@ static void on_rank_end(struct mprun_watch *w, uint32_t events)
         close_pidfd(r, l); /* reaped already */
 }
 
+void mprun_ranks_reap_ended(struct mprun_ranks *r)
+{
+    for (int i = 0; i < r->nlocal; i++) {
+        struct mprun_local_rank *l = &r->locals[i];
+        int status;
+
+        if (l->running && l->pid > 0 && waitpid(l->pid, &status, WNOHANG) == l->pid)
+            on_rank_exit(r, l, status);
+    }
+}
+
 /* With pidfds, SIGCHLD only matters for orphans the subreaper adopted (and
  * the owner's own children); one whose signal merged with another's is
  * reaped at the end. Reaping by pid spares waitpid(-1) its walk over every

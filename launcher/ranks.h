@@ -76,6 +76,13 @@ struct mprun_ranks {
 /* mprun_ranks_clear - an empty set of ranks, safe to stop, check and finish. */
 void mprun_ranks_clear(struct mprun_ranks *r);
 
+/* mprun_ranks_reap_ended - report now (rank_ended) every rank of this host
+ * that has ended but whose end the loop has not handled yet: before news of
+ * another host is judged, so that a death here that came first is told
+ * first (the loop may read a daemon's report before a pidfd of the same
+ * moment). */
+void mprun_ranks_reap_ended(struct mprun_ranks *r);
+
 /* mprun_ranks_init - prepare for the nlocal ranks of this host, whose job
  * ranks are ranks[0..nlocal). Output is tagged if tag_output. Returns 0, or
  * -1 with a reason in err. */

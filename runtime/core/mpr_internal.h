@@ -237,5 +237,11 @@ int mpr__wireup_fence(const char *transport, const char *endpoint);
 int mpr__wireup_get_endpoint(const char *transport, int rank, char *out, size_t cap);
 void mpr__wireup_fini(void);
 void mpr__wireup_abort(int code, const char *msg);
+/* The job cannot go on (two ranks cannot wire up): log the printf-style
+ * reason, ask the launcher to end the whole job with it and exit with
+ * MPR__WIREUP_FAILED_EXIT. One rank's failure would otherwise leave the
+ * others waiting for it in their collectives. Does not return. */
+#define MPR__WIREUP_FAILED_EXIT 3
+void mpr__wireup_fail_job(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #endif /* MPR_INTERNAL_H */

@@ -4,6 +4,7 @@
  * Only standard PMIx calls, so ranks run under any PMIx launcher.
  */
 #include <pmix.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,4 +188,17 @@ void mpr__wireup_abort(int code, const char *msg)
 {
     if (pmix_up)
         PMIx_Abort(code, msg, NULL, 0);
+}
+
+void mpr__wireup_fail_job(const char *fmt, ...)
+{
+    char why[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    mpr__log("%s; ending the job", why);
+    fflush(stdout);
+    mpr__wireup_abort(MPR__WIREUP_FAILED_EXIT, why);
+    _exit(MPR__WIREUP_FAILED_EXIT);
 }

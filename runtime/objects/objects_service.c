@@ -5,8 +5,9 @@
  * use (each kind's serve function), so it answers while the home rank
  * computes without calling mpr.
  *
- * Threads: an acceptor sleeps in poll() on the listening socket and a stop
- * eventfd; each accepted connection gets its own thread, which sleeps in
+ * Threads: an acceptor sleeps in poll() on the listening socket, a stop
+ * eventfd and the connections that have not proven themselves yet (below);
+ * each connection that has gets its own thread, which sleeps in
  * poll() until a request comes, performs it (sleeping on the object's futex
  * if it must wait) and answers. A client has at most one request in flight,
  * so one thread per client serves it in order and a blocking call (a get
@@ -16,6 +17,14 @@
  * messages go through mpr__log, which reads only mpr__g's rank, size and
  * initialized flag: set before the service starts, unchanged until its
  * threads are joined.
+ *
+ * Strangers. Anyone who reaches the port can connect, so a connection costs
+ * no thread and no buffer until its hello proves it knows the service's
+ * secret: the acceptor reads the hello itself, into a fixed slot, with
+ * UNPROVEN_TIMEOUT_MS to send it, drops the connection at the first byte
+ * before the secret that is not our hello's (the secret is compared whole,
+ * in constant time), and keeps at most UNPROVEN_MAX such connections: one
+ * more closes the oldest, so idle ones cannot lock the job's ranks out.
  *
  * The registry (object id -> handle) is guarded by svc.mu. An entry in use
  * by a call has users > 0; unregistering marks it closing and waits for
@@ -36,12 +45,16 @@
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "objects/objects.h"
 #include "core/net.h"
 
-#define HELLO_TIMEOUT_MS 5000
+#define HELLO_TIMEOUT_MS 5000      /* a request's payload must come within this */
+#define UNPROVEN_TIMEOUT_MS 2000   /* an accepted connection must say hello within this */
+#define UNPROVEN_MAX 64            /* connections without a hello; one more closes the oldest */
+#define REFUSALS_LOGGED_MAX 20     /* then one line saying the rest are not logged */
 #define THREAD_STACK_BYTES (256u * 1024)
 
 _Static_assert(MPR__OBJW_SECRET_BYTES == MPR__SECRET_BYTES, "endpoint strings carry the secret");
@@ -280,20 +293,12 @@ static bool serve_request(struct svc_conn *c, const struct mpr__objw_req *req)
            (rep.length == 0 || write_full(c->fd, c->buf, rep.length));
 }
 
+/* A client that proved itself (the acceptor checked its hello): serve its
+ * requests, one at a time, until it closes or the service stops. */
 static void *conn_main(void *arg)
 {
     struct svc_conn *c = arg;
-    unsigned char in[MPR__OBJW_HELLO_BYTES > MPR__OBJW_REQ_BYTES ? MPR__OBJW_HELLO_BYTES
-                                                                 : MPR__OBJW_REQ_BYTES];
-    struct mpr__objw_hello h;
-    if (!read_full(c->fd, in, MPR__OBJW_HELLO_BYTES, HELLO_TIMEOUT_MS))
-        goto out;
-    mpr__objw_hello_decode(in, &h);
-    if (!mpr__objw_hello_check(&h, svc.nranks, svc.secret)) {
-        mpr__log("object service: refused a connection that does not know the service's secret");
-        goto out;
-    }
-    c->client = h.client;
+    unsigned char in[MPR__OBJW_REQ_BYTES];
     for (;;) {
         if (!read_full(c->fd, in, MPR__OBJW_REQ_BYTES, -1))
             break; /* the client closed, or the service stops */
@@ -308,7 +313,6 @@ static void *conn_main(void *arg)
         if (!serve_request(c, &req))
             break;
     }
-out:
     shutdown(c->fd, SHUT_RDWR);
     atomic_store(&c->finished, true);
     return NULL;
@@ -361,27 +365,166 @@ static int spawn(pthread_t *t, void *(*fn)(void *), void *arg)
     return rc;
 }
 
+/* ---- the acceptor: connections until they prove themselves ---------------- */
+
+struct unproven {
+    int fd; /* -1: a free slot */
+    int64_t deadline_ms;
+    uint64_t order; /* of acceptance: the smallest is the oldest */
+    size_t got;
+    unsigned char hello[MPR__OBJW_HELLO_BYTES];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void log_refusal(const char *why)
+{
+    static unsigned logged;
+    if (logged > REFUSALS_LOGGED_MAX)
+        return;
+    if (logged++ == REFUSALS_LOGGED_MAX)
+        mpr__log("object service: more connections refused; no longer logged");
+    else
+        mpr__log("object service: refused a connection: %s", why);
+}
+
+static void drop(struct unproven *u, const char *why)
+{
+    if (why)
+        log_refusal(why);
+    close(u->fd);
+    u->fd = -1;
+}
+
+/* A proven client gets its thread; the slot is free again either way. */
+static void promote(struct unproven *u, uint32_t client)
+{
+    int one = 1;
+    setsockopt(u->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    struct svc_conn *c = calloc(1, sizeof(*c));
+    if (!c || (c->fd = u->fd, c->client = client, spawn(&c->thread, conn_main, c)) != 0) {
+        mpr__log("object service: no thread for the connection of rank %u", client);
+        free(c);
+        drop(u, NULL);
+        return;
+    }
+    c->next = svc.conns;
+    svc.conns = c;
+    u->fd = -1;
+}
+
+/* Read what has come of u's hello (never more than a hello), judge it. */
+static void read_hello(struct unproven *u)
+{
+    ssize_t n;
+    do {
+        n = recv(u->fd, u->hello + u->got, sizeof(u->hello) - u->got, MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (n <= 0) {
+        drop(u, u->got ? "closed before a whole hello" : "closed without a hello");
+        return;
+    }
+    u->got += (size_t)n;
+    /* magic and version, byte by byte; the client rank and the secret whole */
+    unsigned char want[MPR__OBJW_HELLO_BYTES];
+    struct mpr__objw_hello mine = { .magic = MPR__OBJW_MAGIC, .version = MPR__OBJW_VERSION };
+    mpr__objw_hello_encode(&mine, want);
+    for (size_t i = 0; i < u->got && i < 12; i++) {
+        if (u->hello[i] != want[i]) {
+            drop(u, "not an object service hello");
+            return;
+        }
+    }
+    if (u->got < sizeof(u->hello))
+        return;
+    struct mpr__objw_hello h;
+    mpr__objw_hello_decode(u->hello, &h);
+    if (!mpr__objw_hello_check(&h, svc.nranks, svc.secret)) {
+        drop(u, "a hello without the service's secret");
+        return;
+    }
+    promote(u, h.client);
+}
+
+static void accept_all(struct unproven *slots, uint64_t *order)
+{
+    for (;;) {
+        int fd = accept4(svc.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                static bool said;
+                mpr__log_once(&said, "object service: accept: %s", strerror(errno));
+            }
+            return;
+        }
+        struct unproven *u = NULL, *oldest = &slots[0];
+        for (int i = 0; i < UNPROVEN_MAX && !u; i++) {
+            if (slots[i].fd < 0)
+                u = &slots[i];
+            else if (slots[i].order < oldest->order)
+                oldest = &slots[i];
+        }
+        if (!u) {
+            drop(oldest, "newer connections wait for a hello");
+            u = oldest;
+        }
+        *u = (struct unproven){ .fd = fd, .deadline_ms = now_ms() + UNPROVEN_TIMEOUT_MS,
+                                .order = ++*order };
+        read_hello(u); /* a client sends it at once: often it is there already */
+    }
+}
+
 static void *acceptor_main(void *arg)
 {
     (void)arg;
+    struct unproven slots[UNPROVEN_MAX];
+    for (int i = 0; i < UNPROVEN_MAX; i++)
+        slots[i].fd = -1;
+    uint64_t order = 0;
     for (;;) {
-        if (wait_fd(svc.listen_fd, POLLIN, -1) < 0)
-            break;
-        int fd = accept4(svc.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0)
-            continue;
-        reap_conns(false);
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        struct svc_conn *c = calloc(1, sizeof(*c));
-        if (!c || (c->fd = fd, spawn(&c->thread, conn_main, c)) != 0) {
-            mpr__log("object service: no thread for a connection");
-            free(c);
-            close(fd);
-            continue;
+        struct pollfd p[2 + UNPROVEN_MAX];
+        struct unproven *of[2 + UNPROVEN_MAX];
+        p[0] = (struct pollfd){ .fd = svc.stop_fd, .events = POLLIN };
+        p[1] = (struct pollfd){ .fd = svc.listen_fd, .events = POLLIN };
+        int n = 2;
+        int64_t now = now_ms(), first = -1;
+        for (int i = 0; i < UNPROVEN_MAX; i++) {
+            if (slots[i].fd < 0)
+                continue;
+            if (now >= slots[i].deadline_ms) {
+                drop(&slots[i], "no hello within the time allowed");
+                continue;
+            }
+            if (first < 0 || slots[i].deadline_ms < first)
+                first = slots[i].deadline_ms;
+            of[n] = &slots[i];
+            p[n++] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
         }
-        c->next = svc.conns;
-        svc.conns = c;
+        int ready = poll(p, (nfds_t)n, first < 0 ? -1 : (int)(first - now));
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (ready > 0 && p[0].revents)
+            break;
+        for (int i = 2; ready > 0 && i < n; i++) {
+            if (p[i].revents)
+                read_hello(of[i]);
+        }
+        if (ready > 0 && p[1].revents)
+            accept_all(slots, &order);
+        reap_conns(false);
+    }
+    for (int i = 0; i < UNPROVEN_MAX; i++) {
+        if (slots[i].fd >= 0)
+            drop(&slots[i], NULL);
     }
     reap_conns(true); /* they saw the stop too */
     return NULL;

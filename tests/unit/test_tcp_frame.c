@@ -277,6 +277,34 @@ static void test_hello(void **state)
     }
 }
 
+/* A hello is refused at its first wrong byte before the secret; src and the
+ * secret are never judged byte by byte. */
+static void test_hello_prefix(void **state)
+{
+    (void)state;
+    struct tcp_frame f = { .type = TCP_FRAME_HELLO, .src = 3, .length = TCP_HELLO_BYTES };
+    struct tcp_hello h = good_hello();
+    unsigned char b[TCP_HELLO_TOTAL];
+    mpr__tcp_frame_encode(&f, b);
+    mpr__tcp_hello_encode(&h, b + TCP_FRAME_BYTES);
+    char why[160] = "";
+    for (size_t len = 0; len <= TCP_HELLO_TOTAL; len++)
+        assert_true(mpr__tcp_hello_prefix_check(b, len, 1, why, sizeof(why)));
+    assert_false(mpr__tcp_hello_prefix_check(b, TCP_HELLO_SECRET_AT, 2, why, sizeof(why)));
+    assert_non_null(strstr(why, "byte 44"));
+    for (size_t i = 0; i < TCP_HELLO_TOTAL; i++) {
+        unsigned char c[TCP_HELLO_TOTAL];
+        memcpy(c, b, sizeof(c));
+        c[i] ^= 0x40;
+        bool judged = (i < 4 || i >= 8) && i < TCP_HELLO_SECRET_AT;
+        assert_int_equal(mpr__tcp_hello_prefix_check(c, i, 1, why, sizeof(why)), true);
+        assert_int_equal(mpr__tcp_hello_prefix_check(c, i + 1, 1, why, sizeof(why)), !judged);
+    }
+    const char *garbage = "GET / HTTP/1.0\r\n";
+    assert_false(mpr__tcp_hello_prefix_check((const unsigned char *)garbage, 1, 1, why, sizeof(why)));
+    assert_non_null(strstr(why, "byte 0 of a hello is 0x47, not 0x01"));
+}
+
 static void test_endpoint_roundtrip(void **state)
 {
     (void)state;
@@ -360,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_bad_length),
         cmocka_unit_test(test_bad_cookie),
         cmocka_unit_test(test_hello),
+        cmocka_unit_test(test_hello_prefix),
         cmocka_unit_test(test_endpoint_roundtrip),
         cmocka_unit_test(test_endpoint_rejects),
     };

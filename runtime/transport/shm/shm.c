@@ -127,12 +127,22 @@ static void shm_disarm(void)
 
 /* futex_waitv (Linux 5.16+) lets a rank asleep on another word (an
  * object's, a collective's) be woken by its doorbell too, so point-to-point
- * traffic reaches it at once instead of at the end of its sleep slice. */
+ * traffic reaches it at once instead of at the end of its sleep slice.
+ * MPR_FUTEX_WAITV=0 turns it off (then such a sleep is a plain futex wait
+ * on the word, in slices): valgrind does not know the system call, so
+ * tools/check-valgrind sets it to check the plain path. */
 static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_seen,
                           long timeout_ns)
 {
 #ifdef SYS_futex_waitv
-    static bool unavailable;
+    static bool unavailable, decided;
+    if (!decided) {
+        const char *env = getenv("MPR_FUTEX_WAITV");
+        unavailable = env && strcmp(env, "0") == 0;
+        if (env && strcmp(env, "0") != 0 && strcmp(env, "1") != 0)
+            mpr__log_rank0("MPR_FUTEX_WAITV=%s ignored: 0 or 1", env);
+        decided = true;
+    }
     if (unavailable)
         return false;
     struct futex_waitv waiters[2] = {

@@ -207,7 +207,7 @@ static int tcp_send(struct mpr_request *req)
     struct tcp_peer *p = &mpr__tcp.peers[rank];
     if (peer_gone(p))
         return MPR_ERR_PROC_FAILED;
-    if (!p->conn && !p->await_their_connect) {
+    if (!p->conn && !p->await_their_connect && p->retry_at == 0) {
         int rc = mpr__tcp_connect(rank);
         if (rc != MPR_SUCCESS)
             return rc;
@@ -772,6 +772,7 @@ static int handle_events(int timeout_ms)
     if (mpr__tcp.stalled)
         events += retry_stalled();
     mpr__tcp_check_hello_deadlines();
+    mpr__tcp_retry_connects();
     if (!mpr__queue_empty(&mpr__tcp.closed))
         mpr__tcp_free_closed();
     running = false;
@@ -807,6 +808,18 @@ static int tcp_init(char *endpoint, size_t cap)
             mpr__tcp.eager_limit = v;
         else if (mpr__g.rank == 0)
             mpr__log("MPR_TCP_EAGER_LIMIT=%s ignored: not a number of bytes up to %u", env, TCP_EAGER_MAX);
+    }
+    mpr__tcp.wireup_timeout = TCP_WIREUP_TIMEOUT_S;
+    env = getenv("MPR_TCP_WIREUP_TIMEOUT");
+    if (env) {
+        char *end;
+        double v = strtod(env, &end);
+        if (end == env || *end != '\0' || !(v > 0 && v <= TCP_WIREUP_TIMEOUT_MAX_S)) {
+            mpr__log("MPR_TCP_WIREUP_TIMEOUT=%s: not a number of seconds above 0 and up to %.0f",
+                     env, TCP_WIREUP_TIMEOUT_MAX_S);
+            return MPR_ERR_ARG;
+        }
+        mpr__tcp.wireup_timeout = v;
     }
     if (getrandom(mpr__tcp.secret, sizeof(mpr__tcp.secret), 0) != (ssize_t)sizeof(mpr__tcp.secret)) {
         mpr__log("getrandom: %s", strerror(errno));
@@ -909,7 +922,7 @@ static void tcp_watch(int rank)
     if (!mpr__tcp.up)
         return;
     struct tcp_peer *p = &mpr__tcp.peers[rank];
-    if (!p->down && !p->conn && !p->await_their_connect)
+    if (!p->down && !p->conn && !p->await_their_connect && p->retry_at == 0)
         mpr__tcp_connect(rank);
 }
 

@@ -21,8 +21,14 @@
 
 #define TCP_RBUF_BYTES (64u * 1024)   /* per open connection, for headers and small payloads */
 #define TCP_EAGER_DEFAULT (64u * 1024)
-#define TCP_HELLO_TIMEOUT_S 5.0       /* an accepted connection must say hello within this */
-#define TCP_HELLO_WAITING_MAX 64      /* accepted connections without a hello, at most */
+#define TCP_HELLO_TIMEOUT_S 2.0       /* an accepted connection must say hello within this */
+#define TCP_HELLO_WAITING_MAX 64      /* accepted connections without a hello; one more closes the oldest */
+#define TCP_WIREUP_TIMEOUT_S 20.0     /* from the first connect to a peer until its ACCEPT, at most
+                                         (MPR_TCP_WIREUP_TIMEOUT changes it) */
+#define TCP_WIREUP_TIMEOUT_MAX_S 3600.0
+#define TCP_REFUSED_GRACE_S 0.5       /* refused connects for this long: nothing listens, the peer is gone */
+#define TCP_RETRY_FIRST_S 0.01        /* backoff between connects, doubling... */
+#define TCP_RETRY_MAX_S 0.5           /* ... up to this */
 #define TCP_REFUSALS_LOGGED_MAX 100   /* then one line saying the rest are not logged */
 #define TCP_BYE_TIMEOUT_S 10.0        /* finalize waits this long for peers' goodbyes */
 #define TCP_DIRECT_MAX 4              /* open connections polled directly, at most */
@@ -97,6 +103,10 @@ struct tcp_peer {
     struct mpr__queue rdv_send; /* sends (tp_link) whose RTS is queued or out, waiting for CTS */
     struct mpr__queue rdv_recv; /* tcp_rdv_recv */
     bool await_their_connect;   /* we lost a simultaneous connect: theirs is coming */
+    double wireup_deadline;     /* first connect + TCP_WIREUP_TIMEOUT_S; 0 before it */
+    double retry_at;            /* > 0: the last connect failed; connect again then */
+    double retry_wait;          /* the backoff, doubling with each failure */
+    double refused_since;       /* > 0: connects refused since then */
     bool down;                  /* failed or said goodbye: nothing more to or from it */
 };
 
@@ -107,11 +117,14 @@ struct tcp_state {
     int listen_fd;
     uint8_t secret[TCP_SECRET_BYTES];
     size_t eager_limit;
+    double wireup_timeout; /* seconds: TCP_WIREUP_TIMEOUT_S or MPR_TCP_WIREUP_TIMEOUT */
     struct tcp_peer *peers;  /* by world rank */
     struct mpr__queue conns; /* every live tcp_conn */
     struct mpr__queue closed;
     struct tcp_out *free_outs;
     int hello_waiting;
+    int retrying;   /* peers with a retry_at */
+    int connecting; /* connections in TCP_CONN_CONNECTING */
     int stalled;
     struct tcp_conn *direct[TCP_DIRECT_MAX]; /* open connections polled directly */
     int ndirect;
@@ -135,6 +148,8 @@ void mpr__tcp_set_events(struct tcp_conn *c, bool in, bool out);
  * is full, -1 on an error (errno set). */
 int mpr__tcp_write_ctl(struct tcp_conn *c);
 void mpr__tcp_check_hello_deadlines(void);
+/* Connect again to the peers whose retry time has come. */
+void mpr__tcp_retry_connects(void);
 /* The peer failed: log the printf-style reason once, mark it dead, fail what
  * involves it. With fmt == NULL it said goodbye: its connection closes and
  * anything still queued for it fails, but it is not dead to the core (its

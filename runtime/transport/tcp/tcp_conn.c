@@ -10,6 +10,21 @@
  * connection that is turned down. Anything else is refused: one line on
  * stderr, the socket closed, the job untouched.
  *
+ * Strangers. Anyone who reaches the port can connect, so an accepted
+ * connection costs nothing until it proves itself: no buffer (the hello is
+ * read into the connection's fixed 64 bytes, never more), at most
+ * TCP_HELLO_TIMEOUT_S to say it, dropped at the first byte that is not the
+ * job's hello (the secret excepted: it is compared whole, in constant
+ * time), and at most TCP_HELLO_WAITING_MAX such connections: one more
+ * closes the oldest, so a crowd of idle connections cannot lock the real
+ * peers out. A connector the acceptor dropped (reset, or closed before
+ * ACCEPT) tries again with backoff until TCP_WIREUP_TIMEOUT_S after its
+ * first try (MPR_TCP_WIREUP_TIMEOUT); a refused connect (nothing listens:
+ * the peer is gone) is tried again for TCP_REFUSED_GRACE_S, then the peer has failed. A pair
+ * that cannot wire up in time ends the job with a message
+ * (mpr__wireup_fail_job): one rank cannot tell the others, and their
+ * collectives would wait forever.
+ *
  * Simultaneous connects: the connection opened by the lower rank wins. The
  * lower rank answers DUPLICATE to a hello from the higher rank whenever it
  * has a connection of its own to it (being set up or open); the higher
@@ -94,6 +109,8 @@ void mpr__tcp_conn_close(struct tcp_conn *c)
         return;
     if (c->state == TCP_CONN_HELLO_WAIT && c->peer < 0)
         mpr__tcp.hello_waiting--;
+    if (c->state == TCP_CONN_CONNECTING)
+        mpr__tcp.connecting--;
     if (c->stalled)
         mpr__tcp.stalled--;
     c->stalled = false;
@@ -131,14 +148,6 @@ static void log_refusal(const char *addr, const char *fmt, va_list ap)
     char why[256];
     vsnprintf(why, sizeof(why), fmt, ap);
     mpr__log("refused connection from %s: %s", addr, why);
-}
-
-static void __attribute__((format(printf, 2, 3))) log_refusalf(const char *addr, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    log_refusal(addr, fmt, ap);
-    va_end(ap);
 }
 
 /* An accepted connection did not prove it belongs to the job. */
@@ -199,8 +208,53 @@ static void set_ctl_frame(struct tcp_conn *c, uint8_t type)
 
 /* ---- connecting ------------------------------------------------------- */
 
+/* The attempt to reach `rank` failed before its ACCEPT (err: errno, or 0
+ * for a close). The connection, if any, is closed by the caller. Try again
+ * later, or give up: a refusal that lasts means the peer is gone; anything
+ * else that lasts past the wire-up deadline ends the job. */
+static void attempt_failed(int rank, const char *where, int err, const char *what)
+{
+    struct tcp_peer *p = &mpr__tcp.peers[rank];
+    double now = mpr_wtime();
+    const char *reason = err ? strerror(err) : "closed before answering";
+    if (err == ECONNREFUSED) {
+        if (p->refused_since == 0)
+            p->refused_since = now;
+        if (now - p->refused_since >= TCP_REFUSED_GRACE_S || mpr__peer_gone(rank)) {
+            mpr__tcp_peer_down(rank, "cannot connect to rank %d at %s: %s", rank, where, reason);
+            return;
+        }
+    } else {
+        p->refused_since = 0;
+    }
+    if (mpr__peer_gone(rank)) {
+        mpr__tcp_peer_down(rank, "rank %d at %s is gone (%s: %s)", rank, where, what, reason);
+        return;
+    }
+    if (now >= p->wireup_deadline)
+        mpr__wireup_fail_job("cannot wire up with rank %d at %s within %g s (%s: %s)", rank,
+                             where, mpr__tcp.wireup_timeout, what, reason);
+    p->retry_wait = p->retry_wait == 0 ? TCP_RETRY_FIRST_S : p->retry_wait * 2;
+    if (p->retry_wait > TCP_RETRY_MAX_S)
+        p->retry_wait = TCP_RETRY_MAX_S;
+    p->retry_at = now + p->retry_wait;
+    mpr__tcp.retrying++;
+}
+
+/* Our connection to its peer failed before ACCEPT: close it and try again
+ * (or give up, see attempt_failed). */
+static void connection_failed(struct tcp_conn *c, int err, const char *what)
+{
+    int rank = c->peer;
+    char where[sizeof(c->addr)];
+    memcpy(where, c->addr, sizeof(where));
+    mpr__tcp_conn_close(c);
+    attempt_failed(rank, where, err, what);
+}
+
 int mpr__tcp_connect(int rank)
 {
+    struct tcp_peer *p = &mpr__tcp.peers[rank];
     char endpoint[TCP_ENDPOINT_MAX];
     int rc = mpr__wireup_get_endpoint("tcp", rank, endpoint, sizeof(endpoint));
     if (rc != MPR_SUCCESS)
@@ -212,6 +266,8 @@ int mpr__tcp_connect(int rank)
         mpr__log("rank %d published a TCP endpoint mpr cannot read: \"%.64s\"", rank, endpoint);
         return MPR_ERR_PMIX;
     }
+    if (p->wireup_deadline == 0)
+        p->wireup_deadline = mpr_wtime() + mpr__tcp.wireup_timeout;
     char where[INET6_ADDRSTRLEN + 8];
     format_addr((struct sockaddr *)&addr, where, sizeof(where));
     int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -223,14 +279,15 @@ int mpr__tcp_connect(int rank)
     if (connect(fd, (struct sockaddr *)&addr, addr_len) != 0 && errno != EINPROGRESS) {
         int err = errno;
         close(fd);
-        mpr__tcp_peer_down(rank, "cannot connect to rank %d at %s: %s", rank, where, strerror(err));
-        return MPR_ERR_PROC_FAILED;
+        attempt_failed(rank, where, err, "connect");
+        return p->down ? MPR_ERR_PROC_FAILED : MPR_SUCCESS;
     }
     struct tcp_conn *c = conn_new(fd, TCP_CONN_CONNECTING, rank, (struct sockaddr *)&addr, true);
     if (!c) {
         close(fd);
         return MPR_ERR_NO_MEM;
     }
+    mpr__tcp.connecting++;
     struct tcp_frame f = { .type = TCP_FRAME_HELLO, .src = (uint32_t)mpr__g.rank,
                            .length = TCP_HELLO_BYTES };
     struct tcp_hello h = { .magic = TCP_HELLO_MAGIC, .version = TCP_WIRE_VERSION,
@@ -239,8 +296,30 @@ int mpr__tcp_connect(int rank)
     mpr__tcp_frame_encode(&f, c->ctl);
     mpr__tcp_hello_encode(&h, c->ctl + TCP_FRAME_BYTES);
     c->ctl_len = TCP_FRAME_BYTES + TCP_HELLO_BYTES;
-    mpr__tcp.peers[rank].conn = c;
+    p->conn = c;
     return MPR_SUCCESS;
+}
+
+void mpr__tcp_retry_connects(void)
+{
+    if (mpr__tcp.retrying == 0 && mpr__tcp.connecting == 0)
+        return;
+    double now = mpr_wtime();
+    for (int r = 0; r < mpr__g.size; r++) {
+        struct tcp_peer *p = &mpr__tcp.peers[r];
+        struct tcp_conn *c = p->conn;
+        /* a connect the network never answers (SYNs dropped) would take the
+         * kernel minutes to give up; a busy peer's kernel answers anyway */
+        if (c && c->state == TCP_CONN_CONNECTING && !c->loser && now >= p->wireup_deadline)
+            mpr__wireup_fail_job("cannot wire up with rank %d at %s within %g s (connect: no "
+                                 "answer)", r, c->addr, mpr__tcp.wireup_timeout);
+        if (p->retry_at == 0 || now < p->retry_at)
+            continue;
+        p->retry_at = 0;
+        mpr__tcp.retrying--;
+        if (!p->down && !p->conn && !p->await_their_connect)
+            mpr__tcp_connect(r);
+    }
 }
 
 /* A loser has done its duty once its hello is out. */
@@ -259,23 +338,22 @@ static void finish_connect(struct tcp_conn *c)
         err = errno;
     if (err == EINPROGRESS || err == EALREADY)
         return;
+    mpr__tcp.connecting--;
+    c->state = TCP_CONN_REPLY_WAIT; /* connected; or, on an error, closed below */
     if (err != 0) {
         if (c->loser)
             mpr__tcp_conn_close(c);
         else
-            mpr__tcp_peer_down(c->peer, "cannot connect to rank %d at %s: %s",
-                               c->peer, c->addr, strerror(err));
+            connection_failed(c, err, "connect");
         return;
     }
-    c->state = TCP_CONN_REPLY_WAIT;
     if (c->loser) {
         loser_step(c);
         return;
     }
     int w = mpr__tcp_write_ctl(c);
     if (w < 0)
-        mpr__tcp_peer_down(c->peer, "cannot send a hello to rank %d at %s: %s",
-                           c->peer, c->addr, strerror(errno));
+        connection_failed(c, errno, "sending the hello");
     else
         mpr__tcp_set_events(c, true, w == 0);
 }
@@ -305,8 +383,7 @@ static void read_reply(struct tcp_conn *c)
     if (r == 0)
         return;
     if (r < 0) {
-        mpr__tcp_peer_down(rank, "rank %d at %s closed the connection during the handshake%s%s",
-                           rank, c->addr, errno ? ": " : "", errno ? strerror(errno) : "");
+        connection_failed(c, errno, "waiting for its answer");
         return;
     }
     struct tcp_frame f;
@@ -314,11 +391,11 @@ static void read_reply(struct tcp_conn *c)
     struct tcp_frame_rules rules = { .phase = TCP_PHASE_REPLY, .nranks = (uint32_t)mpr__g.size,
                                      .self = (uint32_t)mpr__g.rank, .peer = (uint32_t)rank };
     char why[160];
-    if (!mpr__tcp_frame_check(&f, &rules, why, sizeof(why))) {
-        mpr__tcp_peer_down(rank, "bad reply from rank %d at %s: %s", rank, c->addr, why);
-        return;
-    }
+    if (!mpr__tcp_frame_check(&f, &rules, why, sizeof(why)))
+        mpr__wireup_fail_job("bad reply from rank %d at %s: %s", rank, c->addr, why);
     struct tcp_peer *p = &mpr__tcp.peers[rank];
+    p->refused_since = 0;
+    p->retry_wait = 0;
     if (f.type == TCP_FRAME_ACCEPT) {
         c->state = TCP_CONN_OPEN;
         mpr__tcp_conn_opened(c);
@@ -326,11 +403,24 @@ static void read_reply(struct tcp_conn *c)
         mpr__tcp_conn_close(c); /* its own connection is on the way */
         p->await_their_connect = true;
     } else {
-        mpr__tcp_peer_down(rank, "rank %d answered DUPLICATE to the lower rank's connection", rank);
+        mpr__wireup_fail_job("rank %d answered DUPLICATE to the lower rank's connection", rank);
     }
 }
 
 /* ---- accepting -------------------------------------------------------- */
+
+/* The oldest accepted connection still without a hello. */
+static struct tcp_conn *oldest_unproven(void)
+{
+    for (struct mpr__qlink *l = mpr__tcp.conns.head.next; l != &mpr__tcp.conns.head; l = l->next) {
+        struct tcp_conn *c = mpr__container_of(l, struct tcp_conn, link);
+        if (c->state == TCP_CONN_HELLO_WAIT && c->peer < 0)
+            return c;
+    }
+    return NULL;
+}
+
+static void read_hello(struct tcp_conn *c);
 
 void mpr__tcp_accept_all(void)
 {
@@ -343,15 +433,16 @@ void mpr__tcp_accept_all(void)
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                mpr__log("accept: %s", strerror(errno));
+            {
+                static bool said;
+                mpr__log_once(&said, "accept: %s", strerror(errno)); /* EMFILE: tried again next pass */
+            }
             return;
         }
-        char addr[INET6_ADDRSTRLEN + 8];
-        format_addr((struct sockaddr *)&sa, addr, sizeof(addr));
         if (mpr__tcp.hello_waiting >= TCP_HELLO_WAITING_MAX) {
-            close(fd);
-            log_refusalf(addr, "%d connections already wait for a hello", TCP_HELLO_WAITING_MAX);
-            continue;
+            struct tcp_conn *old = oldest_unproven();
+            if (old)
+                refuse(old, "%d newer connections wait for a hello", TCP_HELLO_WAITING_MAX);
         }
         set_nodelay(fd);
         struct tcp_conn *c = conn_new(fd, TCP_CONN_HELLO_WAIT, -1, (struct sockaddr *)&sa, false);
@@ -361,6 +452,7 @@ void mpr__tcp_accept_all(void)
         }
         c->deadline = mpr_wtime() + TCP_HELLO_TIMEOUT_S;
         mpr__tcp.hello_waiting++;
+        read_hello(c); /* a peer sends it at once: often it is there already */
     }
 }
 
@@ -403,46 +495,48 @@ static void hello_from(struct tcp_conn *c, int rank)
     mpr__tcp_conn_opened(c);
 }
 
+/* Read what has come of the hello (never more than a hello's bytes), drop
+ * the connection at the first wrong byte, and answer a whole good hello. */
 static void read_hello(struct tcp_conn *c)
 {
-    size_t need = c->hs_in_len < TCP_FRAME_BYTES ? TCP_FRAME_BYTES : TCP_FRAME_BYTES + TCP_HELLO_BYTES;
-    for (;;) {
-        int r = read_handshake(c, need);
-        if (r == 0)
-            return;
-        if (r < 0) {
-            if (errno)
-                refuse(c, "%s before a complete hello", strerror(errno));
-            else if (c->hs_in_len == 0)
-                refuse(c, "closed without sending a hello");
-            else
-                refuse(c, "closed after %zu of the %u bytes of a hello", c->hs_in_len,
-                       TCP_FRAME_BYTES + TCP_HELLO_BYTES);
-            return;
+    size_t had = c->hs_in_len;
+    int r = read_handshake(c, TCP_HELLO_TOTAL);
+    char why[160];
+    struct tcp_frame f;
+    struct tcp_frame_rules rules = { .phase = TCP_PHASE_HELLO, .nranks = (uint32_t)mpr__g.size,
+                                     .self = (uint32_t)mpr__g.rank };
+    if (c->hs_in_len > had &&
+        !mpr__tcp_hello_prefix_check(c->hs_in, c->hs_in_len, (uint32_t)mpr__g.rank, why, sizeof(why))) {
+        if (c->hs_in_len >= TCP_FRAME_BYTES) { /* the header's check says it better */
+            mpr__tcp_frame_decode(c->hs_in, &f);
+            mpr__tcp_frame_check(&f, &rules, why, sizeof(why));
         }
-        struct tcp_frame f;
-        mpr__tcp_frame_decode(c->hs_in, &f);
-        char why[160];
-        if (need == TCP_FRAME_BYTES) {
-            struct tcp_frame_rules rules = { .phase = TCP_PHASE_HELLO,
-                                             .nranks = (uint32_t)mpr__g.size,
-                                             .self = (uint32_t)mpr__g.rank };
-            if (!mpr__tcp_frame_check(&f, &rules, why, sizeof(why))) {
-                refuse(c, "%s", why);
-                return;
-            }
-            need += TCP_HELLO_BYTES;
-            continue;
-        }
-        struct tcp_hello h;
-        mpr__tcp_hello_decode(c->hs_in + TCP_FRAME_BYTES, &h);
-        if (!mpr__tcp_hello_check(&h, (uint32_t)mpr__g.rank, mpr__tcp.secret, why, sizeof(why))) {
-            refuse(c, "%s (claims rank %u)", why, f.src);
-            return;
-        }
-        hello_from(c, (int)f.src);
+        refuse(c, "%s", why);
         return;
     }
+    if (r == 0)
+        return;
+    if (r < 0) {
+        if (errno)
+            refuse(c, "%s before a complete hello", strerror(errno));
+        else if (c->hs_in_len == 0)
+            refuse(c, "closed without sending a hello");
+        else
+            refuse(c, "closed after %zu of the %u bytes of a hello", c->hs_in_len, TCP_HELLO_TOTAL);
+        return;
+    }
+    mpr__tcp_frame_decode(c->hs_in, &f);
+    if (!mpr__tcp_frame_check(&f, &rules, why, sizeof(why))) {
+        refuse(c, "%s", why);
+        return;
+    }
+    struct tcp_hello h;
+    mpr__tcp_hello_decode(c->hs_in + TCP_FRAME_BYTES, &h);
+    if (!mpr__tcp_hello_check(&h, (uint32_t)mpr__g.rank, mpr__tcp.secret, why, sizeof(why))) {
+        refuse(c, "%s (claims rank %u)", why, f.src);
+        return;
+    }
+    hello_from(c, (int)f.src);
 }
 
 void mpr__tcp_check_hello_deadlines(void)
@@ -488,8 +582,7 @@ void mpr__tcp_conn_event(struct tcp_conn *c, uint32_t events)
         if (events & EPOLLOUT) {
             int w = mpr__tcp_write_ctl(c);
             if (w < 0) {
-                mpr__tcp_peer_down(c->peer, "cannot send a hello to rank %d at %s: %s",
-                                   c->peer, c->addr, strerror(errno));
+                connection_failed(c, errno, "sending the hello");
                 break;
             }
             mpr__tcp_set_events(c, true, w == 0);

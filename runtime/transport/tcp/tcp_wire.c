@@ -159,3 +159,30 @@ bool mpr__tcp_hello_check(const struct tcp_hello *h, uint32_t self,
         return mpr__wire_refuse(why, why_cap, "wrong secret");
     return true;
 }
+
+/* The hello a connector sends to rank `self`, but for the fields that vary
+ * (src, bytes 4-7) or must not be compared early (the secret). */
+static void expected_hello(uint32_t self, unsigned char out[TCP_HELLO_TOTAL])
+{
+    struct tcp_frame f = { .type = TCP_FRAME_HELLO, .length = TCP_HELLO_BYTES };
+    struct tcp_hello h = { .magic = TCP_HELLO_MAGIC, .version = TCP_WIRE_VERSION, .target = self };
+    mpr__tcp_frame_encode(&f, out);
+    mpr__tcp_hello_encode(&h, out + TCP_FRAME_BYTES);
+}
+
+bool mpr__tcp_hello_prefix_check(const unsigned char *in, size_t len, uint32_t self, char *why,
+                                 size_t why_cap)
+{
+    unsigned char want[TCP_HELLO_TOTAL];
+    expected_hello(self, want);
+    if (len > TCP_HELLO_SECRET_AT)
+        len = TCP_HELLO_SECRET_AT;
+    for (size_t i = 0; i < len; i++) {
+        if (i >= 4 && i < 8)
+            continue; /* src: checked whole, by mpr__tcp_frame_check */
+        if (in[i] != want[i])
+            return mpr__wire_refuse(why, why_cap, "byte %zu of a hello is 0x%02x, not 0x%02x", i,
+                                    in[i], want[i]);
+    }
+    return true;
+}

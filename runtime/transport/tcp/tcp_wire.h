@@ -34,6 +34,8 @@
 
 #define TCP_FRAME_BYTES 32
 #define TCP_HELLO_BYTES 32
+#define TCP_HELLO_TOTAL (TCP_FRAME_BYTES + TCP_HELLO_BYTES) /* header and payload */
+#define TCP_HELLO_SECRET_AT (TCP_FRAME_BYTES + 16)          /* where the secret starts */
 #define TCP_SECRET_BYTES MPR__SECRET_BYTES
 #define TCP_HELLO_MAGIC 0x317063742d72706dull /* the bytes "mpr-tcp1" */
 #define TCP_WIRE_VERSION 1
@@ -104,5 +106,14 @@ void mpr__tcp_hello_decode(const unsigned char in[TCP_HELLO_BYTES], struct tcp_h
  * The secret is compared in constant time. */
 bool mpr__tcp_hello_check(const struct tcp_hello *h, uint32_t self,
                           const uint8_t secret[TCP_SECRET_BYTES], char *why, size_t why_cap);
+
+/* Are the first len bytes received of a hello (header and payload) what
+ * the job's hello to rank `self` holds, so far? Checks every byte before
+ * the secret except src (compared whole by mpr__tcp_frame_check); the
+ * secret itself is only compared whole, in constant time, by
+ * mpr__tcp_hello_check, so that dropping a connection at the first wrong
+ * byte tells a stranger nothing about the secret. */
+bool mpr__tcp_hello_prefix_check(const unsigned char *in, size_t len, uint32_t self, char *why,
+                                 size_t why_cap);
 
 #endif /* MPR_TCP_WIRE_H */

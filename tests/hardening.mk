@@ -1,0 +1,12 @@
+# Hardening against strangers (issue 15): every listener of a job (ranks'
+# TCP ports, mprun's ports) flooded with held connections, garbage, slow
+# bytes and churn during start-up and while the job runs
+# (hostile_peers.sh, hostile_peers_multihost.sh, with hostile_job.c and the
+# flooder hostile_flood.py); mprun naming the rank that died first when the
+# others react to its death across hosts (blame_multihost.sh).
+# Included from tests/local.mk, which says how to register a test.
+
+TEST_BINS += tests/integration/hostile_job
+TEST_SH += tests/integration/hostile_peers.sh tests/integration/hostile_peers_multihost.sh \
+	tests/integration/blame_multihost.sh
+EXTRA_DIST += tests/integration/hostile_flood.py
