@@ -224,6 +224,16 @@ int mpr_wait(mpr_request *req, mpr_status *status);
 int mpr_waitall(int count, mpr_request reqs[], mpr_status statuses[]);
 
 /*
+ * mpr_waitany - block until one of the count requests completes, then
+ * complete it as mpr_wait does (its entry becomes MPR_REQUEST_NULL) and
+ * set *index to its position. MPR_REQUEST_NULL entries are skipped; when
+ * every entry is MPR_REQUEST_NULL it returns at once with *index =
+ * MPR_UNDEFINED and an empty status. Returns that request's result, or
+ * MPR_ERR_ARG (negative count, NULL reqs with count > 0, NULL index).
+ */
+int mpr_waitany(int count, mpr_request reqs[], int *index, mpr_status *status);
+
+/*
  * mpr_test - make progress and check *req without blocking. Sets *flag to 1
  * and completes the request as mpr_wait does when it is done, else *flag = 0.
  */
