@@ -33,7 +33,7 @@ static int failures;
 
 #define OK(call) EXPECT_RC(call, MPI_SUCCESS)
 
-static void start(int *argc, char ***argv)
+static inline void start(int *argc, char ***argv)
 {
     MPI_Init(argc, argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
@@ -41,7 +41,7 @@ static void start(int *argc, char ***argv)
 }
 
 /* Every rank learns whether any failed; 0 when none did. */
-static int finish(void)
+static inline int finish(void)
 {
     int any = 0;
     MPI_Allreduce(&failures, &any, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
