@@ -171,6 +171,8 @@ void mpi__sync_received(MPI_Comm comm, int source, int tag);
 void mpi__bsend_release_all(void);
 
 /* ---- request.c ---- */
+MPI_Request mpi__request_alloc(void);
+void mpi__request_release(MPI_Request req);
 void mpi__active_add(MPI_Request req);
 bool mpi__active_any(void);
 /* Wait for *req (not MPI_REQUEST_NULL), free it, set it to NULL; returns its

@@ -43,7 +43,7 @@ static int check_args(const void *buf, int count, MPI_Datatype type, int peer,
 
 static MPI_Request request_new(MPI_Comm comm, bool recv)
 {
-    MPI_Request r = calloc(1, sizeof(*r));
+    MPI_Request r = mpi__request_alloc();
     if (r) {
         r->magic = MPI__MAGIC_REQ;
         r->comm = comm;
@@ -102,7 +102,7 @@ static int send_start(const void *buf, int count, MPI_Datatype type, int dest, i
             for (int i = 0; i < 2; i++)
                 if (r->parts[i])
                     mpr_wait(&r->parts[i], MPR_STATUS_IGNORE);
-            free(r);
+            mpi__request_release(r);
         }
         free(tmp);
         return rc;
@@ -133,7 +133,7 @@ static int recv_start(void *buf, int count, MPI_Datatype type, int source, int t
     void *data = buf;
     if (!type->contiguous && bytes > 0) {
         if (!(r->tmp = malloc(bytes))) {
-            free(r);
+            mpi__request_release(r);
             return MPI_ERR_NO_MEM;
         }
         data = r->tmp;
@@ -145,7 +145,7 @@ static int recv_start(void *buf, int count, MPI_Datatype type, int source, int t
                        tag == MPI_ANY_TAG ? MPR_ANY_TAG : tag, comm->comm, &r->parts[0]);
     if (rc != MPR_SUCCESS) {
         free(r->tmp);
-        free(r);
+        mpi__request_release(r);
         return mpi__from_mpr(rc);
     }
     r->capacity = bytes;

@@ -15,8 +15,38 @@
 
 #define STACK_PARTS 32
 
+#define POOL_MAX 256
+
+static struct mpi__request *pool; /* released requests, linked by next */
+static int pooled;
 static struct mpi__request *active; /* receives with their data part in flight */
 static struct mpi__request *detached; /* freed by MPI_Request_free while in flight */
+
+/* Requests are recycled: a bandwidth test makes one per message. */
+MPI_Request mpi__request_alloc(void)
+{
+    MPI_Request r = pool;
+    if (r) {
+        pool = r->next;
+        pooled--;
+        memset(r, 0, sizeof(*r));
+    } else {
+        r = calloc(1, sizeof(*r));
+    }
+    return r;
+}
+
+void mpi__request_release(MPI_Request r)
+{
+    r->magic = 0;
+    if (pooled >= POOL_MAX) {
+        free(r);
+        return;
+    }
+    r->next = pool;
+    pool = r;
+    pooled++;
+}
 
 void mpi__active_add(MPI_Request r)
 {
@@ -79,8 +109,7 @@ static void settle(MPI_Request r, int i, int rc, const mpr_status *s)
             mpi__unpack(r->tmp, s->count < r->capacity ? s->count : r->capacity, r->ubuf,
                         r->count, r->type);
         free(r->tmp);
-        r->magic = 0;
-        free(r);
+        mpi__request_release(r);
         return;
     }
     if (s->source >= 0 && rc != MPR_ERR_PROC_FAILED)
@@ -95,9 +124,11 @@ static void settle(MPI_Request r, int i, int rc, const mpr_status *s)
 
 /*
  * Wait until a part of one of reqs[0..n) or of a receive in flight
- * completes, and settle it. *which = the index in reqs, or -1 when it was
- * another receive. With extra (not NULL, n == 0) wait for that libmpr
- * request instead, *which = 0 when it completed (its status in *xs).
+ * completes, and settle every part that has. *which = the index in reqs
+ * of a request a part of which completed, or -1 when only other receives
+ * did. With extra (not NULL, n == 0) wait for that libmpr request too:
+ * *which = 0 when it completed (its status in *xs, its result returned
+ * negated when it failed).
  */
 static int wait_parts(int n, MPI_Request reqs[], mpr_request *extra, mpr_status *xs, int *which)
 {
@@ -106,18 +137,23 @@ static int wait_parts(int n, MPI_Request reqs[], mpr_request *extra, mpr_status 
         cap++;
     mpr_request stack_h[STACK_PARTS];
     MPI_Request stack_o[STACK_PARTS];
-    int stack_p[STACK_PARTS];
+    int stack_p[STACK_PARTS], stack_i[STACK_PARTS], stack_r[STACK_PARTS];
+    mpr_status stack_s[STACK_PARTS];
     mpr_request *h = stack_h;
     MPI_Request *owner = stack_o;
-    int *part = stack_p;
+    int *part = stack_p, *idx = stack_i, *res = stack_r;
+    mpr_status *sts = stack_s;
     if (cap > STACK_PARTS) {
         h = malloc(sizeof(*h) * (size_t)cap);
         owner = malloc(sizeof(*owner) * (size_t)cap);
-        part = malloc(sizeof(*part) * (size_t)cap);
-        if (!h || !owner || !part) {
-            free(h); free(owner); free(part);
+        part = malloc(sizeof(*part) * (size_t)cap * 3);
+        sts = malloc(sizeof(*sts) * (size_t)cap);
+        if (!h || !owner || !part || !sts) {
+            free(h); free(owner); free(part); free(sts);
             return MPI_ERR_NO_MEM;
         }
+        idx = part + cap;
+        res = part + 2 * cap;
     }
     int k = 0;
     if (extra) {
@@ -145,31 +181,40 @@ static int wait_parts(int n, MPI_Request reqs[], mpr_request *extra, mpr_status 
     for (int i = 0; i < n; i++)
         if (reqs[i])
             reqs[i]->marked = false;
-    int idx = -1;
-    mpr_status s = { 0 };
-    int rc = mpr_waitany(k, h, &idx, &s);
+    int got = 0;
+    int rc = mpr_waitsome(k, h, &got, idx, sts, res);
     int result = MPI_SUCCESS;
-    if (idx < 0 || idx >= k) {
+    *which = -1;
+    if (rc != MPR_SUCCESS || got <= 0) {
         result = mpi__from_mpr(rc);
         if (result == MPI_SUCCESS)
             result = MPI_ERR_INTERN;
-    } else if (!owner[idx]) {
-        *extra = MPR_REQUEST_NULL;
-        if (xs)
-            *xs = s;
-        *which = 0;
-        result = mpi__from_mpr(rc) == MPI_SUCCESS ? MPI_SUCCESS : -mpi__from_mpr(rc);
-    } else {
-        MPI_Request r = owner[idx];
-        r->parts[part[idx]] = MPR_REQUEST_NULL;
-        settle(r, part[idx], rc, &s);
-        *which = -1;
-        for (int i = 0; i < n; i++)
-            if (reqs[i] == r)
-                *which = i;
+        got = 0;
+    }
+    for (int j = 0; j < got; j++) {
+        int e = idx[j];
+        if (!owner[e]) {
+            *extra = MPR_REQUEST_NULL;
+            if (xs)
+                *xs = sts[j];
+            *which = 0;
+            if (res[j] != MPR_SUCCESS)
+                result = -mpi__from_mpr(res[j]);
+            continue;
+        }
+        MPI_Request r = owner[e];
+        bool mine = false;
+        for (int i = 0; i < n && !mine; i++)
+            mine = reqs[i] == r;
+        r->parts[part[e]] = MPR_REQUEST_NULL;
+        settle(r, part[e], res[j], &sts[j]);
+        if (mine && *which < 0)
+            for (int i = 0; i < n; i++)
+                if (reqs[i] == r)
+                    *which = i;
     }
     if (h != stack_h) {
-        free(h); free(owner); free(part);
+        free(h); free(owner); free(part); free(sts);
     }
     return result;
 }
@@ -208,8 +253,7 @@ static int complete(MPI_Request r, MPI_Status *status)
         status->MPI_ERROR = err;
     }
     free(r->tmp);
-    r->magic = 0;
-    free(r);
+    mpi__request_release(r);
     return err;
 }
 

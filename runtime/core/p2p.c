@@ -414,6 +414,32 @@ int mpr_waitany(int count, mpr_request reqs[], int *index, mpr_status *status)
     return mpr_wait(&reqs[a.done], status);
 }
 
+int mpr_waitsome(int count, mpr_request reqs[], int *outcount, int indices[],
+                 mpr_status statuses[], int results[])
+{
+    if (!outcount || (count > 0 && (!indices || !results)))
+        return MPR_ERR_ARG;
+    int index = MPR_UNDEFINED;
+    int rc = mpr_waitany(count, reqs, &index, statuses ? &statuses[0] : NULL);
+    if (index == MPR_UNDEFINED || index < 0) {
+        if (rc == MPR_SUCCESS)
+            *outcount = MPR_UNDEFINED;
+        return rc;
+    }
+    int n = 0;
+    indices[n] = index;
+    results[n++] = rc;
+    for (int i = 0; i < count; i++) {
+        if (reqs[i] == MPR_REQUEST_NULL || !reqs[i]->done)
+            continue;
+        indices[n] = i;
+        results[n] = mpr_wait(&reqs[i], statuses ? &statuses[n] : NULL);
+        n++;
+    }
+    *outcount = n;
+    return MPR_SUCCESS;
+}
+
 int mpr_test(mpr_request *req, int *flag, mpr_status *status)
 {
     int rc = mpr__check_ready();
