@@ -19,4 +19,4 @@ mpi_libmpr_mpi_la_LIBADD = runtime/libmpr.la
 mpi_libmpr_mpi_la_LDFLAGS = -version-info 0:0:0 \
 	-export-symbols-regex '^(MPI_[A-Z][A-Za-z_]*|mpi__(comm_world|comm_self|group_empty|errors_are_fatal|errors_return|type_[a-z0-9_]+|op_(max|min|sum|prod|land|band|lor|bor|lxor|bxor|maxloc|minloc)))$$'
 pkgconfig_DATA += mpr-mpi.pc
-EXTRA_DIST += mpr-mpi.pc.in
+EXTRA_DIST += mpr-mpi.pc.in docs/mpi.md bench/osu-compare
