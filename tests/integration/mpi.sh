@@ -47,6 +47,13 @@ run 3 -x MPR_TRANSPORT=tcp -- mpi_fatal rank "$MARK"
 run 3 mpi_fatal abort "$MARK"
 expect_rc 7 "MPI_Abort(world, 7) ends the job with 7"
 job 3 mpi_fatal return
+# a rank that dies: the others' calls needing it return MPI_ERR_PROC_FAILED
+run 3 --enable-recovery -- mpi_fatal died "$MARK"
+if [ "$(grep -c 'died ok' <<<"$LAST_OUTPUT")" -eq 2 ] && ! grep -q FAIL: <<<"$LAST_OUTPUT"; then
+    pass "a dead rank: receive, wildcard receive, allreduce return MPI_ERR_PROC_FAILED"
+else
+    fail "dead rank: exit $RC: $LAST_OUTPUT"
+fi
 no_procs "fatal jobs"
 
 # classic programs

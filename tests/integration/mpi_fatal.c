@@ -8,7 +8,13 @@
  *   dup       as rank, on a dup of world that inherited the handler
  *   return    MPI_ERRORS_RETURN: the same bad send returns, the job ends well
  *   abort     rank 1 calls MPI_Abort(world, 7): the job exits with 7
+ *   died      (under mprun --enable-recovery) rank 1 exits without
+ *             MPI_Finalize; with MPI_ERRORS_RETURN rank 0's receive from
+ *             it, its wildcard receive and a collective return
+ *             MPI_ERR_PROC_FAILED; "died ok" on stdout
  */
+#include <unistd.h>
+
 #include "mpi_check.h"
 
 int main(int argc, char **argv)
@@ -40,6 +46,27 @@ int main(int argc, char **argv)
         MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
         int rc = MPI_Send(x, 1, MPI_INT, np + 1, 0, MPI_COMM_WORLD);
         CHECK(rc == MPI_ERR_RANK, "returned %d", rc);
+    } else if (!strcmp(what, "died")) {
+        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+        MPI_Barrier(MPI_COMM_WORLD);
+        if (me == 1)
+            _exit(3);
+        if (me == 0) {
+            int rc = MPI_Recv(x, 1, MPI_INT, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            CHECK(rc == MPI_ERR_PROC_FAILED, "recv from the dead rank: %d", rc);
+            MPI_Request r;
+            MPI_Status st;
+            rc = MPI_Irecv(x, 1, MPI_INT, MPI_ANY_SOURCE, 0, MPI_COMM_WORLD, &r);
+            if (rc == MPI_SUCCESS)
+                rc = MPI_Wait(&r, &st);
+            CHECK(rc == MPI_ERR_PROC_FAILED, "wildcard recv: %d", rc);
+        }
+        int rc = MPI_Allreduce(x, x + 1, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+        CHECK(rc == MPI_ERR_PROC_FAILED, "allreduce: %d", rc);
+        if (failures == 0)
+            printf("rank %d: died ok\n", me);
+        fflush(stdout);
+        _exit(failures ? 1 : 0); /* MPI_Finalize would wait for the dead rank */
     } else if (!strcmp(what, "abort")) {
         if (me == 1)
             MPI_Abort(MPI_COMM_WORLD, 7);
