@@ -23,7 +23,8 @@ struct pair_ldouble_int { long double v; int i; };
 #define BASIC(var, ctype, k, m)                                                          \
     struct mpi__datatype mpi__type_##var = {                                             \
         .magic = MPI__MAGIC_TYPE, .predefined = true, .committed = true,                 \
-        .name = #ctype, .size = sizeof(ctype), .lb = 0, .extent = sizeof(ctype),         \
+        .name = #ctype, .size = sizeof(ctype), .align = _Alignof(ctype), .lb = 0,        \
+        .extent = sizeof(ctype),                                                         \
         .true_lb = 0, .true_ub = sizeof(ctype), .nblocks = 1,                            \
         .blocks = &mpi__type_##var.one, .contiguous = true,                              \
         .prim = &mpi__type_##var, .nprim = 1, .kind = k, .mpr = m,                       \
@@ -69,7 +70,8 @@ BASIC(c_long_double_complex, long double _Complex, MPI__K_CLDOUBLE, 0)
         { 0, sizeof(((struct st *)0)->v) }, { offsetof(struct st, i), sizeof(int) } };      \
     struct mpi__datatype mpi__type_##var = {                                               \
         .magic = MPI__MAGIC_TYPE, .predefined = true, .committed = true, .name = #var,     \
-        .size = sizeof(((struct st *)0)->v) + sizeof(int), .lb = 0,                        \
+        .size = sizeof(((struct st *)0)->v) + sizeof(int), .align = _Alignof(struct st),  \
+        .lb = 0,                                                                           \
         .extent = sizeof(struct st), .true_lb = 0,                                         \
         .true_ub = offsetof(struct st, i) + sizeof(int),                                   \
         .nblocks = sizeof(((struct st *)0)->v) == offsetof(struct st, i) ? 1 : 2,          \
@@ -149,16 +151,6 @@ void mpi__unpack(const void *packed, size_t bytes, void *buf, int count, MPI_Dat
 
 /* ---- derived datatypes ---- */
 
-static size_t align_of(MPI_Datatype t)
-{
-    if (!t->predefined) /* a mixed type: the strictest common alignment */
-        return t->prim ? align_of(t->prim) : 8;
-    size_t a = t->extent > 16 ? 16 : (size_t)t->extent;
-    while (a & (a - 1))
-        a &= a - 1;
-    return a ? a : 1;
-}
-
 /*
  * The general constructor: count entries, entry i being blocklens[i]
  * elements of types[i] starting at byte disps[i]. Every MPI constructor
@@ -191,8 +183,8 @@ static int build(int count, const int blocklens[], const MPI_Aint disps[],
         if (!any || u > ub) ub = u;
         if (!any || tl < tlb) tlb = tl;
         if (!any || tu > tub) tub = tu;
-        if (align_of(t) > align)
-            align = align_of(t);
+        if (t->align > align)
+            align = t->align;
         if (!t->prim || (prim && prim != t->prim))
             homogeneous = false;
         prim = t->prim;
@@ -228,6 +220,7 @@ static int build(int count, const int blocklens[], const MPI_Aint disps[],
     nt->magic = MPI__MAGIC_TYPE;
     nt->name = "derived";
     nt->size = size;
+    nt->align = align;
     nt->lb = lb;
     nt->extent = extent;
     nt->true_lb = tlb;

@@ -89,6 +89,7 @@ struct mpi__datatype {
     bool predefined, committed;
     const char *name;
     size_t size;        /* bytes of data in one element */
+    size_t align;       /* the strictest C alignment of its parts (pads struct extents) */
     MPI_Aint lb, extent; /* the element's span; consecutive elements are extent apart */
     MPI_Aint true_lb, true_ub;
     int nblocks;
