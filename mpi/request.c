@@ -340,21 +340,24 @@ int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[])
     for (int i = 0; statuses && i < count; i++)
         if (!requests[i])
             mpi__status_empty(&statuses[i], MPI_ANY_SOURCE);
-    /* Receives first: they never depend on this rank's sends completing. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < count; i++) {
-            MPI_Request r = requests[i];
-            if (!r || r->recv != (pass == 0))
-                continue;
-            MPI_Status *st = statuses ? &statuses[i] : NULL;
-            int one = drive(r);
-            if (one == MPI_SUCCESS) {
-                one = complete(r, st);
-                requests[i] = MPI_REQUEST_NULL;
-            }
-            if (one != MPI_SUCCESS && first == MPI_SUCCESS)
-                first = one;
-        }
+    /* One wait over all of them (and the receives in flight) settles
+     * every part that completed, whichever it waited for. */
+    int left = 1;
+    while (left) {
+        left = 0;
+        for (int i = 0; i < count && !left; i++)
+            left = requests[i] && pending(requests[i]);
+        int which;
+        if (left && (rc = wait_parts(count, requests, NULL, NULL, &which)) != MPI_SUCCESS)
+            return mpi__error(comm, rc, "MPI_Waitall");
+    }
+    for (int i = 0; i < count; i++) {
+        if (!requests[i])
+            continue;
+        int one = complete(requests[i], statuses ? &statuses[i] : NULL);
+        requests[i] = MPI_REQUEST_NULL;
+        if (one != MPI_SUCCESS && first == MPI_SUCCESS)
+            first = one;
     }
     if (first != MPI_SUCCESS && statuses)
         first = MPI_ERR_IN_STATUS;
