@@ -48,6 +48,7 @@ struct mpi__comm {
     MPI_Errhandler errhandler;
     struct mpi__seqmap sent, received;
     struct mpi__sync_note *notes;
+    unsigned long quiet_epoch; /* sys had no message at all in this epoch */
 };
 
 struct mpi__group {
@@ -172,6 +173,9 @@ void mpi__sync_received(MPI_Comm comm, int source, int tag);
 void mpi__bsend_release_all(void);
 
 /* ---- request.c ---- */
+/* Bumped after every libmpr call that may complete receives: the
+ * receives completed by one call form a batch (see mpi__sync_received). */
+extern unsigned long mpi__epoch;
 MPI_Request mpi__request_alloc(void);
 void mpi__request_release(MPI_Request req);
 void mpi__active_add(MPI_Request req);

@@ -20,6 +20,7 @@
 static struct mpi__request *pool; /* released requests, linked by next */
 static int pooled;
 static struct mpi__request *active; /* receives with their data part in flight */
+unsigned long mpi__epoch;
 static struct mpi__request *detached; /* freed by MPI_Request_free while in flight */
 
 /* Requests are recycled: a bandwidth test makes one per message. */
@@ -183,6 +184,7 @@ static int wait_parts(int n, MPI_Request reqs[], mpr_request *extra, mpr_status 
             reqs[i]->marked = false;
     int got = 0;
     int rc = mpr_waitsome(k, h, &got, idx, sts, res);
+    mpi__epoch++;
     int result = MPI_SUCCESS;
     *which = -1;
     if (rc != MPR_SUCCESS || got <= 0) {
@@ -269,6 +271,7 @@ static int drive(MPI_Request r)
     if (alone && r->parts[0] && !r->parts[1]) {
         mpr_status s = { 0 };
         int rc = mpr_wait(&r->parts[0], &s);
+        mpi__epoch++;
         settle(r, 0, rc, &s);
         return MPI_SUCCESS;
     }
@@ -453,6 +456,7 @@ static void poll(MPI_Request r)
         int flag = 0;
         mpr_status s = { 0 };
         int rc = mpr_test(&r->parts[i], &flag, &s);
+        mpi__epoch++;
         if (flag) {
             bool gone = r->recv && r->freed && i == 0;
             settle(r, i, rc, &s);
