@@ -39,28 +39,53 @@ struct mpi__sync_note {
     uint32_t seq;
 };
 
+/*
+ * The predefined objects are data the programs link against (MPI_INT is
+ * &mpi__type_int), copied into each executable at link time: their sizes
+ * are part of the ABI. Each object is padded to a fixed size so that
+ * fields can be added without breaking programs already built.
+ */
+#define MPI__PAD_COMM 512
+#define MPI__PAD_TYPE 256
+#define MPI__PAD_SMALL 64
+
 struct mpi__comm {
-    unsigned magic;
-    mpr_comm comm; /* user traffic and libmpr collectives */
-    mpr_comm sys;  /* hidden twin: Ssend notes and acks, the layer's own collectives */
-    int rank, size;
-    int *world; /* world rank of each member */
-    MPI_Errhandler errhandler;
-    struct mpi__seqmap sent, received;
-    struct mpi__sync_note *notes;
-    unsigned long quiet_epoch; /* sys had no message at all in this epoch */
+    union {
+        struct {
+            unsigned magic;
+            mpr_comm comm; /* user traffic and libmpr collectives */
+            mpr_comm sys;  /* hidden twin: Ssend notes and acks, the layer's own collectives */
+            int rank, size;
+            int *world; /* world rank of each member */
+            MPI_Errhandler errhandler;
+            struct mpi__seqmap sent, received;
+            struct mpi__sync_note *notes;
+            unsigned long quiet_epoch; /* sys had no message at all in this epoch */
+        };
+        char mpi__pad[MPI__PAD_COMM];
+    };
 };
 
 struct mpi__group {
-    unsigned magic;
-    int size;
-    int rank; /* this process's rank in the group, or MPI_UNDEFINED */
-    int *world;
-    bool predefined;
+    union {
+        struct {
+            unsigned magic;
+            int size;
+            int rank; /* this process's rank in the group, or MPI_UNDEFINED */
+            int *world;
+            bool predefined;
+        };
+        char mpi__pad[MPI__PAD_SMALL];
+    };
 };
 
 struct mpi__errhandler {
-    int fatal;
+    union {
+        struct {
+            int fatal;
+        };
+        char mpi__pad[MPI__PAD_SMALL];
+    };
 };
 
 /* C element kinds the reduction kernels know. */
@@ -86,32 +111,48 @@ struct mpi__block {
  * buf + i * extent, one after the other.
  */
 struct mpi__datatype {
-    unsigned magic;
-    bool predefined, committed;
-    const char *name;
-    size_t size;        /* bytes of data in one element */
-    size_t align;       /* the strictest C alignment of its parts (pads struct extents) */
-    MPI_Aint lb, extent; /* the element's span; consecutive elements are extent apart */
-    MPI_Aint true_lb, true_ub;
-    int nblocks;
-    struct mpi__block *blocks;
-    bool contiguous;    /* one block at 0 of extent bytes: send and receive in place */
-    /* Homogeneous types: every element is nprim copies of one predefined
-     * type prim (NULL otherwise); predefined ops reduce on prims. */
-    struct mpi__datatype *prim;
-    size_t nprim;
-    enum mpi__kind kind; /* predefined only */
-    mpr_datatype mpr;   /* libmpr's equal type, or 0 */
-    struct mpi__block one; /* the single block of a predefined type */
+    union {
+        struct {
+            unsigned magic;
+            bool predefined, committed;
+            const char *name;
+            size_t size;        /* bytes of data in one element */
+            size_t align;       /* the strictest C alignment of its parts (pads struct extents) */
+            MPI_Aint lb, extent; /* the element's span; consecutive elements are extent apart */
+            MPI_Aint true_lb, true_ub;
+            int nblocks;
+            struct mpi__block *blocks;
+            bool contiguous;    /* one block at 0 of extent bytes: send and receive in place */
+            /* Homogeneous types: every element is nprim copies of one predefined
+             * type prim (NULL otherwise); predefined ops reduce on prims. */
+            struct mpi__datatype *prim;
+            size_t nprim;
+            enum mpi__kind kind; /* predefined only */
+            mpr_datatype mpr;   /* libmpr's equal type, or 0 */
+            struct mpi__block one; /* the single block of a predefined type */
+        };
+        char mpi__pad[MPI__PAD_TYPE];
+    };
 };
 
 struct mpi__op {
-    int builtin; /* MPR_SUM.. for the arithmetic and logical ones, or the values below */
-    MPI_User_function *fn;
-    bool commute;
+    union {
+        struct {
+            int builtin; /* MPR_SUM.. for the arithmetic and logical ones, or the values below */
+            MPI_User_function *fn;
+            bool commute;
+        };
+        char mpi__pad[MPI__PAD_SMALL];
+    };
 };
 #define MPI__OP_MAXLOC 100
 #define MPI__OP_MINLOC 101
+
+_Static_assert(sizeof(struct mpi__comm) == MPI__PAD_COMM, "struct mpi__comm outgrew its pad");
+_Static_assert(sizeof(struct mpi__datatype) == MPI__PAD_TYPE, "struct mpi__datatype outgrew its pad");
+_Static_assert(sizeof(struct mpi__group) == MPI__PAD_SMALL, "struct mpi__group outgrew its pad");
+_Static_assert(sizeof(struct mpi__op) == MPI__PAD_SMALL, "struct mpi__op outgrew its pad");
+_Static_assert(sizeof(struct mpi__errhandler) == MPI__PAD_SMALL, "struct mpi__errhandler outgrew its pad");
 
 /* A non-blocking operation. parts[0] moves the data; parts[1] is the
  * acknowledgement of an Issend. */

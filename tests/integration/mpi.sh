@@ -20,6 +20,10 @@ for prog in mpi_env mpi_p2p mpi_coll mpi_comm mpi_types; do
 done
 job 8 mpi_p2p
 job 8 mpi_coll
+for n in 2 4; do
+    job "$n" mpi_coll finalize
+done
+job 3 -x MPR_TRANSPORT=tcp -- mpi_coll finalize
 job 5 mpi_types
 for level in single funneled serialized multiple; do
     job 2 mpi_env "$level"

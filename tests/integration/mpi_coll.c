@@ -4,10 +4,13 @@
  * allgather(v), alltoall(v), with MPI_IN_PLACE where MPI allows it; the
  * predefined ops (MAXLOC/MINLOC on the pair types; types libmpr lacks:
  * bool, complex, wchar) and a non-commutative user op. Any number of
- * ranks. Run: mprun -n 4 ./mpi_coll
+ * ranks. Run: mprun -n 4 ./mpi_coll [finalize]   ("finalize": a reduce
+ * whose root comes late, straight into MPI_Finalize)
  */
 #include <complex.h>
 #include <stdbool.h>
+
+#include <unistd.h>
 
 #include "mpi_check.h"
 
@@ -224,9 +227,26 @@ static void movement(void)
     OK(MPI_Barrier(MPI_COMM_WORLD));
 }
 
+/* MPI_Reduce straight into MPI_Finalize while the root is late: the
+ * others' finalizing must not fail the root's reduce. */
+static int reduce_then_finalize(void)
+{
+    if (me == 0)
+        usleep(300000);
+    double t = me + 1, sum = 0;
+    int rc = MPI_Reduce(&t, &sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+    CHECK(rc == MPI_SUCCESS && (me != 0 || sum == np * (np + 1) / 2.0), "late root's reduce");
+    MPI_Finalize();
+    if (me == 0 && failures == 0)
+        printf("ok\n");
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     start(&argc, &argv);
+    if (argc > 1 && !strcmp(argv[1], "finalize"))
+        return reduce_then_finalize();
     reductions();
     movement();
     return finish();
