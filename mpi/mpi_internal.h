@@ -190,7 +190,6 @@ int mpi__ready(void);
 bool mpi__comm_ok(MPI_Comm comm);
 int mpi__check_comm(MPI_Comm comm); /* MPI_SUCCESS or the class for a bad one */
 int mpi__comm_wrap(mpr_comm comm, MPI_Comm *out);
-void mpi__comm_release(MPI_Comm comm);
 int mpi__world_start(void);
 void mpi__world_end(void);
 /* MPI_IDENT, MPI_SIMILAR or MPI_UNEQUAL for two lists of world ranks. */
