@@ -26,6 +26,7 @@ int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
     rc = mpi__world_start();
     if (rc != MPI_SUCCESS)
         return mpi__error(NULL, rc, "MPI_Init");
+    mpi__running = true;
     /* One thread at a time may call: SERIALIZED at most, never MULTIPLE. */
     thread_level = required < MPI_THREAD_SINGLE ? MPI_THREAD_SINGLE
                    : required > MPI_THREAD_SERIALIZED ? MPI_THREAD_SERIALIZED : required;
@@ -62,6 +63,7 @@ int MPI_Finalize(void)
      * one whose part is done (MPI_Reduce at the root, then MPI_Finalize
      * elsewhere). A failed barrier (a dead rank) changes nothing here. */
     mpr_barrier(MPR_COMM_WORLD);
+    mpi__running = false;
     mpi__world_end();
     rc = mpi__from_mpr(mpr_finalize());
     if (rc != MPI_SUCCESS)

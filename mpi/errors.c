@@ -74,13 +74,12 @@ int mpi__from_mpr(int rc)
     }
 }
 
+bool mpi__running;
+
 /* MPI_SUCCESS between MPI_Init and MPI_Finalize, else MPI_ERR_OTHER. */
 int mpi__ready(void)
 {
-    int init = 0, fin = 0;
-    mpr_initialized(&init);
-    mpr_finalized(&fin);
-    return init && !fin ? MPI_SUCCESS : MPI_ERR_OTHER;
+    return mpi__running ? MPI_SUCCESS : MPI_ERR_OTHER;
 }
 
 int mpi__error(MPI_Comm comm, int rc, const char *call)

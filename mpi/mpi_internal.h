@@ -181,6 +181,7 @@ struct mpi__request {
 int mpi__error(MPI_Comm comm, int rc, const char *call);
 int mpi__from_mpr(int mpr_rc);
 int mpi__ready(void);
+extern bool mpi__running; /* between MPI_Init and MPI_Finalize */
 #define MPI__RET(comm, rc, call) \
     do { int mpi__rc_ = (rc); \
          return mpi__rc_ == MPI_SUCCESS ? MPI_SUCCESS : mpi__error((comm), mpi__rc_, (call)); \
