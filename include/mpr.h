@@ -226,6 +226,29 @@ int mpr_wait(mpr_request *req, mpr_status *status);
 int mpr_waitall(int count, mpr_request reqs[], mpr_status statuses[]);
 
 /*
+ * mpr_waitany - block until one of the count requests completes, then
+ * complete it as mpr_wait does (its entry becomes MPR_REQUEST_NULL) and
+ * set *index to its position. MPR_REQUEST_NULL entries are skipped; when
+ * every entry is MPR_REQUEST_NULL it returns at once with *index =
+ * MPR_UNDEFINED and an empty status. Returns that request's result, or
+ * MPR_ERR_ARG (negative count, NULL reqs with count > 0, NULL index).
+ */
+int mpr_waitany(int count, mpr_request reqs[], int *index, mpr_status *status);
+
+/*
+ * mpr_waitsome - block until at least one of the count requests completes,
+ * then complete every one that has (as mpr_wait does): *outcount of them,
+ * their positions in indices[], their statuses in statuses[] (may be
+ * MPR_STATUSES_IGNORE) and their results in results[] (each array holds
+ * count entries). MPR_REQUEST_NULL entries are skipped; when every entry
+ * is MPR_REQUEST_NULL it returns at once with *outcount = MPR_UNDEFINED.
+ * Returns MPR_SUCCESS, or MPR_ERR_ARG (negative count, NULL reqs with
+ * count > 0, NULL outcount, indices or results).
+ */
+int mpr_waitsome(int count, mpr_request reqs[], int *outcount, int indices[],
+                 mpr_status statuses[], int results[]);
+
+/*
  * mpr_test - make progress and check *req without blocking. Sets *flag to 1
  * and completes the request as mpr_wait does when it is done, else *flag = 0.
  */

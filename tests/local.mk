@@ -40,6 +40,7 @@ include $(srcdir)/tests/objects.mk
 include $(srcdir)/tests/launcher.mk
 include $(srcdir)/tests/conformance.mk
 include $(srcdir)/tests/hardening.mk
+include $(srcdir)/tests/mpi.mk
 
 check_PROGRAMS += $(TEST_BINS) $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS) $(TEST_SH)

@@ -408,6 +408,76 @@ int mpr_waitall(int count, mpr_request reqs[], mpr_status statuses[])
     return first_error;
 }
 
+struct any_of {
+    int count;
+    mpr_request *reqs;
+    int done; /* index of a completed request */
+};
+
+static int any_done(void *arg)
+{
+    struct any_of *a = arg;
+    for (int i = 0; i < a->count; i++) {
+        if (a->reqs[i] != MPR_REQUEST_NULL && a->reqs[i]->done) {
+            a->done = i;
+            return MPR_SUCCESS;
+        }
+    }
+    return MPR__PENDING;
+}
+
+int mpr_waitany(int count, mpr_request reqs[], int *index, mpr_status *status)
+{
+    int rc = mpr__check_ready();
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (count < 0 || (count > 0 && !reqs) || !index)
+        return MPR_ERR_ARG;
+    bool any = false;
+    for (int i = 0; i < count && !any; i++)
+        any = reqs[i] != MPR_REQUEST_NULL;
+    if (!any) {
+        *index = MPR_UNDEFINED;
+        status_empty(status);
+        return MPR_SUCCESS;
+    }
+    struct any_of a = { .count = count, .reqs = reqs, .done = -1 };
+    if (any_done(&a) != MPR_SUCCESS) {
+        struct mpr__wait w = {
+            .poll = any_done, .arg = &a, .by_messages = true, .deadline = INFINITY
+        };
+        mpr__wait(&w);
+    }
+    *index = a.done;
+    return mpr_wait(&reqs[a.done], status);
+}
+
+int mpr_waitsome(int count, mpr_request reqs[], int *outcount, int indices[],
+                 mpr_status statuses[], int results[])
+{
+    if (!outcount || (count > 0 && (!indices || !results)))
+        return MPR_ERR_ARG;
+    int index = MPR_UNDEFINED;
+    int rc = mpr_waitany(count, reqs, &index, statuses ? &statuses[0] : NULL);
+    if (index == MPR_UNDEFINED || index < 0) {
+        if (rc == MPR_SUCCESS)
+            *outcount = MPR_UNDEFINED;
+        return rc;
+    }
+    int n = 0;
+    indices[n] = index;
+    results[n++] = rc;
+    for (int i = 0; i < count; i++) {
+        if (reqs[i] == MPR_REQUEST_NULL || !reqs[i]->done)
+            continue;
+        indices[n] = i;
+        results[n] = mpr_wait(&reqs[i], statuses ? &statuses[n] : NULL);
+        n++;
+    }
+    *outcount = n;
+    return MPR_SUCCESS;
+}
+
 int mpr_test(mpr_request *req, int *flag, mpr_status *status)
 {
     int rc = mpr__check_ready();

@@ -1,0 +1,440 @@
+/*
+ * coll.c - the collectives that move data: barrier, bcast, gather(v),
+ * scatter(v), allgather(v), alltoall(v), on libmpr's byte collectives.
+ * Contiguous datatypes go straight through; others are packed into a
+ * temporary buffer first (the side that sends) or unpacked after (the
+ * side that receives). Counts become byte lengths: MPI requires the type
+ * signatures of sender and receiver to match, so bytes agree too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpi_internal.h"
+
+/*
+ * One rank's array of n blocks (block i: counts[i] elements of type at
+ * buf + displs[i] * extent) as libmpr sees it: ptr, with block i at
+ * offs[i], lens[i] bytes. For a non-contiguous type ptr is a packed copy.
+ */
+struct blocks {
+    char *user;
+    MPI_Datatype type;
+    int n;
+    const int *counts, *displs; /* NULL: uniform blocks of count elements */
+    int count;
+    size_t *lens, *offs;
+    char *tmp;
+    void *ptr;
+};
+
+static int block_count(const struct blocks *b, int i)
+{
+    return b->counts ? b->counts[i] : b->count;
+}
+
+static MPI_Aint block_disp(const struct blocks *b, int i)
+{
+    return b->displs ? b->displs[i] : (MPI_Aint)i * b->count;
+}
+
+static int blocks_init(struct blocks *b, void *buf, MPI_Datatype type, int n, int count,
+                       const int *counts, const int *displs)
+{
+    *b = (struct blocks){ .user = buf, .type = type, .n = n, .counts = counts,
+                          .displs = displs, .count = count };
+    b->lens = malloc(sizeof(size_t) * (size_t)n);
+    b->offs = malloc(sizeof(size_t) * (size_t)n);
+    if (!b->lens || !b->offs)
+        return MPI_ERR_NO_MEM;
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        b->lens[i] = mpi__bytes(block_count(b, i), type);
+        b->offs[i] = type->contiguous ? (size_t)(block_disp(b, i) * type->extent) : total;
+        total += b->lens[i];
+    }
+    if (type->contiguous || buf == MPI_IN_PLACE) {
+        b->ptr = buf;
+        return MPI_SUCCESS;
+    }
+    if (!(b->tmp = malloc(total ? total : 1)))
+        return MPI_ERR_NO_MEM;
+    b->ptr = b->tmp;
+    return MPI_SUCCESS;
+}
+
+static void blocks_pack(struct blocks *b)
+{
+    for (int i = 0; b->tmp && i < b->n; i++)
+        mpi__pack(b->user + block_disp(b, i) * b->type->extent, block_count(b, i), b->type,
+                  b->tmp + b->offs[i]);
+}
+
+static void blocks_unpack(struct blocks *b)
+{
+    for (int i = 0; b->tmp && i < b->n; i++)
+        mpi__unpack(b->tmp + b->offs[i], b->lens[i], b->user + block_disp(b, i) * b->type->extent,
+                    block_count(b, i), b->type);
+}
+
+static void blocks_free(struct blocks *b)
+{
+    free(b->lens);
+    free(b->offs);
+    free(b->tmp);
+}
+
+/* One block: a packed copy when the type is not contiguous. */
+struct one {
+    void *user;
+    int count;
+    MPI_Datatype type;
+    char *tmp;
+    void *ptr;
+    size_t len;
+};
+
+static int one_init(struct one *o, const void *buf, int count, MPI_Datatype type, bool pack)
+{
+    *o = (struct one){ .user = (void *)buf, .count = count, .type = type,
+                       .len = mpi__bytes(count, type), .ptr = (void *)buf };
+    if (type->contiguous || buf == MPI_IN_PLACE)
+        return MPI_SUCCESS;
+    if (!(o->tmp = malloc(o->len ? o->len : 1)))
+        return MPI_ERR_NO_MEM;
+    if (pack)
+        mpi__pack(buf, count, type, o->tmp);
+    o->ptr = o->tmp;
+    return MPI_SUCCESS;
+}
+
+static void one_unpack(struct one *o)
+{
+    if (o->tmp)
+        mpi__unpack(o->tmp, o->len, o->user, o->count, o->type);
+}
+
+/* Arguments common to every collective. */
+static int check(MPI_Comm comm, int root)
+{
+    int rc = mpi__check_comm(comm);
+    if (rc == MPI_SUCCESS && root != MPI_PROC_NULL && (root < 0 || root >= comm->size))
+        rc = MPI_ERR_ROOT;
+    return rc;
+}
+
+static int check_data(const void *buf, int count, MPI_Datatype type)
+{
+    if (count < 0)
+        return MPI_ERR_COUNT;
+    int rc = mpi__check_type(type);
+    if (rc == MPI_SUCCESS && !buf && count > 0 && type->size > 0)
+        rc = MPI_ERR_BUFFER;
+    return rc;
+}
+
+static int check_counts(const int *counts, const int *displs, int n)
+{
+    if (!counts || !displs)
+        return MPI_ERR_ARG;
+    for (int i = 0; i < n; i++)
+        if (counts[i] < 0)
+            return MPI_ERR_COUNT;
+    return MPI_SUCCESS;
+}
+
+int MPI_Barrier(MPI_Comm comm)
+{
+    int rc = check(comm, MPI_PROC_NULL);
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_barrier(comm->comm));
+    MPI__RET(comm, rc, "MPI_Barrier");
+}
+
+int MPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm)
+{
+    int rc = check(comm, root);
+    if (rc == MPI_SUCCESS)
+        rc = check_data(buffer, count, datatype);
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Bcast");
+    struct one o;
+    rc = one_init(&o, buffer, count, datatype, comm->rank == root);
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_bcast(o.ptr, o.len, root, comm->comm));
+    if (rc == MPI_SUCCESS && comm->rank != root)
+        one_unpack(&o);
+    free(o.tmp);
+    MPI__RET(comm, rc, "MPI_Bcast");
+}
+
+int MPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+               int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+{
+    int rc = check(comm, root);
+    bool am_root = rc == MPI_SUCCESS && comm->rank == root;
+    bool in_place = am_root && sendbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(sendbuf == MPI_IN_PLACE ? NULL : sendbuf, sendcount, sendtype);
+    if (rc == MPI_SUCCESS && sendbuf == MPI_IN_PLACE && !am_root)
+        rc = MPI_ERR_BUFFER;
+    if (rc == MPI_SUCCESS && am_root)
+        rc = check_data(recvbuf, recvcount, recvtype);
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Gather");
+    struct one s = { 0 };
+    struct blocks r = { 0 };
+    size_t len = in_place ? mpi__bytes(recvcount, recvtype) : mpi__bytes(sendcount, sendtype);
+    if (!in_place)
+        rc = one_init(&s, sendbuf, sendcount, sendtype, true);
+    if (rc == MPI_SUCCESS && am_root) {
+        rc = blocks_init(&r, recvbuf, recvtype, comm->size, recvcount, NULL, NULL);
+        if (rc == MPI_SUCCESS && in_place) {
+            blocks_pack(&r);
+            r.ptr = r.tmp ? (void *)r.tmp : recvbuf;
+        }
+    }
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_gather(in_place ? MPR_IN_PLACE : s.ptr, len, r.ptr, root,
+                                      comm->comm));
+    if (rc == MPI_SUCCESS && am_root)
+        blocks_unpack(&r);
+    free(s.tmp);
+    blocks_free(&r);
+    MPI__RET(comm, rc, "MPI_Gather");
+}
+
+int MPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
+                MPI_Comm comm)
+{
+    int rc = check(comm, root);
+    bool am_root = rc == MPI_SUCCESS && comm->rank == root;
+    bool in_place = am_root && sendbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(sendbuf == MPI_IN_PLACE ? NULL : sendbuf, sendcount, sendtype);
+    if (rc == MPI_SUCCESS && sendbuf == MPI_IN_PLACE && !am_root)
+        rc = MPI_ERR_BUFFER;
+    if (rc == MPI_SUCCESS && am_root) {
+        rc = check_counts(recvcounts, displs, comm->size);
+        if (rc == MPI_SUCCESS)
+            rc = check_data(recvbuf, 0, recvtype);
+    }
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Gatherv");
+    struct one s = { 0 };
+    struct blocks r = { 0 };
+    if (!in_place)
+        rc = one_init(&s, sendbuf, sendcount, sendtype, true);
+    if (rc == MPI_SUCCESS && am_root) {
+        rc = blocks_init(&r, recvbuf, recvtype, comm->size, 0, recvcounts, displs);
+        if (rc == MPI_SUCCESS && in_place) {
+            blocks_pack(&r);
+            r.ptr = r.tmp ? (void *)r.tmp : recvbuf;
+        }
+    }
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_gatherv(in_place ? MPR_IN_PLACE : s.ptr,
+                                       in_place ? r.lens[root] : s.len, r.ptr, r.lens, r.offs,
+                                       root, comm->comm));
+    if (rc == MPI_SUCCESS && am_root)
+        blocks_unpack(&r);
+    free(s.tmp);
+    blocks_free(&r);
+    MPI__RET(comm, rc, "MPI_Gatherv");
+}
+
+int MPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+{
+    int rc = check(comm, root);
+    bool am_root = rc == MPI_SUCCESS && comm->rank == root;
+    bool in_place = am_root && recvbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && am_root)
+        rc = check_data(sendbuf, sendcount, sendtype);
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(recvbuf == MPI_IN_PLACE ? NULL : recvbuf, recvcount, recvtype);
+    if (rc == MPI_SUCCESS && recvbuf == MPI_IN_PLACE && !am_root)
+        rc = MPI_ERR_BUFFER;
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Scatter");
+    struct one r = { 0 };
+    struct blocks s = { 0 };
+    size_t len = in_place ? mpi__bytes(sendcount, sendtype) : mpi__bytes(recvcount, recvtype);
+    if (!in_place)
+        rc = one_init(&r, recvbuf, recvcount, recvtype, false);
+    if (rc == MPI_SUCCESS && am_root) {
+        rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, sendcount, NULL, NULL);
+        if (rc == MPI_SUCCESS)
+            blocks_pack(&s);
+    }
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_scatter(s.ptr, len, in_place ? MPR_IN_PLACE : r.ptr, root,
+                                       comm->comm));
+    if (rc == MPI_SUCCESS && !in_place)
+        one_unpack(&r);
+    free(r.tmp);
+    blocks_free(&s);
+    MPI__RET(comm, rc, "MPI_Scatter");
+}
+
+int MPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[],
+                 MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
+                 int root, MPI_Comm comm)
+{
+    int rc = check(comm, root);
+    bool am_root = rc == MPI_SUCCESS && comm->rank == root;
+    bool in_place = am_root && recvbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && am_root) {
+        rc = check_counts(sendcounts, displs, comm->size);
+        if (rc == MPI_SUCCESS)
+            rc = check_data(sendbuf, 0, sendtype);
+    }
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(recvbuf == MPI_IN_PLACE ? NULL : recvbuf, recvcount, recvtype);
+    if (rc == MPI_SUCCESS && recvbuf == MPI_IN_PLACE && !am_root)
+        rc = MPI_ERR_BUFFER;
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Scatterv");
+    struct one r = { 0 };
+    struct blocks s = { 0 };
+    if (!in_place)
+        rc = one_init(&r, recvbuf, recvcount, recvtype, false);
+    if (rc == MPI_SUCCESS && am_root) {
+        rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, 0, sendcounts, displs);
+        if (rc == MPI_SUCCESS)
+            blocks_pack(&s);
+    }
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_scatterv(s.ptr, s.lens, s.offs, in_place ? MPR_IN_PLACE : r.ptr,
+                                        in_place ? s.lens[root] : r.len, root, comm->comm));
+    if (rc == MPI_SUCCESS && !in_place)
+        one_unpack(&r);
+    free(r.tmp);
+    blocks_free(&s);
+    MPI__RET(comm, rc, "MPI_Scatterv");
+}
+
+int MPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                  int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
+{
+    int rc = check(comm, MPI_PROC_NULL);
+    bool in_place = sendbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(sendbuf, sendcount, sendtype);
+    if (rc == MPI_SUCCESS)
+        rc = check_data(recvbuf, recvcount, recvtype);
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Allgather");
+    struct one s = { 0 };
+    struct blocks r = { 0 };
+    size_t len = in_place ? mpi__bytes(recvcount, recvtype) : mpi__bytes(sendcount, sendtype);
+    if (!in_place)
+        rc = one_init(&s, sendbuf, sendcount, sendtype, true);
+    if (rc == MPI_SUCCESS)
+        rc = blocks_init(&r, recvbuf, recvtype, comm->size, recvcount, NULL, NULL);
+    if (rc == MPI_SUCCESS && in_place)
+        blocks_pack(&r);
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_allgather(in_place ? MPR_IN_PLACE : s.ptr, len, r.ptr, comm->comm));
+    if (rc == MPI_SUCCESS)
+        blocks_unpack(&r);
+    free(s.tmp);
+    blocks_free(&r);
+    MPI__RET(comm, rc, "MPI_Allgather");
+}
+
+int MPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                   const int recvcounts[], const int displs[], MPI_Datatype recvtype,
+                   MPI_Comm comm)
+{
+    int rc = check(comm, MPI_PROC_NULL);
+    bool in_place = sendbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(sendbuf, sendcount, sendtype);
+    if (rc == MPI_SUCCESS)
+        rc = check_counts(recvcounts, displs, comm->size);
+    if (rc == MPI_SUCCESS)
+        rc = check_data(recvbuf, 0, recvtype);
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Allgatherv");
+    struct one s = { 0 };
+    struct blocks r = { 0 };
+    if (!in_place)
+        rc = one_init(&s, sendbuf, sendcount, sendtype, true);
+    if (rc == MPI_SUCCESS)
+        rc = blocks_init(&r, recvbuf, recvtype, comm->size, 0, recvcounts, displs);
+    if (rc == MPI_SUCCESS && in_place)
+        blocks_pack(&r);
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_allgatherv(in_place ? MPR_IN_PLACE : s.ptr,
+                                          in_place ? r.lens[comm->rank] : s.len, r.ptr, r.lens,
+                                          r.offs, comm->comm));
+    if (rc == MPI_SUCCESS)
+        blocks_unpack(&r);
+    free(s.tmp);
+    blocks_free(&r);
+    MPI__RET(comm, rc, "MPI_Allgatherv");
+}
+
+int MPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                 int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
+{
+    int rc = check(comm, MPI_PROC_NULL);
+    bool in_place = sendbuf == MPI_IN_PLACE;
+    if (rc == MPI_SUCCESS && !in_place)
+        rc = check_data(sendbuf, sendcount, sendtype);
+    if (rc == MPI_SUCCESS)
+        rc = check_data(recvbuf, recvcount, recvtype);
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Alltoall");
+    struct blocks s = { 0 }, r = { 0 };
+    size_t len = in_place ? mpi__bytes(recvcount, recvtype) : mpi__bytes(sendcount, sendtype);
+    if (!in_place) {
+        rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, sendcount, NULL, NULL);
+        if (rc == MPI_SUCCESS)
+            blocks_pack(&s);
+    }
+    if (rc == MPI_SUCCESS)
+        rc = blocks_init(&r, recvbuf, recvtype, comm->size, recvcount, NULL, NULL);
+    if (rc == MPI_SUCCESS && in_place)
+        blocks_pack(&r);
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_alltoall(in_place ? MPR_IN_PLACE : s.ptr, len, r.ptr, comm->comm));
+    if (rc == MPI_SUCCESS)
+        blocks_unpack(&r);
+    blocks_free(&s);
+    blocks_free(&r);
+    MPI__RET(comm, rc, "MPI_Alltoall");
+}
+
+int MPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispls[],
+                  MPI_Datatype sendtype, void *recvbuf, const int recvcounts[],
+                  const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm)
+{
+    int rc = check(comm, MPI_PROC_NULL);
+    if (rc == MPI_SUCCESS && sendbuf == MPI_IN_PLACE)
+        rc = MPI_ERR_BUFFER; /* not provided in place */
+    if (rc == MPI_SUCCESS)
+        rc = check_counts(sendcounts, sdispls, comm->size);
+    if (rc == MPI_SUCCESS)
+        rc = check_counts(recvcounts, rdispls, comm->size);
+    if (rc == MPI_SUCCESS)
+        rc = check_data(sendbuf, 0, sendtype);
+    if (rc == MPI_SUCCESS)
+        rc = check_data(recvbuf, 0, recvtype);
+    if (rc != MPI_SUCCESS)
+        return mpi__error(comm, rc, "MPI_Alltoallv");
+    struct blocks s = { 0 }, r = { 0 };
+    rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, 0, sendcounts, sdispls);
+    if (rc == MPI_SUCCESS)
+        blocks_pack(&s);
+    if (rc == MPI_SUCCESS)
+        rc = blocks_init(&r, recvbuf, recvtype, comm->size, 0, recvcounts, rdispls);
+    if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_alltoallv(s.ptr, s.lens, s.offs, r.ptr, r.lens, r.offs, comm->comm));
+    if (rc == MPI_SUCCESS)
+        blocks_unpack(&r);
+    blocks_free(&s);
+    blocks_free(&r);
+    MPI__RET(comm, rc, "MPI_Alltoallv");
+}
