@@ -1,9 +1,9 @@
 #!/bin/bash
 # bench_smoke.sh - mpr-bench runs and checks its own results: every test
-# at 2 ranks and the collectives at 3 ranks (not a power of two,
-# oversubscribed on 2 cores), small sizes and few iterations. mpr-bench
-# compares every byte received and every allreduce sum, and exits non-zero
-# on a wrong one. Nothing here looks at the times.
+# at 2 ranks, the collectives at 3 ranks (not a power of two,
+# oversubscribed on 2 cores), message rate and alltoall at 5, small sizes
+# and few iterations. mpr-bench compares every byte received and every sum,
+# and exits non-zero on a wrong one. Nothing here looks at the times.
 set -u
 : "${MPRUN:?MPRUN is set by make check}"
 : "${TOP_BUILDDIR:?TOP_BUILDDIR is set by make check}"
@@ -29,7 +29,7 @@ run() {
     local expect test want got
     for expect in "$@"; do
         read -r test want <<<"$expect"
-        got=$(grep -c "^$test,[0-9]*,[0-9.e+-]*,\(us\|GB/s\)$" "$out")
+        got=$(grep -c "^$test,[0-9]*,[0-9.e+-]*,\(us\|GB/s\|Mmsg/s\)$" "$out")
         if [ "$got" -ne "$want" ]; then
             echo "FAIL: $what: $got $test results, expected $want"
             sed 's/^/    /' "$out"
@@ -40,10 +40,15 @@ run() {
     echo "ok: $what"
 }
 
-# 64K: latency 0..64K is 18 sizes, bandwidth 1K..64K 7, bcast 1..64K 17,
-# allreduce 8..64K 14, barrier 1.
-run "-n 2, every test" 2 all "latency 18" "bandwidth 7" "barrier 1" "bcast 17" "allreduce 14"
-run "-n 3, collectives" 3 barrier,bcast,allreduce "barrier 1" "bcast 17" "allreduce 14"
+# 64K: latency 0..64K is 18 sizes, bandwidth 1K..64K 7, allreduce and
+# reduce 8..64K 14, barrier 1, the others 1..64K 17.
+every=("barrier 1" "bcast 17" "allreduce 14" "reduce 14" "gather 17" "scatter 17"
+       "allgather 17" "alltoall 17")
+run "-n 2, every test" 2 all "latency 18" "bandwidth 7" "msgrate 17" "${every[@]}"
+run "-n 3, collectives" 3 barrier,bcast,allreduce,reduce,gather,scatter,allgather,alltoall \
+    "${every[@]}"
+run "-n 5, message rate of 2 pairs (rank 4 idle), alltoall" 5 msgrate,alltoall "msgrate 17" \
+    "alltoall 17"
 
 if "$BENCH" --test nosuchtest >/dev/null 2>&1; then
     echo "FAIL: an unknown test is accepted"

@@ -1,6 +1,7 @@
 /*
  * mpr-bench - message-passing micro-benchmarks: one-way latency, streaming
- * bandwidth, barrier, broadcast and allreduce times.
+ * bandwidth, multi-pair message rate, and the times of barrier, bcast,
+ * allreduce, reduce, gather, scatter, allgather and alltoall.
  *
  *   mprun -n 2 mpr-bench                      every test, a table per test
  *   mprun -n 4 mpr-bench --test barrier,bcast,allreduce
@@ -23,101 +24,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shim.h"
+#include "mpr-bench.h"
 
-#define KIB ((size_t)1 << 10)
-#define MIB ((size_t)1 << 20)
-
-enum { TAG_DATA = 1, TAG_ACK = 2, TAG_PLAN = 3, TAG_RESULT = 4 };
-
-enum {
-    WINDOW = 64,          /* non-blocking sends per bandwidth window */
-    PROBE_ITERS = 4,      /* iterations timed to estimate a size's cost */
-    MIN_ITERS = 10,       /* --max-time never cuts a timed loop below this */
-    MAX_SIZES = 40,       /* 0, 1, 2, 4, ... 1 GiB, and the two range ends */
-    POISON = 0xa5,        /* fills receive buffers before a checked iteration */
-};
-
-/* Sizes up to this many bytes run the full iteration count; larger ones
- * run proportionally fewer, so every size moves a similar number of bytes. */
-#define FULL_ITERS_MAX_SIZE ((size_t)8 * KIB)
-
-/* Bound on the distinct receive slots of a checked bandwidth window. */
-#define CHECK_SLOTS_MAX_BYTES ((size_t)256 * MIB)
-
-enum test_id {
-    TEST_LATENCY,
-    TEST_BANDWIDTH,
-    TEST_BARRIER,
-    TEST_BCAST,
-    TEST_ALLREDUCE,
-    TEST_COUNT
-};
-
-struct test_info {
-    const char *name;
-    long default_iters; /* for sizes up to FULL_ITERS_MAX_SIZE */
-    size_t default_min_size;
-    size_t default_max_size;
-    int needs_pair;     /* runs between ranks 0 and 1 only */
-};
-
-static const struct test_info test_infos[TEST_COUNT] = {
+const struct test_info test_infos[TEST_COUNT] = {
     [TEST_LATENCY] = { "latency", 10000, 0, 4 * MIB, 1 },
     [TEST_BANDWIDTH] = { "bandwidth", 1000, 1 * KIB, 4 * MIB, 1 },
+    [TEST_MSGRATE] = { "msgrate", 1000, 1, 64 * KIB, 1 },
     [TEST_BARRIER] = { "barrier", 10000, 0, 0, 0 },
     [TEST_BCAST] = { "bcast", 1000, 1, 4 * MIB, 0 },
     [TEST_ALLREDUCE] = { "allreduce", 1000, 8, 4 * MIB, 0 },
+    [TEST_REDUCE] = { "reduce", 1000, 8, 4 * MIB, 0 },
+    [TEST_GATHER] = { "gather", 1000, 1, 1 * MIB, 0 },
+    [TEST_SCATTER] = { "scatter", 1000, 1, 1 * MIB, 0 },
+    [TEST_ALLGATHER] = { "allgather", 1000, 1, 1 * MIB, 0 },
+    [TEST_ALLTOALL] = { "alltoall", 1000, 1, 1 * MIB, 0 },
 };
 
-struct options {
-    unsigned tests;          /* bit (1u << test_id) per selected test */
-    int tests_explicit;      /* named one by one rather than "all" */
-    size_t min_size, max_size;
-    int min_size_set, max_size_set;
-    long iters;              /* 0: each test's default */
-    double max_time;         /* seconds; caps the timed loop of one size */
-    int csv;
-};
-
-/* How many iterations one size runs; rank 0 decides, every rank follows. */
-struct plan {
-    long warmup;
-    long iters;
-};
-
-/* One size of one test, as measure() drives it. run() performs `iters`
- * iterations on this rank and returns the seconds that count. */
-struct workload {
-    double (*run)(const struct workload *work, long iters);
-    int pair_only;           /* ranks 0 and 1 take part, not the whole job */
-    size_t size;
-    void *sendbuf;           /* latency, bandwidth (rank 0), bcast, allreduce */
-    void *recvbuf;           /* latency, bandwidth slots (rank 1), allreduce */
-};
-
-/* What measure() found: the plan it followed and the seconds counted. */
-struct timing {
-    struct plan plan;
-    double seconds;
-};
-
-/* A per-rank figure summarised over the job. */
-struct spread {
-    double avg, min, max;
-};
-
-static struct options opt = {
+struct options opt = {
     .max_time = 0.25,
 };
-static int my_rank;
-static int job_size;
+int my_rank;
+int job_size;
 
 /* ---- Errors ------------------------------------------------------------ */
 
-#define CHECK(call) check_call((call), #call, __LINE__)
-
-static void check_call(int rc, const char *call, int line)
+void check_call(int rc, const char *call, int line)
 {
     if (rc == 0)
         return;
@@ -126,7 +57,7 @@ static void check_call(int rc, const char *call, int line)
     bench_abort(1);
 }
 
-static void *alloc_buffer(size_t len)
+void *alloc_buffer(size_t len)
 {
     void *buf = NULL;
     /* Page-aligned, as a real application's large buffers usually are. */
@@ -152,7 +83,7 @@ static uint64_t pattern_word(uint32_t seed, size_t index)
     return x;
 }
 
-static void fill_pattern(void *buf, size_t len, uint32_t seed)
+void fill_pattern(void *buf, size_t len, uint32_t seed)
 {
     unsigned char *bytes = buf;
     for (size_t off = 0; off < len; off += 8) {
@@ -163,7 +94,7 @@ static void fill_pattern(void *buf, size_t len, uint32_t seed)
 
 /* Compares buf with the pattern; on a difference, reports the first wrong
  * byte and ends the job. `what` names the check in the message. */
-static void expect_pattern(const void *buf, size_t len, uint32_t seed,
+void expect_pattern(const void *buf, size_t len, uint32_t seed,
                            const char *what, size_t size)
 {
     const unsigned char *bytes = buf;
@@ -185,19 +116,19 @@ static void expect_pattern(const void *buf, size_t len, uint32_t seed,
 }
 
 /* A distinct pattern per test, size and checked iteration. */
-static uint32_t pattern_seed(enum test_id test, size_t size, int last)
+uint32_t pattern_seed(enum test_id test, size_t size, int last)
 {
     return (uint32_t)test << 28 ^ (uint32_t)size << 1 ^ (uint32_t)last;
 }
 
 /* ---- Iteration planning ------------------------------------------------- */
 
-static long base_iters(enum test_id test)
+long base_iters(enum test_id test)
 {
     return opt.iters > 0 ? opt.iters : test_infos[test].default_iters;
 }
 
-static long scaled_iters(long base, size_t size)
+long scaled_iters(long base, size_t size)
 {
     if (size <= FULL_ITERS_MAX_SIZE)
         return base;
@@ -232,7 +163,7 @@ static void share_plan_with_pair(struct plan *plan)
 /* Probes, plans, warms up and times one workload. The probe times single
  * iterations and keeps the fastest, so that one preemption during the
  * probe does not cut the timed loop short. */
-static struct timing measure(const struct workload *work, long planned)
+struct timing measure(const struct workload *work, long planned)
 {
     /* Collectives start every size together, as OSU's benchmarks do, so
      * the probe does not time ranks still finishing the previous size. */
@@ -259,7 +190,7 @@ static struct timing measure(const struct workload *work, long planned)
 }
 
 /* Rank 0 averages one figure over all ranks; other ranks only send theirs. */
-static struct spread gather_spread(double mine)
+struct spread gather_spread(double mine)
 {
     struct spread spread = { mine, mine, mine };
     if (my_rank != 0) {
@@ -282,7 +213,7 @@ static struct spread gather_spread(double mine)
 
 /* ---- Output ------------------------------------------------------------- */
 
-static void print_title(const char *text)
+void print_title(const char *text)
 {
     if (my_rank != 0)
         return;
@@ -292,7 +223,7 @@ static void print_title(const char *text)
 
 /* One result: a CSV line, or a table row with the iteration count and,
  * for per-rank figures, the spread over ranks (spread may be NULL). */
-static void print_result(enum test_id test, size_t size, long iters,
+void print_result(enum test_id test, size_t size, long iters,
                          double value, const char *unit,
                          const struct spread *spread)
 {
@@ -308,7 +239,7 @@ static void print_result(enum test_id test, size_t size, long iters,
     fflush(stdout);
 }
 
-static void print_header(const char *columns)
+void print_header(const char *columns)
 {
     if (my_rank == 0 && !opt.csv) {
         printf("%s\n", columns);
@@ -333,13 +264,20 @@ static int make_sizes(size_t lo, size_t hi, size_t sizes[MAX_SIZES])
     return count;
 }
 
-static int sizes_of(enum test_id test, size_t sizes[MAX_SIZES])
+int sizes_of(enum test_id test, size_t sizes[MAX_SIZES])
 {
     size_t lo = opt.min_size_set ? opt.min_size : test_infos[test].default_min_size;
     size_t hi = opt.max_size_set ? opt.max_size : test_infos[test].default_max_size;
-    if (test == TEST_BANDWIDTH && lo == 0)
+    if ((test == TEST_BANDWIDTH || test == TEST_MSGRATE) && lo == 0)
         lo = 1; /* a stream of empty messages moves no bytes */
-    if (test != TEST_ALLREDUCE)
+    if (test == TEST_GATHER || test == TEST_SCATTER || test == TEST_ALLGATHER ||
+        test == TEST_ALLTOALL) {
+        /* size is per rank: keep the whole buffer (N times it) in bounds. */
+        size_t most = BENCH_MAX_LEN / (size_t)(job_size > 0 ? job_size : 1);
+        if (hi > most)
+            hi = most;
+    }
+    if (test != TEST_ALLREDUCE && test != TEST_REDUCE)
         return make_sizes(lo, hi, sizes);
     /* Allreduce sums doubles: keep whole elements, at least one. */
     size_t all[MAX_SIZES];
@@ -351,374 +289,30 @@ static int sizes_of(enum test_id test, size_t sizes[MAX_SIZES])
     }
     return count;
 }
-
-/* ---- Latency ------------------------------------------------------------ */
-
-/* Rank 0 sends, rank 1 echoes what it received. */
-static void pingpong(void *sendbuf, void *recvbuf, size_t size, long iters)
-{
-    for (long i = 0; i < iters; i++) {
-        if (my_rank == 0) {
-            CHECK(bench_send(sendbuf, size, 1, TAG_DATA));
-            CHECK(bench_recv(recvbuf, size, 1, TAG_DATA));
-        } else {
-            CHECK(bench_recv(recvbuf, size, 0, TAG_DATA));
-            CHECK(bench_send(recvbuf, size, 0, TAG_DATA));
-        }
-    }
-}
-
-static double run_pingpong(const struct workload *work, long iters)
-{
-    double start = bench_wtime();
-    pingpong(work->sendbuf, work->recvbuf, work->size, iters);
-    return bench_wtime() - start;
-}
-
-/* One round trip with fresh data, checked on both ranks. */
-static void checked_pingpong(void *sendbuf, void *recvbuf, size_t size, int last)
-{
-    uint32_t seed = pattern_seed(TEST_LATENCY, size, last);
-    memset(recvbuf, POISON, size);
-    if (my_rank == 0) {
-        fill_pattern(sendbuf, size, seed);
-        pingpong(sendbuf, recvbuf, size, 1);
-        expect_pattern(recvbuf, size, seed, "latency echo", size);
-    } else {
-        CHECK(bench_recv(recvbuf, size, 0, TAG_DATA));
-        expect_pattern(recvbuf, size, seed, "latency ping", size);
-        CHECK(bench_send(recvbuf, size, 0, TAG_DATA));
-    }
-}
-
-static void run_latency(void)
-{
-    size_t sizes[MAX_SIZES];
-    int nsizes = sizes_of(TEST_LATENCY, sizes);
-    print_title("latency: one-way, half the ping-pong round trip between ranks "
-                "0 and 1, in microseconds (lower is better)");
-    print_header("       bytes   iterations     latency [us]");
-    if (my_rank > 1 || nsizes == 0)
-        return;
-
-    size_t max_size = sizes[nsizes - 1];
-    struct workload work = {
-        .run = run_pingpong,
-        .pair_only = 1,
-        .sendbuf = alloc_buffer(max_size),
-        .recvbuf = alloc_buffer(max_size),
-    };
-    memset(work.sendbuf, 0, max_size);
-    for (int s = 0; s < nsizes; s++) {
-        work.size = sizes[s];
-        checked_pingpong(work.sendbuf, work.recvbuf, work.size, 0);
-        struct timing timing =
-            measure(&work, scaled_iters(base_iters(TEST_LATENCY), work.size));
-        checked_pingpong(work.sendbuf, work.recvbuf, work.size, 1);
-        print_result(TEST_LATENCY, work.size, timing.plan.iters,
-                     timing.seconds / (double)timing.plan.iters / 2 * 1e6, "us", NULL);
-    }
-    free(work.sendbuf);
-    free(work.recvbuf);
-}
-
-/* ---- Bandwidth ---------------------------------------------------------- */
-
-/* Rank 0 streams windows of WINDOW sends; after each window rank 1 answers
- * with an empty message. Rank 1 receives message i of a window into slot
- * i % nslots of `slots`. The timed windows use one slot, as osu_bw does,
- * so every buffer stays in cache; the checked windows give each message its
- * own slot (as memory allows) so each one is compared. */
-static void stream_windows(void *sendbuf, unsigned char *slots, size_t nslots,
-                           size_t size, long windows)
-{
-    bench_request reqs[WINDOW];
-    char ack = 0;
-    for (long w = 0; w < windows; w++) {
-        if (my_rank == 0) {
-            for (int i = 0; i < WINDOW; i++)
-                CHECK(bench_isend(sendbuf, size, 1, TAG_DATA, &reqs[i]));
-            CHECK(bench_waitall(WINDOW, reqs));
-            CHECK(bench_recv(&ack, 0, 1, TAG_ACK));
-        } else {
-            for (int i = 0; i < WINDOW; i++)
-                CHECK(bench_irecv(slots + (size_t)i % nslots * size, size, 0,
-                                  TAG_DATA, &reqs[i]));
-            CHECK(bench_waitall(WINDOW, reqs));
-            CHECK(bench_send(&ack, 0, 0, TAG_ACK));
-        }
-    }
-}
-
-static double run_stream(const struct workload *work, long windows)
-{
-    double start = bench_wtime();
-    stream_windows(work->sendbuf, work->recvbuf, 1, work->size, windows);
-    return bench_wtime() - start;
-}
-
-static size_t check_slot_count(size_t size)
-{
-    size_t nslots = CHECK_SLOTS_MAX_BYTES / size;
-    if (nslots < 1)
-        nslots = 1;
-    return nslots < WINDOW ? nslots : WINDOW;
-}
-
-static void checked_window(void *sendbuf, unsigned char *slots, size_t size, int last)
-{
-    uint32_t seed = pattern_seed(TEST_BANDWIDTH, size, last);
-    size_t nslots = check_slot_count(size);
-    if (my_rank == 0)
-        fill_pattern(sendbuf, size, seed);
-    else
-        memset(slots, POISON, nslots * size);
-    stream_windows(sendbuf, slots, nslots, size, 1);
-    if (my_rank == 1)
-        for (size_t slot = 0; slot < nslots; slot++)
-            expect_pattern(slots + slot * size, size, seed, "bandwidth", size);
-}
-
-static void run_bandwidth(void)
-{
-    size_t sizes[MAX_SIZES];
-    int nsizes = sizes_of(TEST_BANDWIDTH, sizes);
-    print_title("bandwidth: rank 0 streams windows of 64 non-blocking sends to "
-                "rank 1, in GB/s = 1e9 bytes/s (higher is better)");
-    print_header("       bytes      windows   bandwidth [GB/s]");
-    if (my_rank > 1 || nsizes == 0)
-        return;
-
-    struct workload work = { .run = run_stream, .pair_only = 1 };
-    if (my_rank == 0) {
-        size_t max_size = sizes[nsizes - 1];
-        work.sendbuf = alloc_buffer(max_size);
-        memset(work.sendbuf, 0, max_size);
-    } else {
-        size_t most_bytes = 0;
-        for (int s = 0; s < nsizes; s++)
-            if (check_slot_count(sizes[s]) * sizes[s] > most_bytes)
-                most_bytes = check_slot_count(sizes[s]) * sizes[s];
-        work.recvbuf = alloc_buffer(most_bytes);
-    }
-    for (int s = 0; s < nsizes; s++) {
-        work.size = sizes[s];
-        checked_window(work.sendbuf, work.recvbuf, work.size, 0);
-        struct timing timing =
-            measure(&work, scaled_iters(base_iters(TEST_BANDWIDTH), work.size));
-        checked_window(work.sendbuf, work.recvbuf, work.size, 1);
-        double bytes = (double)work.size * WINDOW * (double)timing.plan.iters;
-        print_result(TEST_BANDWIDTH, work.size, timing.plan.iters,
-                     bytes / timing.seconds / 1e9, "GB/s", NULL);
-    }
-    free(work.sendbuf);
-    free(work.recvbuf);
-}
-
-/* ---- Barrier ------------------------------------------------------------ */
-
-static double run_barriers(const struct workload *work, long iters)
-{
-    (void)work;
-    double start = bench_wtime();
-    for (long i = 0; i < iters; i++)
-        CHECK(bench_barrier());
-    return bench_wtime() - start;
-}
-
-static void run_barrier(void)
-{
-    char title[160];
-    snprintf(title, sizeof title,
-             "barrier: %d ranks, time per barrier in microseconds, averaged "
-             "over ranks (lower is better)", job_size);
-    print_title(title);
-    print_header("       ranks   iterations     avg [us]     min [us]     max [us]");
-
-    struct workload work = { .run = run_barriers };
-    struct timing timing = measure(&work, base_iters(TEST_BARRIER));
-    struct spread spread =
-        gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
-    /* A barrier moves no data: its CSV size is 0; the table shows the ranks. */
-    print_result(TEST_BARRIER, opt.csv ? 0 : (size_t)job_size, timing.plan.iters,
-                 spread.avg, "us", &spread);
-}
-
-/* ---- Broadcast ---------------------------------------------------------- */
-
-static const int BCAST_ROOT = 0;
-
-/* Times the broadcasts one by one, with an untimed barrier after each so
- * that one broadcast cannot overlap the next; returns the seconds spent
- * inside bench_bcast on this rank. */
-static double run_bcasts(const struct workload *work, long iters)
-{
-    double inside = 0;
-    for (long i = 0; i < iters; i++) {
-        double start = bench_wtime();
-        CHECK(bench_bcast(work->sendbuf, work->size, BCAST_ROOT));
-        inside += bench_wtime() - start;
-        CHECK(bench_barrier());
-    }
-    return inside;
-}
-
-static void checked_bcast(void *buf, size_t size, int last)
-{
-    uint32_t seed = pattern_seed(TEST_BCAST, size, last);
-    if (my_rank == BCAST_ROOT)
-        fill_pattern(buf, size, seed);
-    else
-        memset(buf, POISON, size);
-    CHECK(bench_bcast(buf, size, BCAST_ROOT));
-    expect_pattern(buf, size, seed, "bcast", size);
-}
-
-static void run_bcast(void)
-{
-    size_t sizes[MAX_SIZES];
-    int nsizes = sizes_of(TEST_BCAST, sizes);
-    char title[160];
-    snprintf(title, sizeof title,
-             "bcast: root 0 to %d ranks, time per broadcast in microseconds, "
-             "averaged over ranks (lower is better)", job_size);
-    print_title(title);
-    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
-    if (nsizes == 0)
-        return;
-
-    size_t max_size = sizes[nsizes - 1];
-    struct workload work = { .run = run_bcasts, .sendbuf = alloc_buffer(max_size) };
-    memset(work.sendbuf, 0, max_size);
-    for (int s = 0; s < nsizes; s++) {
-        work.size = sizes[s];
-        checked_bcast(work.sendbuf, work.size, 0);
-        struct timing timing =
-            measure(&work, scaled_iters(base_iters(TEST_BCAST), work.size));
-        checked_bcast(work.sendbuf, work.size, 1);
-        struct spread spread =
-            gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
-        print_result(TEST_BCAST, work.size, timing.plan.iters, spread.avg, "us",
-                     &spread);
-    }
-    free(work.sendbuf);
-}
-
-/* ---- Allreduce ---------------------------------------------------------- */
-
-/* The value rank `rank` contributes at element i for pattern `seed`: small
- * integers, so every partial sum is exact in a double and the expected sum
- * is the same whatever order a library adds in. */
-static double contribution(int rank, size_t i, uint32_t seed)
-{
-    return (double)(rank + 1) * (double)((i * 7 + seed) % 1000 + 1);
-}
-
-/* The sum over every rank of the job of contribution(rank, i, seed). */
-static double expected_sum(size_t i, uint32_t seed)
-{
-    return (double)job_size * (job_size + 1) / 2 * (double)((i * 7 + seed) % 1000 + 1);
-}
-
-/* Times the allreduces one by one, with an untimed barrier after each (as
- * osu_allreduce does); returns the seconds spent inside bench_allreduce. */
-static double run_allreduces(const struct workload *work, long iters)
-{
-    size_t count = work->size / sizeof(double);
-    double inside = 0;
-    for (long i = 0; i < iters; i++) {
-        double start = bench_wtime();
-        CHECK(bench_allreduce_sum(work->sendbuf, work->recvbuf, count));
-        inside += bench_wtime() - start;
-        CHECK(bench_barrier());
-    }
-    return inside;
-}
-
-/* One sum with fresh values, every element checked on every rank. The
- * first check uses separate buffers, the last one MPI_IN_PLACE style. */
-static void checked_allreduce(double *sendbuf, double *recvbuf, size_t size, int last)
-{
-    uint32_t seed = pattern_seed(TEST_ALLREDUCE, size, last);
-    size_t count = size / sizeof(double);
-    double *mine = last ? recvbuf : sendbuf;
-    if (!last)
-        memset(recvbuf, POISON, size);
-    for (size_t i = 0; i < count; i++)
-        mine[i] = contribution(my_rank, i, seed);
-    CHECK(bench_allreduce_sum(last ? BENCH_IN_PLACE : sendbuf, recvbuf, count));
-    for (size_t i = 0; i < count; i++) {
-        double want = expected_sum(i, seed);
-        if (recvbuf[i] != want) {
-            fprintf(stderr,
-                    "mpr-bench: rank %d: allreduce%s, %zu bytes (%zu doubles): "
-                    "wrong sum at element %zu: %.17g, expected %.17g\n",
-                    my_rank, last ? " in place" : "", size, count, i, recvbuf[i],
-                    want);
-            bench_abort(1);
-        }
-    }
-}
-
-static void run_allreduce(void)
-{
-    size_t sizes[MAX_SIZES];
-    int nsizes = sizes_of(TEST_ALLREDUCE, sizes);
-    char title[160];
-    snprintf(title, sizeof title,
-             "allreduce: sum of doubles over %d ranks, time per allreduce in "
-             "microseconds, averaged over ranks (lower is better)", job_size);
-    print_title(title);
-    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
-    if (nsizes == 0)
-        return;
-
-    size_t max_size = sizes[nsizes - 1];
-    struct workload work = {
-        .run = run_allreduces,
-        .sendbuf = alloc_buffer(max_size),
-        .recvbuf = alloc_buffer(max_size),
-    };
-    /* Timed sums add ones: no overflow, no denormals, nothing to check. */
-    for (size_t i = 0; i < max_size / sizeof(double); i++)
-        ((double *)work.sendbuf)[i] = 1.0;
-    memset(work.recvbuf, 0, max_size);
-    for (int s = 0; s < nsizes; s++) {
-        work.size = sizes[s];
-        checked_allreduce(work.sendbuf, work.recvbuf, work.size, 0);
-        struct timing timing =
-            measure(&work, scaled_iters(base_iters(TEST_ALLREDUCE), work.size));
-        checked_allreduce(work.sendbuf, work.recvbuf, work.size, 1);
-        struct spread spread =
-            gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
-        print_result(TEST_ALLREDUCE, work.size, timing.plan.iters, spread.avg, "us",
-                     &spread);
-    }
-    free(work.sendbuf);
-    free(work.recvbuf);
-}
-
 /* ---- Options ------------------------------------------------------------ */
 
 static void print_usage(FILE *out)
 {
     fprintf(out,
             "usage: mprun -n N mpr-bench [options]\n"
-            "  --test LIST       comma-separated: latency, bandwidth, barrier, bcast,\n"
-            "                    allreduce, or all (default: all)\n"
+            "  --test LIST       comma-separated: latency, bandwidth, msgrate, barrier,\n"
+            "                    bcast, allreduce, reduce, gather, scatter, allgather,\n"
+            "                    alltoall, or all (default: all)\n"
             "  --min-size BYTES  smallest message size (suffix K, M or G: KiB, MiB, GiB)\n"
             "  --max-size BYTES  largest message size (at most 1G)\n"
-            "                    defaults: latency 0..4M, bandwidth 1K..4M, bcast 1..4M,\n"
-            "                    allreduce 8..4M (whole doubles)\n"
+            "                    defaults: latency 0..4M, bandwidth 1K..4M, msgrate\n"
+            "                    1..64K, bcast 1..4M, allreduce and reduce 8..4M (whole\n"
+            "                    doubles), gather, scatter, allgather, alltoall 1..1M\n"
+            "                    (bytes per rank)\n"
             "  --iters N         iterations for sizes up to 8 KiB; larger sizes run\n"
-            "                    proportionally fewer (defaults: latency 10000,\n"
-            "                    bandwidth 1000 windows, barrier 10000, bcast 1000,\n"
-            "                    allreduce 1000)\n"
+            "                    proportionally fewer (defaults: latency and barrier\n"
+            "                    10000, bandwidth and msgrate 1000 windows, the\n"
+            "                    other collectives 1000)\n"
             "  --max-time SEC    cap on the timed loop of one size (default 0.25)\n"
             "  --csv             print test,size,value,unit lines (# lines are comments)\n"
             "  --help            print this help\n"
-            "latency and bandwidth run between ranks 0 and 1; barrier, bcast and\n"
-            "allreduce use every rank.\n");
+            "latency and bandwidth run between ranks 0 and 1; msgrate between the\n"
+            "pairs (i, i + N/2); the collectives use every rank.\n");
 }
 
 static int parse_size(const char *text, size_t *size)
@@ -859,9 +453,15 @@ static int parse_options(int argc, char **argv)
 static void (*const test_runners[TEST_COUNT])(void) = {
     [TEST_LATENCY] = run_latency,
     [TEST_BANDWIDTH] = run_bandwidth,
+    [TEST_MSGRATE] = run_msgrate,
     [TEST_BARRIER] = run_barrier,
     [TEST_BCAST] = run_bcast,
     [TEST_ALLREDUCE] = run_allreduce,
+    [TEST_REDUCE] = run_reduce,
+    [TEST_GATHER] = run_gather,
+    [TEST_SCATTER] = run_scatter,
+    [TEST_ALLGATHER] = run_allgather,
+    [TEST_ALLTOALL] = run_alltoall,
 };
 
 int main(int argc, char **argv)
@@ -873,9 +473,9 @@ int main(int argc, char **argv)
     /* Every rank parses the same arguments, so all reach the same verdict. */
     int parsed = parse_options(argc, argv);
     if (parsed == 0 && job_size < 2 && opt.tests_explicit &&
-        (opt.tests & (1u << TEST_LATENCY | 1u << TEST_BANDWIDTH))) {
+        (opt.tests & (1u << TEST_LATENCY | 1u << TEST_BANDWIDTH | 1u << TEST_MSGRATE))) {
         if (my_rank == 0)
-            fprintf(stderr, "mpr-bench: latency and bandwidth need at least 2 ranks "
+            fprintf(stderr, "mpr-bench: latency, bandwidth and msgrate need at least 2 ranks "
                             "(mprun -n 2 mpr-bench)\n");
         parsed = -1;
     }
@@ -908,3 +508,4 @@ int main(int argc, char **argv)
     CHECK(bench_finalize());
     return 0;
 }
+

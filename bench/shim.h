@@ -27,6 +27,18 @@
  *                              size_t count)
  *                                     sum of count doubles over all ranks;
  *                                     sendbuf may be BENCH_IN_PLACE
+ *   int    bench_reduce_sum(const void *sendbuf, double *recvbuf,
+ *                           size_t count, int root)
+ *                                     the same, the sum reaching root only
+ *   int    bench_gather(const void *sendbuf, size_t len, void *recvbuf,
+ *                       int root)     len bytes from each rank, in rank
+ *                                     order at root
+ *   int    bench_scatter(const void *sendbuf, size_t len, void *recvbuf,
+ *                        int root)    block i of root's sendbuf to rank i
+ *   int    bench_allgather(const void *sendbuf, size_t len, void *recvbuf)
+ *   int    bench_alltoall(const void *sendbuf, size_t len, void *recvbuf)
+ *                                     block j of rank i's sendbuf to block
+ *                                     i of rank j's recvbuf
  *   BENCH_IN_PLACE                    MPR_IN_PLACE or MPI_IN_PLACE
  *   double bench_wtime(void)          seconds, monotonic
  *   const char *bench_strerror(int err)

@@ -97,6 +97,39 @@ static inline int bench_allreduce_sum(const void *sendbuf, double *recvbuf,
                          MPI_COMM_WORLD);
 }
 
+static inline int bench_reduce_sum(const void *sendbuf, double *recvbuf,
+                                   size_t count, int root)
+{
+    return MPI_Reduce(sendbuf, recvbuf, (int)count, MPI_DOUBLE, MPI_SUM, root,
+                      MPI_COMM_WORLD);
+}
+
+static inline int bench_gather(const void *sendbuf, size_t len, void *recvbuf,
+                               int root)
+{
+    return MPI_Gather(sendbuf, (int)len, MPI_BYTE, recvbuf, (int)len, MPI_BYTE,
+                      root, MPI_COMM_WORLD);
+}
+
+static inline int bench_scatter(const void *sendbuf, size_t len, void *recvbuf,
+                                int root)
+{
+    return MPI_Scatter(sendbuf, (int)len, MPI_BYTE, recvbuf, (int)len, MPI_BYTE,
+                       root, MPI_COMM_WORLD);
+}
+
+static inline int bench_allgather(const void *sendbuf, size_t len, void *recvbuf)
+{
+    return MPI_Allgather(sendbuf, (int)len, MPI_BYTE, recvbuf, (int)len,
+                         MPI_BYTE, MPI_COMM_WORLD);
+}
+
+static inline int bench_alltoall(const void *sendbuf, size_t len, void *recvbuf)
+{
+    return MPI_Alltoall(sendbuf, (int)len, MPI_BYTE, recvbuf, (int)len,
+                        MPI_BYTE, MPI_COMM_WORLD);
+}
+
 static inline double bench_wtime(void)
 {
     return MPI_Wtime();

@@ -84,6 +84,35 @@ static inline int bench_allreduce_sum(const void *sendbuf, double *recvbuf,
                          MPR_COMM_WORLD);
 }
 
+static inline int bench_reduce_sum(const void *sendbuf, double *recvbuf,
+                                   size_t count, int root)
+{
+    return mpr_reduce(sendbuf, recvbuf, count, MPR_DOUBLE, MPR_SUM, root,
+                      MPR_COMM_WORLD);
+}
+
+static inline int bench_gather(const void *sendbuf, size_t len, void *recvbuf,
+                               int root)
+{
+    return mpr_gather(sendbuf, len, recvbuf, root, MPR_COMM_WORLD);
+}
+
+static inline int bench_scatter(const void *sendbuf, size_t len, void *recvbuf,
+                                int root)
+{
+    return mpr_scatter(sendbuf, len, recvbuf, root, MPR_COMM_WORLD);
+}
+
+static inline int bench_allgather(const void *sendbuf, size_t len, void *recvbuf)
+{
+    return mpr_allgather(sendbuf, len, recvbuf, MPR_COMM_WORLD);
+}
+
+static inline int bench_alltoall(const void *sendbuf, size_t len, void *recvbuf)
+{
+    return mpr_alltoall(sendbuf, len, recvbuf, MPR_COMM_WORLD);
+}
+
 static inline double bench_wtime(void)
 {
     return mpr_wtime();
