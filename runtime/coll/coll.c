@@ -321,6 +321,8 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
     if (comm->size == 1)
         return MPR_SUCCESS;
     int alg = mpr__coll_choice(&bcast_choice);
+    if (alg == ALG_AUTO && comm->size == 2) /* one send: nothing beats point-to-point */
+        alg = BCAST_BINOMIAL;
     if (alg == BCAST_BINOMIAL || alg == BCAST_CHAIN)
         return p2p_bcast(comm, buf, len, NULL, comm->size, comm->rank, root, alg);
     struct mpr__coll_state *st;

@@ -424,7 +424,8 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
         return MPR_SUCCESS;
 
     int alg = mpr__coll_choice(&reduce_choice);
-    if (alg < 0 || alg == REDUCE_SHM) {
+    /* Two ranks: one send, which nothing beats; point-to-point it is. */
+    if ((alg < 0 && comm->size > 2) || alg == REDUCE_SHM) {
         rc = mpr__coll_shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
         if (rc != MPR_ERR_UNSUPPORTED)
             return rc;
@@ -504,7 +505,9 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
         return MPR_SUCCESS;
 
     int alg = mpr__coll_choice(&allreduce_choice);
-    if (alg < 0 || alg == ALLREDUCE_SHM) {
+    /* Two ranks: one exchange (recursive doubling, or halves for large
+     * vectors), which nothing beats; point-to-point it is. */
+    if ((alg < 0 && comm->size > 2) || alg == ALLREDUCE_SHM) {
         rc = mpr__coll_shm_allreduce(comm, sendbuf, recvbuf, count, datatype, op);
         if (rc != MPR_ERR_UNSUPPORTED)
             return rc;
