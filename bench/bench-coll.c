@@ -39,59 +39,42 @@ void run_barrier(void)
 
 static const int BCAST_ROOT = 0;
 
-/* Times the broadcasts one by one, with an untimed barrier after each so
- * that one broadcast cannot overlap the next; returns the seconds spent
- * inside bench_bcast on this rank. */
-static double run_bcasts(const struct workload *work, long iters)
+static void bcast_once(const struct workload *work)
 {
-    double inside = 0;
-    for (long i = 0; i < iters; i++) {
-        double start = bench_wtime();
-        CHECK(bench_bcast(work->sendbuf, work->size, BCAST_ROOT));
-        inside += bench_wtime() - start;
-        CHECK(bench_barrier());
-    }
-    return inside;
+    CHECK(bench_bcast(work->sendbuf, work->size, BCAST_ROOT));
 }
 
-static void checked_bcast(void *buf, size_t size, int last)
+static void checked_bcast(const struct workload *work, int last)
 {
-    uint32_t seed = pattern_seed(TEST_BCAST, size, last);
+    uint32_t seed = pattern_seed(TEST_BCAST, work->size, last);
     if (my_rank == BCAST_ROOT)
-        fill_pattern(buf, size, seed);
+        fill_pattern(work->sendbuf, work->size, seed);
     else
-        memset(buf, POISON, size);
-    CHECK(bench_bcast(buf, size, BCAST_ROOT));
-    expect_pattern(buf, size, seed, "bcast", size);
+        memset(work->sendbuf, POISON, work->size);
+    bcast_once(work);
+    expect_pattern(work->sendbuf, work->size, seed, "bcast", work->size);
 }
 
 void run_bcast(void)
 {
     size_t sizes[MAX_SIZES];
-    int nsizes = sizes_of(TEST_BCAST, sizes);
     char title[160];
     snprintf(title, sizeof title,
              "bcast: root 0 to %d ranks, time per broadcast in microseconds, "
              "averaged over ranks (lower is better)", job_size);
-    print_title(title);
-    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
+    int nsizes = begin_collective(TEST_BCAST, title, sizes);
     if (nsizes == 0)
         return;
 
     size_t max_size = sizes[nsizes - 1];
-    struct workload work = { .run = run_bcasts, .sendbuf = alloc_buffer(max_size) };
+    struct workload work = {
+        .run = time_each_call,
+        .call = bcast_once,
+        .test = TEST_BCAST,
+        .sendbuf = alloc_buffer(max_size),
+    };
     memset(work.sendbuf, 0, max_size);
-    for (int s = 0; s < nsizes; s++) {
-        work.size = sizes[s];
-        checked_bcast(work.sendbuf, work.size, 0);
-        struct timing timing =
-            measure(&work, scaled_iters(base_iters(TEST_BCAST), work.size));
-        checked_bcast(work.sendbuf, work.size, 1);
-        struct spread spread =
-            gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
-        print_result(TEST_BCAST, work.size, timing.plan.iters, spread.avg, "us",
-                     &spread);
-    }
+    run_collective_sizes(&work, sizes, nsizes, checked_bcast);
     free(work.sendbuf);
 }
 
@@ -109,9 +92,9 @@ static uint32_t block_seed(uint32_t seed, int from, int to)
     return seed ^ (uint32_t)(from * 4099 + to + 1) * 0x9e3779b9u;
 }
 
-static void exchange_once(enum test_id test, const struct workload *work)
+static void exchange_once(const struct workload *work)
 {
-    switch (test) {
+    switch (work->test) {
     case TEST_GATHER:
         CHECK(bench_gather(work->sendbuf, work->size, work->recvbuf, EXCHANGE_ROOT));
         break;
@@ -125,40 +108,6 @@ static void exchange_once(enum test_id test, const struct workload *work)
         CHECK(bench_alltoall(work->sendbuf, work->size, work->recvbuf));
         break;
     }
-}
-
-/* Times the operations one by one, with an untimed barrier after each;
- * returns the seconds spent inside them on this rank. */
-static double run_exchanges(enum test_id test, const struct workload *work, long iters)
-{
-    double inside = 0;
-    for (long i = 0; i < iters; i++) {
-        double start = bench_wtime();
-        exchange_once(test, work);
-        inside += bench_wtime() - start;
-        CHECK(bench_barrier());
-    }
-    return inside;
-}
-
-static double run_gathers(const struct workload *work, long iters)
-{
-    return run_exchanges(TEST_GATHER, work, iters);
-}
-
-static double run_scatters(const struct workload *work, long iters)
-{
-    return run_exchanges(TEST_SCATTER, work, iters);
-}
-
-static double run_allgathers(const struct workload *work, long iters)
-{
-    return run_exchanges(TEST_ALLGATHER, work, iters);
-}
-
-static double run_alltoalls(const struct workload *work, long iters)
-{
-    return run_exchanges(TEST_ALLTOALL, work, iters);
 }
 
 /* How many size-byte blocks this rank sends and receives in one operation. */
@@ -178,8 +127,9 @@ static size_t recv_blocks(enum test_id test)
 }
 
 /* One operation with fresh blocks, every received byte checked. */
-static void checked_exchange(enum test_id test, struct workload *work, int last)
+static void checked_exchange(const struct workload *work, int last)
 {
+    enum test_id test = work->test;
     uint32_t seed = pattern_seed(test, work->size, last);
     unsigned char *send = work->sendbuf, *recv = work->recvbuf;
     size_t size = work->size;
@@ -190,7 +140,7 @@ static void checked_exchange(enum test_id test, struct workload *work, int last)
     int gets_data = !(test == TEST_GATHER && my_rank != EXCHANGE_ROOT);
     if (gets_data)
         memset(recv, POISON, recv_blocks(test) * size);
-    exchange_once(test, work);
+    exchange_once(work);
     if (!gets_data)
         return;
     for (size_t b = 0; b < recv_blocks(test); b++) {
@@ -207,55 +157,47 @@ static void checked_exchange(enum test_id test, struct workload *work, int last)
 }
 
 /* `what` starts the title, e.g. "gather: to rank 0". */
-static void run_exchange(enum test_id test, const char *what,
-                         double (*run)(const struct workload *, long))
+static void run_exchange(enum test_id test, const char *what)
 {
     size_t sizes[MAX_SIZES];
-    int nsizes = sizes_of(test, sizes);
     char title[200];
     snprintf(title, sizeof title,
              "%s over %d ranks, bytes per rank, time per operation in microseconds, "
              "averaged over ranks (lower is better)", what, job_size);
-    print_title(title);
-    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
+    int nsizes = begin_collective(test, title, sizes);
     if (nsizes == 0)
         return;
 
     size_t max_size = sizes[nsizes - 1];
     struct workload work = {
-        .run = run,
+        .run = time_each_call,
+        .call = exchange_once,
+        .test = test,
         .sendbuf = alloc_buffer(send_blocks(test) * max_size),
         .recvbuf = alloc_buffer(recv_blocks(test) * max_size),
     };
     memset(work.sendbuf, 0, send_blocks(test) * max_size);
-    for (int s = 0; s < nsizes; s++) {
-        work.size = sizes[s];
-        checked_exchange(test, &work, 0);
-        struct timing timing = measure(&work, scaled_iters(base_iters(test), work.size));
-        checked_exchange(test, &work, 1);
-        struct spread spread = gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
-        print_result(test, work.size, timing.plan.iters, spread.avg, "us", &spread);
-    }
+    run_collective_sizes(&work, sizes, nsizes, checked_exchange);
     free(work.sendbuf);
     free(work.recvbuf);
 }
 
 void run_gather(void)
 {
-    run_exchange(TEST_GATHER, "gather: to rank 0", run_gathers);
+    run_exchange(TEST_GATHER, "gather: to rank 0");
 }
 
 void run_scatter(void)
 {
-    run_exchange(TEST_SCATTER, "scatter: from rank 0", run_scatters);
+    run_exchange(TEST_SCATTER, "scatter: from rank 0");
 }
 
 void run_allgather(void)
 {
-    run_exchange(TEST_ALLGATHER, "allgather:", run_allgathers);
+    run_exchange(TEST_ALLGATHER, "allgather:");
 }
 
 void run_alltoall(void)
 {
-    run_exchange(TEST_ALLTOALL, "alltoall:", run_alltoalls);
+    run_exchange(TEST_ALLTOALL, "alltoall:");
 }

@@ -211,6 +211,45 @@ struct spread gather_spread(double mine)
     return spread;
 }
 
+/* For collectives: times the calls one by one, with an untimed barrier
+ * after each (as OSU's tests do) so that one call cannot overlap the next;
+ * returns the seconds spent inside the calls on this rank. */
+double time_each_call(const struct workload *work, long iters)
+{
+    double inside = 0;
+    for (long i = 0; i < iters; i++) {
+        double start = bench_wtime();
+        work->call(work);
+        inside += bench_wtime() - start;
+        CHECK(bench_barrier());
+    }
+    return inside;
+}
+
+/* Prints a collective test's title and table header; returns its sizes. */
+int begin_collective(enum test_id test, const char *title, size_t sizes[MAX_SIZES])
+{
+    print_title(title);
+    print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
+    return sizes_of(test, sizes);
+}
+
+/* Every size of a collective test: a checked call, the timed ones, another
+ * checked call, and a row of the time per call averaged over ranks. work
+ * holds buffers for the largest size. */
+void run_collective_sizes(struct workload *work, const size_t *sizes, int nsizes,
+                          void (*checked)(const struct workload *work, int last))
+{
+    for (int s = 0; s < nsizes; s++) {
+        work->size = sizes[s];
+        checked(work, 0);
+        struct timing timing = measure(work, scaled_iters(base_iters(work->test), work->size));
+        checked(work, 1);
+        struct spread spread = gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
+        print_result(work->test, work->size, timing.plan.iters, spread.avg, "us", &spread);
+    }
+}
+
 /* ---- Output ------------------------------------------------------------- */
 
 void print_title(const char *text)

@@ -78,9 +78,12 @@ struct plan {
 struct workload {
     double (*run)(const struct workload *work, long iters);
     int pair_only;           /* ranks 0 and 1 take part, not the whole job */
+    enum test_id test;
     size_t size;
     void *sendbuf;
     void *recvbuf;
+    /* Collectives: one call of the operation (run = time_each_call). */
+    void (*call)(const struct workload *work);
 };
 
 /* What measure() found: the plan it followed and the seconds counted. */
@@ -111,6 +114,10 @@ long base_iters(enum test_id test);
 long scaled_iters(long base, size_t size);
 struct timing measure(const struct workload *work, long planned);
 struct spread gather_spread(double mine);
+double time_each_call(const struct workload *work, long iters);
+int begin_collective(enum test_id test, const char *title, size_t sizes[MAX_SIZES]);
+void run_collective_sizes(struct workload *work, const size_t *sizes, int nsizes,
+                          void (*checked)(const struct workload *work, int last));
 
 void print_title(const char *text);
 void print_header(const char *columns);
