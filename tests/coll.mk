@@ -31,4 +31,5 @@ TEST_SH += \
 	tests/integration/coll_fin.sh \
 	tests/integration/coll_fin_sizes.sh \
 	tests/integration/coll_fin_tcp.sh \
-	tests/integration/coll_fin_algs.sh
+	tests/integration/coll_fin_algs.sh \
+	tests/integration/coll_fin_multihost.sh

@@ -351,6 +351,9 @@ static int coll_wait(struct mpr__coll_state *st, done_fn done, needs_fn needs, u
 
 /* ---- Barrier ------------------------------------------------------------- */
 
+_Static_assert(MPR__COLL_ARRIVAL_OFFSET + sizeof(uint32_t) <= LINE,
+               "a member's last arrival fits in its line, after its reduction counts");
+
 /* the last barrier member i arrived at (in its own line) */
 static _Atomic uint32_t *arrival_of(struct mpr__coll_state *st, int i)
 {

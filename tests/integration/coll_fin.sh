@@ -8,7 +8,8 @@
 #                      falling order of ranks
 #   coll_fin_sizes.sh  2, 4 and 8 ranks, one rank late or the root
 #   coll_fin_tcp.sh    over TCP (MPR_TRANSPORT=tcp)
-#   coll_fin_algs.sh   each forced algorithm (MPR_COLL_*)
+#   coll_fin_algs.sh   each forced algorithm (MPR_COLL_*), the checking mode
+#   coll_fin_multihost.sh  across hosts (its own script)
 # A rank that dies inside a collective still fails the others:
 # coll_algs.sh, fail_rule.sh.
 
@@ -98,6 +99,9 @@ algs)
     fin 3 $SKEW bcast_large one 0 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2
     fin 3 $SKEW reduce one 0 -x MPR_SPIN=0 -x MPR_YIELDS=0
     fin 3 $SKEW reduce_large up 0 -x MPR_SPIN=0 -x MPR_YIELDS=0
+    # the checking mode's exchange before each collective and finalize
+    fin 3 $SKEW reduce one 0 -x MPR_CHECK=1
+    fin 3 $SKEW bcast_large up 0 -x MPR_CHECK=1
     ;;
 *)
     fail "unknown COLL_FIN_PART $part"
