@@ -14,7 +14,13 @@
  *   send, send_large: every rank but ROOT sends ROOT a message (eager,
  *   or large) and finalizes; ROOT receives them by name;
  *   queue: every rank but ROOT puts an item into a queue and finalizes;
- *   ROOT gets them all.
+ *   ROOT gets them all;
+ *   reduce_die (run with mprun --enable-recovery): the highest rank is
+ *   killed (SIGKILL) before a small reduce to ROOT (not that rank), the
+ *   others enter it and finalize: ROOT, which still needs the dead rank,
+ *   gets MPR_ERR_PROC_FAILED although the finalized ones are not needed;
+ *   the others MPR_SUCCESS (or that error where they need the dead rank:
+ *   its parent in a tree). Survivors print "reduce_die ok".
  * ORDER: "up": rank r enters r x SKEW_US late (the highest rank last);
  *   "down": (N-1-r) x SKEW_US late (rank 0 last); "root": ROOT alone
  *   enters late; "one": rank (ROOT + 1) % N alone enters late.
@@ -26,6 +32,7 @@
  */
 #include <mpr.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +231,29 @@ static int run_queue(mpr_queue q)
     return MPR_SUCCESS;
 }
 
+/* The highest rank dies; ROOT must fail, the finalized ones must not make
+ * anyone else fail. Finalize may report the dead rank. */
+static int run_reduce_die(void)
+{
+    if (me == size - 1)
+        raise(SIGKILL);
+    long send[SMALL_COUNT], recv[SMALL_COUNT];
+    for (size_t j = 0; j < SMALL_COUNT; j++)
+        send[j] = value(me, j);
+    int rc = mpr_reduce(send, recv, SMALL_COUNT, MPR_LONG, MPR_SUM, root, MPR_COMM_WORLD);
+    if (me == root)
+        CHECK(rc == MPR_ERR_PROC_FAILED, "reduce_die at the root: %s", mpr_error_name(rc));
+    else /* the dead rank's parent in a tree needs it too */
+        CHECK(rc == MPR_SUCCESS || rc == MPR_ERR_PROC_FAILED, "reduce_die: %s",
+              mpr_error_name(rc));
+    rc = mpr_finalize();
+    CHECK(rc == MPR_SUCCESS || rc == MPR_ERR_PROC_FAILED, "mpr_finalize after reduce_die: %s",
+          mpr_error_name(rc));
+    if (!failures)
+        printf("rank %d: reduce_die ok\n", me);
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -246,6 +276,8 @@ int main(int argc, char **argv)
     MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
     pause_us(delay_of(order, skew_us));
 
+    if (strcmp(kind, "reduce_die") == 0)
+        return run_reduce_die();
     int rc;
     if (strcmp(kind, "barrier") == 0)
         rc = mpr_barrier(MPR_COMM_WORLD);

@@ -10,8 +10,8 @@
 #   coll_fin_tcp.sh    over TCP (MPR_TRANSPORT=tcp)
 #   coll_fin_algs.sh   each forced algorithm (MPR_COLL_*), the checking mode
 #   coll_fin_multihost.sh  across hosts (its own script)
-# A rank that dies inside a collective still fails the others:
-# coll_algs.sh, fail_rule.sh.
+# A rank killed before a reduce still fails its root, beside ranks that
+# finalized (fin_die below); more deaths: coll_algs.sh, fail_rule.sh.
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
@@ -32,6 +32,22 @@ fin() {
     job "$n" "$@" -- coll_fin "$kind" "$order" "$root" "$skew"
 }
 
+# fin_die N [mprun options]: the highest rank is killed before a reduce
+# that the others enter, the fast ones finalizing: the root alone fails
+# (coll_fin.c, reduce_die); every survivor reports "reduce_die ok".
+fin_die() {
+    local n=$1 ok
+    shift
+    run "$n" --enable-recovery "$@" -- coll_fin reduce_die one 0 $SKEW
+    ok=$(grep -c "reduce_die ok" <<<"$LAST_OUTPUT")
+    if [ "$ok" -eq "$((n - 1))" ] && ! grep -q 'FAIL:' <<<"$LAST_OUTPUT"; then
+        pass "-n $n $* reduce_die: the root failed, the others did not (exit $RC)"
+    else
+        fail "-n $n $* reduce_die: $ok survivors ok, wanted $((n - 1)); output:"
+        printf '%s\n' "$LAST_OUTPUT" | tail -20 >&2
+    fi
+}
+
 # A waiting rank looks at who has ended every 0.1 s (liveness.c): a skew
 # of SKEW microseconds lets it see the fast ranks finalize while it waits.
 SKEW=200000
@@ -42,6 +58,8 @@ main)
         fin 3 $SKEW "$kind" up 0
         fin 3 $SKEW "$kind" down 0
     done
+    fin_die 4
+    fin_die 4 -x MPR_COLL_REDUCE=binomial
     ;;
 sizes)
     for n in 2 4; do
@@ -63,6 +81,7 @@ tcp)
     for kind in bcast_large reduce gather_large allreduce send queue; do
         fin 4 $SKEW "$kind" down 0 -x MPR_TRANSPORT=tcp
     done
+    fin_die 4 -x MPR_TRANSPORT=tcp
     ;;
 algs)
     # every forced algorithm, 4 ranks (3 for the large ones), one rank late
