@@ -111,9 +111,15 @@ int mpr_init(int *argc, char ***argv);
  * mpr_finalize - leave the job: tells the other ranks that nothing more
  * will come from this one, waits for its outstanding sends to be
  * delivered, synchronises with the other ranks, releases every resource.
- * Collective; blocking. A rank still waiting for this one in a receive
- * naming it or in a collective gets MPR_ERR_PROC_FAILED (see "When a rank
- * ends" below); its wildcard receives go on. Returns MPR_SUCCESS,
+ * Collective; blocking. A rank may call it as soon as its own part of
+ * every operation is done, even while other ranks are still inside the
+ * last collective or have not received its messages yet: they complete
+ * that collective, receive those messages and get the items it put into
+ * shared objects, as if it were still there. Only what still needs a step
+ * this rank never made (a receive naming it with no message from it left,
+ * a collective still awaiting its part, e.g. one it did not call) returns
+ * MPR_ERR_PROC_FAILED on the other ranks (see "When a rank ends" below);
+ * their wildcard receives go on. Returns MPR_SUCCESS,
  * MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED, and with
  * MPR_CHECK=1 (see "Collectives") MPR_ERR_COLL_MISMATCH when another rank
  * is in a collective instead: then nothing is done, the library stays
@@ -125,11 +131,12 @@ int mpr_init(int *argc, char ***argv);
  * about a second instead of waiting, on every transport, whether or not
  * this rank ever exchanged anything with it: a receive or probe naming it
  * (once what it sent before is received), a collective of a communicator
- * it belongs to, and, when it failed, a wildcard receive or probe on such
- * a communicator (posted before or after) and a blocking call on a shared
- * object of such a communicator. Messages it sent before it ended are
- * still delivered. mprun ends the job when a rank fails, unless started
- * with --enable-recovery.
+ * it belongs to that still awaits its part (a part it completed before
+ * it ended counts: the collective completes), and, when it failed, a
+ * wildcard receive or probe on such a communicator (posted before or
+ * after) and a blocking call on a shared object of such a communicator.
+ * Messages it sent before it ended are still delivered. mprun ends the
+ * job when a rank fails, unless started with --enable-recovery.
  */
 int mpr_finalize(void);
 

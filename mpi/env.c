@@ -57,12 +57,6 @@ int MPI_Finalize(void)
         return mpi__error(NULL, rc, "MPI_Finalize");
     mpi__bsend_release_all();
     mpi__requests_release_all();
-    /* No rank announces its end while another is still inside a
-     * collective it took part in: libmpr's shared-memory collectives fail
-     * with MPR_ERR_PROC_FAILED when any member has begun to finalize, even
-     * one whose part is done (MPI_Reduce at the root, then MPI_Finalize
-     * elsewhere). A failed barrier (a dead rank) changes nothing here. */
-    mpr_barrier(MPR_COMM_WORLD);
     mpi__running = false;
     mpi__world_end();
     rc = mpi__from_mpr(mpr_finalize());

@@ -1,6 +1,7 @@
 # The collectives (runtime/coll): every family, every forced algorithm,
 # the shared-memory and hierarchical paths, the checking mode (MPR_CHECK),
-# collectives entered at different times, ranks dying inside one. Most
+# collectives entered at different times, ranks dying inside one, ranks
+# finalizing while slower ones are still inside one (coll_fin*.sh). Most
 # scripts run again with the checking mode off (*_unchecked.sh). The
 # programs also run over every transport in tests/integration/transports.sh.
 # Included from tests/local.mk, which says how to register a test.
@@ -14,7 +15,8 @@ TEST_BINS += \
 	tests/integration/coll_algs \
 	tests/integration/coll_algs_die \
 	tests/integration/coll_skew \
-	tests/integration/coll_check
+	tests/integration/coll_check \
+	tests/integration/coll_fin
 
 TEST_SH += \
 	tests/integration/coll.sh \
@@ -25,4 +27,9 @@ TEST_SH += \
 	tests/integration/coll_algs_multihost.sh \
 	tests/integration/coll_skew.sh \
 	tests/integration/coll_check.sh \
-	tests/integration/coll_check_multihost.sh
+	tests/integration/coll_check_multihost.sh \
+	tests/integration/coll_fin.sh \
+	tests/integration/coll_fin_sizes.sh \
+	tests/integration/coll_fin_tcp.sh \
+	tests/integration/coll_fin_algs.sh \
+	tests/integration/coll_fin_multihost.sh

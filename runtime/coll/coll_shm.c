@@ -283,22 +283,29 @@ int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out)
     return MPR_SUCCESS;
 }
 
-/* ---- Waiting ------------------------------------------------------------- */
+/* ---- Waiting -------------------------------------------------------------
+ * A wait ends with MPR_ERR_PROC_FAILED only when a member whose step it
+ * still awaits has ended. A member that finalized (or died) has made every
+ * step it will make, and what it published stays readable here (the
+ * segment stays mapped until this rank frees it), so a wait for steps it
+ * made already, or for other members' steps, goes on: a rank that left a
+ * collective and called mpr_finalize fails nobody still inside it. */
 
+/* Does the wait for arg still need member i to make a step? Asked only
+ * about members that have ended, after seeing that they did. */
+typedef bool (*needs_fn)(struct mpr__coll_state *st, uint32_t arg, int i);
+typedef bool (*done_fn)(struct mpr__coll_state *st, uint32_t arg);
 
-static bool members_alive(const struct mpr__coll_state *st)
+static bool member_ended(const struct mpr__coll_state *st, int i)
 {
-    for (int i = 0; i < st->nlocal; i++) {
-        int w = st->world_local[i];
-        if (w != mpr__g.rank && (mpr__peer_ended(w) || mpr__peer_gone(w)))
-            return false; /* failed, or finalizing: it will not come */
-    }
-    return true;
+    int w = st->world_local[i];
+    return w != mpr__g.rank && (mpr__peer_ended(w) || mpr__peer_gone(w));
 }
 
 struct coll_wait {
     struct mpr__coll_state *st;
-    bool (*done)(struct mpr__coll_state *, uint32_t);
+    done_fn done;
+    needs_fn needs;
     uint32_t arg;
 };
 
@@ -308,13 +315,20 @@ static int coll_poll(void *arg)
     return cw->done(cw->st, cw->arg) ? MPR_SUCCESS : MPR__PENDING;
 }
 
-static int coll_members_ok(void *arg)
+static int coll_needed_members_ok(void *arg)
 {
-    return members_alive(((struct coll_wait *)arg)->st) ? MPR_SUCCESS : MPR_ERR_PROC_FAILED;
+    struct coll_wait *cw = arg;
+    for (int i = 0; i < cw->st->nlocal; i++)
+        if (member_ended(cw->st, i) && cw->needs(cw->st, cw->arg, i))
+            return MPR_ERR_PROC_FAILED; /* it will never make that step */
+    return MPR_SUCCESS;
 }
 
-int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
-                   uint32_t arg)
+/* Wait until done(st, arg) with mpr__wait, sleeping on the segment's bell
+ * and moving point-to-point traffic all along. Returns MPR_SUCCESS, or
+ * MPR_ERR_PROC_FAILED when a member of this host that needs(st, arg, i)
+ * has ended. */
+static int coll_wait(struct mpr__coll_state *st, done_fn done, needs_fn needs, uint32_t arg)
 {
     /* The peer is usually a cache-line transfer behind: look directly for
      * a while first (the general wait polls through two indirect calls,
@@ -324,22 +338,38 @@ int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_sta
             return MPR_SUCCESS;
         mpr__cpu_relax();
     }
-    struct coll_wait cw = { st, done, arg };
+    struct coll_wait cw = { st, done, needs, arg };
     struct mpr__wait w = {
         .poll = coll_poll,
         .arg = &cw,
         .wp = &st->seg->bell,
         .deadline = INFINITY,
-        .peers_ok = coll_members_ok,
+        .peers_ok = coll_needed_members_ok,
     };
     return mpr__wait(&w);
 }
 
 /* ---- Barrier ------------------------------------------------------------- */
 
-bool mpr__coll_shm_arrived(struct mpr__coll_state *st, uint32_t target)
+_Static_assert(MPR__COLL_ARRIVAL_OFFSET + sizeof(uint32_t) <= LINE,
+               "a member's last arrival fits in its line, after its reduction counts");
+
+/* the last barrier member i arrived at (in its own line) */
+static _Atomic uint32_t *arrival_of(struct mpr__coll_state *st, int i)
 {
-    return mpr__seq_ge(atomic_load_explicit(&st->seg->arrived, memory_order_acquire), target);
+    return (_Atomic uint32_t *)(st->consumed + (size_t)i * LINE + MPR__COLL_ARRIVAL_OFFSET);
+}
+
+/* everyone arrived at barrier `epoch` */
+static bool all_arrived(struct mpr__coll_state *st, uint32_t epoch)
+{
+    return mpr__seq_ge(atomic_load_explicit(&st->seg->arrived, memory_order_acquire),
+                       epoch * (uint32_t)st->nlocal);
+}
+
+static bool arrival_needed(struct mpr__coll_state *st, uint32_t epoch, int i)
+{
+    return !mpr__seq_ge(atomic_load_explicit(arrival_of(st, i), memory_order_acquire), epoch);
 }
 
 /* `arrived` sums the arrivals of every barrier, so reaching e x n proves
@@ -354,6 +384,7 @@ int mpr__coll_shm_arrive(struct mpr__coll_state *st)
     if (rc != MPR_SUCCESS)
         return rc;
     st->epoch++;
+    atomic_store_explicit(arrival_of(st, st->lrank), st->epoch, memory_order_release);
     uint32_t target = st->epoch * (uint32_t)st->nlocal;
     uint32_t now = atomic_fetch_add_explicit(&st->seg->arrived, 1, memory_order_acq_rel) + 1;
     if (now == target)
@@ -363,12 +394,19 @@ int mpr__coll_shm_arrive(struct mpr__coll_state *st)
 
 int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st)
 {
-    return mpr__coll_wait(st, mpr__coll_shm_arrived, st->epoch * (uint32_t)st->nlocal);
+    return coll_wait(st, all_arrived, arrival_needed, st->epoch);
 }
 
 static bool released(struct mpr__coll_state *st, uint32_t epoch)
 {
     return mpr__seq_ge(atomic_load_explicit(&st->seg->released, memory_order_acquire), epoch);
+}
+
+static bool leader_needed(struct mpr__coll_state *st, uint32_t epoch, int i)
+{
+    (void)st;
+    (void)epoch;
+    return i == 0;
 }
 
 int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
@@ -381,7 +419,7 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
     if (!leader_releases)
         return mpr__coll_shm_arrive_wait(st);
     if (st->lrank != 0)
-        return mpr__coll_wait(st, released, st->epoch);
+        return coll_wait(st, released, leader_needed, st->epoch);
     rc = mpr__coll_shm_arrive_wait(st);
     atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
     mpr__coll_ring(st);
@@ -416,6 +454,20 @@ static bool slot_free(struct mpr__coll_state *st, uint32_t g)
     return true;
 }
 
+static bool root_needed(struct mpr__coll_state *st, uint32_t g, int i)
+{
+    (void)g;
+    return i == st->bcast_lroot;
+}
+
+/* a member that has not consumed chunk g - nslots yet */
+static bool reader_needed(struct mpr__coll_state *st, uint32_t g, int i)
+{
+    return i != st->lrank &&
+           !mpr__seq_ge(atomic_load_explicit(consumed_of(st, i), memory_order_acquire),
+                        g + 1 - st->seg->nslots);
+}
+
 static char *slot_of(struct mpr__coll_state *st, uint32_t g)
 {
     return st->slots + (size_t)(g % st->seg->nslots) * st->slot_stride;
@@ -427,7 +479,7 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
     size_t off = 0;
     do {
         uint32_t g = st->chunks;
-        int rc = mpr__coll_wait(st, slot_free, g);
+        int rc = coll_wait(st, slot_free, reader_needed, g);
         if (rc != MPR_SUCCESS)
             return rc;
         char *slot = slot_of(st, g);
@@ -451,7 +503,7 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
     bool first = true;
     do {
         uint32_t g = st->chunks;
-        int rc = mpr__coll_wait(st, chunk_ready, g);
+        int rc = coll_wait(st, chunk_ready, root_needed, g);
         if (rc != MPR_SUCCESS)
             return rc;
         const char *slot = slot_of(st, g);
@@ -476,5 +528,6 @@ int mpr__coll_shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int l
 {
     if (st->nlocal == 1)
         return MPR_SUCCESS;
+    st->bcast_lroot = lroot;
     return st->lrank == lroot ? bcast_send(st, buf, len) : bcast_recv(st, buf, len);
 }

@@ -12,10 +12,13 @@
 #include <stdatomic.h>
 
 #define MPR__COLL_LINE 64
+#define MPR__COLL_ARRIVAL_OFFSET 24
 
 /* The segment the members of one host share for one communicator:
- * this header, one line per member (its bcast read position), the bcast
- * slots, then the reduction slots (two sets, used in turn). */
+ * this header, one line per member (its bcast read position at 0, its
+ * reduction counts at 8 and 16, the last barrier it arrived at at
+ * MPR__COLL_ARRIVAL_OFFSET), the bcast slots, then the reduction slots
+ * (two sets, used in turn). */
 struct mpr__coll_seg {
     uint64_t magic;
     uint32_t n;           /* members on this host */
@@ -55,6 +58,7 @@ struct mpr__coll_state {
     uint32_t epoch;    /* barriers entered */
     uint32_t chunks;   /* bcast chunks passed through the slots */
     uint32_t rounds;   /* reduction rounds */
+    int bcast_lroot;   /* local index of the current bcast's root */
 };
 
 /* The communicator's state, made at the first call (collective over comm:
@@ -67,11 +71,6 @@ static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)
     return st->shm && st->nhosts == 1 && st->nlocal > 1;
 }
 
-/* Wait until done(st, arg) with mpr__wait, sleeping on the segment's bell
- * and moving point-to-point traffic all along. Returns
- * MPR_SUCCESS, or MPR_ERR_PROC_FAILED when a member of this host died. */
-int mpr__coll_wait(struct mpr__coll_state *st, bool (*done)(struct mpr__coll_state *, uint32_t),
-                   uint32_t arg);
 /* Wake the sleepers of st's segment, if any (after changing a word). */
 static inline void mpr__coll_ring(struct mpr__coll_state *st)
 {
@@ -106,11 +105,10 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases);
  * waiting (only) until every member arrived at its previous one, which
  * keeps the shared counter exact even when a member left that one
  * without waiting. arrive_wait: wait until every member arrived at this
- * member's last barrier. Both return MPR_ERR_PROC_FAILED if a member died. */
+ * member's last barrier. Both return MPR_ERR_PROC_FAILED if a member that
+ * has not arrived ended (died, or finalized: it will not come). */
 int mpr__coll_shm_arrive(struct mpr__coll_state *st);
 int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st);
-/* true once the barrier counter reached target (st->epoch * nlocal of some arrival) */
-bool mpr__coll_shm_arrived(struct mpr__coll_state *st, uint32_t target);
 /* Bcast from local index lroot. A member whose len is smaller than the
  * root's gets the first len bytes and MPR_ERR_TRUNCATE. */
 int mpr__coll_shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);

@@ -9,10 +9,12 @@
  *     object wait.
  *   - it finalizes: it announced so (a notice on MPR__CTX_NOTICE, sent
  *     behind everything it sent before). Nothing more will come from it, so
- *     receives naming it and collectives including it fail; wildcard
- *     receives do not, since other ranks may still send.
+ *     receives naming it fail, and collectives that still await its part;
+ *     wildcard receives do not, since other ranks may still send.
  * In both cases what it sent before ending is still delivered: transports
- * drain a peer's channel before they report it.
+ * drain a peer's channel before they report it. Likewise what it did in a
+ * collective before ending counts (coll_shm.c asks which member a wait
+ * still needs): a rank that finalizes once its part is done fails nobody.
  *
  * Deaths are seen by the transports (shm: the process is gone; tcp: the
  * connection broke or was refused). A peer that was never connected over
