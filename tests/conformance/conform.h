@@ -13,6 +13,8 @@
  * colls.c    the collectives and their checks
  * objects.c  queue, event, semaphore and lock patterns and their checks
  * objects_sync.c  rlock, condition and barrier object patterns
+ * objects_array.c the shared array and value
+ * objects_pipe.c  pipes between pairs of ranks
  */
 #ifndef CONFORM_H
 #define CONFORM_H
@@ -94,6 +96,7 @@ enum obj_kind {
     OBJ_RLOCK,
     OBJ_CONDITION,
     OBJ_BARRIER,
+    OBJ_ARRAY,
     OBJ_NKINDS
 };
 
@@ -139,6 +142,10 @@ struct objects {
     mpr_semaphore cond_items; /* the items of its hand-off */
     mpr_barrier_object barrier;
     int barrier_parties;
+    mpr_array array;
+    mpr_datatype array_type;
+    size_t array_count;
+    unsigned char *array_model; /* the contents expected, the same on every rank */
 };
 
 struct slot {
@@ -221,5 +228,10 @@ void obj_free(const struct call *c, struct slot *s, enum obj_kind k);
 int sync_obj_create(const struct call *c, struct slot *s);
 void sync_obj_use(const struct call *c, struct slot *s);
 void sync_obj_free(const struct call *c, struct slot *s, enum obj_kind k);
+
+/* objects_array.c: shared array and value */
+int array_obj_create(const struct call *c, struct slot *s);
+void array_obj_use(const struct call *c, struct slot *s);
+void array_obj_free(const struct call *c, struct slot *s);
 
 #endif
