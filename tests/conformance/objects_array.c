@@ -108,8 +108,8 @@ static void put_num(mpr_datatype t, void *p, int64_t v)
         memcpy(p, &d, sizeof(d));
     } else if (t == MPR_LONG_DOUBLE) {
         long double l = (long double)v;
-        memset(p, 0, sizeof(l)); /* the padding too: models compare bytes */
-        memcpy(p, &l, sizeof(l));
+        memset(p, 0, sizeof(l)); /* the padding at 0: models compare bytes */
+        memcpy(p, &l, 10);       /* x87 extended: 10 bytes of value */
     } else {
         memcpy(p, &v, type_size(t)); /* little-endian */
     }
