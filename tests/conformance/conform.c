@@ -93,7 +93,7 @@ void group_sync(const struct call *c, const struct slot *s)
 
 static const char *const obj_names[OBJ_NKINDS] = { "queue", "event", "semaphore", "lock",
                                                        "rlock", "condition", "barrier object",
-                                                       "array" };
+                                                       "array", "pipe" };
 
 void describe(const struct call *c, const struct slot *s, char *out, size_t len)
 {

@@ -97,6 +97,7 @@ enum obj_kind {
     OBJ_CONDITION,
     OBJ_BARRIER,
     OBJ_ARRAY,
+    OBJ_PIPE,
     OBJ_NKINDS
 };
 
@@ -125,6 +126,8 @@ struct call {
 
 #define MAX_SLOTS 5 /* MPR_COMM_WORLD and four derived communicators */
 
+struct pipe_state;
+
 struct objects {
     bool live[OBJ_NKINDS];
     mpr_queue queue;
@@ -146,6 +149,9 @@ struct objects {
     mpr_datatype array_type;
     size_t array_count;
     unsigned char *array_model; /* the contents expected, the same on every rank */
+    struct pipe_state *pipes;   /* every pipe of the group, known to every rank */
+    int npipes;
+    int pipe_call;              /* the call that made them */
 };
 
 struct slot {
@@ -233,5 +239,10 @@ void sync_obj_free(const struct call *c, struct slot *s, enum obj_kind k);
 int array_obj_create(const struct call *c, struct slot *s);
 void array_obj_use(const struct call *c, struct slot *s);
 void array_obj_free(const struct call *c, struct slot *s);
+
+/* objects_pipe.c: pipes between pairs of ranks */
+int pipe_obj_create(const struct call *c, struct slot *s);
+void pipe_obj_use(const struct call *c, struct slot *s);
+void pipe_obj_free(const struct call *c, struct slot *s);
 
 #endif

@@ -16,7 +16,7 @@
  *            back; then nobody owns it.
  *
  * (rlock, condition and barrier object: objects_sync.c; array and value:
- * objects_array.c.)
+ * objects_array.c; pipe: objects_pipe.c.)
  *
  * Between the phases, group_sync (point-to-point, not a collective under
  * test) orders the ranks. Blocking calls get a timeout: running out of it
@@ -86,6 +86,9 @@ void obj_create(const struct call *c, struct slot *s)
     case OBJ_ARRAY:
         rc = array_obj_create(c, s);
         break;
+    case OBJ_PIPE:
+        rc = pipe_obj_create(c, s);
+        break;
     case OBJ_NKINDS:
         abort();
     }
@@ -117,6 +120,9 @@ void obj_free(const struct call *c, struct slot *s, enum obj_kind k)
         break;
     case OBJ_ARRAY:
         array_obj_free(c, s);
+        break;
+    case OBJ_PIPE:
+        pipe_obj_free(c, s);
         break;
     case OBJ_NKINDS:
         abort();
@@ -528,6 +534,9 @@ void obj_use(const struct call *c, struct slot *s)
         break;
     case OBJ_ARRAY:
         array_obj_use(c, s);
+        break;
+    case OBJ_PIPE:
+        pipe_obj_use(c, s);
         break;
     case OBJ_NKINDS:
         abort();
