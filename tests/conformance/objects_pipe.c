@@ -565,6 +565,8 @@ static void close_pipes(const struct call *c, struct slot *s, struct rng *r, uin
             want[p][d] = closer[p] == d ? target[p][d] : ps->recvd[d];
         }
     }
+    /* every send of the scripts before is done: none of them may meet a close */
+    group_sync(c, s);
     struct script sc = { 0 };
     gen_script(r, o, target, want, &sc);
     for (int p = 0; p < np; p++) {
