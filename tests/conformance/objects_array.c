@@ -467,7 +467,7 @@ static void use_fetch_add(const struct call *c, struct slot *s)
     p.magnitude = type_mask(t) / (uint64_t)total;
     if (p.magnitude > (1ull << 58))
         p.magnitude = 1ull << 58;
-    if (p.magnitude > 1 && ahash(c, 0xfa6, 0) % 3 == 0)
+    if (p.magnitude > 7 && ahash(c, 0xfa6, 0) % 3 == 0)
         p.magnitude = 1 + p.magnitude % 7; /* small steps: many collisions between ranks */
     int64_t start[MAX_COUNTERS];
     uint64_t sum[MAX_COUNTERS];
