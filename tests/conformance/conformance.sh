@@ -110,8 +110,8 @@ done
 
 # the shared objects and communicators only: more pipes (scripts across
 # calls), arrays (1 MiB service pieces), conditions (group wake-ups) per second
-conform_job 4 "" "" --only objects,comms --sequences 4 --calls 30
-conform_job 3 "MPR_TRANSPORT=tcp" "" --only objects,comms --sequences 3 --calls 30
+conform_job 4 "" "" --only objects,comms --sequences 3 --calls 30
+conform_job 3 "MPR_TRANSPORT=tcp" "" --only objects,comms --sequences 2 --calls 30
 
 # one forced algorithm at a time, on a rotating sample of sizes
 sizes=(3 4 5 2 6 7 8 4 3 5)
@@ -167,7 +167,7 @@ counts=$(mktemp)
     across_conform mprh0:2,mprh1:2 "" "" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:1,mprh2:2 "" "--map-by node" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:2 "MPR_COLL_BARRIER=hier MPR_COLL_BCAST=hier" "" --sequences 2 --calls 30
-    across_conform mprh0:2,mprh1:1 "" "" --only objects,comms --sequences 2 --calls 30
+    across_conform mprh0:2,mprh1:1 "" "" --only objects,comms --sequences 1 --calls 30
     no_processes_anywhere "after the jobs across hosts"
     echo "$checks $failures" >"$counts"
 )
