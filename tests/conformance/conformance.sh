@@ -167,7 +167,7 @@ counts=$(mktemp)
     across_conform mprh0:2,mprh1:2 "" "" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:1,mprh2:2 "" "--map-by node" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:2 "MPR_COLL_BARRIER=hier MPR_COLL_BCAST=hier" "" --sequences 2 --calls 30
-    across_conform mprh0:2,mprh1:1 "" "" --only objects,comms --sequences 1 --calls 30
+    across_conform mprh0:2,mprh1:1 "" "" --only objects,comms --sequences 1 --calls 20
     no_processes_anywhere "after the jobs across hosts"
     echo "$checks $failures" >"$counts"
 )
