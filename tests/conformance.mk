@@ -13,7 +13,9 @@ tests_conformance_conform_SOURCES = \
 	tests/conformance/elems.c \
 	tests/conformance/colls.c \
 	tests/conformance/objects.c \
-	tests/conformance/objects_sync.c
+	tests/conformance/objects_sync.c \
+	tests/conformance/objects_array.c \
+	tests/conformance/objects_pipe.c
 
 TEST_SH += tests/conformance/conformance.sh
 EXTRA_DIST += tests/conformance/known_bugs.sh

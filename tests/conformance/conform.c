@@ -41,6 +41,7 @@ static int failures;
 static char opt_text[256]; /* options that change the program, for the replay line */
 static char hang_line[512]; /* written by the SIGALRM handler */
 static char call_desc[256];
+static double start_time;
 
 #define TAG_SYNC 801
 
@@ -92,7 +93,8 @@ void group_sync(const struct call *c, const struct slot *s)
 }
 
 static const char *const obj_names[OBJ_NKINDS] = { "queue", "event", "semaphore", "lock",
-                                                       "rlock", "condition", "barrier object" };
+                                                       "rlock", "condition", "barrier object",
+                                                       "array", "pipe" };
 
 void describe(const struct call *c, const struct slot *s, char *out, size_t len)
 {
@@ -299,9 +301,9 @@ static void run_call(const struct call *c)
     snprintf(hang_line, sizeof(hang_line),
              "conform: FAIL seed=%llu call=%d rank=%d hung: no return after %d s | %s\n",
              (unsigned long long)cur_seed, c->index, world_rank, opt.hang_seconds, call_desc);
-    if (opt.verbose)
-        printf("conform: seed=%llu call=%d rank=%d: %s\n", (unsigned long long)cur_seed, c->index,
-               world_rank, call_desc);
+    if (opt.verbose) /* with the time since start: where a slow program spends it */
+        printf("conform: seed=%llu call=%d rank=%d: %s (at %.3f s)\n", (unsigned long long)cur_seed,
+               c->index, world_rank, call_desc, mpr_wtime() - start_time);
     skew(c);
     if (opt.hang_seconds > 0)
         alarm((unsigned)opt.hang_seconds);
@@ -489,7 +491,7 @@ int main(int argc, char **argv)
     }
     elems_init();
     signal(SIGALRM, on_alarm);
-    double start = mpr_wtime();
+    double start = start_time = mpr_wtime();
     for (long q = 0; q < opt.sequences; q++) {
         run_sequence(opt.seed + (uint64_t)q);
         if (opt.progress && world_rank == 0)

@@ -13,6 +13,8 @@
  * colls.c    the collectives and their checks
  * objects.c  queue, event, semaphore and lock patterns and their checks
  * objects_sync.c  rlock, condition and barrier object patterns
+ * objects_array.c the shared array and value
+ * objects_pipe.c  pipes between pairs of ranks
  */
 #ifndef CONFORM_H
 #define CONFORM_H
@@ -94,6 +96,8 @@ enum obj_kind {
     OBJ_RLOCK,
     OBJ_CONDITION,
     OBJ_BARRIER,
+    OBJ_ARRAY,
+    OBJ_PIPE,
     OBJ_NKINDS
 };
 
@@ -122,6 +126,8 @@ struct call {
 
 #define MAX_SLOTS 5 /* MPR_COMM_WORLD and four derived communicators */
 
+struct pipe_state;
+
 struct objects {
     bool live[OBJ_NKINDS];
     mpr_queue queue;
@@ -139,6 +145,13 @@ struct objects {
     mpr_semaphore cond_items; /* the items of its hand-off */
     mpr_barrier_object barrier;
     int barrier_parties;
+    mpr_array array;
+    mpr_datatype array_type;
+    size_t array_count;
+    unsigned char *array_model; /* the contents expected, the same on every rank */
+    struct pipe_state *pipes;   /* every pipe of the group, known to every rank */
+    int npipes;
+    int pipe_call;              /* the call that made them */
 };
 
 struct slot {
@@ -221,5 +234,15 @@ void obj_free(const struct call *c, struct slot *s, enum obj_kind k);
 int sync_obj_create(const struct call *c, struct slot *s);
 void sync_obj_use(const struct call *c, struct slot *s);
 void sync_obj_free(const struct call *c, struct slot *s, enum obj_kind k);
+
+/* objects_array.c: shared array and value */
+int array_obj_create(const struct call *c, struct slot *s);
+void array_obj_use(const struct call *c, struct slot *s);
+void array_obj_free(const struct call *c, struct slot *s);
+
+/* objects_pipe.c: pipes between pairs of ranks */
+int pipe_obj_create(const struct call *c, struct slot *s);
+void pipe_obj_use(const struct call *c, struct slot *s);
+void pipe_obj_free(const struct call *c, struct slot *s);
 
 #endif

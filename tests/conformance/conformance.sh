@@ -108,6 +108,11 @@ for n in 3 4; do
     conform_job "$n" "" "" --only reduce,barrier,objects --sequences 10 --calls 15
 done
 
+# the shared objects and communicators only: more pipes (scripts across
+# calls), arrays (1 MiB service pieces), conditions (group wake-ups) per second
+conform_job 4 "" "" --only objects,comms --sequences 3 --calls 30
+conform_job 3 "MPR_TRANSPORT=tcp" "" --only objects,comms --sequences 2 --calls 30
+
 # one forced algorithm at a time, on a rotating sample of sizes
 sizes=(3 4 5 2 6 7 8 4 3 5)
 i=0
@@ -162,6 +167,7 @@ counts=$(mktemp)
     across_conform mprh0:2,mprh1:2 "" "" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:1,mprh2:2 "" "--map-by node" --sequences 2 --calls 40
     across_conform mprh0:2,mprh1:2 "MPR_COLL_BARRIER=hier MPR_COLL_BCAST=hier" "" --sequences 2 --calls 30
+    across_conform mprh0:2,mprh1:1 "" "" --only objects,comms --sequences 1 --calls 20
     no_processes_anywhere "after the jobs across hosts"
     echo "$checks $failures" >"$counts"
 )

@@ -15,6 +15,9 @@
  * lock       each rank takes it, owns it, cannot take it twice, gives it
  *            back; then nobody owns it.
  *
+ * (rlock, condition and barrier object: objects_sync.c; array and value:
+ * objects_array.c; pipe: objects_pipe.c.)
+ *
  * Between the phases, group_sync (point-to-point, not a collective under
  * test) orders the ranks. Blocking calls get a timeout: running out of it
  * is reported as a hang.
@@ -80,6 +83,12 @@ void obj_create(const struct call *c, struct slot *s)
     case OBJ_BARRIER:
         rc = sync_obj_create(c, s);
         break;
+    case OBJ_ARRAY:
+        rc = array_obj_create(c, s);
+        break;
+    case OBJ_PIPE:
+        rc = pipe_obj_create(c, s);
+        break;
     case OBJ_NKINDS:
         abort();
     }
@@ -108,6 +117,12 @@ void obj_free(const struct call *c, struct slot *s, enum obj_kind k)
     case OBJ_CONDITION:
     case OBJ_BARRIER:
         sync_obj_free(c, s, k);
+        break;
+    case OBJ_ARRAY:
+        array_obj_free(c, s);
+        break;
+    case OBJ_PIPE:
+        pipe_obj_free(c, s);
         break;
     case OBJ_NKINDS:
         abort();
@@ -516,6 +531,12 @@ void obj_use(const struct call *c, struct slot *s)
     case OBJ_CONDITION:
     case OBJ_BARRIER:
         sync_obj_use(c, s);
+        break;
+    case OBJ_ARRAY:
+        array_obj_use(c, s);
+        break;
+    case OBJ_PIPE:
+        pipe_obj_use(c, s);
         break;
     case OBJ_NKINDS:
         abort();

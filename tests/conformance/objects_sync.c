@@ -16,6 +16,13 @@
  *            hang. Over an
  *            rlock the waiter holds it 1-2 levels deep and must get every
  *            level back. Waiting or notifying without the lock is refused.
+ *            Then, half of the time, a wake-up of a group: k ranks wait
+ *            (each tells the notifier, point-to-point, while holding the
+ *            lock, so all are waiting once the notifier has the lock);
+ *            one notify(k), notify(k + more) or notify_all must wake them
+ *            all, or notify(m < k) exactly the m that began waiting first,
+ *            then notify(k - m) the rest. Waits are bounded: a waiter
+ *            nobody woke reports MPR_ERR_TIMEOUT, not a hang.
  * barrier    `parties` ranks of the communicator (any subset) meet for a
  *            few rounds; in every round their arrival indices are 0 ..
  *            parties-1, once each. Then, maybe, one rank aborts it or a
@@ -30,6 +37,8 @@
 #include "conform.h"
 
 #define TAG_ARRIVALS 802
+#define TAG_WAITING 806 /* a waiter's arrival index, sent holding the lock */
+#define TAG_WOKEN 807   /* a waiter's arrival index and result, after its wait */
 
 static double obj_timeout(void)
 {
@@ -297,6 +306,103 @@ static void consume(const struct call *c, const struct objects *o, int me, int k
     check_rc(c, mpr_condition_release(o->cond), "mpr_condition_release (after consuming)");
 }
 
+/* Is comm rank r one of the k waiters of the group wake-up? (Ranks
+ * notifier + 1, notifier + 2, ...: k of the others.) */
+static bool is_group_waiter(int r, int n, int notifier, int k)
+{
+    int off = (r - notifier + n) % n;
+    return off >= 1 && off <= k;
+}
+
+/* The notifier: collects `count` wake-up reports; with `below` >= 0, each
+ * must come from a waiter that began waiting among the first `below`. */
+static void collect_woken(const struct call *c, const struct slot *s, int count, int below,
+                          int *bad, const char *after)
+{
+    for (int i = 0; i < count; i++) {
+        int msg[2] = { -1, -1 };
+        mpr_status st;
+        check_rc(c, mpr_recv(msg, sizeof(msg), MPR_ANY_SOURCE, TAG_WOKEN, s->comm, &st),
+                 "mpr_recv of a wake-up report");
+        if (msg[1] != MPR_SUCCESS && (*bad)++ < 3)
+            fail(c, "rank %d (waiter %d in arrival order) was not woken by %s: its wait "
+                 "returned %s", st.source, msg[0], after, mpr_error_name(msg[1]));
+        else if (below >= 0 && msg[0] >= below && (*bad)++ < 3)
+            fail(c, "%s woke rank %d, waiter %d in arrival order; the first %d waiters "
+                 "must go first", after, st.source, msg[0], below);
+    }
+}
+
+static void group_wake(const struct call *c, struct slot *s)
+{
+    const struct objects *o = &s->obj;
+    int n = s->size, me = s->rank, rc;
+    int notifier = (int)(shash(c, 0xc0e0, 0) % (uint64_t)n);
+    int k = 1 + (int)(shash(c, 0xc0e1, 0) % (uint64_t)(n - 1));
+    if (k < n - 1 && shash(c, 0xc0e2, 0) % 2)
+        k = n - 1; /* often everybody else */
+    int how = (int)(shash(c, 0xc0e3, 0) % 4); /* notify(k), notify(k+), notify_all, notify(m < k) */
+    if (how == 3 && k < 2)
+        how = 0;
+    int m = how == 3 ? 1 + (int)(shash(c, 0xc0e4, 0) % (uint64_t)(k - 1)) : k;
+    double T = obj_timeout();
+    if (is_group_waiter(me, n, notifier, k)) {
+        if (shash(c, 0xc0e5, (uint64_t)me) % 3 == 0)
+            pause_us((long)(shash(c, 0xc0e6, (uint64_t)me) % 1000));
+        if ((rc = mpr_condition_acquire(o->cond, T)) != MPR_SUCCESS) {
+            fail(c, "condition acquire (to wait in a group) returned %s", mpr_error_name(rc));
+            return;
+        }
+        int msg[2] = { -1, -1 };
+        check_rc(c, mpr_semaphore_value(o->cond_items, &msg[0]), "mpr_semaphore_value");
+        check_rc(c, mpr_semaphore_release(o->cond_items), "mpr_semaphore_release (an arrival)");
+        check_rc(c, mpr_send(&msg[0], sizeof(int), notifier, TAG_WAITING, s->comm),
+                 "mpr_send of an arrival");
+        msg[1] = mpr_condition_wait(o->cond, T);
+        if (msg[1] != MPR_SUCCESS && msg[1] != MPR_ERR_TIMEOUT)
+            fail(c, "a wait in a group returned %s", mpr_error_name(msg[1]));
+        check_rc(c, mpr_send(msg, sizeof(msg), notifier, TAG_WOKEN, s->comm),
+                 "mpr_send of a wake-up report");
+        check_rc(c, mpr_condition_release(o->cond), "mpr_condition_release (after a group wait)");
+    } else if (me == notifier) {
+        for (int i = 0; i < k; i++) {
+            int idx = -1;
+            check_rc(c, mpr_recv(&idx, sizeof(idx), MPR_ANY_SOURCE, TAG_WAITING, s->comm,
+                                 MPR_STATUS_IGNORE), "mpr_recv of an arrival");
+        }
+        if ((rc = mpr_condition_acquire(o->cond, T)) != MPR_SUCCESS) {
+            fail(c, "condition acquire (to notify a group) returned %s", mpr_error_name(rc));
+            return;
+        }
+        int arrived = -1, bad = 0;
+        check_rc(c, mpr_semaphore_value(o->cond_items, &arrived), "mpr_semaphore_value");
+        if (arrived != k)
+            fail(c, "%d arrivals counted under the lock, %d waiters told", arrived, k);
+        char after[64];
+        if (how == 2) {
+            snprintf(after, sizeof(after), "notify_all (%d waiting)", k);
+            rc = mpr_condition_notify_all(o->cond);
+        } else {
+            int nn = how == 1 ? k + 1 + (int)(shash(c, 0xc0e7, 0) % 3) : m;
+            snprintf(after, sizeof(after), "notify(%d) (%d waiting)", nn, k);
+            rc = mpr_condition_notify(o->cond, nn);
+        }
+        check_rc(c, rc, after);
+        check_rc(c, mpr_condition_release(o->cond), "mpr_condition_release (after notifying)");
+        collect_woken(c, s, m, how == 3 ? m : -1, &bad, after);
+        if (how == 3) {
+            check_rc(c, mpr_condition_acquire(o->cond, T), "condition acquire (to notify the rest)");
+            snprintf(after, sizeof(after), "a second notify(%d) (%d waiting)", k - m, k - m);
+            check_rc(c, mpr_condition_notify(o->cond, k - m), after);
+            check_rc(c, mpr_condition_release(o->cond), "mpr_condition_release (after notifying)");
+            collect_woken(c, s, k - m, -1, &bad, after);
+        }
+        for (int i = 0; i < k; i++) /* the count back to 0 for the hand-off */
+            check_rc(c, mpr_semaphore_try_acquire(o->cond_items), "mpr_semaphore_try_acquire");
+    }
+    group_sync(c, s);
+}
+
 static void use_condition(const struct call *c, struct slot *s)
 {
     const struct objects *o = &s->obj;
@@ -327,6 +433,8 @@ static void use_condition(const struct call *c, struct slot *s)
     if (value != 0)
         fail(c, "%d items left after every rank consumed its share of %d", value, total);
     group_sync(c, s);
+    if (n >= 2 && c->raw[0] % 2)
+        group_wake(c, s);
 }
 
 /* ---- barrier object ---- */
