@@ -25,11 +25,14 @@ TEST_BINS += \
 	tests/integration/obj_queue_limits \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed \
-	tests/integration/obj_pipe
+	tests/integration/obj_pipe \
+	tests/integration/obj_pool
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \
 	tests/integration/objects.sh \
 	tests/integration/objects_multihost.sh \
-	tests/integration/pipe_multihost.sh
+	tests/integration/pipe_multihost.sh \
+	tests/integration/pool.sh \
+	tests/integration/pool_multihost.sh
 TEST_SH += tests/integration/queue_limits.sh tests/integration/queue_small_shm.sh
