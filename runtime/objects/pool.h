@@ -124,6 +124,7 @@ struct mpr__pool_worker {
     bool stopped; /* its BYE came: nothing more from it */
     bool stop_sent;
     size_t inflight; /* items sent and not answered */
+    size_t nchunks;  /* chunks sent and not wholly answered */
     struct mpr__pool_chunk *head, *tail; /* chunks sent, in order */
 };
 

@@ -9,7 +9,8 @@
  * WINDOW_SECONDS of work by the current estimate of one item's time
  * (which the workers report with their results), from WINDOW_MIN to
  * WINDOW_MAX items. A worker is refilled only once it is down to half its
- * window, so batches stay large when tasks are short, and a slow task
+ * window (or to one chunk, so large chunks are sent while the worker runs
+ * the one before), so batches stay large when tasks are short, and a slow task
  * never has more than a couple of others queued behind it on one worker
  * while another worker idles. One message per batch and one per batch of
  * results is what makes chunksize 1 cheap.
@@ -186,6 +187,7 @@ static void fail_inflight(struct mpr_pool *pool, struct mpr__pool_worker *w, int
     }
     w->tail = NULL;
     w->inflight = 0;
+    w->nchunks = 0;
 }
 
 static void worker_lost(struct mpr_pool *pool, struct mpr__pool_worker *w, const char *why)
@@ -276,6 +278,7 @@ static int add_chunk(struct mpr_pool *pool, struct mpr__pool_worker *w, struct m
         w->head = c;
     w->tail = c;
     w->inflight += count;
+    w->nchunks++;
     return MPR_SUCCESS;
 }
 
@@ -310,8 +313,8 @@ static void dispatch(struct mpr_pool *pool)
             return;
         }
         size_t win = window(pool);
-        if (w->inflight > win / 2)
-            return;
+        if (w->inflight > win / 2 && w->nchunks >= 2)
+            return; /* two chunks keep it busy while the next is sent */
         struct mpr__pool_buf b = { 0 };
         int rc = mpr__pool_buf_reserve(&b, MPR__POOL_TASKS_HEADER + 256);
         uint32_t nchunks = 0;
@@ -380,6 +383,7 @@ static bool take_results(struct mpr_pool *pool, struct mpr__pool_worker *w,
             w->head = c->next;
             if (!w->head)
                 w->tail = NULL;
+            w->nchunks--;
         }
         item_done(pool, c->job, index, r.code, r.data, r.len);
         if (c->done == c->count)
