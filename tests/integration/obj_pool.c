@@ -9,14 +9,16 @@
  *                                  callbacks that submit, unknown names, bad
  *                                  arguments, close/join, terminate, free
  *                                  without join. N = 1 runs tasks on rank 0.
- *   mprun -n N --enable-recovery obj_pool die MARK
- *                                  rank N-1 dies (exits without finalizing)
- *                                  in the middle of a map: its items fail with
+ *   mprun -n N --enable-recovery obj_pool die MARK [exit|kill]
+ *                                  rank N-1 dies (exits without finalizing,
+ *                                  or is killed by SIGKILL) in the middle of a
+ *                                  map: its items fail with
  *                                  MPR_ERR_PROC_FAILED, the others are right,
  *                                  the pool goes on with the rest (prints
  *                                  "pool saw MPR_ERR_PROC_FAILED")
  */
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 
 static int size;
 static int victim = -1;
+static bool victim_killed; /* SIGKILL instead of an exit */
 static long served_items;
 
 static int square(const void *in, size_t in_len, void *out, size_t *out_len, void *arg)
@@ -87,8 +90,11 @@ static int slow(const void *in, size_t in_len, void *out, size_t *out_len, void 
     memcpy(&x, in, sizeof x);
     nap_us(500);
     served_items++;
-    if (me == victim && served_items == 20)
-        _exit(0); /* no finalize: a worker dying in the middle of a map */
+    if (me == victim && served_items == 20) { /* a worker dying in the middle of a map */
+        if (victim_killed)
+            raise(SIGKILL);
+        _exit(0); /* no finalize */
+    }
     return square(in, in_len, out, out_len, arg);
 }
 
@@ -534,10 +540,10 @@ static void basic(void)
     MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
 }
 
-static void die_test(const char *mark)
+static void die_test(const char *how)
 {
-    (void)mark;
     victim = size - 1;
+    victim_killed = strcmp(how, "kill") == 0;
     if (me != 0) {
         serve(); /* the victim never returns from it */
         return;
@@ -586,7 +592,7 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {
-        fprintf(stderr, "usage: obj_pool basic | die MARK\n");
+        fprintf(stderr, "usage: obj_pool basic | die MARK [exit|kill]\n");
         return 2;
     }
     MUST(mpr_init(&argc, &argv), MPR_SUCCESS);
@@ -595,7 +601,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "basic") == 0)
         basic();
     else if (strcmp(argv[1], "die") == 0)
-        die_test(argc > 2 ? argv[2] : "");
+        die_test(argc > 3 ? argv[3] : "exit");
     else
         CHECK(0, "unknown mode %s", argv[1]);
     int rc = mpr_finalize();

@@ -3,8 +3,9 @@
 # map (ordered, chunk sizes, failing items), imap and imap_unordered, apply,
 # apply_async with callbacks, error callbacks and result handles, unknown
 # names, bad arguments, close/join, terminate, free without join; at 1-4
-# ranks, over shm and tcp and on the sleeping paths; a worker dying in the
-# middle of a map; the tutorial examples (pool_map, pool_async).
+# ranks, over shm and tcp and on the sleeping paths; a worker exiting, or
+# killed, in the middle of a map; the tutorial examples (pool_map,
+# pool_async).
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 export MPR_CHECK="${MPR_CHECK-1}"
@@ -29,6 +30,12 @@ for spec in "2 auto" "3 auto" "4 auto" "3 tcp"; do
     no_procs "after a worker exited early"
     no_leftovers
 done
+run 3 --enable-recovery -- obj_pool die "$MARK" kill
+expect_rc 137 "-n 3: the last worker is killed (SIGKILL) in the middle of a map"
+grep -q 'pool saw MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT" && pass "the root saw it" ||
+    fail "the root did not see the killed worker go: $LAST_OUTPUT"
+no_procs "after a worker was killed"
+no_leftovers
 
 # the tutorials' programs
 example() {
