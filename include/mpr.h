@@ -1218,7 +1218,8 @@ typedef struct mpr_pool_iter *mpr_pool_iter;     /* opaque: imap's iterator */
 
 /*
  * A pool function: read in_len bytes at in, write the output at out and
- * set *out_len to its size; *out_len holds out's capacity on entry.
+ * set *out_len to its size; *out_len holds out's capacity on entry. in
+ * and out are aligned for any type, as malloc's memory is.
  * Return MPR_SUCCESS or a negative code (mpr's or one of the program's
  * own), which becomes the task's result: its error callback's code, what
  * mpr_pool_apply or mpr_pool_result_get return, the item's entry in

@@ -11,6 +11,7 @@
  * family (Python's multiprocessing) and needs only p2p and comm_dup.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,21 +153,51 @@ int mpr_pool_register(mpr_pool pool, const char *name, mpr_pool_function *fn, vo
     return MPR_SUCCESS;
 }
 
+/* Functions get their input and output buffers aligned for any type, as
+ * malloc's are: items inside a message are copied to (or written in)
+ * buffers of their own when they are not. */
+#define ITEM_ALIGN _Alignof(max_align_t)
+
+static bool aligned(const void *p)
+{
+    return ((uintptr_t)p & (ITEM_ALIGN - 1)) == 0;
+}
+
 int mpr__pool_run_item(const struct mpr__pool_fn *f, const void *in, size_t in_len, size_t cap,
                        struct mpr__pool_buf *out)
 {
+    static struct mpr__pool_buf in_copy, out_room; /* reused: one rank, one thread */
     bool any = cap == MPR__POOL_ANY_SIZE;
     size_t room = any ? 4096 : cap;
     size_t at = out->len;
     int code = MPR_ERR_UNSUPPORTED;
     size_t len = 0;
+    if (f && in_len > 0 && !aligned(in)) {
+        in_copy.len = 0;
+        if (mpr__pool_buf_reserve(&in_copy, in_len) == MPR_SUCCESS) {
+            in = memcpy(in_copy.data, in, in_len);
+        } else {
+            f = NULL;
+            code = MPR_ERR_NO_MEM;
+        }
+    }
+    unsigned char *dest = NULL;
     for (int attempt = 0; f && attempt < 2; attempt++) {
         if (mpr__pool_buf_reserve(out, 12 + room) != MPR_SUCCESS) {
             code = MPR_ERR_NO_MEM;
             break;
         }
+        dest = out->data + at + 12;
+        if (!aligned(dest)) {
+            out_room.len = 0;
+            if (mpr__pool_buf_reserve(&out_room, room) != MPR_SUCCESS) {
+                code = MPR_ERR_NO_MEM;
+                break;
+            }
+            dest = out_room.data;
+        }
         len = room;
-        code = f->fn(in, in_len, out->data + at + 12, &len, f->arg);
+        code = f->fn(in, in_len, dest, &len, f->arg);
         if (code == MPR_ERR_TRUNCATE && any && attempt == 0 && len > room &&
             len <= MPR_POOL_RESULT_MAX) {
             room = len;
@@ -180,6 +211,8 @@ int mpr__pool_run_item(const struct mpr__pool_fn *f, const void *in, size_t in_l
         len = 0;
     if (mpr__pool_buf_reserve(out, 12) != MPR_SUCCESS)
         return MPR_ERR_NO_MEM;
+    if (len > 0 && dest != out->data + at + 12)
+        memcpy(out->data + at + 12, dest, len);
     mpr__put32(out->data + at, (uint32_t)code);
     mpr__put64(out->data + at + 4, len);
     out->len = at + 12 + len;

@@ -61,7 +61,8 @@ int mpr__pool_run_item(const struct mpr__pool_fn *f, const void *in, size_t in_l
  * TASKS:   u32 nchunks, then per chunk:
  *          u64 id, u32 nitems, u64 item_len, u64 out_cap (all ones: any
  *          size), u16 name_len,
- *          name, nitems * item_len input bytes
+ *          name, zeros up to a multiple of MPR__POOL_INPUT_ALIGN from the
+ *          message's start, nitems * item_len input bytes
  * RESULTS: u32 nrecords, u64 busy_ns (the worker's time in functions for
  *          these items), then per item, in the order of the items sent:
  *          u64 chunk id, i32 code, u64 len, len output bytes (0 unless
@@ -71,6 +72,7 @@ int mpr__pool_run_item(const struct mpr__pool_fn *f, const void *in, size_t in_l
  * before it is used.
  */
 #define MPR__POOL_TASKS_HEADER 4
+#define MPR__POOL_INPUT_ALIGN 16 /* inputs start aligned in the message */
 #define MPR__POOL_CHUNK_HEADER 30
 #define MPR__POOL_RESULTS_HEADER 12
 #define MPR__POOL_RECORD_HEADER 20

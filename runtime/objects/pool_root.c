@@ -443,20 +443,26 @@ static void take_messages(struct mpr_pool *pool)
         struct mpr__match_item *m = mpr__match_find_unexpected(&mpr__g.unexpected, &any, false);
         if (!m)
             return;
+        /* m may be freed by the receive: read it first */
         const struct mpr__msg *msg = mpr__container_of(m, struct mpr__msg, match);
-        int from = mpr__comm_rank(pool->comm, m->source);
+        size_t len = msg->len;
+        int source = m->source, tag = m->tag;
+        int from = mpr__comm_rank(pool->comm, source);
         pool->rbuf.len = 0;
-        if (from < 0 || mpr__pool_buf_reserve(&pool->rbuf, msg->len) != MPR_SUCCESS) {
+        if (from < 0 || mpr__pool_buf_reserve(&pool->rbuf, len) != MPR_SUCCESS) {
             /* not a member (cannot be), or no memory: drop it */
             struct mpr_request *req;
-            if (mpr__recv_start(NULL, 0, m->source, m->tag, MPR_COMM_WORLD, pool->ctx, &req) ==
-                MPR_SUCCESS)
-                pool->incoming = req, pool->incoming_from = -1, pool->incoming_tag = -1;
+            if (mpr__recv_start(NULL, 0, source, tag, MPR_COMM_WORLD, pool->ctx, &req) ==
+                MPR_SUCCESS) {
+                pool->incoming = req;
+                pool->incoming_from = -1;
+                pool->incoming_tag = -1;
+            }
             continue;
         }
         pool->incoming_from = from;
-        pool->incoming_tag = m->tag;
-        if (mpr__recv_start(pool->rbuf.data, msg->len, from, m->tag, pool->comm, pool->ctx,
+        pool->incoming_tag = tag;
+        if (mpr__recv_start(pool->rbuf.data, len, from, tag, pool->comm, pool->ctx,
                             &pool->incoming) != MPR_SUCCESS)
             pool->incoming = NULL;
     }

@@ -30,7 +30,7 @@ int mpr__pool_put_chunk_header(struct mpr__pool_buf *b, uint64_t id, uint32_t ni
                                uint64_t item_len, uint64_t out_cap, const char *name,
                                size_t name_len)
 {
-    int rc = mpr__pool_buf_reserve(b, MPR__POOL_CHUNK_HEADER + name_len);
+    int rc = mpr__pool_buf_reserve(b, MPR__POOL_CHUNK_HEADER + name_len + MPR__POOL_INPUT_ALIGN);
     if (rc != MPR_SUCCESS)
         return rc;
     unsigned char *p = b->data + b->len;
@@ -41,6 +41,8 @@ int mpr__pool_put_chunk_header(struct mpr__pool_buf *b, uint64_t id, uint32_t ni
     mpr__put16(p + 28, (uint16_t)name_len);
     memcpy(p + MPR__POOL_CHUNK_HEADER, name, name_len);
     b->len += MPR__POOL_CHUNK_HEADER + name_len;
+    while (b->len % MPR__POOL_INPUT_ALIGN)
+        b->data[b->len++] = 0;
     return MPR_SUCCESS;
 }
 
@@ -62,6 +64,9 @@ bool mpr__pool_parse_chunk(const unsigned char *msg, size_t len, size_t *off,
         return mpr__wire_refuse(why, why_cap, "bad function name length %zu", c->name_len);
     c->name = (const char *)msg + at;
     at += c->name_len;
+    at += (MPR__POOL_INPUT_ALIGN - at % MPR__POOL_INPUT_ALIGN) % MPR__POOL_INPUT_ALIGN;
+    if (at > len)
+        return mpr__wire_refuse(why, why_cap, "chunk padding cut short");
     if (c->nitems == 0 || (c->item_len > 0 && c->nitems > (len - at) / c->item_len))
         return mpr__wire_refuse(why, why_cap, "%u items of %llu bytes do not fit", c->nitems,
                                 (unsigned long long)c->item_len);

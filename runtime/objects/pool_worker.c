@@ -64,14 +64,15 @@ static int next_poll(void *arg)
                        ? MPR_ERR_PROC_FAILED
                        : MPR__PENDING;
         const struct mpr__msg *msg = mpr__container_of(m, struct mpr__msg, match);
+        size_t len = msg->len;
+        pool->incoming_tag = m->tag; /* before the receive, which may free m */
         pool->rbuf.len = 0;
-        int rc = mpr__pool_buf_reserve(&pool->rbuf, msg->len);
+        int rc = mpr__pool_buf_reserve(&pool->rbuf, len);
         if (rc == MPR_SUCCESS)
-            rc = mpr__recv_start(pool->rbuf.data, msg->len, pool->root, m->tag, pool->comm,
-                                 pool->ctx, &pool->incoming);
+            rc = mpr__recv_start(pool->rbuf.data, len, pool->root, pool->incoming_tag,
+                                 pool->comm, pool->ctx, &pool->incoming);
         if (rc != MPR_SUCCESS)
             return rc;
-        pool->incoming_tag = m->tag;
     }
     return pool->incoming->done ? MPR_SUCCESS : MPR__PENDING;
 }
