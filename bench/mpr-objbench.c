@@ -20,6 +20,13 @@
  *   pipe         ranks 2i and 2i+1 (N/2 pairs at once) ping-pong 8-byte
  *                messages over a duplex pipe: us one way (half a round trip)
  *   p2p          the same with mpr_send/mpr_recv, the yardstick for pipe
+ *   pool-map     rank 0 maps a squaring function over --tasks 8-byte
+ *                integers with chunk size 1 on a pool of the N-1 others
+ *                (Python's Pool.map(f, xs, chunksize=1)): tasks/s
+ *   pool-map-chunks  the same with the default chunk size
+ *   pool-async   rank 0 submits --tasks apply_async calls with a callback,
+ *                then closes and joins (Python's apply_async(f, (x,),
+ *                callback=cb) in a loop, close(), join()): tasks/s
  * Queue tests end with one empty item (a sentinel) per consumer and count
  * from a common start to the last consumer's end; items are checked
  * (sequence numbers per producer) but not timed separately. Each test
@@ -39,7 +46,7 @@ enum { TAG_DONE = 1, TAG_END = 2, TAG_PING = 3 };
 
 enum test_id {
     T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_VALUE_LOCK, T_VALUE_ADD,
-    T_PIPE, T_P2P, T_COUNT
+    T_PIPE, T_P2P, T_POOL_MAP, T_POOL_MAP_CHUNKS, T_POOL_ASYNC, T_COUNT
 };
 
 static const struct {
@@ -57,6 +64,9 @@ static const struct {
     [T_VALUE_ADD] = { "value-add", "ops/s", 2 },
     [T_PIPE] = { "pipe", "us", 2 },
     [T_P2P] = { "p2p", "us", 2 },
+    [T_POOL_MAP] = { "pool-map", "tasks/s", 2 },
+    [T_POOL_MAP_CHUNKS] = { "pool-map-chunks", "tasks/s", 2 },
+    [T_POOL_ASYNC] = { "pool-async", "tasks/s", 2 },
 };
 
 static struct {
@@ -66,11 +76,12 @@ static struct {
     long handoffs;   /* per pair */
     long rounds;     /* event-all */
     long ops;        /* per rank, value tests */
+    long tasks;      /* pool tests */
     int repeat;
     size_t maxsize;
     int csv;
 } opt = { .items = 1000000, .items_4k = 200000, .handoffs = 20000, .rounds = 2000, .ops = 200000,
-          .repeat = 3, .maxsize = 0 };
+          .tasks = 200000, .repeat = 3, .maxsize = 0 };
 
 static int rank, size;
 
@@ -85,10 +96,10 @@ static void check(int rc, const char *what)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mprun -n N mpr-objbench [--test LIST] [--items N] [--items-4k N]\n"
-                 "         [--handoffs N] [--rounds N] [--ops N] [--repeat R] [--maxsize M]\n"
-                 "         [--csv]\n"
+                 "         [--handoffs N] [--rounds N] [--ops N] [--tasks N] [--repeat R]\n"
+                 "         [--maxsize M] [--csv]\n"
                  "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, value-lock,\n"
-                 "       value-add, pipe, p2p, all\n");
+                 "       value-add, pipe, p2p, pool-map, pool-map-chunks, pool-async, all\n");
 }
 
 static void parse(int argc, char **argv)
@@ -99,6 +110,7 @@ static void parse(int argc, char **argv)
         { "rounds", required_argument, NULL, 'r' },   { "repeat", required_argument, NULL, 'R' },
         { "maxsize", required_argument, NULL, 'm' },  { "csv", no_argument, NULL, 'c' },
         { "ops", required_argument, NULL, 'o' },      { "help", no_argument, NULL, 'H' },
+        { "tasks", required_argument, NULL, 'T' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -129,6 +141,7 @@ static void parse(int argc, char **argv)
         case 'h': opt.handoffs = atol(optarg); break;
         case 'r': opt.rounds = atol(optarg); break;
         case 'o': opt.ops = atol(optarg); break;
+        case 'T': opt.tasks = atol(optarg); break;
         case 'R': opt.repeat = atoi(optarg); break;
         case 'm': opt.maxsize = (size_t)atol(optarg); break;
         case 'c': opt.csv = 1; break;
@@ -138,7 +151,7 @@ static void parse(int argc, char **argv)
     }
     if (!opt.tests)
         opt.tests = (1u << T_COUNT) - 1;
-    if (opt.items < 1 || opt.items_4k < 1 || opt.handoffs < 1 || opt.rounds < 1 || opt.repeat < 1) {
+    if (opt.tasks < 1 || opt.items < 1 || opt.items_4k < 1 || opt.handoffs < 1 || opt.rounds < 1 || opt.repeat < 1) {
         if (rank == 0)
             fprintf(stderr, "mpr-objbench: counts must be at least 1\n");
         exit(2);
@@ -479,6 +492,86 @@ static double pingpong_test(int use_pipe)
     return best;
 }
 
+/* ---- pool ------------------------------------------------------------- */
+
+static int pool_square(const void *in, size_t in_len, void *out, size_t *out_len, void *arg)
+{
+    (void)in_len;
+    (void)arg;
+    int64_t x;
+    memcpy(&x, in, sizeof x);
+    x *= x;
+    memcpy(out, &x, sizeof x);
+    *out_len = sizeof x;
+    return MPR_SUCCESS;
+}
+
+static void pool_count(void *user, const void *out, size_t len)
+{
+    (void)out;
+    (void)len;
+    ++*(long *)user;
+}
+
+/* One pool, one timed round of `kind` with n tasks: tasks/s on rank 0. */
+static double pool_run(int kind, long n, int64_t *in, int64_t *out)
+{
+    mpr_pool pool;
+    check(mpr_pool_create(MPR_COMM_WORLD, 0, &pool), "mpr_pool_create");
+    check(mpr_pool_register(pool, "square", pool_square, NULL), "mpr_pool_register");
+    double rate = 0;
+    if (rank != 0) {
+        check(mpr_pool_serve(pool), "mpr_pool_serve");
+    } else {
+        double start = mpr_wtime();
+        if (kind == T_POOL_ASYNC) {
+            long done = 0;
+            for (long i = 0; i < n; i++)
+                check(mpr_pool_apply_async(pool, "square", &in[i], sizeof in[i], pool_count,
+                                           NULL, &done, NULL),
+                      "mpr_pool_apply_async");
+            check(mpr_pool_close(pool), "mpr_pool_close");
+            check(mpr_pool_join(pool), "mpr_pool_join");
+            if (done != n)
+                check(MPR_ERR_INTERNAL, "pool-async: callbacks missing");
+        } else {
+            check(mpr_pool_map(pool, "square", in, (size_t)n, sizeof *in, out, sizeof *out,
+                               kind == T_POOL_MAP ? 1 : 0, NULL),
+                  "mpr_pool_map");
+        }
+        rate = (double)n / (mpr_wtime() - start);
+        if (kind != T_POOL_ASYNC) {
+            for (long i = 0; i < n; i++)
+                if (out[i] != in[i] * in[i])
+                    check(MPR_ERR_INTERNAL, "pool-map: a wrong result");
+            check(mpr_pool_close(pool), "mpr_pool_close");
+            check(mpr_pool_join(pool), "mpr_pool_join");
+        }
+    }
+    check(mpr_pool_free(&pool), "mpr_pool_free");
+    return rate;
+}
+
+static double pool_test(int kind)
+{
+    long n = opt.tasks;
+    int64_t *in = malloc((size_t)n * sizeof *in), *out = malloc((size_t)n * sizeof *out);
+    if (!in || !out)
+        check(MPR_ERR_NO_MEM, "malloc");
+    for (long i = 0; i < n; i++)
+        in[i] = i;
+    pool_run(kind, n / 10 + 1, in, out);
+    double best = 0;
+    for (int r = 0; r < opt.repeat; r++) {
+        double v = pool_run(kind, n, in, out);
+        if (v > best)
+            best = v;
+    }
+    free(in);
+    free(out);
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     check(mpr_init(&argc, &argv), "mpr_init");
@@ -514,6 +607,9 @@ int main(int argc, char **argv)
         case T_VALUE_ADD: value = value_test(0); break;
         case T_PIPE: value = pingpong_test(1); break;
         case T_P2P: value = pingpong_test(0); break;
+        case T_POOL_MAP:
+        case T_POOL_MAP_CHUNKS:
+        case T_POOL_ASYNC: value = pool_test(t); break;
         }
         if (rank == 0) {
             if (opt.csv)

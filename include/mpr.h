@@ -1146,6 +1146,280 @@ int mpr_pipe_poll(mpr_pipe pipe, double timeout, int *ready);
  */
 int mpr_pipe_close(mpr_pipe *pipe);
 
+/* ---- Pool (Python's multiprocessing.Pool) --------------------------------
+ * The ranks of a communicator become a pool of workers: one rank, the
+ * root, submits tasks; every other rank serves them in mpr_pool_serve
+ * until the root closes or terminates the pool. Function pointers cannot
+ * travel between ranks, so a task names its function: every rank registers
+ * the same functions under the same names (mpr_pool_register). A function
+ * takes a byte string and produces one, or fails with a code of its own
+ * that reaches the submitter. Tasks and results travel as point-to-point
+ * messages on a communicator of the pool's own (a dup of comm), so a pool
+ * works within a host (shared memory) and across hosts (TCP) alike.
+ *
+ *   Python                              mpr
+ *   Pool(processes)                     mpr_pool_create(comm, root, &pool)
+ *                                       (+ mpr_pool_serve on the others)
+ *   (def f / pickled by name)           mpr_pool_register(pool, "f", fn, arg)
+ *   pool.map(f, xs, chunksize)          mpr_pool_map
+ *   pool.imap(f, xs, chunksize)         mpr_pool_imap + mpr_pool_iter_next
+ *   pool.imap_unordered(...)            mpr_pool_imap_unordered + _iter_next
+ *   pool.apply(f, (x,))                 mpr_pool_apply
+ *   pool.apply_async(f, (x,), callback, error_callback)
+ *                                       mpr_pool_apply_async
+ *   AsyncResult.ready/wait/successful/get
+ *                                       mpr_pool_result_ready/_wait/
+ *                                       _successful/_get (and _free)
+ *   pool.close(), join(), terminate()   mpr_pool_close, _join, _terminate
+ *   (garbage collection)                mpr_pool_free
+ *
+ * Where the work happens. The root keeps a window of tasks in flight at
+ * each worker (enough for about 2 ms of work by the measured time of a
+ * task, 2 to 1024 items) and sends them in batches; a worker sends results
+ * in batches too. Tasks are dealt to the least loaded worker. The root
+ * moves tasks and results only inside pool calls (any mpr_pool_* call on
+ * the root, mpr_pool_poll included): between them, workers go on with the
+ * tasks they hold and their results wait in the root's message queue.
+ *
+ * Callbacks. The callback and error callback of mpr_pool_apply_async run
+ * on the root's thread, inside a pool call: the submitting calls (after
+ * the submission), the waiting ones (mpr_pool_map, _apply, _iter_next,
+ * _result_wait/_get/_ready/_successful, _join, _terminate, while they
+ * wait and before they return), mpr_pool_close, mpr_pool_free and
+ * mpr_pool_poll. So a root that submits and then waits or joins needs no
+ * polling loop of its own. They never run inside other mpr calls (a
+ * send, a collective, a queue's get): user code run in the middle of
+ * another call would find the library, and its own data, half-way
+ * through an operation. A callback may call any mpr function, pool calls
+ * included (submitting more tasks, waiting for another result); callbacks
+ * never nest: those due meanwhile run after it returns. mpr_pool_join,
+ * mpr_pool_terminate and mpr_pool_free are refused inside a callback
+ * (MPR_ERR_VALUE). A task's result is ready (mpr_pool_result_ready) as
+ * soon as the root has it; a waiting call run at the outermost level runs
+ * the due callbacks before it returns, so once mpr_pool_result_get has
+ * returned there, the task's callback has run, as in Python.
+ *
+ * When a worker ends. A worker that dies (or leaves without serving) fails
+ * the tasks it held with MPR_ERR_PROC_FAILED, within about a second; they
+ * are not run again elsewhere (a task runs at most once: it may have had
+ * effects before the worker died). The pool goes on with the others; when
+ * no worker is left, the tasks not yet run fail with MPR_ERR_PROC_FAILED
+ * too and submissions return it at once. mprun ends the whole job when a
+ * rank dies unless started with --enable-recovery. A root that dies makes
+ * mpr_pool_serve return MPR_ERR_PROC_FAILED on the workers.
+ *
+ * A pool of one rank (no workers) runs tasks on the root itself, inside
+ * the submitting call.
+ *
+ * Returns common to the calls below: MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED,
+ * MPR_ERR_ARG (a NULL or stale handle, a NULL output pointer, a NaN
+ * timeout), MPR_ERR_VALUE (a root's call on a worker or the reverse; a
+ * submission after close or terminate), MPR_ERR_NO_MEM.
+ */
+typedef struct mpr_pool *mpr_pool;               /* opaque */
+typedef struct mpr_pool_result *mpr_pool_result; /* opaque: Python's AsyncResult */
+typedef struct mpr_pool_iter *mpr_pool_iter;     /* opaque: imap's iterator */
+
+#define MPR_POOL_NAME_MAX 63                   /* bytes of a function's name */
+#define MPR_POOL_RESULT_MAX ((size_t)1 << 28)  /* largest output of an async task */
+
+/*
+ * A pool function: read in_len bytes at in, write the output at out and
+ * set *out_len to its size; *out_len holds out's capacity on entry. in
+ * and out are aligned for any type, as malloc's memory is.
+ * Return MPR_SUCCESS or a negative code (mpr's or one of the program's
+ * own), which becomes the task's result: its error callback's code, what
+ * mpr_pool_apply or mpr_pool_result_get return, the item's entry in
+ * mpr_pool_map's errors. An output larger than the capacity: set *out_len
+ * to the size needed and return MPR_ERR_TRUNCATE; for apply_async the
+ * function is then called again with that much room (up to
+ * MPR_POOL_RESULT_MAX); for map and apply the capacity is the caller's
+ * out_size / out_cap and MPR_ERR_TRUNCATE is the task's result. arg is
+ * what mpr_pool_register was given. It runs on a worker, which may call
+ * mpr functions other than pool calls from it (a crash in it is the
+ * worker's death).
+ */
+typedef int mpr_pool_function(const void *in, size_t in_len, void *out, size_t *out_len,
+                              void *arg);
+/* apply_async's callback: the task's output (valid during the call). */
+typedef void mpr_pool_callback(void *user, const void *out, size_t out_len);
+/* apply_async's error callback: the task's code (the function's own, or
+ * MPR_ERR_PROC_FAILED, MPR_ERR_UNSUPPORTED, MPR_ERR_VALUE: see below). */
+typedef void mpr_pool_error_callback(void *user, int error);
+
+/*
+ * mpr_pool_create - make the ranks of comm a pool whose rank `root`
+ * submits and whose other ranks serve (Python's Pool(processes = size - 1)).
+ * Collective over comm (it duplicates comm); every rank names the same
+ * root. Returns MPR_SUCCESS with *pool set, MPR_ERR_ARG (bad comm, root
+ * out of range), MPR_ERR_PROC_FAILED, MPR_ERR_NO_MEM.
+ */
+int mpr_pool_create(mpr_comm comm, int root, mpr_pool *pool);
+
+/*
+ * mpr_pool_register - make fn callable by tasks under `name` (1 to
+ * MPR_POOL_NAME_MAX bytes) on this rank, with arg passed to each call.
+ * Every rank registers the same names, before any task names them (a
+ * worker before mpr_pool_serve). Local. Returns MPR_SUCCESS, MPR_ERR_ARG
+ * (NULL or bad name, NULL fn), MPR_ERR_VALUE (name already registered).
+ * A name the root did not register is refused at submission
+ * (MPR_ERR_ARG); one a worker did not register fails the task there with
+ * MPR_ERR_UNSUPPORTED.
+ */
+int mpr_pool_register(mpr_pool pool, const char *name, mpr_pool_function *fn, void *arg);
+
+/*
+ * mpr_pool_serve - on a worker: run the tasks the root sends until it
+ * closes the pool (after every task submitted before is done) or
+ * terminates it (tasks not started are dropped). Blocking; sleeps while
+ * there is nothing to do. Returns MPR_SUCCESS (closed or terminated),
+ * MPR_ERR_PROC_FAILED (the root ended first), MPR_ERR_INTERNAL (a
+ * malformed message), MPR_ERR_VALUE (called on the root or twice).
+ */
+int mpr_pool_serve(mpr_pool pool);
+
+/* mpr_pool_workers - on the root: *count = the workers still alive.
+ * Returns MPR_SUCCESS or a common error. */
+int mpr_pool_workers(mpr_pool pool, int *count);
+
+/*
+ * mpr_pool_map - apply function `name` to n inputs of in_size bytes each
+ * (item i at inputs + i * in_size) and put item i's output at outputs +
+ * i * out_size (out_size is each call's capacity; a shorter output leaves
+ * the rest of its slot untouched): Python's map. Items are sent in chunks
+ * of chunksize (0: Python's default, n / (4 x workers) rounded up), each
+ * chunk to one worker. Blocks until every item is done. errors (may be
+ * NULL) gets each item's code. Returns MPR_SUCCESS when every item
+ * succeeded, else the code of the lowest failed item (see errors for the
+ * others; a worker's death makes its items MPR_ERR_PROC_FAILED while the
+ * others complete), MPR_ERR_ARG (unknown name, NULL inputs or outputs
+ * with bytes to move, n * size overflowing), or a common error.
+ */
+int mpr_pool_map(mpr_pool pool, const char *name, const void *inputs, size_t n, size_t in_size,
+                 void *outputs, size_t out_size, size_t chunksize, int errors[]);
+
+/*
+ * mpr_pool_imap / mpr_pool_imap_unordered - start the same work as
+ * mpr_pool_map and return at once with an iterator (Python's imap,
+ * imap_unordered). mpr_pool_iter_next hands out the items as they are
+ * done: in index order (imap) or in the order they complete (unordered).
+ * inputs and outputs must stay valid, and inputs unchanged, until the
+ * iterator has returned MPR_ERR_EOF or is freed. Returns MPR_SUCCESS with
+ * *iter set, or as mpr_pool_map (without a failed item's code).
+ */
+int mpr_pool_imap(mpr_pool pool, const char *name, const void *inputs, size_t n,
+                  size_t in_size, void *outputs, size_t out_size, size_t chunksize,
+                  mpr_pool_iter *iter);
+int mpr_pool_imap_unordered(mpr_pool pool, const char *name, const void *inputs, size_t n,
+                            size_t in_size, void *outputs, size_t out_size, size_t chunksize,
+                            mpr_pool_iter *iter);
+
+/*
+ * mpr_pool_iter_next - wait up to timeout (as for the shared objects) for
+ * the next item: *index = its index, *error = its code (its output is at
+ * outputs + index * out_size when that is MPR_SUCCESS). Returns
+ * MPR_SUCCESS, MPR_ERR_EOF (every item was handed out: Python's
+ * StopIteration), MPR_ERR_EMPTY (timeout 0, none ready), MPR_ERR_TIMEOUT,
+ * or a common error.
+ */
+int mpr_pool_iter_next(mpr_pool_iter iter, double timeout, size_t *index, int *error);
+
+/* mpr_pool_iter_free - release the iterator, set *iter to NULL. Items
+ * still running finish on their workers; their outputs are dropped (the
+ * buffers are no longer touched). Returns MPR_SUCCESS or MPR_ERR_ARG. */
+int mpr_pool_iter_free(mpr_pool_iter *iter);
+
+/*
+ * mpr_pool_apply - run `name` on one input and wait for its output, put
+ * at out (out_cap bytes), its size in *out_len (may be NULL): Python's
+ * apply. Returns the task's code: MPR_SUCCESS, the function's failure,
+ * MPR_ERR_TRUNCATE (output larger than out_cap), MPR_ERR_PROC_FAILED (its
+ * worker died, or none is left), MPR_ERR_UNSUPPORTED (a worker without
+ * that name); or MPR_ERR_ARG (unknown name, NULL in with in_len > 0, NULL
+ * out with out_cap > 0), or a common error.
+ */
+int mpr_pool_apply(mpr_pool pool, const char *name, const void *in, size_t in_len, void *out,
+                   size_t out_cap, size_t *out_len);
+
+/*
+ * mpr_pool_apply_async - submit `name` on a copy of the in_len bytes at in
+ * and return at once (Python's apply_async). When it is done, exactly one
+ * of callback (on success) and error_callback (on failure) runs, if given,
+ * with user (see "Callbacks" above for when). result (may be NULL: no
+ * handle) gets a handle on the outcome; free it with mpr_pool_result_free.
+ * Returns MPR_SUCCESS, MPR_ERR_ARG (unknown name, NULL in with in_len >
+ * 0), MPR_ERR_PROC_FAILED (no worker left: nothing submitted, no
+ * callback), or a common error.
+ */
+int mpr_pool_apply_async(mpr_pool pool, const char *name, const void *in, size_t in_len,
+                         mpr_pool_callback *callback, mpr_pool_error_callback *error_callback,
+                         void *user, mpr_pool_result *result);
+
+/* mpr_pool_result_ready - *flag = 1 when the task is done (AsyncResult.ready).
+ * mpr_pool_result_successful - *flag = 1 when it is done and succeeded;
+ * MPR_ERR_VALUE while it is not done (Python's ValueError).
+ * Return MPR_SUCCESS or a common error. */
+int mpr_pool_result_ready(mpr_pool_result result, int *flag);
+int mpr_pool_result_successful(mpr_pool_result result, int *flag);
+
+/* mpr_pool_result_wait - wait up to timeout for the task to be done
+ * (AsyncResult.wait). Returns MPR_SUCCESS (done, whatever its outcome),
+ * MPR_ERR_TIMEOUT (also with timeout 0 when not done), or a common error. */
+int mpr_pool_result_wait(mpr_pool_result result, double timeout);
+
+/*
+ * mpr_pool_result_get - wait up to timeout for the task, then copy its
+ * output into buf (cap bytes; buf may be NULL when cap is 0) and its size
+ * to *len (may be NULL) (AsyncResult.get). Returns MPR_SUCCESS; the
+ * task's code when it failed; MPR_ERR_TRUNCATE when the output is longer
+ * than cap (*len set, nothing copied: retry with a larger buffer);
+ * MPR_ERR_TIMEOUT; or a common error. (A function that fails with
+ * MPR_ERR_TIMEOUT or MPR_ERR_TRUNCATE itself is told apart with
+ * mpr_pool_result_successful.)
+ */
+int mpr_pool_result_get(mpr_pool_result result, double timeout, void *buf, size_t cap,
+                        size_t *len);
+
+/* mpr_pool_result_free - release the handle, set *result to NULL. The
+ * task itself goes on and its callbacks still run. Usable after
+ * mpr_pool_free. Returns MPR_SUCCESS or MPR_ERR_ARG. */
+int mpr_pool_result_free(mpr_pool_result *result);
+
+/* mpr_pool_poll - on the root: move tasks and results and run the
+ * callbacks due, without waiting. Returns MPR_SUCCESS or a common error. */
+int mpr_pool_poll(mpr_pool pool);
+
+/* mpr_pool_close - on the root: accept no more submissions (Python's
+ * close); the tasks submitted go on. Non-blocking. Returns MPR_SUCCESS or
+ * a common error. */
+int mpr_pool_close(mpr_pool pool);
+
+/*
+ * mpr_pool_join - on the root, after close or terminate: wait until every
+ * task is done and every worker has left mpr_pool_serve (or ended).
+ * Returns MPR_SUCCESS, MPR_ERR_VALUE (the pool is neither closed nor
+ * terminated, or called from a callback), or a common error.
+ */
+int mpr_pool_join(mpr_pool pool);
+
+/*
+ * mpr_pool_terminate - on the root: stop now (Python's terminate). Tasks
+ * not done fail with MPR_ERR_VALUE (their error callbacks run), workers
+ * drop what they hold and leave mpr_pool_serve after the task they are
+ * running; returns once they have (mpr_pool_join then returns at once).
+ * Returns MPR_SUCCESS, MPR_ERR_VALUE (from a callback), or a common error.
+ */
+int mpr_pool_terminate(mpr_pool pool);
+
+/*
+ * mpr_pool_free - release the pool, set *pool to NULL. On the root, a pool
+ * not joined is terminated first (as Python's Pool.__exit__ does). On a
+ * worker, call it after mpr_pool_serve returned. Result handles and
+ * iterators stay usable (their tasks are done) until freed. Local. Returns
+ * MPR_SUCCESS, MPR_ERR_VALUE (from a callback), or a common error.
+ */
+int mpr_pool_free(mpr_pool *pool);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,6 +59,8 @@ runtime_libmpr_la_SOURCES += \
 	runtime/objects/condition.c \
 	runtime/objects/array.c \
 	runtime/objects/pipe.c runtime/objects/pipe.h \
+	runtime/objects/pool.c runtime/objects/pool.h runtime/objects/pool_root.c \
+	runtime/objects/pool_worker.c runtime/objects/pool_wire.c \
 	runtime/objects/objects_wire.c runtime/objects/objects_wire.h \
 	runtime/objects/objects_service.c \
 	runtime/objects/objects_remote.c

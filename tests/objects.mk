@@ -1,11 +1,14 @@
 # The shared objects (runtime/objects): queue, event, semaphore, lock,
-# rlock, barrier object, condition, pipe, on
+# rlock, barrier object, condition, pipe, pool, on
 # one host (objects.sh) and with ranks on 2-3 hosts made of network
-# namespaces (objects_multihost.sh, pipe_multihost.sh; SKIP without root); the service's wire
-# format and the queue's ring alone. Included from tests/local.mk, which
+# namespaces (objects_multihost.sh, pipe_multihost.sh, pool_multihost.sh; SKIP
+# without root); the service's and the pool's wire formats and the queue's ring alone. Included from tests/local.mk, which
 # says how to register a test.
 
-UNIT_TESTS += tests/unit/test_objects_wire tests/unit/test_queue_ring
+UNIT_TESTS += tests/unit/test_objects_wire tests/unit/test_queue_ring tests/unit/test_pool_wire
+tests_unit_test_pool_wire_SOURCES = tests/unit/test_pool_wire.c runtime/objects/pool_wire.c
+tests_unit_test_pool_wire_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_pool_wire_LDADD = $(UNIT_LDADD)
 tests_unit_test_objects_wire_SOURCES = tests/unit/test_objects_wire.c runtime/objects/objects_wire.c
 tests_unit_test_objects_wire_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_objects_wire_LDADD = $(UNIT_LDADD)
@@ -25,11 +28,14 @@ TEST_BINS += \
 	tests/integration/obj_queue_limits \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed \
-	tests/integration/obj_pipe
+	tests/integration/obj_pipe \
+	tests/integration/obj_pool
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \
 	tests/integration/objects.sh \
 	tests/integration/objects_multihost.sh \
-	tests/integration/pipe_multihost.sh
+	tests/integration/pipe_multihost.sh \
+	tests/integration/pool.sh \
+	tests/integration/pool_multihost.sh
 TEST_SH += tests/integration/queue_limits.sh tests/integration/queue_small_shm.sh
