@@ -26,10 +26,13 @@ TEST_BINS += \
 	tests/integration/obj_die \
 	tests/integration/obj_mixed \
 	tests/integration/obj_pipe
+# The Manager containers: dict, list, namespace (manager.sh, manager_multihost.sh)
+TEST_BINS += tests/integration/obj_dict
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \
 	tests/integration/objects.sh \
 	tests/integration/objects_multihost.sh \
 	tests/integration/pipe_multihost.sh
+TEST_SH += tests/integration/manager.sh tests/integration/manager_multihost.sh
 TEST_SH += tests/integration/queue_limits.sh tests/integration/queue_small_shm.sh
