@@ -27,7 +27,7 @@ TEST_BINS += \
 	tests/integration/obj_mixed \
 	tests/integration/obj_pipe
 # The Manager containers: dict, list, namespace (manager.sh, manager_multihost.sh)
-TEST_BINS += tests/integration/obj_dict
+TEST_BINS += tests/integration/obj_dict tests/integration/obj_list
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \

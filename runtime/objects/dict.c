@@ -38,6 +38,8 @@ struct slot {
 struct record {
     uint32_t klen;
     uint32_t vlen;
+    uint32_t block; /* the bytes of its heap block: a shorter value may reuse it */
+    uint32_t reserved;
     /* then the key, then the value */
 };
 
@@ -170,7 +172,7 @@ static void remove_slot(struct mpr_dict *d, uint64_t i)
     struct record *r = record_at(d, d->slots[i].ref);
     st->count--;
     st->snapshot_bytes -= 4 + r->klen;
-    mpr__heap_release(&st->heap, st, d->slots[i].ref, record_bytes(r->klen, r->vlen));
+    mpr__heap_release(&st->heap, st, d->slots[i].ref, r->block);
     uint64_t mask = st->mask;
     for (uint64_t j = (i + 1) & mask; d->slots[j].ref != 0; j = (j + 1) & mask) {
         uint64_t home = d->slots[j].hash & mask;
@@ -189,6 +191,8 @@ static void write_record(struct mpr_dict *d, uint64_t ref, const void *key, size
     struct record *r = record_at(d, ref);
     r->klen = (uint32_t)klen;
     r->vlen = (uint32_t)vlen;
+    r->block = (uint32_t)mpr__heap_block_bytes(record_bytes(klen, vlen));
+    r->reserved = 0;
     if (klen)
         memcpy(record_key(r), key, klen);
     if (vlen)
@@ -218,8 +222,8 @@ static int replace_at(struct mpr_dict *d, uint64_t i, const void *value, size_t 
 {
     struct dict_state *st = d->state;
     struct record *r = record_at(d, d->slots[i].ref);
-    uint64_t old_bytes = record_bytes(r->klen, r->vlen), new_bytes = record_bytes(r->klen, vlen);
-    if (mpr__heap_block_bytes(old_bytes) == mpr__heap_block_bytes(new_bytes)) {
+    uint64_t old_block = r->block, new_bytes = record_bytes(r->klen, vlen);
+    if (new_bytes <= old_block) {
         r->vlen = (uint32_t)vlen;
         if (vlen)
             memcpy(record_value(r), value, vlen);
@@ -230,7 +234,7 @@ static int replace_at(struct mpr_dict *d, uint64_t i, const void *value, size_t 
     if (rc != MPR_SUCCESS)
         return rc;
     write_record(d, ref, record_key(r), r->klen, value, vlen);
-    mpr__heap_release(&st->heap, st, d->slots[i].ref, old_bytes);
+    mpr__heap_release(&st->heap, st, d->slots[i].ref, old_block);
     d->slots[i].ref = ref;
     return MPR_SUCCESS;
 }

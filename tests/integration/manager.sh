@@ -2,7 +2,8 @@
 # manager.sh - the Manager containers of libmpr on one host: the dict
 # (Python's semantics call by call, concurrent updates with no update lost,
 # setdefault races, key snapshots, a full store refused without damage;
-# programs obj_dict.c), at 1-4 ranks, over TCP and with the sleeping paths
+# programs obj_dict.c), the list (Python's semantics, negative indexes,
+# concurrent appends in order and pops each once; obj_list.c), at 1-4 ranks, over TCP and with the sleeping paths
 # alone; and a rank killed inside a call, holding a container's lock: the
 # others get MPR_ERR_PROC_FAILED, never hang.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
@@ -17,6 +18,15 @@ for n in 1 2 3 4; do
 done
 job 3 -x MPR_TRANSPORT=tcp -- obj_dict basic 200
 job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_dict basic 200
+no_leftovers
+
+# --- list -------------------------------------------------------------------
+singleton obj_list 50
+for n in 1 2 3 4; do
+    job "$n" obj_list 300
+done
+job 3 -x MPR_TRANSPORT=tcp -- obj_list 200
+job 4 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_list 200
 no_leftovers
 
 # --- a rank dies holding a container's lock ----------------------------------

@@ -2,8 +2,8 @@
 # manager_multihost.sh - the Manager containers on communicators spanning
 # hosts made of network namespaces (netns_setup.sh; SKIP without root):
 # ranks of the home host (that of rank 0) use the shared memory, the
-# others rank 0's object service. obj_dict basic by node and by slot and
-# with the sleeping paths; then a rank of the home host dying inside a
+# others rank 0's object service. obj_dict basic and obj_list by node and
+# by slot and with the sleeping paths; then a rank of the home host dying inside a
 # dict call, holding the lock, while a rank of the other host (through
 # the service) and one of the home host add to it: both get
 # MPR_ERR_PROC_FAILED.
@@ -17,6 +17,8 @@ ulimit -c 0
 across mprh0:2,mprh1:2 --map-by node -- obj_dict basic 100
 across mprh0:1,mprh1:2 --map-by slot -- obj_dict basic 100
 across mprh0:1,mprh1:1 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_dict basic 60
+across mprh0:2,mprh1:2 --map-by node -- obj_list 100
+across mprh0:1,mprh1:2 --map-by slot -- obj_list 100
 
 # ranks 0, 1 on mprh0, rank 2 on mprh1; rank 1 dies holding the dict's lock
 timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" --enable-recovery --timeout "$JOB_TIMEOUT" \
