@@ -5,6 +5,9 @@ noinst_PROGRAMS += examples/prodcons examples/workers examples/event_start \
 	examples/semaphore_cap examples/lock_file examples/rlock_log \
 	examples/barrier_phases examples/condition_buffer examples/pipe_prodcons
 noinst_PROGRAMS += examples/array_counters
+noinst_PROGRAMS += examples/manager_dict
+examples_manager_dict_SOURCES = examples/manager_dict.c
+examples_manager_dict_LDADD = runtime/libmpr.la
 examples_array_counters_SOURCES = examples/array_counters.c
 examples_array_counters_LDADD = runtime/libmpr.la
 examples_prodcons_SOURCES = examples/prodcons.c

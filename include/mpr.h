@@ -1246,6 +1246,47 @@ int mpr_list_set(mpr_list list, int64_t index, const void *item, size_t len);
 int mpr_list_length(mpr_list list, size_t *count);
 int mpr_list_clear(mpr_list list);
 
+/*
+ * The namespace (Manager().Namespace()): fields named by C strings of 1 to
+ * MPR_NAMESPACE_NAME_MAX bytes, each holding a byte string (at most
+ * MPR_DICT_VALUE_MAX bytes) or an int64_t; up to 4096 fields and 16 MiB of
+ * data room. It is a dict underneath (MPR_CHECK=1 compares its creation as
+ * a dict's), with the same guarantees and errors; a name that is NULL,
+ * empty or too long is MPR_ERR_ARG.
+ *
+ * | Python (multiprocessing.Manager)  | mpr                                   |
+ * | ns = manager.Namespace()          | mpr_namespace_create(comm, &ns)       |
+ * | ns.x = 10; ns.x                   | mpr_namespace_set_int, _get_int       |
+ * | ns.name = b"..."; ns.name         | mpr_namespace_set, mpr_namespace_get  |
+ * | AttributeError                    | MPR_ERR_KEY                           |
+ * | del ns.x                          | mpr_namespace_delete                  |
+ * | with lock: ns.x += 1              | mpr_namespace_add (atomic, no lock)   |
+ */
+typedef struct mpr_namespace *mpr_namespace; /* opaque */
+
+#define MPR_NAMESPACE_NAME_MAX ((size_t)255)
+
+/* mpr_namespace_create / _free - as mpr_dict_create / mpr_dict_free
+ * (collective, blocking). */
+int mpr_namespace_create(mpr_comm comm, mpr_namespace *ns);
+int mpr_namespace_free(mpr_namespace *ns);
+
+/* mpr_namespace_set / _get / _delete - as mpr_dict_set / mpr_dict_get /
+ * mpr_dict_delete with the name as key (MPR_ERR_KEY: no such field). */
+int mpr_namespace_set(mpr_namespace ns, const char *name, const void *value, size_t len);
+int mpr_namespace_get(mpr_namespace ns, const char *name, void *buf, size_t cap, size_t *len);
+int mpr_namespace_delete(mpr_namespace ns, const char *name);
+
+/*
+ * mpr_namespace_set_int - the field holds value (an int64_t).
+ * mpr_namespace_get_int - *value = the field's int64_t: MPR_ERR_VALUE when
+ * the field holds something else than 8 bytes, MPR_ERR_KEY when absent.
+ * mpr_namespace_add - as mpr_dict_add (atomic; an absent field starts at 0).
+ */
+int mpr_namespace_set_int(mpr_namespace ns, const char *name, int64_t value);
+int mpr_namespace_get_int(mpr_namespace ns, const char *name, int64_t *value);
+int mpr_namespace_add(mpr_namespace ns, const char *name, int64_t delta, int64_t *result);
+
 /* ---- Pipes ---------------------------------------------------------------
  * A pipe (Python's multiprocessing.Pipe) connects two ranks of a
  * communicator and no others: each of the two calls mpr_pipe_open naming

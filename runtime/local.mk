@@ -61,6 +61,7 @@ runtime_libmpr_la_SOURCES += \
 	runtime/objects/store.c runtime/objects/store.h \
 	runtime/objects/dict.c \
 	runtime/objects/list.c \
+	runtime/objects/namespace.c \
 	runtime/objects/pipe.c runtime/objects/pipe.h \
 	runtime/objects/objects_wire.c runtime/objects/objects_wire.h \
 	runtime/objects/objects_service.c \

@@ -3,7 +3,7 @@
 # hosts made of network namespaces (netns_setup.sh; SKIP without root):
 # ranks of the home host (that of rank 0) use the shared memory, the
 # others rank 0's object service. obj_dict basic and obj_list by node and
-# by slot and with the sleeping paths; then a rank of the home host dying inside a
+# by slot and with the sleeping paths; examples/manager_dict by node; then a rank of the home host dying inside a
 # dict call, holding the lock, while a rank of the other host (through
 # the service) and one of the home host add to it: both get
 # MPR_ERR_PROC_FAILED.
@@ -19,6 +19,10 @@ across mprh0:1,mprh1:2 --map-by slot -- obj_dict basic 100
 across mprh0:1,mprh1:1 -x MPR_SPIN=0 -x MPR_YIELDS=0 -- obj_dict basic 60
 across mprh0:2,mprh1:2 --map-by node -- obj_list 100
 across mprh0:1,mprh1:2 --map-by slot -- obj_list 100
+# the tutorial's program: workers on both hosts fill a dict, a list, a namespace
+expect_exit 0 "--host mprh0:2,mprh1:2 --map-by node examples/manager_dict 400" -- \
+    "${AT0[@]}" "$MH_MPRUN" --timeout "$JOB_TIMEOUT" --host mprh0:2,mprh1:2 --map-by node \
+    "$EXAMPLES_BIN/manager_dict" 400
 
 # ranks 0, 1 on mprh0, rank 2 on mprh1; rank 1 dies holding the dict's lock
 timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" --enable-recovery --timeout "$JOB_TIMEOUT" \

@@ -11,6 +11,9 @@
  * counter (no update lost), sets and deletes keys of its own, and races
  * to setdefault one key (exactly one wins); each snapshot lists every key
  * once. A small dict fills up: MPR_ERR_FULL, and what it holds is intact.
+ * The namespace: bad names refused, fields of bytes and of int64, absent
+ * ones (MPR_ERR_KEY), an int read from bytes (MPR_ERR_VALUE), and every
+ * rank adding to one field (none lost).
  *
  * die: rank VICTIM (default N-1; it must run on rank 0's host) dies inside
  * mpr_dict_set, holding the dict's lock (its value's bytes fault while
@@ -230,6 +233,46 @@ static void check_full(void)
     EXPECT(mpr_dict_free(&d), MPR_SUCCESS);
 }
 
+static void check_namespace(int rounds)
+{
+    mpr_namespace ns = NULL;
+    char name[MPR_NAMESPACE_NAME_MAX + 2], buf[16];
+    size_t len = 0;
+    int64_t v = 0;
+    EXPECT(mpr_namespace_create(MPR_COMM_WORLD, NULL), MPR_ERR_ARG);
+    EXPECT(mpr_namespace_free(&ns), MPR_ERR_ARG);
+    MUST(mpr_namespace_create(MPR_COMM_WORLD, &ns), MPR_SUCCESS);
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    EXPECT(mpr_namespace_set(ns, name, "v", 1), MPR_ERR_ARG); /* too long */
+    EXPECT(mpr_namespace_set(ns, "", "v", 1), MPR_ERR_ARG);
+    EXPECT(mpr_namespace_set(ns, NULL, "v", 1), MPR_ERR_ARG);
+    EXPECT(mpr_namespace_get(NULL, "x", buf, sizeof buf, &len), MPR_ERR_ARG);
+    EXPECT(mpr_namespace_get_int(ns, "x", NULL), MPR_ERR_ARG);
+    name[MPR_NAMESPACE_NAME_MAX] = '\0'; /* the longest name */
+    if (me == 0) {
+        EXPECT(mpr_namespace_get_int(ns, "x", &v), MPR_ERR_KEY);
+        EXPECT(mpr_namespace_set_int(ns, "x", 10), MPR_SUCCESS);
+        EXPECT(mpr_namespace_get_int(ns, "x", &v), MPR_SUCCESS);
+        CHECK(v == 10, "ns.x = %lld", (long long)v);
+        EXPECT(mpr_namespace_set(ns, name, "hello", 5), MPR_SUCCESS);
+        EXPECT(mpr_namespace_get(ns, name, buf, sizeof buf, &len), MPR_SUCCESS);
+        CHECK(len == 5 && memcmp(buf, "hello", 5) == 0, "the longest name's field");
+        EXPECT(mpr_namespace_get_int(ns, name, &v), MPR_ERR_VALUE);
+        EXPECT(mpr_namespace_delete(ns, name), MPR_SUCCESS);
+        EXPECT(mpr_namespace_delete(ns, name), MPR_ERR_KEY);
+    }
+    MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
+    for (int i = 0; i < rounds; i++)
+        EXPECT(mpr_namespace_add(ns, "x", 1, NULL), MPR_SUCCESS);
+    MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
+    EXPECT(mpr_namespace_get_int(ns, "x", &v), MPR_SUCCESS);
+    CHECK(v == 10 + (int64_t)size * rounds, "ns.x = %lld after the adds", (long long)v);
+    MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
+    EXPECT(mpr_namespace_free(&ns), MPR_SUCCESS);
+    CHECK(ns == NULL, "free did not clear the handle");
+}
+
 static void basic(int rounds)
 {
     check_bad_arguments();
@@ -242,6 +285,7 @@ static void basic(int rounds)
     MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
     EXPECT(mpr_dict_free(&d), MPR_SUCCESS);
     check_full();
+    check_namespace(rounds);
 }
 
 static void exit_now(int sig)
