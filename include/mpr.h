@@ -1059,9 +1059,9 @@ int mpr_array_free(mpr_array *array);
  *
  * Room: a container has a fixed number of entries (items) and a data room
  * for its records, set at creation. A record (for a dict: key, value and
- * 8 bytes; for a list: item and 8 bytes) takes its size rounded up to a
+ * 16 bytes; for a list: item and 8 bytes) takes its size rounded up to a
  * power of two, at least 32 bytes; freed records are reused by records of
- * the same size class. The data room is allocated in /dev/shm as it fills
+ * the same size class, and a shorter value or item stays in its record. The data room is allocated in /dev/shm as it fills
  * (1 MiB at a time), the entry table at creation (16 bytes per dict entry
  * of capacity, twice over; 8 per list item). A call that finds no room
  * returns MPR_ERR_FULL and changes nothing; so does one when /dev/shm is
@@ -1096,8 +1096,8 @@ typedef struct mpr_keys *mpr_keys;         /* opaque: a snapshot of a dict's key
  * mpr_dict_create - a dictionary (Manager().dict()) of at most
  * max_entries keys (0: MPR_DICT_ENTRIES_DEFAULT; at most
  * MPR_DICT_ENTRIES_MAX) with data_bytes of data room (0:
- * MPR_DICT_DATA_DEFAULT; at least one largest record, at most
- * MPR_DICT_DATA_MAX). Collective over comm; every rank must pass the same
+ * MPR_DICT_DATA_DEFAULT; 4096 to MPR_DICT_DATA_MAX; a record larger than
+ * the room is MPR_ERR_FULL). Collective over comm; every rank must pass the same
  * sizes. Returns MPR_SUCCESS with *dict set, MPR_ERR_ARG (sizes out of
  * range or differing between ranks: then on every rank), MPR_ERR_SHM,
  * MPR_ERR_NO_MEM, MPR_ERR_UNSUPPORTED, MPR_ERR_PROC_FAILED,
@@ -1205,8 +1205,7 @@ typedef struct mpr_list *mpr_list; /* opaque */
 /*
  * mpr_list_create - a list of at most max_items items (0:
  * MPR_LIST_ITEMS_DEFAULT; at most MPR_LIST_ITEMS_MAX) with data_bytes of
- * data room (0: MPR_LIST_DATA_DEFAULT; at least one largest record, at
- * most MPR_LIST_DATA_MAX). Collective; the same sizes on every rank.
+ * data room (0: MPR_LIST_DATA_DEFAULT; 4096 to MPR_LIST_DATA_MAX). Collective; the same sizes on every rank.
  * Returns as mpr_dict_create. mpr_list_free - as mpr_dict_free.
  */
 int mpr_list_create(mpr_comm comm, size_t max_items, size_t data_bytes, mpr_list *list);
