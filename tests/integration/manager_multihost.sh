@@ -6,7 +6,7 @@
 # by slot and with the sleeping paths; examples/manager_dict by node; then a rank of the home host dying inside a
 # dict call, holding the lock, while a rank of the other host (through
 # the service) and one of the home host add to it: both get
-# MPR_ERR_PROC_FAILED.
+# MPR_ERR_PROC_FAILED; and the same with the home rank itself dying.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
 source "$TOP_SRCDIR/tests/integration/launcher_lib.sh"
@@ -35,5 +35,17 @@ n=$(grep -c 'dict saw MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
 [ "$n" -eq 2 ] && pass "rank 0 (home) and rank 2 (other host) saw it" ||
     fail "$n of 2 ranks saw MPR_ERR_PROC_FAILED"
 no_processes_anywhere "after rank 1 died (dict)"
+no_leftovers
+# the same with rank 0, the home itself: rank 2 loses the service too
+timeout -k 5 60 "${AT0[@]}" "$MH_MPRUN" --enable-recovery --timeout "$JOB_TIMEOUT" \
+    --host mprh0:2,mprh1:1 --map-by slot "$TESTS_BIN/obj_dict" die "$MARK" 0 \
+    >"$TMP/die0.out" 2>&1
+RC=$?
+LAST_OUTPUT=$(cat "$TMP/die0.out")
+expect_rc 1 "rank 0, the home, dies holding the dict's lock"
+n=$(grep -c 'dict saw MPR_ERR_PROC_FAILED' <<<"$LAST_OUTPUT")
+[ "$n" -eq 2 ] && pass "rank 1 (home host) and rank 2 (other host) saw it" ||
+    fail "$n of 2 ranks saw MPR_ERR_PROC_FAILED"
+no_processes_anywhere "after rank 0 died (dict)"
 no_leftovers
 finish
