@@ -389,21 +389,6 @@ static int dict_snapshot(struct mpr_dict *d, void *buf, size_t cap, void **alloc
 
 /* ---- creating and freeing -------------------------------------------------- */
 
-static int same_sizes(mpr_comm comm, size_t entries, size_t data)
-{
-    int64_t mine[4] = { (int64_t)entries, -(int64_t)entries, (int64_t)data, -(int64_t)data };
-    int64_t most[4];
-    int rc = mpr_allreduce(mine, most, 4, MPR_INT64, MPR_MAX, comm);
-    if (rc != MPR_SUCCESS)
-        return rc;
-    if (most[0] != -most[1] || most[2] != -most[3]) {
-        if (mpr__g.rank == mpr__world_rank(comm, 0))
-            mpr__log("mpr_dict_create/mpr_list_create: the ranks passed different sizes");
-        return MPR_ERR_ARG;
-    }
-    return MPR_SUCCESS;
-}
-
 int mpr_dict_create(mpr_comm comm, size_t max_entries, size_t data_bytes, mpr_dict *dict)
 {
     int rc = mpr__check_ready();
@@ -413,7 +398,8 @@ int mpr_dict_create(mpr_comm comm, size_t max_entries, size_t data_bytes, mpr_di
         return MPR_ERR_ARG;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
-    if ((rc = same_sizes(comm, max_entries, data_bytes)) != MPR_SUCCESS)
+    rc = mpr__store_same_sizes(comm, "mpr_dict_create", max_entries, data_bytes);
+    if (rc != MPR_SUCCESS)
         return rc;
     if (max_entries == 0)
         max_entries = MPR_DICT_ENTRIES_DEFAULT;

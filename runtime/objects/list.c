@@ -221,21 +221,6 @@ static int list_clear(struct mpr_list *l, const struct mpr__obj_waiter *w)
 
 /* ---- creating and freeing -------------------------------------------------- */
 
-static int same_sizes(mpr_comm comm, size_t items, size_t data)
-{
-    int64_t mine[4] = { (int64_t)items, -(int64_t)items, (int64_t)data, -(int64_t)data };
-    int64_t most[4];
-    int rc = mpr_allreduce(mine, most, 4, MPR_INT64, MPR_MAX, comm);
-    if (rc != MPR_SUCCESS)
-        return rc;
-    if (most[0] != -most[1] || most[2] != -most[3]) {
-        if (mpr__g.rank == mpr__world_rank(comm, 0))
-            mpr__log("mpr_list_create: the ranks passed different sizes");
-        return MPR_ERR_ARG;
-    }
-    return MPR_SUCCESS;
-}
-
 int mpr_list_create(mpr_comm comm, size_t max_items, size_t data_bytes, mpr_list *list)
 {
     int rc = mpr__check_ready();
@@ -245,7 +230,8 @@ int mpr_list_create(mpr_comm comm, size_t max_items, size_t data_bytes, mpr_list
         return MPR_ERR_ARG;
     if ((rc = mpr__check_comm(comm)) != MPR_SUCCESS)
         return rc;
-    if ((rc = same_sizes(comm, max_items, data_bytes)) != MPR_SUCCESS)
+    rc = mpr__store_same_sizes(comm, "mpr_list_create", max_items, data_bytes);
+    if (rc != MPR_SUCCESS)
         return rc;
     if (max_items == 0)
         max_items = MPR_LIST_ITEMS_DEFAULT;

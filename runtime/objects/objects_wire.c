@@ -273,7 +273,7 @@ static bool container_rep_check(const struct mpr__objw_rep *rep, const struct mp
         ok = ok && v >= 0 && v <= INT32_MAX;
     else if (req->op != MPR__OBJW_DICT_ADD)
         ok = ok && v == 0;
-    return ok ? true : mpr__wire_refuse(why, why_cap, "value %lld for op %u", (long long)v, req->op);
+    return ok || mpr__wire_refuse(why, why_cap, "value %lld for op %u", (long long)v, req->op);
 }
 
 bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,

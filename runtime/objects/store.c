@@ -126,6 +126,21 @@ void mpr__store_unlock(struct mpr__store_lock *l)
     mpr__waitpoint_signal(&l->released, 1);
 }
 
+int mpr__store_same_sizes(mpr_comm comm, const char *call, size_t a, size_t b)
+{
+    int64_t mine[4] = { (int64_t)a, -(int64_t)a, (int64_t)b, -(int64_t)b };
+    int64_t most[4];
+    int rc = mpr_allreduce(mine, most, 4, MPR_INT64, MPR_MAX, comm);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (most[0] != -most[1] || most[2] != -most[3]) {
+        if (mpr__g.rank == mpr__world_rank(comm, 0))
+            mpr__log("%s: the ranks passed different sizes", call);
+        return MPR_ERR_ARG;
+    }
+    return MPR_SUCCESS;
+}
+
 /* ---- the heap ------------------------------------------------------------- */
 
 static int heap_class(uint64_t bytes)

@@ -36,6 +36,10 @@ void mpr__store_lock_init(struct mpr__store_lock *l);
 int mpr__store_lock(struct mpr__store_lock *l, const struct mpr__obj_waiter *w);
 void mpr__store_unlock(struct mpr__store_lock *l);
 
+/* Creation: do all ranks of comm pass the same two sizes? MPR_ERR_ARG on
+ * every rank (one line on stderr, naming `call`) when not. Collective. */
+int mpr__store_same_sizes(mpr_comm comm, const char *call, size_t a, size_t b);
+
 /* Records: 32 << c bytes for class c. */
 #define MPR__HEAP_CLASSES 17
 #define MPR__HEAP_GROW_CHUNK ((uint64_t)1 << 20)
