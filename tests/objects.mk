@@ -1,7 +1,8 @@
 # The shared objects (runtime/objects): queue, event, semaphore, lock,
-# rlock, barrier object, condition, pipe, on
-# one host (objects.sh) and with ranks on 2-3 hosts made of network
-# namespaces (objects_multihost.sh, pipe_multihost.sh; SKIP without root); the service's wire
+# rlock, barrier object, condition, pipe, Manager containers (dict, list,
+# namespace), on one host (objects.sh, manager.sh) and with ranks on 2-3
+# hosts made of network namespaces (objects_multihost.sh,
+# pipe_multihost.sh, manager_multihost.sh; SKIP without root); the service's wire
 # format and the queue's ring alone. Included from tests/local.mk, which
 # says how to register a test.
 
