@@ -119,7 +119,8 @@ static uint64_t hash_key(const void *key, size_t len)
         len -= 8;
     }
     uint64_t w = 0;
-    memcpy(&w, p, len);
+    if (len)
+        memcpy(&w, p, len);
     h = (h ^ w) * 0xff51afd7ed558ccdull;
     h ^= h >> 29;
     h *= 0xc4ceb9fe1a85ec53ull;
@@ -158,7 +159,7 @@ static uint64_t probe(const struct mpr_dict *d, const void *key, size_t klen, ui
             return i;
         }
         if (s->hash == hash && s->klen == klen &&
-            memcmp(record_key(record_at(d, s->ref)), key, klen) == 0) {
+            (klen == 0 || memcmp(record_key(record_at(d, s->ref)), key, klen) == 0)) {
             *found = true;
             return i;
         }

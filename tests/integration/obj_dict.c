@@ -94,6 +94,9 @@ static void check_calls(mpr_dict d)
     EXPECT(mpr_dict_set(d, "", 0, "empty key", 9), MPR_SUCCESS);
     EXPECT(mpr_dict_contains(d, "", 0, &found), MPR_SUCCESS);
     CHECK(found == 1, "the empty key is not there");
+    found = -1;
+    EXPECT(mpr_dict_contains(d, NULL, 0, &found), MPR_SUCCESS); /* NULL with 0 bytes: "" */
+    CHECK(found == 1, "the empty key is not there as NULL");
     EXPECT(mpr_dict_length(d, &count), MPR_SUCCESS);
     CHECK(count == 2, "length %zu, wanted 2", count);
     EXPECT(mpr_dict_pop(d, "", 0, buf, 4, &len), MPR_ERR_TRUNCATE);
