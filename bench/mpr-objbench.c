@@ -27,6 +27,10 @@
  *   pool-async   rank 0 submits --tasks apply_async calls with a callback,
  *                then closes and joins (Python's apply_async(f, (x,),
  *                callback=cb) in a loop, close(), join()): tasks/s
+ *   dict-setget  rank 0 alone sets and gets (in turn) 8-byte values of 1000
+ *                keys of a shared dict (Python's d[k] = v; v = d[k]): ops/s
+ *   dict-all     every rank does the same on keys of its own, at once:
+ *                ops/s of all ranks
  * Queue tests end with one empty item (a sentinel) per consumer and count
  * from a common start to the last consumer's end; items are checked
  * (sequence numbers per producer) but not timed separately. Each test
@@ -46,7 +50,8 @@ enum { TAG_DONE = 1, TAG_END = 2, TAG_PING = 3 };
 
 enum test_id {
     T_QUEUE8, T_QUEUE4K, T_QUEUE_MPMC, T_SEM, T_EVENT, T_EVENT_ALL, T_VALUE_LOCK, T_VALUE_ADD,
-    T_PIPE, T_P2P, T_POOL_MAP, T_POOL_MAP_CHUNKS, T_POOL_ASYNC, T_COUNT
+    T_PIPE, T_P2P, T_POOL_MAP, T_POOL_MAP_CHUNKS, T_POOL_ASYNC, T_DICT_SETGET, T_DICT_ALL,
+    T_COUNT
 };
 
 static const struct {
@@ -67,6 +72,8 @@ static const struct {
     [T_POOL_MAP] = { "pool-map", "tasks/s", 2 },
     [T_POOL_MAP_CHUNKS] = { "pool-map-chunks", "tasks/s", 2 },
     [T_POOL_ASYNC] = { "pool-async", "tasks/s", 2 },
+    [T_DICT_SETGET] = { "dict-setget", "ops/s", 1 },
+    [T_DICT_ALL] = { "dict-all", "ops/s", 1 },
 };
 
 static struct {
@@ -99,7 +106,8 @@ static void usage(FILE *out)
                  "         [--handoffs N] [--rounds N] [--ops N] [--tasks N] [--repeat R]\n"
                  "         [--maxsize M] [--csv]\n"
                  "tests: queue-8, queue-4k, queue-mpmc, sem, event, event-all, value-lock,\n"
-                 "       value-add, pipe, p2p, pool-map, pool-map-chunks, pool-async, all\n");
+                 "       value-add, pipe, p2p, pool-map, pool-map-chunks, pool-async,\n"
+                 "       dict-setget, dict-all, all\n");
 }
 
 static void parse(int argc, char **argv)
@@ -435,6 +443,53 @@ static double value_test(int locked)
     return best;
 }
 
+/* ---- Manager dict ------------------------------------------------------ */
+
+#define DICT_KEYS 1000
+
+/* n calls (set and get in turn) by the ranks that take part (all, or rank
+ * 0 alone); ops/s of them all from a common start to the last one's end. */
+static double dict_run(mpr_dict d, int all, long n)
+{
+    char keys[DICT_KEYS][24];
+    size_t lens[DICT_KEYS];
+    for (int k = 0; k < DICT_KEYS; k++)
+        lens[k] = (size_t)snprintf(keys[k], sizeof keys[k], "key-%d-%d", rank, k);
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    double start = mpr_wtime(), end = start;
+    if (all || rank == 0) {
+        int64_t v = 0;
+        for (long i = 0; i < n; i += 2) {
+            int k = (int)((i / 2) % DICT_KEYS);
+            v = i;
+            check(mpr_dict_set(d, keys[k], lens[k], &v, sizeof v), "mpr_dict_set");
+            check(mpr_dict_get(d, keys[k], lens[k], &v, sizeof v, NULL), "mpr_dict_get");
+        }
+        if (v != (n - 1) / 2 * 2)
+            fprintf(stderr, "mpr-objbench: dict read back %lld\n", (long long)v);
+        end = mpr_wtime();
+    }
+    double last;
+    check(mpr_allreduce(&end, &last, 1, MPR_DOUBLE, MPR_MAX, MPR_COMM_WORLD), "mpr_allreduce");
+    return (double)n * (all ? size : 1) / (last - start);
+}
+
+static double dict_test(int all)
+{
+    mpr_dict d;
+    check(mpr_dict_create(MPR_COMM_WORLD, 0, 0, &d), "mpr_dict_create");
+    dict_run(d, all, opt.ops / 10 + 2);
+    double best = 0;
+    for (int r = 0; r < opt.repeat; r++) {
+        double t = dict_run(d, all, 5 * opt.ops);
+        if (t > best)
+            best = t;
+    }
+    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
+    check(mpr_dict_free(&d), "mpr_dict_free");
+    return best;
+}
+
 /* ---- pipe and its yardstick ------------------------------------------ */
 
 /* n round trips of 8 bytes between the pair, over pipe p (NULL: p2p). */
@@ -610,6 +665,8 @@ int main(int argc, char **argv)
         case T_POOL_MAP:
         case T_POOL_MAP_CHUNKS:
         case T_POOL_ASYNC: value = pool_test(t); break;
+        case T_DICT_SETGET: value = dict_test(0); break;
+        case T_DICT_ALL: value = dict_test(1); break;
         }
         if (rank == 0) {
             if (opt.csv)

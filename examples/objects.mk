@@ -1,6 +1,6 @@
 # Examples of the shared objects (queue, event, semaphore, lock, rlock,
-# barrier object, condition), the pipe and the pool; each says
-# in its header how to run it. Included from examples/local.mk.
+# barrier object, condition, array), the pipe, the pool and the Manager
+# containers; each says in its header how to run it. Included from examples/local.mk.
 noinst_PROGRAMS += examples/prodcons examples/workers examples/event_start \
 	examples/semaphore_cap examples/lock_file examples/rlock_log \
 	examples/barrier_phases examples/condition_buffer examples/pipe_prodcons
@@ -9,6 +9,9 @@ examples_pool_map_SOURCES = examples/pool_map.c
 examples_pool_map_LDADD = runtime/libmpr.la
 examples_pool_async_SOURCES = examples/pool_async.c
 examples_pool_async_LDADD = runtime/libmpr.la
+noinst_PROGRAMS += examples/manager_dict
+examples_manager_dict_SOURCES = examples/manager_dict.c
+examples_manager_dict_LDADD = runtime/libmpr.la
 examples_array_counters_SOURCES = examples/array_counters.c
 examples_array_counters_LDADD = runtime/libmpr.la
 examples_prodcons_SOURCES = examples/prodcons.c

@@ -58,7 +58,9 @@ extern "C" {
       "collective mismatch: ranks made different calls or passed different arguments (MPR_CHECK)") \
     X(MPR_ERR_BROKEN, -22,                                                     \
       "the barrier object is broken (a wait timed out, or it was aborted or reset); reset it to use it again") \
-    X(MPR_ERR_EOF, -23, "the other end of the pipe is closed")
+    X(MPR_ERR_EOF, -23, "the other end of the pipe is closed")                 \
+    X(MPR_ERR_KEY, -24, "no such key in the dictionary")                       \
+    X(MPR_ERR_INDEX, -25, "index out of the list's range")
 
 enum mpr_error {
 #define MPR__ERROR_ENUM(name, value, text) name = value,
@@ -1041,6 +1043,255 @@ int mpr_array_get_lock(mpr_array array, mpr_lock *lock);
 /* mpr_array_free - release the array and its lock, set *array to NULL.
  * Collective; blocking. Returns as mpr_queue_free. */
 int mpr_array_free(mpr_array *array);
+
+/* ---- Manager containers: dict, list, namespace ---------------------------
+ * What Python's multiprocessing.Manager() hands out, without a manager
+ * process: a dictionary, a list and a namespace shared by the ranks of a
+ * communicator. They live in shared memory on the host of the
+ * communicator's rank 0 (the home host): its ranks run every call
+ * themselves, under the container's lock, without asking another process;
+ * ranks of other hosts send each call to rank 0's object service, which
+ * runs it there, while rank 0 computes. Each call is atomic: it sees
+ * every earlier call whole and none half done, whoever made it.
+ *
+ * Keys, values and items are byte strings (0 bytes too), copied in and
+ * out. Creation and free are collective and blocking (compared by
+ * MPR_CHECK=1 like the other objects); every other call is non-blocking
+ * apart from waiting for the lock, which is held for the copies of one
+ * call. A rank that dies between calls leaves the container whole; one
+ * that dies inside a call, holding the lock, leaves it unusable: every
+ * later call on it returns MPR_ERR_PROC_FAILED (within ~10 ms for ranks
+ * that were waiting for the lock). A rank of another host gets
+ * MPR_ERR_PROC_FAILED when rank 0 has died.
+ *
+ * Room: a container has a fixed number of entries (items) and a data room
+ * for its records, set at creation. A record (for a dict: key, value and
+ * 16 bytes; for a list: item and 8 bytes) takes its size rounded up to a
+ * power of two, at least 32 bytes; freed records are reused by records of
+ * the same size class, and a shorter value or item stays in its record. The data room is allocated in /dev/shm as it fills
+ * (1 MiB at a time), the entry table at creation (16 bytes per dict entry
+ * of capacity, twice over; 8 per list item). A call that finds no room
+ * returns MPR_ERR_FULL and changes nothing; so does one when /dev/shm is
+ * full (MPR_ERR_SHM, one line on stderr).
+ *
+ * Returns common to every call below: MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED,
+ * MPR_ERR_ARG for a NULL handle, NULL output pointer, NULL key or value
+ * with a length above 0, a key or value longer than allowed;
+ * MPR_ERR_PROC_FAILED as said.
+ *
+ * | Python (multiprocessing.Manager)  | mpr                                  |
+ * | d = manager.dict()                | mpr_dict_create(comm, 0, 0, &d)      |
+ * | d[k] = v                          | mpr_dict_set                         |
+ * | v = d[k]  (KeyError)              | mpr_dict_get, _get_alloc (MPR_ERR_KEY)|
+ * | del d[k], d.pop(k)                | mpr_dict_delete, mpr_dict_pop        |
+ * | k in d, len(d), d.keys()          | mpr_dict_contains, _length, _keys    |
+ * | d.setdefault(k, v)                | mpr_dict_setdefault                  |
+ * | with lock: d[k] += n              | mpr_dict_add (atomic, no lock)       |
+ * | d.clear()                         | mpr_dict_clear                       |
+ */
+typedef struct mpr_dict *mpr_dict;           /* opaque */
+typedef struct mpr_keys *mpr_keys;         /* opaque: a snapshot of a dict's keys */
+
+#define MPR_DICT_KEY_MAX ((size_t)4096)       /* longest key, bytes */
+#define MPR_DICT_VALUE_MAX ((size_t)1 << 20)  /* longest value, bytes */
+#define MPR_DICT_ENTRIES_DEFAULT ((size_t)16384)
+#define MPR_DICT_ENTRIES_MAX ((size_t)1 << 26)
+#define MPR_DICT_DATA_DEFAULT ((size_t)64 << 20) /* data room when 0 is given */
+#define MPR_DICT_DATA_MAX ((size_t)1 << 40)
+
+/*
+ * mpr_dict_create - a dictionary (Manager().dict()) of at most
+ * max_entries keys (0: MPR_DICT_ENTRIES_DEFAULT; at most
+ * MPR_DICT_ENTRIES_MAX) with data_bytes of data room (0:
+ * MPR_DICT_DATA_DEFAULT; 4096 to MPR_DICT_DATA_MAX; a record larger than
+ * the room is MPR_ERR_FULL). Collective over comm; every rank must pass the same
+ * sizes. Returns MPR_SUCCESS with *dict set, MPR_ERR_ARG (sizes out of
+ * range or differing between ranks: then on every rank), MPR_ERR_SHM,
+ * MPR_ERR_NO_MEM, MPR_ERR_UNSUPPORTED, MPR_ERR_PROC_FAILED,
+ * MPR_ERR_COLL_MISMATCH (MPR_CHECK=1).
+ */
+int mpr_dict_create(mpr_comm comm, size_t max_entries, size_t data_bytes, mpr_dict *dict);
+
+/* mpr_dict_free - release the dict, set *dict to NULL. Collective;
+ * blocking. Returns as mpr_queue_free. */
+int mpr_dict_free(mpr_dict *dict);
+
+/*
+ * mpr_dict_set - d[key] = value (klen and vlen bytes; klen at most
+ * MPR_DICT_KEY_MAX, vlen at most MPR_DICT_VALUE_MAX), replacing any value
+ * the key had. Returns MPR_SUCCESS, MPR_ERR_FULL (no entry or data room
+ * left: the dict is as before), MPR_ERR_SHM, or a common error.
+ */
+int mpr_dict_set(mpr_dict dict, const void *key, size_t klen, const void *value, size_t vlen);
+
+/*
+ * mpr_dict_get - copy the value of key into buf (cap bytes); *vlen (may be
+ * NULL) = its length. Returns MPR_SUCCESS, MPR_ERR_KEY (no such key),
+ * MPR_ERR_TRUNCATE (the value is longer than cap: *vlen = its length,
+ * nothing copied), or a common error (NULL buf with cap > 0).
+ * mpr_dict_get_alloc - the same into memory it allocates: *value (free it
+ * with free(); never NULL, even for 0 bytes), *vlen its length. Returns
+ * MPR_SUCCESS, MPR_ERR_KEY, MPR_ERR_NO_MEM, or a common error.
+ */
+int mpr_dict_get(mpr_dict dict, const void *key, size_t klen, void *buf, size_t cap,
+                 size_t *vlen);
+int mpr_dict_get_alloc(mpr_dict dict, const void *key, size_t klen, void **value, size_t *vlen);
+
+/*
+ * mpr_dict_pop - as mpr_dict_get, and remove the key in the same atomic
+ * step (d.pop(k)); on MPR_ERR_TRUNCATE the key stays. mpr_dict_delete -
+ * remove the key (del d[k]). Return MPR_SUCCESS, MPR_ERR_KEY (no such
+ * key), MPR_ERR_TRUNCATE (pop), or a common error.
+ */
+int mpr_dict_pop(mpr_dict dict, const void *key, size_t klen, void *buf, size_t cap,
+                 size_t *vlen);
+int mpr_dict_delete(mpr_dict dict, const void *key, size_t klen);
+
+/* mpr_dict_contains - *found = 1 when the dict has key, else 0 (k in d).
+ * mpr_dict_length - *count = its number of keys (len(d)). mpr_dict_clear -
+ * remove every key (d.clear()). Return MPR_SUCCESS or a common error. */
+int mpr_dict_contains(mpr_dict dict, const void *key, size_t klen, int *found);
+int mpr_dict_length(mpr_dict dict, size_t *count);
+int mpr_dict_clear(mpr_dict dict);
+
+/*
+ * mpr_dict_setdefault - set key to value only if the dict does not have
+ * key (d.setdefault(k, v)); *inserted (may be NULL) = 1 when it was set,
+ * 0 when the key was there (its value unchanged: read it with
+ * mpr_dict_get). Returns as mpr_dict_set.
+ */
+int mpr_dict_setdefault(mpr_dict dict, const void *key, size_t klen, const void *value,
+                        size_t vlen, int *inserted);
+
+/*
+ * mpr_dict_add - atomically add delta to the integer value of key, an
+ * int64_t in the host's byte order (8 bytes: set it with mpr_dict_set of
+ * &x, sizeof x; read it with mpr_dict_get), which is created at 0 when the
+ * key is absent; *result (may be NULL) = the new value. Wraps around as
+ * unsigned arithmetic does. The `with lock: d[k] += n` of Python, with no
+ * lock to take. Returns MPR_SUCCESS, MPR_ERR_VALUE (the key's value is not
+ * 8 bytes: nothing changed), MPR_ERR_FULL, MPR_ERR_SHM, or a common error.
+ */
+int mpr_dict_add(mpr_dict dict, const void *key, size_t klen, int64_t delta, int64_t *result);
+
+/*
+ * mpr_dict_keys - a snapshot of the dict's keys (d.keys(), list(d)): every
+ * key the dict held at one instant, each once, in no particular order;
+ * calls made after it do not change it. Read it with mpr_keys_count
+ * and mpr_keys_get (key i's bytes, valid until the snapshot is
+ * freed, and their length in *klen), free it with mpr_keys_free
+ * (sets *keys to NULL). mpr_dict_keys returns MPR_SUCCESS with *keys set,
+ * MPR_ERR_NO_MEM, or a common error; mpr_keys_get returns NULL for
+ * an index out of range or a NULL snapshot.
+ */
+int mpr_dict_keys(mpr_dict dict, mpr_keys *keys);
+size_t mpr_keys_count(mpr_keys keys);
+const void *mpr_keys_get(mpr_keys keys, size_t i, size_t *klen);
+void mpr_keys_free(mpr_keys *keys);
+
+/*
+ * The list (Manager().list()): items in order, indexed from 0; a negative
+ * index counts from the end as in Python (-1 is the last item).
+ *
+ * | Python (multiprocessing.Manager)  | mpr                                  |
+ * | l = manager.list()                | mpr_list_create(comm, 0, 0, &l)      |
+ * | l.append(x), l.insert(i, x)       | mpr_list_append, mpr_list_insert     |
+ * | x = l[i]  (IndexError)            | mpr_list_get, _get_alloc (MPR_ERR_INDEX) |
+ * | l[i] = x                          | mpr_list_set                         |
+ * | x = l.pop(), l.pop(i)             | mpr_list_pop(l, -1, ...), (l, i, ...) |
+ * | len(l), l[:] = []                 | mpr_list_length, mpr_list_clear      |
+ */
+typedef struct mpr_list *mpr_list; /* opaque */
+
+#define MPR_LIST_ITEM_MAX ((size_t)1 << 20) /* longest item, bytes */
+#define MPR_LIST_ITEMS_DEFAULT ((size_t)16384)
+#define MPR_LIST_ITEMS_MAX ((size_t)1 << 26)
+#define MPR_LIST_DATA_DEFAULT ((size_t)64 << 20)
+#define MPR_LIST_DATA_MAX ((size_t)1 << 40)
+
+/*
+ * mpr_list_create - a list of at most max_items items (0:
+ * MPR_LIST_ITEMS_DEFAULT; at most MPR_LIST_ITEMS_MAX) with data_bytes of
+ * data room (0: MPR_LIST_DATA_DEFAULT; 4096 to MPR_LIST_DATA_MAX). Collective; the same sizes on every rank.
+ * Returns as mpr_dict_create. mpr_list_free - as mpr_dict_free.
+ */
+int mpr_list_create(mpr_comm comm, size_t max_items, size_t data_bytes, mpr_list *list);
+int mpr_list_free(mpr_list *list);
+
+/*
+ * mpr_list_append - add an item of len bytes (at most MPR_LIST_ITEM_MAX)
+ * at the end. mpr_list_insert - add it before index (as Python: an index
+ * past the end appends, one before the start inserts first). Return
+ * MPR_SUCCESS, MPR_ERR_FULL (no item or data room left: the list is as
+ * before), MPR_ERR_SHM, or a common error.
+ */
+int mpr_list_append(mpr_list list, const void *item, size_t len);
+int mpr_list_insert(mpr_list list, int64_t index, const void *item, size_t len);
+
+/*
+ * mpr_list_get - copy item index into buf (cap bytes), its length to *len
+ * (may be NULL). mpr_list_pop - the same, and remove it in the same atomic
+ * step (the items after it move down one). mpr_list_get_alloc - the item
+ * into memory it allocates (*item, free it with free(); never NULL).
+ * Return MPR_SUCCESS, MPR_ERR_INDEX (no such index, e.g. an empty list),
+ * MPR_ERR_TRUNCATE (the item is longer than cap: *len = its length,
+ * nothing copied or removed), MPR_ERR_NO_MEM (get_alloc), or a common
+ * error.
+ */
+int mpr_list_get(mpr_list list, int64_t index, void *buf, size_t cap, size_t *len);
+int mpr_list_get_alloc(mpr_list list, int64_t index, void **item, size_t *len);
+int mpr_list_pop(mpr_list list, int64_t index, void *buf, size_t cap, size_t *len);
+
+/* mpr_list_set - replace item index (l[i] = x). Returns MPR_SUCCESS,
+ * MPR_ERR_INDEX, MPR_ERR_FULL (no data room for the new item: the old one
+ * stays), MPR_ERR_SHM, or a common error. */
+int mpr_list_set(mpr_list list, int64_t index, const void *item, size_t len);
+
+/* mpr_list_length - *count = its items. mpr_list_clear - remove them all.
+ * Return MPR_SUCCESS or a common error. */
+int mpr_list_length(mpr_list list, size_t *count);
+int mpr_list_clear(mpr_list list);
+
+/*
+ * The namespace (Manager().Namespace()): fields named by C strings of 1 to
+ * MPR_NAMESPACE_NAME_MAX bytes, each holding a byte string (at most
+ * MPR_DICT_VALUE_MAX bytes) or an int64_t; up to 4096 fields and 16 MiB of
+ * data room. It is a dict underneath (MPR_CHECK=1 compares its creation as
+ * a dict's), with the same guarantees and errors; a name that is NULL,
+ * empty or too long is MPR_ERR_ARG.
+ *
+ * | Python (multiprocessing.Manager)  | mpr                                   |
+ * | ns = manager.Namespace()          | mpr_namespace_create(comm, &ns)       |
+ * | ns.x = 10; ns.x                   | mpr_namespace_set_int, _get_int       |
+ * | ns.name = b"..."; ns.name         | mpr_namespace_set, mpr_namespace_get  |
+ * | AttributeError                    | MPR_ERR_KEY                           |
+ * | del ns.x                          | mpr_namespace_delete                  |
+ * | with lock: ns.x += 1              | mpr_namespace_add (atomic, no lock)   |
+ */
+typedef struct mpr_namespace *mpr_namespace; /* opaque */
+
+#define MPR_NAMESPACE_NAME_MAX ((size_t)255)
+
+/* mpr_namespace_create / _free - as mpr_dict_create / mpr_dict_free
+ * (collective, blocking). */
+int mpr_namespace_create(mpr_comm comm, mpr_namespace *ns);
+int mpr_namespace_free(mpr_namespace *ns);
+
+/* mpr_namespace_set / _get / _delete - as mpr_dict_set / mpr_dict_get /
+ * mpr_dict_delete with the name as key (MPR_ERR_KEY: no such field). */
+int mpr_namespace_set(mpr_namespace ns, const char *name, const void *value, size_t len);
+int mpr_namespace_get(mpr_namespace ns, const char *name, void *buf, size_t cap, size_t *len);
+int mpr_namespace_delete(mpr_namespace ns, const char *name);
+
+/*
+ * mpr_namespace_set_int - the field holds value (an int64_t).
+ * mpr_namespace_get_int - *value = the field's int64_t: MPR_ERR_VALUE when
+ * the field holds something else than 8 bytes, MPR_ERR_KEY when absent.
+ * mpr_namespace_add - as mpr_dict_add (atomic; an absent field starts at 0).
+ */
+int mpr_namespace_set_int(mpr_namespace ns, const char *name, int64_t value);
+int mpr_namespace_get_int(mpr_namespace ns, const char *name, int64_t *value);
+int mpr_namespace_add(mpr_namespace ns, const char *name, int64_t delta, int64_t *result);
 
 /* ---- Pipes ---------------------------------------------------------------
  * A pipe (Python's multiprocessing.Pipe) connects two ranks of a

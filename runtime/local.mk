@@ -58,6 +58,10 @@ runtime_libmpr_la_SOURCES += \
 	runtime/objects/barrier.c \
 	runtime/objects/condition.c \
 	runtime/objects/array.c \
+	runtime/objects/store.c runtime/objects/store.h \
+	runtime/objects/dict.c \
+	runtime/objects/list.c \
+	runtime/objects/namespace.c \
 	runtime/objects/pipe.c runtime/objects/pipe.h \
 	runtime/objects/pool.c runtime/objects/pool.h runtime/objects/pool_root.c \
 	runtime/objects/pool_worker.c runtime/objects/pool_wire.c \

@@ -1,8 +1,10 @@
 # The shared objects (runtime/objects): queue, event, semaphore, lock,
-# rlock, barrier object, condition, pipe, pool, on
-# one host (objects.sh) and with ranks on 2-3 hosts made of network
-# namespaces (objects_multihost.sh, pipe_multihost.sh, pool_multihost.sh; SKIP
-# without root); the service's and the pool's wire formats and the queue's ring alone. Included from tests/local.mk, which
+# rlock, barrier object, condition, array, pipe, pool, Manager containers
+# (dict, list, namespace), on one host (objects.sh, pool.sh, manager.sh)
+# and with ranks on 2-3 hosts made of network namespaces
+# (objects_multihost.sh, pipe_multihost.sh, pool_multihost.sh,
+# manager_multihost.sh; SKIP without root); the service's and the pool's
+# wire formats and the queue's ring alone. Included from tests/local.mk, which
 # says how to register a test.
 
 UNIT_TESTS += tests/unit/test_objects_wire tests/unit/test_queue_ring tests/unit/test_pool_wire
@@ -30,6 +32,8 @@ TEST_BINS += \
 	tests/integration/obj_mixed \
 	tests/integration/obj_pipe \
 	tests/integration/obj_pool
+# The Manager containers: dict, list, namespace (manager.sh, manager_multihost.sh)
+TEST_BINS += tests/integration/obj_dict tests/integration/obj_list
 EXTRA_DIST += tests/integration/obj_shared.h
 
 TEST_SH += \
@@ -38,4 +42,5 @@ TEST_SH += \
 	tests/integration/pipe_multihost.sh \
 	tests/integration/pool.sh \
 	tests/integration/pool_multihost.sh
+TEST_SH += tests/integration/manager.sh tests/integration/manager_multihost.sh
 TEST_SH += tests/integration/queue_limits.sh tests/integration/queue_small_shm.sh

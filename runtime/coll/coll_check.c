@@ -85,6 +85,7 @@ static const char *const kind_names[MPR__CALL_KINDS] = {
     [MPR__CALL_CONDITION_FREE] = "condition_free",
     [MPR__CALL_ARRAY_CREATE] = "array_create",
     [MPR__CALL_ARRAY_FREE] = "array_free",
+    [MPR__CALL_DICT_CREATE] = "dict_create", [MPR__CALL_DICT_FREE] = "dict_free", [MPR__CALL_LIST_CREATE] = "list_create", [MPR__CALL_LIST_FREE] = "list_free",
     [MPR__CALL_FINALIZE] = "finalize",
 };
 

@@ -117,6 +117,8 @@ static enum mpr__coll_kind call_kind(enum mpr__obj_kind kind, bool create)
         [MPR__OBJ_BARRIER] = { MPR__CALL_BARRIER_OBJECT_FREE, MPR__CALL_BARRIER_OBJECT_CREATE },
         [MPR__OBJ_CONDITION] = { MPR__CALL_CONDITION_FREE, MPR__CALL_CONDITION_CREATE },
         [MPR__OBJ_ARRAY] = { MPR__CALL_ARRAY_FREE, MPR__CALL_ARRAY_CREATE },
+        [MPR__OBJ_DICT] = { MPR__CALL_DICT_FREE, MPR__CALL_DICT_CREATE },
+        [MPR__OBJ_LIST] = { MPR__CALL_LIST_FREE, MPR__CALL_LIST_CREATE },
     };
     return calls[kind][create];
 }

@@ -34,6 +34,8 @@ enum mpr__obj_kind {
     MPR__OBJ_BARRIER = 6,
     MPR__OBJ_CONDITION = 7,
     MPR__OBJ_ARRAY = 8,
+    MPR__OBJ_DICT = MPR__OBJW_KIND_DICT, /* the Manager containers: 16 up */
+    MPR__OBJ_LIST = MPR__OBJW_KIND_LIST,
 };
 
 /* The start of every object's segment; the object's own state follows at
@@ -198,6 +200,12 @@ int mpr__obj_remote_call_arg(struct mpr__obj *obj, enum mpr__objw_op op, double 
  * says), *value (may be NULL) its value. */
 int mpr__obj_remote_call_data(struct mpr__obj *obj, enum mpr__objw_op op, uint64_t arg,
                               const void *payload, size_t len, void *buf, int64_t *value);
+/* The same for a container's call (dict.c, list.c): its payload is head
+ * then tail; buf gets the reply's payload (room as arg says), *value (may
+ * be NULL) the reply's value, with MPR_ERR_TRUNCATE too. */
+int mpr__obj_remote_call_parts(struct mpr__obj *obj, enum mpr__objw_op op, uint64_t arg,
+                               const void *head, size_t head_len, const void *tail,
+                               size_t tail_len, void *buf, int64_t *value);
 /* mpr_finalize: close every connection to a service. */
 void mpr__obj_remote_close_all(void);
 

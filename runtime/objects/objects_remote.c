@@ -130,9 +130,11 @@ static int64_t timeout_ns(double timeout)
     return ns < 1 ? 1 : ns > 4e18 ? (int64_t)4e18 : (int64_t)ns;
 }
 
-/* One request and its answer. */
-static int call(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *item,
-                double timeout, void *buf, struct mpr__objw_rep *rep)
+/* One request and its answer; its payload is item, then tail (tail_len of
+ * req->length bytes). */
+static int call_parts(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *item,
+                      const void *tail, size_t tail_len, double timeout, void *buf,
+                      struct mpr__objw_rep *rep)
 {
     if (l->broken)
         return MPR_ERR_PROC_FAILED;
@@ -146,7 +148,8 @@ static int call(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *
     mpr__objw_req_encode(req, head);
     char why[128] = "the connection broke";
     bool ok = send_all(l, head, MPR__OBJW_REQ_BYTES, give_up_at) &&
-              (req->length == 0 || send_all(l, item, req->length, give_up_at)) &&
+              (req->length == tail_len || send_all(l, item, req->length - tail_len, give_up_at)) &&
+              (tail_len == 0 || send_all(l, tail, tail_len, give_up_at)) &&
               recv_all(l, head, MPR__OBJW_REP_BYTES, give_up_at);
     if (ok) {
         mpr__objw_rep_decode(head, rep);
@@ -160,6 +163,12 @@ static int call(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *
         return MPR_ERR_PROC_FAILED;
     }
     return rep->rc;
+}
+
+static int call(struct mpr__obj_link *l, struct mpr__objw_req *req, const void *item,
+                double timeout, void *buf, struct mpr__objw_rep *rep)
+{
+    return call_parts(l, req, item, NULL, 0, timeout, buf, rep);
 }
 
 int mpr__obj_remote_call(struct mpr__obj *obj, enum mpr__objw_op op, double timeout,
@@ -215,6 +224,25 @@ int mpr__obj_remote_call_data(struct mpr__obj *obj, enum mpr__objw_op op, uint64
     struct mpr__objw_rep rep;
     int rc = call(obj->remote, &req, payload, 0, buf, &rep);
     if (rc == MPR_SUCCESS && value)
+        *value = rep.value;
+    return rc;
+}
+
+int mpr__obj_remote_call_parts(struct mpr__obj *obj, enum mpr__objw_op op, uint64_t arg,
+                               const void *head, size_t head_len, const void *tail,
+                               size_t tail_len, void *buf, int64_t *value)
+{
+    struct mpr__objw_req req = {
+        .op = (uint8_t)op,
+        .object = obj->remote_id,
+        .timeout_ns = 0,
+        .rank = (uint32_t)obj->comm->rank,
+        .length = (uint32_t)(head_len + tail_len), /* checked by the caller */
+        .arg = arg,
+    };
+    struct mpr__objw_rep rep;
+    int rc = call_parts(obj->remote, &req, head, tail, tail_len, 0, buf, &rep);
+    if ((rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE) && value)
         *value = rep.value;
     return rc;
 }

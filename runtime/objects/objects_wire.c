@@ -62,6 +62,59 @@ void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mp
     r->arg = mpr__get64(in + 32);
 }
 
+static bool container_op(unsigned op)
+{
+    return op >= MPR__OBJW_CONTAINER_OP_FIRST && op <= MPR__OBJW_CONTAINER_OP_LAST;
+}
+
+/* The ops whose successful reply carries bytes (value, item, snapshot). */
+static bool container_reply_op(unsigned op)
+{
+    return op == MPR__OBJW_DICT_GET || op == MPR__OBJW_DICT_POP || op == MPR__OBJW_DICT_KEYS ||
+           op == MPR__OBJW_LIST_GET || op == MPR__OBJW_LIST_POP;
+}
+
+/* The most bytes a container's reply may carry for its op. */
+static uint64_t container_reply_max(unsigned op)
+{
+    if (op == MPR__OBJW_DICT_KEYS)
+        return MPR__OBJW_KEYS_MAX;
+    return op == MPR__OBJW_DICT_GET || op == MPR__OBJW_DICT_POP ? MPR_DICT_VALUE_MAX
+                                                                 : MPR_LIST_ITEM_MAX;
+}
+
+/* A container's request: payload and arg as objects_wire.h says. */
+static bool container_req_fits(const struct mpr__objw_req *r)
+{
+    uint64_t klen = MPR__OBJW_ARG_LOW(r->arg), room = MPR__OBJW_ARG_ROOM(r->arg);
+    switch (r->op) {
+    case MPR__OBJW_DICT_SET:
+    case MPR__OBJW_DICT_SETDEFAULT:
+        return room == 0 && klen <= MPR_DICT_KEY_MAX && r->length >= klen &&
+               r->length - klen <= MPR_DICT_VALUE_MAX;
+    case MPR__OBJW_DICT_GET:
+    case MPR__OBJW_DICT_POP:
+        return room <= MPR_DICT_VALUE_MAX && klen <= MPR_DICT_KEY_MAX && r->length == klen;
+    case MPR__OBJW_DICT_DELETE:
+    case MPR__OBJW_DICT_CONTAINS:
+        return room == 0 && klen <= MPR_DICT_KEY_MAX && r->length == klen;
+    case MPR__OBJW_DICT_ADD:
+        return room == 0 && klen <= MPR_DICT_KEY_MAX && r->length == klen + 8;
+    case MPR__OBJW_DICT_KEYS:
+        return r->length == 0 && r->arg <= MPR__OBJW_KEYS_MAX;
+    case MPR__OBJW_LIST_APPEND:
+        return r->arg == 0 && r->length <= MPR_LIST_ITEM_MAX;
+    case MPR__OBJW_LIST_SET:
+    case MPR__OBJW_LIST_INSERT:
+        return room == 0 && r->length <= MPR_LIST_ITEM_MAX;
+    case MPR__OBJW_LIST_GET:
+    case MPR__OBJW_LIST_POP:
+        return room <= MPR_LIST_ITEM_MAX && r->length == 0;
+    default: /* DICT_LENGTH, DICT_CLEAR, LIST_LENGTH, LIST_CLEAR */
+        return r->arg == 0 && r->length == 0;
+    }
+}
+
 /* The payload a request may carry (its span checked apart). */
 static bool length_fits(const struct mpr__objw_req *r, uint64_t max_item)
 {
@@ -81,7 +134,7 @@ static bool length_fits(const struct mpr__objw_req *r, uint64_t max_item)
 
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap)
 {
-    if (r->op < 1 || r->op > MPR__OBJW_OP_MAX)
+    if ((r->op < 1 || r->op > MPR__OBJW_OP_MAX) && !container_op(r->op))
         return mpr__wire_refuse(why, why_cap, "unknown op %u", r->op);
     if (r->flags != 0 || r->reserved != 0)
         return mpr__wire_refuse(why, why_cap, "reserved bits set");
@@ -93,10 +146,17 @@ bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char 
         return mpr__wire_refuse(why, why_cap, "timeout %lld", (long long)r->timeout_ns);
     if (r->rank > INT32_MAX)
         return mpr__wire_refuse(why, why_cap, "rank %u", r->rank);
+    if (container_op(r->op)) {
+        if (!container_req_fits(r))
+            return mpr__wire_refuse(why, why_cap, "length %u, arg %llu for op %u", r->length,
+                                    (unsigned long long)r->arg, r->op);
+        return true;
+    }
     if (!length_fits(r, max_item))
         return mpr__wire_refuse(why, why_cap, "length %u for op %u", r->length, r->op);
     if (r->op == MPR__OBJW_ATTACH) {
-        if (r->arg < 1 || r->arg > 8)
+        if ((r->arg < 1 || r->arg > 8) && r->arg != MPR__OBJW_KIND_DICT &&
+            r->arg != MPR__OBJW_KIND_LIST)
             return mpr__wire_refuse(why, why_cap, "attach to kind %llu", (unsigned long long)r->arg);
     } else if (r->op == MPR__OBJW_COND_NOTIFY) {
         if (r->arg < 1 || r->arg > INT32_MAX)
@@ -131,6 +191,8 @@ int mpr__objw_op_kind(unsigned op)
         return 7;
     if (op >= MPR__OBJW_ARRAY_READ && op <= MPR__OBJW_ARRAY_CAS)
         return 8;
+    if (container_op(op))
+        return op < MPR__OBJW_LIST_APPEND ? MPR__OBJW_KIND_DICT : MPR__OBJW_KIND_LIST;
     return 0;
 }
 
@@ -168,6 +230,7 @@ static bool known_rc(int32_t rc)
     case MPR_ERR_SHM: case MPR_ERR_PROC_FAILED: case MPR_ERR_INTERNAL: case MPR_ERR_FULL:
     case MPR_ERR_EMPTY: case MPR_ERR_TIMEOUT: case MPR_ERR_BUSY: case MPR_ERR_NOT_OWNER:
     case MPR_ERR_VALUE: case MPR_ERR_DEADLOCK: case MPR_ERR_BROKEN:
+    case MPR_ERR_KEY: case MPR_ERR_INDEX:
         return true;
     default:
         return false;
@@ -180,7 +243,37 @@ uint64_t mpr__objw_reply_room(const struct mpr__objw_req *req, uint64_t max_item
         return req->arg < max_item ? req->arg : max_item;
     if (req->op == MPR__OBJW_ARRAY_READ)
         return MPR__OBJW_SPAN_BYTES(req->arg);
+    if (req->op == MPR__OBJW_DICT_KEYS)
+        return req->arg;
+    if (container_reply_op(req->op))
+        return MPR__OBJW_ARG_ROOM(req->arg);
     return 0;
+}
+
+/* A container's reply (objects_wire.h). */
+static bool container_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,
+                                char *why, size_t why_cap)
+{
+    bool carries = container_reply_op(req->op);
+    uint64_t room = mpr__objw_reply_room(req, 0);
+    if (rep->length != 0 && !(carries && rep->rc == MPR_SUCCESS &&
+                              rep->length == (uint64_t)rep->value && rep->length <= room))
+        return mpr__wire_refuse(why, why_cap, "payload of %u bytes", rep->length);
+    if (rep->rc != MPR_SUCCESS && rep->rc != MPR_ERR_TRUNCATE)
+        return true;
+    int64_t v = rep->value;
+    bool ok = rep->extra == 0;
+    if (rep->rc == MPR_ERR_TRUNCATE)
+        ok = ok && carries && v >= 0 && (uint64_t)v > room;
+    if (carries)
+        ok = ok && v >= 0 && (uint64_t)v <= container_reply_max(req->op);
+    else if (req->op == MPR__OBJW_DICT_CONTAINS || req->op == MPR__OBJW_DICT_SETDEFAULT)
+        ok = ok && (v == 0 || v == 1);
+    else if (req->op == MPR__OBJW_DICT_LENGTH || req->op == MPR__OBJW_LIST_LENGTH)
+        ok = ok && v >= 0 && v <= INT32_MAX;
+    else if (req->op != MPR__OBJW_DICT_ADD)
+        ok = ok && v == 0;
+    return ok || mpr__wire_refuse(why, why_cap, "value %lld for op %u", (long long)v, req->op);
 }
 
 bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw_req *req,
@@ -193,6 +286,8 @@ bool mpr__objw_rep_check(const struct mpr__objw_rep *rep, const struct mpr__objw
         return mpr__wire_refuse(why, why_cap, "reserved bits set");
     if (!known_rc(rep->rc))
         return mpr__wire_refuse(why, why_cap, "unknown code %d", rep->rc);
+    if (container_op(req->op))
+        return container_rep_check(rep, req, why, why_cap);
     bool got = req->op == MPR__OBJW_QUEUE_GET && rep->rc == MPR_SUCCESS;
     bool read = req->op == MPR__OBJW_ARRAY_READ && rep->rc == MPR_SUCCESS;
     if (got ? (uint64_t)rep->length != (uint64_t)rep->value || rep->length > req->arg

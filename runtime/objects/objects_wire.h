@@ -83,8 +83,49 @@ enum mpr__objw_op {
     MPR__OBJW_ARRAY_WRITE,
     MPR__OBJW_ARRAY_FETCH_ADD,
     MPR__OBJW_ARRAY_CAS,
+    /* The Manager containers (dict.c, list.c) take numbers from 40 up,
+     * apart from the ops above, so other kinds can go in between. */
+    MPR__OBJW_DICT_SET = 40,
+    MPR__OBJW_DICT_GET,
+    MPR__OBJW_DICT_POP,
+    MPR__OBJW_DICT_DELETE,
+    MPR__OBJW_DICT_CONTAINS,
+    MPR__OBJW_DICT_LENGTH,
+    MPR__OBJW_DICT_CLEAR,
+    MPR__OBJW_DICT_SETDEFAULT,
+    MPR__OBJW_DICT_ADD,
+    MPR__OBJW_DICT_KEYS,
+    MPR__OBJW_LIST_APPEND = 50,
+    MPR__OBJW_LIST_GET,
+    MPR__OBJW_LIST_SET,
+    MPR__OBJW_LIST_POP,
+    MPR__OBJW_LIST_INSERT,
+    MPR__OBJW_LIST_LENGTH,
+    MPR__OBJW_LIST_CLEAR,
 };
 #define MPR__OBJW_OP_MAX MPR__OBJW_ARRAY_CAS
+#define MPR__OBJW_CONTAINER_OP_FIRST MPR__OBJW_DICT_SET
+#define MPR__OBJW_CONTAINER_OP_LAST MPR__OBJW_LIST_CLEAR
+/* The containers' object kinds (enum mpr__obj_kind). */
+#define MPR__OBJW_KIND_DICT 16
+#define MPR__OBJW_KIND_LIST 17
+
+/*
+ * The containers' requests. A dict op's arg is the key's length | the
+ * room for a value << 32 (GET, POP; else 0); its payload is the key, then
+ * (SET, SETDEFAULT) the value or (ADD) the delta (i64). DICT_KEYS's arg
+ * is the room for the snapshot (at most MPR__OBJW_KEYS_MAX); its reply
+ * payload: for each key, its length (u32) and its bytes. A list op's arg
+ * is the index (i32, negative from the end) | the room for an item << 32
+ * (GET, POP); its payload is the item (APPEND, SET, INSERT). Replies: GET,
+ * POP, LIST_GET, LIST_POP, KEYS carry the value, item or snapshot; value
+ * is its length, also with MPR_ERR_TRUNCATE (longer than the room: nothing
+ * sent); CONTAINS and SETDEFAULT 0/1, LENGTH the count, ADD the new value.
+ */
+#define MPR__OBJW_KEYS_MAX ((uint64_t)1 << 30)
+#define MPR__OBJW_ARG_LOW(arg) ((uint32_t)((uint64_t)(arg) & 0xffffffffu))
+#define MPR__OBJW_ARG_ROOM(arg) ((uint64_t)(arg) >> 32)
+#define MPR__OBJW_ARG(low, room) ((uint64_t)(uint32_t)(low) | (uint64_t)(room) << 32)
 
 /* The most bytes one ARRAY_READ or ARRAY_WRITE moves, and the span field. */
 #define MPR__OBJW_ARRAY_CHUNK ((uint64_t)1 << 20)
@@ -142,7 +183,8 @@ void mpr__objw_req_decode(const unsigned char in[MPR__OBJW_REQ_BYTES], struct mp
 bool mpr__objw_req_check(const struct mpr__objw_req *r, uint64_t max_item, char *why, size_t why_cap);
 
 /* The object kind an op applies to (enum mpr__obj_kind's values: 1 queue,
- * 2 event, 3 semaphore, 4 lock, 5 rlock, 6 barrier, 7 condition, 8 array), or 0
+ * 2 event, 3 semaphore, 4 lock, 5 rlock, 6 barrier, 7 condition, 8 array,
+ * 16 dict, 17 list), or 0
  * (ATTACH, or not an op). */
 int mpr__objw_op_kind(unsigned op);
 

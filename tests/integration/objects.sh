@@ -138,6 +138,8 @@ example 5 pipe_prodcons 3000
 rm -f "$LOCKFILE"
 example 1 array_counters 200
 example 4 array_counters 1000
+example 1 manager_dict 50
+example 4 manager_dict 500
 
 # --- a rank dies while the others are blocked on an object ----------------
 for object in queue lock semaphore event rlock barrier condition array; do

@@ -160,6 +160,84 @@ static void test_op_kind(void **state)
     assert_int_equal(mpr__objw_op_kind(MPR__OBJW_OP_MAX + 1), 0);
 }
 
+/* The Manager containers' ops (40 up): payload and arg as the wire says. */
+static void test_container_reqs(void **state)
+{
+    (void)state;
+    struct mpr__objw_req r = { .op = MPR__OBJW_DICT_SET, .object = 1, .seq = 1,
+                               .arg = MPR__OBJW_ARG(3, 0), .length = 3 + 10 };
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    assert_int_equal(mpr__objw_op_kind(r.op), MPR__OBJW_KIND_DICT);
+    r.length = 2; /* shorter than its key */
+    assert_req_refused(&r, "length");
+    r.length = 3 + MPR_DICT_VALUE_MAX + 1;
+    assert_req_refused(&r, "length");
+    r.arg = MPR__OBJW_ARG(MPR_DICT_KEY_MAX + 1, 0);
+    r.length = MPR_DICT_KEY_MAX + 1;
+    assert_req_refused(&r, "length");
+    r.op = MPR__OBJW_DICT_GET; /* the key, and room for the value */
+    r.arg = MPR__OBJW_ARG(3, 100);
+    r.length = 3;
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    assert_int_equal(mpr__objw_reply_room(&r, 0), 100);
+    r.arg = MPR__OBJW_ARG(3, MPR_DICT_VALUE_MAX + 1);
+    assert_req_refused(&r, "length");
+    r.op = MPR__OBJW_DICT_ADD;
+    r.arg = MPR__OBJW_ARG(3, 0);
+    r.length = 3;
+    assert_req_refused(&r, "length"); /* no delta */
+    r.length = 11;
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    r.op = MPR__OBJW_DICT_KEYS;
+    r.length = 0;
+    r.arg = MPR__OBJW_KEYS_MAX + 1;
+    assert_req_refused(&r, "length");
+    r.arg = 4096;
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    assert_int_equal(mpr__objw_reply_room(&r, 0), 4096);
+    r.op = MPR__OBJW_LIST_GET;
+    r.arg = MPR__OBJW_ARG(-1, 64);
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+    assert_int_equal(mpr__objw_op_kind(r.op), MPR__OBJW_KIND_LIST);
+    r.length = 1; /* a get carries nothing */
+    assert_req_refused(&r, "length");
+    r.op = MPR__OBJW_LIST_APPEND;
+    r.arg = 5;
+    assert_req_refused(&r, "length");
+    r.op = MPR__OBJW_CONTAINER_OP_LAST + 1;
+    r.arg = 0;
+    r.length = 0;
+    assert_req_refused(&r, "op");
+    r.op = MPR__OBJW_ATTACH;
+    r.arg = MPR__OBJW_KIND_LIST;
+    assert_true(mpr__objw_req_check(&r, 0, NULL, 0));
+
+    /* replies: a value's bytes only with success, its length in value */
+    struct mpr__objw_req g = { .op = MPR__OBJW_DICT_GET, .object = 1, .seq = 9,
+                               .arg = MPR__OBJW_ARG(3, 100), .length = 3 };
+    struct mpr__objw_rep rep = { .op = g.op, .seq = 9, .value = 40, .length = 40 };
+    assert_true(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    rep.length = 39;
+    assert_false(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    rep = (struct mpr__objw_rep){ .op = g.op, .seq = 9, .rc = MPR_ERR_TRUNCATE, .value = 101 };
+    assert_true(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    rep.value = 100; /* it would have fitted */
+    assert_false(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    rep = (struct mpr__objw_rep){ .op = g.op, .seq = 9, .rc = MPR_ERR_KEY };
+    assert_true(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    rep.length = 1;
+    assert_false(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    g.op = MPR__OBJW_DICT_CONTAINS;
+    g.arg = MPR__OBJW_ARG(3, 0);
+    rep = (struct mpr__objw_rep){ .op = g.op, .seq = 9, .value = 2 };
+    assert_false(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    g.op = MPR__OBJW_LIST_SET;
+    rep = (struct mpr__objw_rep){ .op = g.op, .seq = 9, .rc = MPR_ERR_INDEX };
+    assert_true(mpr__objw_rep_check(&rep, &g, NULL, 0));
+    rep.rc = MPR_ERR_TRUNCATE; /* only ops that carry bytes truncate */
+    assert_false(mpr__objw_rep_check(&rep, &g, NULL, 0));
+}
+
 static void test_rep_roundtrip(void **state)
 {
     (void)state;
@@ -369,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_req_refused),
         cmocka_unit_test(test_op_kind),
         cmocka_unit_test(test_array_reqs),
+        cmocka_unit_test(test_container_reqs),
         cmocka_unit_test(test_rep_roundtrip),
         cmocka_unit_test(test_rep_checks),
     };
