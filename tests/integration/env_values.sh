@@ -1,0 +1,98 @@
+#!/bin/bash
+# env_values.sh - every MPR_* setting is checked (runtime/core/env.c,
+# runtime/coll/coll_select.c): a value that is not a number, out of range
+# or not one of the names makes mpr_init fail, with exactly one line on
+# stderr naming the variable and what it may be, and the job exit non-zero;
+# good values work; every algorithm name MPR_COLL_* accepts is one the
+# collective knows (program: env_probe.c). MPR_QUEUE_*: queue_limits.sh.
+
+source "$TOP_SRCDIR/tests/integration/lib.sh"
+use_private_shm "$0" "$@"
+
+# refused VAR VALUE [N]: a job of N ranks (2) with VAR=VALUE fails at
+# mpr_init with one line saying why.
+refused() {
+    local var=$1 value=$2 n=${3:-2} lines
+    run "$n" -x "$var=$value" -- env_probe
+    lines=$(grep -cF "$var=$value is not allowed: " <<<"$LAST_OUTPUT")
+    if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && [ "$lines" -eq 1 ] &&
+        [ "$(grep -c '^mpr: ' <<<"$LAST_OUTPUT")" -eq 1 ] &&
+        [ "$(grep -c '^mpr_init: MPR_ERR_ARG' <<<"$LAST_OUTPUT")" -ge 1 ]; then
+        pass "$var='$value' refused: $(grep -F "$var=" <<<"$LAST_OUTPUT" | head -1)"
+    else
+        fail "$var='$value': exit $RC, $lines lines say why; output:"
+        printf '%s\n' "$LAST_OUTPUT" | tail -10 >&2
+    fi
+}
+
+# accepted VAR VALUE [N]: the job runs right and says nothing about it.
+accepted() {
+    local var=$1 value=$2 n=${3:-2}
+    run "$n" -x "$var=$value" -- env_probe
+    if [ "$RC" -eq 0 ] && ! grep -q "^mpr: \|not a known algorithm" <<<"$LAST_OUTPUT"; then
+        pass "$var='$value' accepted"
+    else
+        fail "$var='$value': exit $RC; output:"
+        printf '%s\n' "$LAST_OUTPUT" | tail -10 >&2
+    fi
+}
+
+for v in abc 100 4095 1T 99999999999999999999 -4096 " 64K" 64KB; do
+    refused MPR_UNEXPECTED_BYTES "$v"
+done
+for v in abc -1 1e3 1000000001; do refused MPR_SPIN "$v"; done
+for v in x -2 1000001; do refused MPR_YIELDS "$v"; done
+for v in yes 2 true; do refused MPR_OVERSUBSCRIBED "$v"; done
+for v in shm TCP "tcp "; do refused MPR_TRANSPORT "$v"; done
+for v in abc 10 39 200000 1M; do refused MPR_SHM_EAGER_LIMIT "$v"; done
+# in range for the table, but more than half of this job's ring (8 ranks:
+# 128 KiB rings): refused by the transport
+refused MPR_SHM_EAGER_LIMIT 100000 8
+for v in on 2; do refused MPR_SHM_CMA "$v"; done
+for v in 2 no; do refused MPR_FUTEX_WAITV "$v"; done
+for v in -1 2M 1048577 abc; do refused MPR_TCP_EAGER_LIMIT "$v"; done
+for v in 0 -3 abc 3601 inf nan 2s; do refused MPR_TCP_WIREUP_TIMEOUT "$v"; done
+for v in 1.2.3 localhost 300.1.1.1; do refused MPR_TCP_ADDR "$v"; done
+refused MPR_TCP_IF mpr-no-such-if0
+for c in BARRIER BCAST GATHER SCATTER ALLGATHER ALLTOALL REDUCE ALLREDUCE; do
+    refused "MPR_COLL_$c" bogus
+done
+for v in 1 65 x; do refused MPR_COLL_SHM_SLOTS "$v"; done
+for v in 512 8M 1G abc; do refused MPR_COLL_SHM_SLOT "$v"; done
+for v in yes 2; do refused MPR_CHECK "$v"; done
+expect_exit 1 "MPR_SPIN=abc without mprun (singleton): mpr_init fails" -- \
+    env -u PMIX_NAMESPACE -u PMIX_RANK -u PMIX_SERVER_URI4 -u PMIX_SERVER_URI41 \
+    -u PMIX_SERVER_URI3 -u PMIX_SERVER_URI2 -u PMIX_SERVER_URI21 MPR_SPIN=abc \
+    "$TESTS_BIN/env_probe"
+grep -q "^mpr: MPR_SPIN=abc is not allowed: a whole number from 0 to" <<<"$LAST_OUTPUT" &&
+    pass "singleton: one line says why" || fail "singleton: $LAST_OUTPUT"
+
+accepted MPR_UNEXPECTED_BYTES 64K
+accepted MPR_UNEXPECTED_BYTES 4096
+accepted MPR_SPIN 0
+accepted MPR_YIELDS 0
+accepted MPR_OVERSUBSCRIBED 1
+accepted MPR_TRANSPORT tcp
+accepted MPR_TRANSPORT auto
+accepted MPR_SHM_EAGER_LIMIT 1K
+accepted MPR_SHM_CMA 0
+accepted MPR_FUTEX_WAITV 0
+accepted MPR_TCP_EAGER_LIMIT 0
+accepted MPR_TCP_WIREUP_TIMEOUT 2.5
+accepted MPR_TCP_ADDR 127.0.0.1
+accepted MPR_TCP_IF lo
+accepted MPR_COLL_SHM_SLOTS 2
+accepted MPR_COLL_SHM_SLOT 2K
+accepted MPR_CHECK 1
+# every name the check accepts is an algorithm its collective knows
+# (names from the refusal line)
+for c in BARRIER BCAST GATHER SCATTER ALLGATHER ALLTOALL REDUCE ALLREDUCE; do
+    run 2 -x "MPR_COLL_$c=bogus" -- env_probe
+    names=$(sed -n "s/.*MPR_COLL_$c=bogus is not allowed: one of //p" <<<"$LAST_OUTPUT" | tr -d ',')
+    [ -n "$names" ] || fail "MPR_COLL_$c: no names listed: $LAST_OUTPUT"
+    for alg in $names; do
+        accepted "MPR_COLL_$c" "$alg" 3
+    done
+done
+no_leftovers
+finish
