@@ -49,11 +49,11 @@ static const char *value_of(const char *name)
     return v && *v ? v : NULL;
 }
 
+/* Every rank says it: saying it on rank 0 only lost the line when another
+ * rank refused first and the launcher ended the job before rank 0 spoke. */
 int mpr__env_refuse(const char *name, const char *value, const char *allowed)
 {
-    const char *rank = getenv("PMIX_RANK");
-    if (!rank || strcmp(rank, "0") == 0)
-        mpr__log("%s=%s is not allowed: %s", name, value, allowed);
+    mpr__log("%s=%s is not allowed: %s", name, value, allowed);
     return MPR_ERR_ARG;
 }
 

@@ -4,8 +4,8 @@
  * Each reader gives *out the value of the variable, or `fallback` when it
  * is unset or empty, and returns MPR_SUCCESS. A value that is set but not
  * allowed (not a number, out of range, not one of the names) is refused:
- * one line on stderr names the variable and what it may be (said by rank
- * 0 only: every rank has the same environment), and the reader returns
+ * one line on stderr names the variable and what it may be (the same line
+ * from every rank that reads it), and the reader returns
  * MPR_ERR_ARG, which fails mpr_init. README.md lists the variables.
  *
  * The core's and the transports' variables are in one table in env.c
