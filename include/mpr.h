@@ -103,7 +103,8 @@ typedef struct mpr_request *mpr_request;
  * Collective over all ranks of the job; blocking.
  * Returns MPR_SUCCESS, MPR_ERR_ALREADY_INIT, MPR_ERR_FINALIZED, MPR_ERR_PMIX
  * (the launcher could not be reached or wire-up failed), MPR_ERR_SHM
- * (shared memory could not be created), MPR_ERR_ARG (MPR_TCP_IF or
+ * (shared memory could not be created), MPR_ERR_ARG (an MPR_* environment
+ * variable has a value it may not have, see README.md, or MPR_TCP_IF or
  * MPR_TCP_ADDR names no usable address), MPR_ERR_NO_MEM, MPR_ERR_INTERNAL
  * (a socket could not be set up). Each failure prints one line on stderr.
  */
@@ -191,6 +192,15 @@ const char *mpr_error_name(int err);
 /*
  * mpr_send - send len bytes to rank dest. Blocking: returns once buf may be
  * reused (small messages are buffered; large ones wait for the receiver).
+ * Flow control: a sender may have at most MPR_UNEXPECTED_BYTES (default
+ * 4 MiB, counting 64 bytes per message besides the payload) buffered at one
+ * receiver and not yet received there; past that a send of any size waits
+ * for its receive to be posted (only its envelope travels), so a flood of
+ * unreceived messages costs the receiver memory for the bound plus about
+ * 100 bytes per message. While it waits the rank keeps taking in its own
+ * messages. mpr_isend never blocks. (Over shared memory without CMA,
+ * MPR_SHM_CMA=0 or no ptrace permission, there is no rendezvous: messages
+ * are then buffered past the bound.)
  * Returns MPR_SUCCESS, MPR_ERR_ARG (bad comm/rank/tag, NULL buf with len > 0),
  * MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED (dest died).
  */

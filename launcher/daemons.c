@@ -536,6 +536,8 @@ int mprun_daemons_start(struct mprun_daemons *d, struct mprun_loop *loop,
 
 void mprun_daemons_shutdown(struct mprun_daemons *d)
 {
+    if (d->daemons == NULL)
+        return; /* never started: the job failed before (job_remote.c) */
     for (int h = 0; h < d->nhosts; h++) {
         struct mprun_daemon *dm = &d->daemons[h];
 

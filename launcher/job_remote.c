@@ -546,7 +546,10 @@ int mprun_job_check_distinct_names(const struct job *job, char *err, size_t errl
     return 0;
 }
 
-static int heartbeat_ms(void)
+/* The heartbeat timeout in ms, or -1 (err says why) when
+ * MPRUN_HEARTBEAT_TIMEOUT is set to something else than seconds from 0.2
+ * to 86400: a bad value is refused, never ignored. */
+static int heartbeat_ms(char *err, size_t errlen)
 {
     const char *text = getenv("MPRUN_HEARTBEAT_TIMEOUT");
     char *end;
@@ -555,11 +558,10 @@ static int heartbeat_ms(void)
     if (text == NULL || text[0] == '\0')
         return DEFAULT_HEARTBEAT_S * 1000;
     seconds = strtod(text, &end);
-    if (*end != '\0' || !(seconds >= 0.2 && seconds <= 86400)) {
-        mprun_say(
-            "warning: ignoring MPRUN_HEARTBEAT_TIMEOUT='%s': expected seconds from 0.2 to 86400",
-            text);
-        return DEFAULT_HEARTBEAT_S * 1000;
+    if (end == text || *end != '\0' || !(seconds >= 0.2 && seconds <= 86400)) {
+        snprintf(err, errlen, "MPRUN_HEARTBEAT_TIMEOUT=%s is not allowed: seconds from 0.2 to 86400",
+                 text);
+        return -1;
     }
     return (int)(seconds * 1000);
 }
@@ -585,7 +587,7 @@ int mprun_job_prepare_remote_hosts(struct job *job, char *err, size_t errlen)
         .launch_agent = launch_agent(job->opts),
         .mprun_path = job->mprun_path,
         .child_mask = &job->child_setup.signal_mask,
-        .heartbeat_ms = heartbeat_ms(),
+        .heartbeat_ms = heartbeat_ms(err, errlen),
         .connect_timeout_ms = CONNECT_TIMEOUT_MS,
     };
     size_t n = (size_t)hosts->nranks;
@@ -601,6 +603,8 @@ int mprun_job_prepare_remote_hosts(struct job *job, char *err, size_t errlen)
         mprun_output_init(&job->remote_err[r], -1, STDERR_FILENO, r, job->opts->tag_output);
     }
     mprun_fence_init(&job->fence, hosts->nhosts, hosts->nranks, hosts->host_of_rank);
+    if (config.heartbeat_ms < 0)
+        return -1; /* err says why */
     return mprun_daemons_start(&job->daemons, &job->loop, &daemon_events, job, &config, err,
                                errlen);
 }

@@ -17,7 +17,9 @@ int mpr_init(int *argc, char ***argv)
         return MPR_ERR_FINALIZED;
     if (mpr__g.initialized)
         return MPR_ERR_ALREADY_INIT;
-    int rc = mpr__core_start();
+    int rc = mpr__coll_env_check();
+    if (rc == MPR_SUCCESS)
+        rc = mpr__core_start();
     if (rc != MPR_SUCCESS)
         return rc;
     mpr__coll_check_configure();

@@ -16,6 +16,8 @@ runtime_libmpr_la_SOURCES += \
 	runtime/core/request.c \
 	runtime/core/match.c runtime/core/match.h \
 	runtime/core/p2p.c \
+	runtime/core/flow.c \
+	runtime/core/env.c runtime/core/env.h \
 	runtime/core/comm.c \
 	runtime/core/datatype.c runtime/core/datatype.h \
 	runtime/core/segment.c runtime/core/segment.h \

@@ -11,7 +11,7 @@ tests_unit_test_datatype_SOURCES = tests/unit/test_datatype.c runtime/core/datat
 tests_unit_test_datatype_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_datatype_LDADD = $(UNIT_LDADD)
 # The one wait, against fake transports.
-tests_unit_test_wait_SOURCES = tests/unit/test_wait.c runtime/core/wait.c
+tests_unit_test_wait_SOURCES = tests/unit/test_wait.c runtime/core/wait.c runtime/core/env.c runtime/core/log.c
 tests_unit_test_wait_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_wait_LDADD = $(UNIT_LDADD) -lpthread -lm
 

@@ -4,9 +4,10 @@
 # (hostile_peers.sh, hostile_peers_multihost.sh, with hostile_job.c and the
 # flooder hostile_flood.py); mprun naming the rank that died first when the
 # others react to its death across hosts (blame_multihost.sh).
+# Every MPR_* value checked at mpr_init (env_values.sh, with env_probe.c).
 # Included from tests/local.mk, which says how to register a test.
 
-TEST_BINS += tests/integration/hostile_job
-TEST_SH += tests/integration/hostile_peers.sh tests/integration/hostile_peers_multihost.sh \
+TEST_BINS += tests/integration/hostile_job tests/integration/env_probe
+TEST_SH += tests/integration/env_values.sh tests/integration/hostile_peers.sh tests/integration/hostile_peers_multihost.sh \
 	tests/integration/blame_multihost.sh
 EXTRA_DIST += tests/integration/hostile_flood.py

@@ -3,7 +3,8 @@
 # (transports.sh; the collectives with MPR_CHECK=0: transports_unchecked.sh);
 # shared memory's own cases (shm.sh); TCP's own cases on
 # one host (tcp.sh) and across hosts made of network namespaces, shm and
-# TCP in one job (tcp_multihost.sh). Included from tests/local.mk, which
+# TCP in one job (tcp_multihost.sh); flow control of unexpected messages
+# (flow.sh). Included from tests/local.mk, which
 # says how to register a test.
 
 UNIT_TESTS += tests/unit/test_ring tests/unit/test_tcp_frame
@@ -16,6 +17,7 @@ tests_unit_test_tcp_frame_LDADD = $(UNIT_LDADD)
 
 TEST_BINS += \
 	tests/integration/misc_shm \
+	tests/integration/p2p_flood \
 	tests/integration/tcp_stress \
 	tests/integration/tcp_stray_client
 # Speaks the wire format to refuse, so it shares tcp_wire.c, not libmpr.
@@ -28,4 +30,5 @@ TEST_SH += \
 	tests/integration/transports_unchecked.sh \
 	tests/integration/shm.sh \
 	tests/integration/tcp.sh \
-	tests/integration/tcp_multihost.sh
+	tests/integration/tcp_multihost.sh \
+	tests/integration/flow.sh

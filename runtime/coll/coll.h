@@ -31,6 +31,8 @@ enum mpr__coll_tag {
 /* The algorithm forced by MPR_COLL_<NAME> (e.g. MPR_COLL_BCAST=binomial),
  * or NULL for "choose by size and shape". Read once per name. */
 const char *mpr__coll_forced(const char *name);
+/* Every MPR_COLL_* setting and MPR_CHECK is allowed (core/env.h); mpr_init's. */
+int mpr__coll_env_check(void);
 
 /* ---- Used beyond the collectives' own files ---- */
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "coll/coll_check.h"
+#include "core/env.h"
 
 #define CHECK_TAG 0
 
@@ -33,8 +34,10 @@ bool mpr__coll_check_on;
 
 void mpr__coll_check_configure(void)
 {
-    const char *env = getenv("MPR_CHECK");
-    mpr__coll_check_on = env && *env && strcmp(env, "0") != 0;
+    static const char *const flag[] = { "0", "1", NULL };
+    int on; /* checked at mpr_init (mpr__coll_env_check) */
+    mpr__env_name("MPR_CHECK", flag, 0, &on);
+    mpr__coll_check_on = on == 1;
 }
 
 struct signature {

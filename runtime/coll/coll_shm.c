@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "coll/coll_shm.h"
+#include "core/env.h"
 #include "core/cpu_relax.h"
 #include "core/segment.h"
 
@@ -35,26 +36,17 @@ static size_t round_up(size_t v, size_t to)
 
 static size_t env_size(const char *name, size_t dflt, size_t min, size_t max)
 {
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return dflt;
-    char *end;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (*end == 'K' || *end == 'k')
-        x <<= 10;
-    else if (*end == 'M' || *end == 'm')
-        x <<= 20;
-    if (x < min || x > max)
-        return dflt;
+    long long x; /* checked at mpr_init (mpr__coll_env_check) */
+    mpr__env_ll(name, (long long)min, (long long)max, (long long)dflt, true, &x);
     return round_up((size_t)x, LINE);
 }
 
 static void layout(struct mpr__coll_seg *geo, int n)
 {
     geo->n = (uint32_t)n;
-    const char *v = getenv("MPR_COLL_SHM_SLOTS");
-    unsigned long slots = v ? strtoul(v, NULL, 10) : 0;
-    geo->nslots = slots >= 2 && slots <= 64 ? (uint32_t)slots : 8;
+    long long slots; /* checked at mpr_init (mpr__coll_env_check) */
+    mpr__env_ll("MPR_COLL_SHM_SLOTS", 2, 64, 8, false, &slots);
+    geo->nslots = (uint32_t)slots;
     geo->slot_bytes = env_size("MPR_COLL_SHM_SLOT", 65536, 1024, 4u << 20);
     size_t red = n <= 8 ? 65536 : round_up(524288 / (size_t)n, 4096);
     geo->red_bytes = red < 8192 ? 8192 : red;

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/env.h"
 #include "core/mpr_internal.h"
 
 struct mpr__state mpr__g;
@@ -21,11 +22,10 @@ int mpr__check_ready(void)
 
 static bool host_oversubscribed(void)
 {
-    const char *env = getenv("MPR_OVERSUBSCRIBED");
-    if (env)
-        return strcmp(env, "0") != 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores > 0 && mpr__g.local_size > cores;
+    bool more_ranks = cores > 0 && mpr__g.local_size > cores;
+    bool set;
+    return mpr__env_flag("MPR_OVERSUBSCRIBED", more_ranks, &set) == MPR_SUCCESS ? set : more_ranks;
 }
 
 static int build_peer_table(void)
@@ -99,7 +99,12 @@ int mpr__core_start(void)
     if (dot)
         *dot = '\0';
 
-    int rc = mpr__wireup_init();
+    int rc = mpr__env_check_all();
+    if (rc == MPR_SUCCESS)
+        rc = mpr__flow_configure();
+    if (rc != MPR_SUCCESS)
+        return rc;
+    rc = mpr__wireup_init();
     mpr__g.oversubscribed = host_oversubscribed();
     if (rc == MPR_SUCCESS)
         rc = start_transports();

@@ -73,6 +73,7 @@ struct mpr_request {
     mpr_status status;   /* recv: filled at completion */
     bool declines_longer; /* recv: a longer message is left unexpected, not truncated */
     struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
+    uint8_t flow;        /* send: enum mpr__flow_route, decided once (flow.c) */
     struct mpr_request *next_free;
 };
 
@@ -111,6 +112,8 @@ struct mpr__peer {
     bool finalizing;  /* announced it finalizes: nothing more comes from it */
     bool notified;    /* this rank's own finalize notice went to it */
     struct mpr_request *notice; /* that notice, until finalize waits for it */
+    size_t flow_out;  /* sent eagerly to it, not yet given back as credit (flow.c) */
+    size_t flow_owed; /* its eager bytes taken here, not yet given back */
 };
 
 struct mpr__state {
@@ -146,6 +149,7 @@ struct mpr__state {
     struct mpr_request *free_requests;
     unsigned spin_polls;   /* polls before a wait goes to sleep (MPR_SPIN) */
     unsigned sleep_yields; /* then sched_yield calls before it sleeps (MPR_YIELDS) */
+    size_t unexpected_limit; /* eager bytes one sender may have unreceived here (MPR_UNEXPECTED_BYTES) */
 };
 
 extern struct mpr__state mpr__g;
@@ -224,6 +228,43 @@ void mpr__liveness_watch_comm(const struct mpr_comm *comm);
 void mpr__finalize_announce(void);
 void mpr__peer_linked(int world_rank);
 void mpr__finalize_notices_wait(void);
+
+/* flow.c: eager credits. A sender may have at most unexpected_limit bytes
+ * (payload + MPR__FLOW_MSG_COST per message) sent eagerly to one receiver
+ * and not yet taken by a receive there; beyond that, a message goes by
+ * rendezvous (its data stays at the sender). Receivers give the bytes back
+ * through the transport's `credit` member. */
+enum mpr__flow_route { MPR__FLOW_UNDECIDED, MPR__FLOW_EAGER, MPR__FLOW_RENDEZVOUS };
+#define MPR__FLOW_MSG_COST 64
+#define MPR__UNEXPECTED_DEFAULT ((size_t)4 << 20)
+int mpr__flow_configure(void);
+static inline size_t mpr__flow_cost(size_t len)
+{
+    return len ? len + MPR__FLOW_MSG_COST : 0;
+}
+/* Transports ask before sending req eagerly (or streaming it unasked): true
+ * when it may go so, its bytes charged; false when it should go by
+ * rendezvous. Decided at the first call, the same answer after. */
+static inline bool mpr__flow_eager_allowed(struct mpr_request *req)
+{
+    if (req->flow == MPR__FLOW_UNDECIDED) {
+        struct mpr__peer *p = &mpr__g.peers[req->peer];
+        size_t cost = mpr__flow_cost(req->len);
+        bool fits = cost <= mpr__g.unexpected_limit && p->flow_out <= mpr__g.unexpected_limit - cost;
+        req->flow = fits ? MPR__FLOW_EAGER : MPR__FLOW_RENDEZVOUS;
+        if (fits)
+            p->flow_out += cost;
+    }
+    return req->flow == MPR__FLOW_EAGER;
+}
+/* The transport cannot do rendezvous with this peer: send eagerly anyway
+ * (charged all the same, so the accounts agree). */
+void mpr__flow_charge_anyway(struct mpr_request *req);
+/* The receiving side: an eager message of len bytes from src left the
+ * transport for a receive (or was dropped); gives credit back in batches. */
+void mpr__flow_taken(int src, size_t len);
+/* Credit from peer `src` arrived. */
+void mpr__flow_credit_arrived(int src, uint64_t bytes);
 
 /* progress.c: one pass over the transports in use; returns events. */
 int mpr__progress(void);

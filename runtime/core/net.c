@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/env.h"
 #include "core/mpr_internal.h"
 
 static bool is_loopback(const struct sockaddr *sa)
@@ -116,11 +117,11 @@ static bool address_of_hostname(struct sockaddr_storage *out)
 
 static int choose_address(struct sockaddr_storage *out)
 {
-    const char *env = getenv("MPR_TCP_ADDR");
-    if (env && *env)
+    const char *env = mpr__env_text("MPR_TCP_ADDR");
+    if (env)
         return address_from_env_addr(env, out);
-    env = getenv("MPR_TCP_IF");
-    if (env && *env) {
+    env = mpr__env_text("MPR_TCP_IF");
+    if (env) {
         if (address_of_interface(env, out))
             return MPR_SUCCESS;
         mpr__log("MPR_TCP_IF=%s: no such interface with an address that is up", env);

@@ -110,8 +110,11 @@ static struct mpr__msg *new_msg(int src, int tag, uint32_t ctx, size_t len, bool
     return msg;
 }
 
+/* Every unexpected message ends here: an eager one gives its credit back. */
 static void free_msg(struct mpr__msg *msg)
 {
+    if (!msg->rendezvous)
+        mpr__flow_taken(msg->match.source, msg->len);
     free(msg->data);
     free(msg);
 }
@@ -125,6 +128,7 @@ int mpr__deliver_eager(int src, int tag, uint32_t ctx, const void *data, size_t 
     struct mpr_request *req = take_posted(src, tag, ctx, len);
     if (req) {
         mpr__recv_finish(req, src, tag, data, len);
+        mpr__flow_taken(src, len);
         return MPR_SUCCESS;
     }
     struct mpr__msg *msg = new_msg(src, tag, ctx, len, true);
@@ -144,8 +148,11 @@ void mpr__deliver_start(int src, int tag, uint32_t ctx, size_t len, bool rendezv
 {
     *req_out = take_posted(src, tag, ctx, len);
     *msg_out = NULL;
-    if (*req_out)
+    if (*req_out) {
+        if (!rendezvous)
+            mpr__flow_taken(src, len); /* its bytes go straight to the receive */
         return;
+    }
     struct mpr__msg *msg = new_msg(src, tag, ctx, len, !rendezvous);
     if (!msg)
         return;

@@ -34,6 +34,7 @@
 
 #include "core/cpu_relax.h"
 #include "core/futex.h"
+#include "core/env.h"
 #include "core/mpr_internal.h"
 
 #define SLEEP_MAX_MS 100      /* longest sleep; liveness is checked at least this often */
@@ -47,12 +48,13 @@
 
 void mpr__wait_configure(void)
 {
-    const char *env = getenv("MPR_SPIN");
-    mpr__g.spin_polls = env ? (unsigned)strtoul(env, NULL, 10)
-                        : mpr__g.oversubscribed ? SPIN_OVERSUBSCRIBED : SPIN_DEFAULT;
-    env = getenv("MPR_YIELDS");
-    mpr__g.sleep_yields = env ? (unsigned)strtoul(env, NULL, 10)
-                          : mpr__g.oversubscribed ? YIELDS_OVERSUBSCRIBED : YIELDS_DEFAULT;
+    /* checked at the start (mpr__env_check_all): these cannot fail */
+    long long v;
+    mpr__env_number("MPR_SPIN", mpr__g.oversubscribed ? SPIN_OVERSUBSCRIBED : SPIN_DEFAULT, &v);
+    mpr__g.spin_polls = (unsigned)v;
+    mpr__env_number("MPR_YIELDS", mpr__g.oversubscribed ? YIELDS_OVERSUBSCRIBED : YIELDS_DEFAULT,
+                    &v);
+    mpr__g.sleep_yields = (unsigned)v;
 }
 
 static long ns_until(double deadline, long cap_ns)

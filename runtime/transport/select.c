@@ -10,6 +10,7 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include "core/env.h"
 #include "core/mpr_internal.h"
 #include "transport/transport.h"
 
@@ -19,10 +20,9 @@ extern const struct mpr__transport mpr__tcp_transport;
 
 int mpr__transports_select(const struct mpr__transport *tps[MPR__TRANSPORTS_MAX])
 {
-    const char *env = getenv("MPR_TRANSPORT");
-    bool force_tcp = env && strcmp(env, "tcp") == 0;
-    if (env && *env && !force_tcp && strcmp(env, "auto") != 0)
-        mpr__log_rank0("MPR_TRANSPORT=%s ignored: use auto or tcp", env);
+    int choice; /* 0 auto, 1 tcp; checked at the start (mpr__env_check_all) */
+    mpr__env_choice("MPR_TRANSPORT", 0, &choice);
+    bool force_tcp = choice == 1;
     mpr__g.use_shm = !force_tcp && mpr__g.local_size > 1;
     mpr__g.use_tcp = mpr__g.size > 1 && (force_tcp || mpr__g.size > mpr__g.local_size);
     int n = 0;

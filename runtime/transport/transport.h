@@ -42,6 +42,11 @@ struct mpr__transport {
     /* Fetch the payload of a rendezvous message `msg` into receive `req`
      * (which the core has already matched), then complete req. */
     int (*pull)(struct mpr_request *req, struct mpr__msg *msg);
+    /* Optional (NULL: no flow control to these peers). Tell `rank` that
+     * `bytes` of what it sent eagerly have been taken here (flow.c); the
+     * peer hands them to mpr__flow_credit_arrived. Never blocks; returns
+     * false when it could not even queue it (it is offered again later). */
+    bool (*credit)(int rank, size_t bytes);
     /* Optional. Take in what arrived (handing it to mpr__deliver_*) and
      * push queued outgoing data; returns the number of events handled
      * (0 = nothing happened). Never blocks. Not re-entrant. */

@@ -55,11 +55,12 @@ for opt in GATHER=binomial GATHER=linear SCATTER=binomial SCATTER=linear \
     done
 done
 
-# An unknown name: one line on stderr (from rank 0), then the automatic choice.
-job 2 -x MPR_COLL_ALLREDUCE=fastest -- coll_reduce roots
-lines=$(grep -c 'MPR_COLL_ALLREDUCE=fastest is not a known algorithm' <<<"$LAST_OUTPUT")
-if [ "$lines" -eq 1 ]; then
-    pass "unknown MPR_COLL_ALLREDUCE reported once"
+# An unknown name: one line on stderr (from rank 0), and mpr_init refuses.
+run 2 -x MPR_COLL_ALLREDUCE=fastest -- coll_reduce roots
+lines=$(grep -c 'MPR_COLL_ALLREDUCE=fastest is not allowed' <<<"$LAST_OUTPUT")
+if [ "$RC" -ne 0 ] && [ "$lines" -ge 1 ] &&
+    [ "$(grep '^mpr: ' <<<"$LAST_OUTPUT" | sort -u | wc -l)" -eq 1 ]; then
+    pass "unknown MPR_COLL_ALLREDUCE refused, in one line (the same from each rank)"
 else
     fail "unknown MPR_COLL_ALLREDUCE reported $lines times: $LAST_OUTPUT"
 fi

@@ -15,7 +15,7 @@ source "$TOP_SRCDIR/tests/integration/multihost_lib.sh"
 expect_exit 1 "--host mprh0:1,mprh1:1 -x MPR_TCP_IF=mpr-no-such-if0 p2p_basic 2 fails" -- \
     "${AT0[@]}" "$MH_MPRUN" --timeout "$JOB_TIMEOUT" --host mprh0:1,mprh1:1 \
     -x MPR_TCP_IF=mpr-no-such-if0 "$TESTS_BIN/p2p_basic" 2
-expect_line "MPR_TCP_IF=mpr-no-such-if0: no such interface" "it says why"
+expect_line "MPR_TCP_IF=mpr-no-such-if0 is not allowed: the name of a network interface" "it says why"
 
 # 2 hosts x 2 ranks: by slot (0,1 | 2,3) and by node (0,2 | 1,3)
 for map in slot node; do

@@ -88,6 +88,14 @@ static void test_good_frames_pass(void **state)
     assert_true(mpr__tcp_frame_check(&data, &open_rules, why, sizeof(why)));
     struct tcp_frame bye = { .type = TCP_FRAME_BYE, .src = 2 };
     assert_true(mpr__tcp_frame_check(&bye, &open_rules, why, sizeof(why)));
+    /* flow control's credit: bytes given back, no envelope, no transfer id */
+    struct tcp_frame credit = { .type = TCP_FRAME_CREDIT, .src = 2, .length = 1u << 20 };
+    assert_true(mpr__tcp_frame_check(&credit, &open_rules, why, sizeof(why)));
+    credit.cookie = 5;
+    assert_false(mpr__tcp_frame_check(&credit, &open_rules, why, sizeof(why)));
+    credit.cookie = 0;
+    credit.tag = 1;
+    assert_false(mpr__tcp_frame_check(&credit, &open_rules, why, sizeof(why)));
 
     struct tcp_frame_rules hello_rules = { .phase = TCP_PHASE_HELLO, .nranks = 4, .self = 1 };
     struct tcp_frame hello = { .type = TCP_FRAME_HELLO, .src = 3, .length = TCP_HELLO_BYTES };

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/env.h"
 #include "core/futex.h"
 #include "core/mpr_internal.h"
 #include "transport/shm/shm_ring.h"
@@ -44,6 +45,7 @@ enum shm_record_type {
     SHM_RTS = 2,   /* rendezvous: u.ref.addr/id name the sender's buffer */
     SHM_FRAG = 3,  /* a piece of a message streamed through the data area */
     SHM_FIN = 4,   /* the receiver has copied rendezvous u.ref.id */
+    SHM_CREDIT = 5, /* the receiver took `len` eager bytes of ours (core/flow.c) */
 };
 #define SHM_FLAG_FIRST 1u
 
@@ -74,6 +76,7 @@ struct shm_peer {
     struct mpr__queue rdv_wait; /* rendezvous sends waiting for FIN */
     uint64_t *fin_backlog;      /* FINs the ring had no room for */
     size_t fin_count, fin_cap;
+    size_t credit_backlog;      /* credit the ring had no room for */
     /* the fragmented message arriving from this peer, if any */
     struct mpr_request *in_req;
     struct mpr__msg *in_msg;
@@ -137,10 +140,9 @@ static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_s
 #ifdef SYS_futex_waitv
     static bool unavailable, decided;
     if (!decided) {
-        const char *env = getenv("MPR_FUTEX_WAITV");
-        unavailable = env && strcmp(env, "0") == 0;
-        if (env && strcmp(env, "0") != 0 && strcmp(env, "1") != 0)
-            mpr__log_rank0("MPR_FUTEX_WAITV=%s ignored: 0 or 1", env);
+        bool on; /* checked at the start (mpr__env_check_all) */
+        mpr__env_flag("MPR_FUTEX_WAITV", true, &on);
+        unavailable = !on;
         decided = true;
     }
     if (unavailable)
@@ -189,7 +191,7 @@ static uint32_t pow2_at_least(uint64_t n)
 }
 
 /* Rings shrink as the host fills so a 64-rank node stays near 96 MiB. */
-static void choose_sizes(int local_size)
+static int choose_sizes(int local_size)
 {
     uint64_t n2 = (uint64_t)local_size * (uint64_t)local_size;
     uint64_t data = (8u << 20) / n2;
@@ -202,18 +204,23 @@ static void choose_sizes(int local_size)
     shm.eager_limit = shm.dsize / 4 < 65536 ? shm.dsize / 4 : 65536;
     shm.frag_bytes = shm.dsize / 4;
 
-    const char *env = getenv("MPR_SHM_EAGER_LIMIT");
-    if (env) {
-        unsigned long v = strtoul(env, NULL, 10);
-        if (v >= SHM_INLINE_MAX && v <= shm.dsize / 2)
-            shm.eager_limit = v;
+    long long v; /* in the table's range: checked at the start (mpr__env_check_all) */
+    mpr__env_number("MPR_SHM_EAGER_LIMIT", (long long)shm.eager_limit, &v);
+    if (v > (long long)shm.dsize / 2) {
+        char allowed[96];
+        snprintf(allowed, sizeof(allowed), "at most %u bytes with %d ranks on a host",
+                 shm.dsize / 2, local_size);
+        return mpr__env_refuse("MPR_SHM_EAGER_LIMIT", getenv("MPR_SHM_EAGER_LIMIT"), allowed);
     }
+    shm.eager_limit = (size_t)v;
     /* Two cores copying cache-sized fragments beat one process_vm_readv
      * here, but only while each rank has a core; sharing one, the receiver
      * copying alone (CMA) wins. MPR_SHM_CMA=0/1 forces either. */
-    env = getenv("MPR_SHM_CMA");
-    shm.cma_allowed = !(env && strcmp(env, "0") == 0);
-    shm.prefer_cma = env ? strcmp(env, "1") == 0 : mpr__g.oversubscribed;
+    int cma; /* -1 when unset */
+    mpr__env_choice("MPR_SHM_CMA", -1, &cma);
+    shm.cma_allowed = cma != 0;
+    shm.prefer_cma = cma == -1 ? mpr__g.oversubscribed : cma == 1;
+    return MPR_SUCCESS;
 }
 
 static size_t header_bytes(int local_size)
@@ -246,12 +253,14 @@ static int shm_init(char *endpoint, size_t cap)
     int n = mpr__g.local_size;
     if (n <= 1)
         return MPR_SUCCESS;
-    choose_sizes(n);
+    int rc = choose_sizes(n);
+    if (rc != MPR_SUCCESS)
+        return rc;
     shm.seg_bytes = header_bytes(n) + (size_t)n * ring_stride();
     segment_name(shm.name, sizeof(shm.name), mpr__g.rank);
 
     void *mem;
-    int rc = mpr__segment_create(shm.name, shm.seg_bytes, "messages", &mem);
+    rc = mpr__segment_create(shm.name, shm.seg_bytes, "messages", &mem);
     if (rc != MPR_SUCCESS)
         return rc;
     shm.hdr = mem;
@@ -394,6 +403,28 @@ static int queue_fin(struct shm_peer *p, uint64_t id)
     return MPR_SUCCESS;
 }
 
+static bool push_credit(struct shm_peer *p, size_t bytes)
+{
+    struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
+    if (!d)
+        return false;
+    d->type = SHM_CREDIT;
+    d->len = bytes;
+    shm_ring_publish(&p->tx, d);
+    return true;
+}
+
+static bool shm_credit(int rank, size_t bytes)
+{
+    struct shm_peer *p = peer_of(rank);
+    if (p->credit_backlog == 0 && push_credit(p, bytes)) {
+        kick(p->hdr);
+        return true;
+    }
+    p->credit_backlog += bytes; /* flush_sends pushes it when there is room */
+    return true;
+}
+
 static enum cma_state peer_reads_me(struct shm_peer *p)
 {
     if (!atomic_load_explicit(&p->hdr->cma_done, memory_order_acquire))
@@ -407,50 +438,67 @@ enum push_result {
     PUSH_AWAIT_FIN, /* rendezvous announced: req completes on the peer's FIN */
 };
 
-/* Push as much of req as the ring takes. */
+static enum push_result push_eager(struct shm_peer *p, struct mpr_request *req)
+{
+    size_t len = req->len;
+    void *data = NULL;
+    struct shm_desc *d = shm_ring_reserve(&p->tx, len > SHM_INLINE_MAX ? len : 0, &data);
+    if (!d)
+        return PUSH_BLOCKED;
+    d->type = SHM_EAGER;
+    d->ctx = req->match.ctx;
+    d->tag = req->match.tag;
+    d->len = len;
+    if (len > SHM_INLINE_MAX)
+        memcpy(data, req->buf, len);
+    else if (len > 0)
+        memcpy(d->u.inline_data, req->buf, len);
+    shm_ring_publish(&p->tx, d);
+    kick(p->hdr);
+    mpr__request_complete(req, MPR_SUCCESS);
+    return PUSH_DONE;
+}
+
+static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req)
+{
+    struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
+    if (!d)
+        return PUSH_BLOCKED;
+    d->type = SHM_RTS;
+    d->ctx = req->match.ctx;
+    d->tag = req->match.tag;
+    d->len = req->len;
+    d->u.ref.addr = (uint64_t)(uintptr_t)req->buf;
+    d->u.ref.id = (uint64_t)(uintptr_t)req;
+    shm_ring_publish(&p->tx, d);
+    kick(p->hdr);
+    return PUSH_AWAIT_FIN;
+}
+
+/* Push as much of req as the ring takes. A message goes eagerly (small) or
+ * streamed in fragments (large) while the receiver has credit for it
+ * (core/flow.c); by rendezvous when it is large and ranks share cores, or
+ * when the credit is spent. Without CMA there is no rendezvous: then the
+ * message is streamed all the same. */
 static enum push_result push_request(struct shm_peer *p, struct mpr_request *req)
 {
     const unsigned char *buf = req->buf;
     size_t len = req->len;
+    bool large = len > shm.eager_limit;
+    bool credit = !(large && shm.prefer_cma) && mpr__flow_eager_allowed(req);
+    if (!credit) {
+        enum cma_state cma = shm.cma_allowed ? peer_reads_me(p) : CMA_REFUSED;
+        if (cma == CMA_UNKNOWN)
+            return PUSH_BLOCKED; /* the peer is still starting */
+        if (cma == CMA_OK)
+            return push_rts(p, req);
+        mpr__flow_charge_anyway(req);
+    }
+    if (!large)
+        return push_eager(p, req);
+
     struct shm_desc *d;
     void *data = NULL;
-
-    if (len <= shm.eager_limit) {
-        d = shm_ring_reserve(&p->tx, len > SHM_INLINE_MAX ? len : 0, &data);
-        if (!d)
-            return PUSH_BLOCKED;
-        d->type = SHM_EAGER;
-        d->ctx = req->match.ctx;
-        d->tag = req->match.tag;
-        d->len = len;
-        if (len > SHM_INLINE_MAX)
-            memcpy(data, buf, len);
-        else if (len > 0)
-            memcpy(d->u.inline_data, buf, len);
-        shm_ring_publish(&p->tx, d);
-        kick(p->hdr);
-        mpr__request_complete(req, MPR_SUCCESS);
-        return PUSH_DONE;
-    }
-
-    enum cma_state cma = shm.prefer_cma ? peer_reads_me(p) : CMA_REFUSED;
-    if (cma == CMA_UNKNOWN)
-        return PUSH_BLOCKED; /* the peer is still starting */
-    if (cma == CMA_OK) {
-        d = shm_ring_reserve(&p->tx, 0, NULL);
-        if (!d)
-            return PUSH_BLOCKED;
-        d->type = SHM_RTS;
-        d->ctx = req->match.ctx;
-        d->tag = req->match.tag;
-        d->len = len;
-        d->u.ref.addr = (uint64_t)(uintptr_t)buf;
-        d->u.ref.id = (uint64_t)(uintptr_t)req;
-        shm_ring_publish(&p->tx, d);
-        kick(p->hdr);
-        return PUSH_AWAIT_FIN;
-    }
-
     bool pushed = false;
     while (req->progressed < len) {
         size_t chunk = len - req->progressed;
@@ -494,6 +542,11 @@ static int flush_sends(struct shm_peer *p)
     size_t sent = 0;
     while (sent < p->fin_count && push_fin(p, p->fin_backlog[sent]))
         sent++;
+    if (p->credit_backlog && push_credit(p, p->credit_backlog)) {
+        p->credit_backlog = 0;
+        events++;
+        kick(p->hdr);
+    }
     if (sent) {
         memmove(p->fin_backlog, p->fin_backlog + sent, (p->fin_count - sent) * sizeof(uint64_t));
         p->fin_count -= sent;
@@ -623,6 +676,9 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
         mpr__log("unknown FIN from rank %d ignored", src);
         return true;
     }
+    case SHM_CREDIT:
+        mpr__flow_credit_arrived(src, d->len);
+        return true;
     default:
         mpr__log("bad record type %u from rank %d ignored", d->type, src);
         return true;
@@ -653,7 +709,7 @@ static int shm_progress(void)
         if (!p->hdr || mpr__g.peers[p->world_rank].dead)
             continue;
         events += drain(p);
-        if (p->fin_count || !mpr__queue_empty(&p->sendq))
+        if (p->fin_count || p->credit_backlog || !mpr__queue_empty(&p->sendq))
             events += flush_sends(p);
     }
     return events;
@@ -671,6 +727,7 @@ static void shm_check_peers(void)
         fail_sends(&p->sendq);
         fail_sends(&p->rdv_wait);
         p->fin_count = 0;
+        p->credit_backlog = 0;
         if (p->in_req)
             mpr__request_complete(p->in_req, MPR_ERR_PROC_FAILED);
         if (p->in_msg)
@@ -688,6 +745,7 @@ const struct mpr__transport mpr__shm_transport = {
     .fini = shm_fini,
     .send = shm_send,
     .pull = shm_pull,
+    .credit = shm_credit,
     .progress = shm_progress,
     .arm = shm_arm,
     .disarm = shm_disarm,

@@ -32,6 +32,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "core/env.h"
 #include "transport/tcp/tcp.h"
 
 #define TCP_IOV_MAX 64        /* iovecs per sendmsg */
@@ -215,7 +216,7 @@ static int tcp_send(struct mpr_request *req)
     struct tcp_out *o = out_get();
     if (!o)
         return MPR_ERR_NO_MEM;
-    bool eager = req->len <= mpr__tcp.eager_limit || req->len == 0;
+    bool eager = req->len == 0 || (req->len <= mpr__tcp.eager_limit && mpr__flow_eager_allowed(req));
     frame_header(o->hdr, eager ? TCP_FRAME_EAGER : TCP_FRAME_RTS, req->match.tag, req->match.ctx,
                  req->len, eager ? 0 : cookie_of(req));
     if (eager) {
@@ -288,6 +289,21 @@ static int tcp_pull(struct mpr_request *req, struct mpr__msg *msg)
     if (conn_open(p->conn))
         mpr__tcp_conn_flush(p->conn);
     return MPR_SUCCESS;
+}
+
+static bool tcp_credit(int rank, size_t bytes)
+{
+    struct tcp_peer *p = &mpr__tcp.peers[rank];
+    if (peer_gone(p))
+        return true; /* nothing more goes to it */
+    struct tcp_out *o = out_get();
+    if (!o)
+        return false;
+    frame_header(o->hdr, TCP_FRAME_CREDIT, 0, 0, bytes, 0);
+    mpr__queue_push(&p->outq, &o->link);
+    if (conn_open(p->conn))
+        mpr__tcp_set_events(p->conn, !p->conn->eof, true);
+    return true;
 }
 
 /* ---- input ------------------------------------------------------------ */
@@ -527,6 +543,9 @@ static bool parse_buffered(struct tcp_conn *c)
             break;
         case TCP_FRAME_BYE:
             on_bye(c);
+            break;
+        case TCP_FRAME_CREDIT:
+            mpr__flow_credit_arrived(c->peer, f.length);
             break;
         }
         if (!ok)
@@ -799,28 +818,16 @@ static int tcp_init(char *endpoint, size_t cap)
     mpr__queue_init(&mpr__tcp.conns);
     mpr__queue_init(&mpr__tcp.closed);
     mpr__tcp.initialized = true;
-    mpr__tcp.eager_limit = TCP_EAGER_DEFAULT;
-    const char *env = getenv("MPR_TCP_EAGER_LIMIT");
-    if (env) {
-        char *end;
-        unsigned long v = strtoul(env, &end, 10);
-        if (end != env && *end == '\0' && v <= TCP_EAGER_MAX)
-            mpr__tcp.eager_limit = v;
-        else if (mpr__g.rank == 0)
-            mpr__log("MPR_TCP_EAGER_LIMIT=%s ignored: not a number of bytes up to %u", env, TCP_EAGER_MAX);
-    }
-    mpr__tcp.wireup_timeout = TCP_WIREUP_TIMEOUT_S;
-    env = getenv("MPR_TCP_WIREUP_TIMEOUT");
-    if (env) {
-        char *end;
-        double v = strtod(env, &end);
-        if (end == env || *end != '\0' || !(v > 0 && v <= TCP_WIREUP_TIMEOUT_MAX_S)) {
-            mpr__log("MPR_TCP_WIREUP_TIMEOUT=%s: not a number of seconds above 0 and up to %.0f",
-                     env, TCP_WIREUP_TIMEOUT_MAX_S);
-            return MPR_ERR_ARG;
-        }
-        mpr__tcp.wireup_timeout = v;
-    }
+    /* both in the table's ranges (up to TCP_EAGER_MAX, TCP_WIREUP_TIMEOUT_MAX_S):
+     * checked at the start (mpr__env_check_all) */
+    long long eager;
+    int rc = mpr__env_number("MPR_TCP_EAGER_LIMIT", TCP_EAGER_DEFAULT, &eager);
+    if (rc == MPR_SUCCESS)
+        rc = mpr__env_seconds("MPR_TCP_WIREUP_TIMEOUT", TCP_WIREUP_TIMEOUT_S,
+                              &mpr__tcp.wireup_timeout);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    mpr__tcp.eager_limit = (size_t)eager;
     if (getrandom(mpr__tcp.secret, sizeof(mpr__tcp.secret), 0) != (ssize_t)sizeof(mpr__tcp.secret)) {
         mpr__log("getrandom: %s", strerror(errno));
         return MPR_ERR_INTERNAL;
@@ -839,7 +846,7 @@ static int tcp_init(char *endpoint, size_t cap)
         return MPR_ERR_INTERNAL;
     }
     struct sockaddr_storage addr;
-    int rc = mpr__net_listen(&mpr__tcp.listen_fd, &addr);
+    rc = mpr__net_listen(&mpr__tcp.listen_fd, &addr);
     if (rc != MPR_SUCCESS)
         return rc;
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
@@ -937,6 +944,7 @@ const struct mpr__transport mpr__tcp_transport = {
     .fini = tcp_fini,
     .send = tcp_send,
     .pull = tcp_pull,
+    .credit = tcp_credit,
     .progress = tcp_progress,
     .progress_is_syscall = true,
     .sleep = tcp_sleep,

@@ -41,7 +41,7 @@ const char *mpr__tcp_frame_type_name(unsigned type)
         [TCP_FRAME_HELLO] = "HELLO", [TCP_FRAME_ACCEPT] = "ACCEPT",
         [TCP_FRAME_DUPLICATE] = "DUPLICATE", [TCP_FRAME_EAGER] = "EAGER",
         [TCP_FRAME_RTS] = "RTS", [TCP_FRAME_CTS] = "CTS",
-        [TCP_FRAME_DATA] = "DATA", [TCP_FRAME_BYE] = "BYE",
+        [TCP_FRAME_DATA] = "DATA", [TCP_FRAME_BYE] = "BYE", [TCP_FRAME_CREDIT] = "CREDIT",
     };
     return type >= 1 && type <= TCP_FRAME_TYPE_MAX ? names[type] : "unknown";
 }
@@ -60,7 +60,7 @@ static bool type_allowed(unsigned type, enum tcp_phase phase)
     case TCP_PHASE_REPLY:
         return type == TCP_FRAME_ACCEPT || type == TCP_FRAME_DUPLICATE;
     case TCP_PHASE_OPEN:
-        return type >= TCP_FRAME_EAGER && type <= TCP_FRAME_BYE;
+        return type >= TCP_FRAME_EAGER && type <= TCP_FRAME_CREDIT;
     }
     return false;
 }
@@ -77,6 +77,7 @@ static uint64_t length_max(unsigned type, uint64_t eager_max)
     case TCP_FRAME_RTS:
     case TCP_FRAME_CTS:
     case TCP_FRAME_DATA:
+    case TCP_FRAME_CREDIT:
         return UINT64_MAX;
     default:
         return 0;

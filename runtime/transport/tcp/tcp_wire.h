@@ -15,7 +15,8 @@
  *   12     4    ctx       EAGER, RTS: the communicator context; else 0
  *   16     8    length    HELLO, EAGER, DATA: payload bytes that follow;
  *                         RTS: size of the announced message;
- *                         CTS: bytes the receiver asks for; else 0
+ *                         CTS: bytes the receiver asks for;
+ *                         CREDIT: eager bytes given back; else 0
  *   24     8    cookie    RTS, CTS, DATA: the sender's id of the transfer
  *                         (non-zero); else 0
  *
@@ -53,8 +54,9 @@ enum tcp_frame_type {
     TCP_FRAME_CTS = 6,       /* its receive is posted: send `length` bytes */
     TCP_FRAME_DATA = 7,      /* the bytes asked for by a CTS */
     TCP_FRAME_BYE = 8,       /* the sender finalizes: nothing more will come */
+    TCP_FRAME_CREDIT = 9,    /* the receiver took `length` eager bytes of ours (core/flow.c) */
 };
-#define TCP_FRAME_TYPE_MAX TCP_FRAME_BYE
+#define TCP_FRAME_TYPE_MAX TCP_FRAME_CREDIT
 
 struct tcp_frame {
     uint8_t type;
@@ -71,7 +73,7 @@ struct tcp_frame {
 enum tcp_phase {
     TCP_PHASE_HELLO, /* accepted: only a HELLO may come */
     TCP_PHASE_REPLY, /* our hello is out: only ACCEPT or DUPLICATE */
-    TCP_PHASE_OPEN,  /* trusted: EAGER, RTS, CTS, DATA, BYE */
+    TCP_PHASE_OPEN,  /* trusted: EAGER, RTS, CTS, DATA, BYE, CREDIT */
 };
 
 struct tcp_frame_rules {
