@@ -10,4 +10,5 @@ EXTRA_DIST += tests/integration/output_lib.sh
 
 TEST_SH += \
 	tests/integration/output_live.sh \
-	tests/integration/output_live_multihost.sh
+	tests/integration/output_live_multihost.sh \
+	tests/integration/install.sh
