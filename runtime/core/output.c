@@ -6,8 +6,8 @@
  * libmpr switches stdout to line buffering when the library is loaded,
  * before main runs, so lines printed even before mpr_init go out as they
  * end. mprun itself forwards each rank's stream by whole lines, so lines
- * of different ranks never mix. (ARCHITECTURE.md, "Output of the ranks",
- * says why not a pty.) */
+ * of different ranks never mix. (ARCHITECTURE.md, "Output as it
+ * happens", says why not a pty.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
