@@ -11,3 +11,13 @@ examples_bcast_LDADD = runtime/libmpr.la
 examples_pi_SOURCES = examples/pi.c
 examples_pi_LDADD = runtime/libmpr.la -lm
 include $(srcdir)/examples/objects.mk
+
+# make install puts every example's source under $(docdir)/examples
+# (share/doc/mpr/examples), for users to copy; tests/integration/install.sh
+# checks that none is missing from this list.
+examplesdir = $(docdir)/examples
+dist_examples_DATA = \
+	examples/hello.c examples/ring.c examples/pingpong.c examples/bcast.c examples/pi.c \
+	examples/prodcons.c examples/workers.c examples/event_start.c examples/semaphore_cap.c \
+	examples/lock_file.c examples/rlock_log.c examples/barrier_phases.c \
+	examples/condition_buffer.c examples/pipe_prodcons.c examples/array_counters.c

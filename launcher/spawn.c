@@ -145,18 +145,21 @@ static bool overridden_by_exports(const char *entry, const char *const *exports,
 char **mprun_env_make_base(const char *const *exports, int nexports, bool oversubscribed)
 {
     static char oversubscribed_setting[] = "MPR_OVERSUBSCRIBED=1";
+    static char forwarded_setting[] = "MPR_OUTPUT_FORWARDED=1";
     size_t count = 0, n = 0;
+    bool forwarded_chosen = false;
     char **env;
 
     for (char **e = environ; *e != NULL; e++)
         count++;
-    env = calloc(count + (size_t)nexports + 2, sizeof(*env));
+    env = calloc(count + (size_t)nexports + 3, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (char **e = environ; *e != NULL; e++) {
         if (has_name(*e, "MPR_OVERSUBSCRIBED", strlen("MPR_OVERSUBSCRIBED")) ||
             overridden_by_exports(*e, exports, nexports))
             continue;
+        forwarded_chosen |= has_name(*e, "MPR_OUTPUT_FORWARDED", strlen("MPR_OUTPUT_FORWARDED"));
         env[n++] = *e;
     }
     /* "-x VAR" alone keeps VAR as mprun has it: it is in environ already.
@@ -170,11 +173,17 @@ char **mprun_env_make_base(const char *const *exports, int nexports, bool oversu
             continue;
         for (int j = i + 1; j < nexports && !later; j++)
             later = strncmp(exports[j], x, len + 1) == 0;
-        if (!later)
+        if (!later) {
             env[n++] = (char *)x;
+            forwarded_chosen |= has_name(x, "MPR_OUTPUT_FORWARDED", len);
+        }
     }
     if (oversubscribed)
         env[n++] = oversubscribed_setting;
+    /* The ranks' output goes through pipes to us: libmpr makes their
+     * stdout line-buffered (runtime/core/output.c), unless the user chose. */
+    if (!forwarded_chosen)
+        env[n++] = forwarded_setting;
     env[n] = NULL;
     return env;
 }

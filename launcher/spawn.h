@@ -25,9 +25,11 @@ void mprun_env_prepare_launcher(void);
 
 /* mprun_env_make_base - the environment every rank starts from: mprun's,
  * with the -x settings (exports: "VAR", kept as mprun has it, or
- * "VAR=value"; the last of a name wins) and MPR_OVERSUBSCRIBED=1 when
- * oversubscribed. The array is malloc'd; its strings belong to environ or
- * exports. NULL if out of memory. */
+ * "VAR=value"; the last of a name wins), MPR_OVERSUBSCRIBED=1 when
+ * oversubscribed, and MPR_OUTPUT_FORWARDED=1 (their stdout goes through
+ * our pipes: libmpr line-buffers it) unless the user set it. The array is
+ * malloc'd; its strings belong to environ or exports. NULL if out of
+ * memory. */
 char **mprun_env_make_base(const char *const *exports, int nexports, bool oversubscribed);
 
 /* mprun_env_copy - a deep copy (malloc'd array of malloc'd strings), the

@@ -9,6 +9,7 @@ runtime_libmpr_la_SOURCES += \
 	runtime/core/errors.c \
 	runtime/core/log.c runtime/core/log.h \
 	runtime/core/init.c \
+	runtime/core/output.c \
 	runtime/core/wireup.c \
 	runtime/core/progress.c \
 	runtime/core/wait.c runtime/core/wait.h runtime/core/cpu_relax.h runtime/core/futex.h \

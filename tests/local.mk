@@ -41,6 +41,7 @@ include $(srcdir)/tests/launcher.mk
 include $(srcdir)/tests/conformance.mk
 include $(srcdir)/tests/hardening.mk
 include $(srcdir)/tests/mpi.mk
+include $(srcdir)/tests/output.mk
 
 check_PROGRAMS += $(TEST_BINS) $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS) $(TEST_SH)

@@ -31,6 +31,7 @@ static const struct env_var vars[] = {
     { "MPR_SPIN", ENV_NUMBER, 0, 1000000000, NULL },
     { "MPR_YIELDS", ENV_NUMBER, 0, 1000000, NULL },
     { "MPR_OVERSUBSCRIBED", ENV_CHOICE, 0, 0, flag_names },
+    { "MPR_OUTPUT_FORWARDED", ENV_CHOICE, 0, 0, flag_names },
     { "MPR_TRANSPORT", ENV_CHOICE, 0, 0, transport_names },
     /* 40 bytes (a descriptor's inline room) up to half the largest ring's
      * data area; shm.c refuses more than half of this job's ring. */

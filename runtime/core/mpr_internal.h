@@ -160,6 +160,9 @@ int mpr__check_ready(void);
 int mpr__core_start(void);
 void mpr__core_release(void);
 
+/* output.c: stdout line-buffered when mprun forwards it (also at load). */
+void mpr__output_configure(void);
+
 /* comm.c */
 int mpr__check_comm(mpr_comm comm);
 void mpr__comm_world_setup(void);
