@@ -38,6 +38,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,8 @@ static void connection_failed(struct tcp_conn *c, int err, const char *what)
     attempt_failed(rank, where, err, what);
 }
 
+static void finish_connect(struct tcp_conn *c);
+
 int mpr__tcp_connect(int rank)
 {
     struct tcp_peer *p = &mpr__tcp.peers[rank];
@@ -297,7 +300,13 @@ int mpr__tcp_connect(int rank)
     mpr__tcp_hello_encode(&h, c->ctl + TCP_FRAME_BYTES);
     c->ctl_len = TCP_FRAME_BYTES + TCP_HELLO_BYTES;
     p->conn = c;
-    return MPR_SUCCESS;
+    /* Often (always on one host) the connect is done already: say the hello
+     * now, so that a rank which sends and then computes for a while without
+     * calling mpr is not dropped by its peer as a stranger who never spoke. */
+    struct pollfd ready = { .fd = fd, .events = POLLOUT };
+    if (poll(&ready, 1, 0) == 1)
+        finish_connect(c);
+    return p->down ? MPR_ERR_PROC_FAILED : MPR_SUCCESS;
 }
 
 void mpr__tcp_retry_connects(void)
