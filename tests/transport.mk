@@ -18,6 +18,7 @@ tests_unit_test_tcp_frame_LDADD = $(UNIT_LDADD)
 TEST_BINS += \
 	tests/integration/misc_shm \
 	tests/integration/p2p_flood \
+	tests/integration/p2p_lazy \
 	tests/integration/tcp_stress \
 	tests/integration/tcp_stray_client
 # Speaks the wire format to refuse, so it shares tcp_wire.c, not libmpr.

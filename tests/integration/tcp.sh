@@ -6,7 +6,7 @@
 # settings; ranks that die while their peers block on them; and connections
 # from outside the job, which must be refused and logged while the job goes
 # on unharmed (programs: p2p_*.c, coll_*.c, misc_abort.c, tcp_stress.c,
-# tcp_stray_client.c).
+# tcp_stray_client.c, p2p_lazy.c).
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
@@ -182,5 +182,16 @@ else
     fi
 fi
 
+# A rank that sends its first messages and then computes for longer than a
+# stranger may stay silent (2 s) is delivered once it waits, and its peer
+# logs no refused connection (the hello leaves with the connect).
+tcprun 2 p2p_lazy 3
+expect_rc 0 "a rank computing 3 s after its first sends"
+if grep -q 'refused connection' <<<"$LAST_OUTPUT"; then
+    fail "a rank computing after its first sends was refused as a stranger:"
+    grep 'refused connection' <<<"$LAST_OUTPUT" >&2
+else
+    pass "no connection of the job was refused"
+fi
 no_leftovers
 finish
