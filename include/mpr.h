@@ -198,9 +198,7 @@ const char *mpr_error_name(int err);
  * for its receive to be posted (only its envelope travels), so a flood of
  * unreceived messages costs the receiver memory for the bound plus about
  * 100 bytes per message. While it waits the rank keeps taking in its own
- * messages. mpr_isend never blocks. (Over shared memory without CMA,
- * MPR_SHM_CMA=0 or no ptrace permission, there is no rendezvous: messages
- * are then buffered past the bound.)
+ * messages. mpr_isend never blocks.
  * Returns MPR_SUCCESS, MPR_ERR_ARG (bad comm/rank/tag, NULL buf with len > 0),
  * MPR_ERR_NOT_INIT, MPR_ERR_FINALIZED, MPR_ERR_PROC_FAILED (dest died).
  */

@@ -41,14 +41,6 @@ void mpr__flow_refresh(int dest, size_t len)
     mpr__g.in_progress = false;
 }
 
-void mpr__flow_charge_anyway(struct mpr_request *req)
-{
-    if (req->flow == MPR__FLOW_EAGER)
-        return;
-    req->flow = MPR__FLOW_EAGER;
-    mpr__g.peers[req->peer].flow_out += mpr__flow_cost(req->len);
-}
-
 static void give_back(int src)
 {
     struct mpr__peer *p = &mpr__g.peers[src];

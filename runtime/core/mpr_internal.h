@@ -74,6 +74,7 @@ struct mpr_request {
     bool declines_longer; /* recv: a longer message is left unexpected, not truncated */
     struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
     uint8_t flow;        /* send: enum mpr__flow_route, decided once (flow.c) */
+    uint8_t tp_state;    /* the transport's own mark on a request it holds */
     struct mpr_request *next_free;
 };
 
@@ -264,9 +265,6 @@ static inline bool mpr__flow_eager_allowed(struct mpr_request *req)
 /* Before a send of len bytes to dest chooses its route: if they do not fit
  * in the credit still free, take in what the peer's transport holds first. */
 void mpr__flow_refresh(int dest, size_t len);
-/* The transport cannot do rendezvous with this peer: send eagerly anyway
- * (charged all the same, so the accounts agree). */
-void mpr__flow_charge_anyway(struct mpr_request *req);
 /* The receiving side: an eager message of len bytes from src left the
  * transport for a receive (or was dropped); gives credit back in batches. */
 void mpr__flow_taken(int src, size_t len);

@@ -42,12 +42,16 @@
 
 enum shm_record_type {
     SHM_EAGER = 1, /* whole message: inline or in the data area */
-    SHM_RTS = 2,   /* rendezvous: u.ref.addr/id name the sender's buffer */
+    SHM_RTS = 2,   /* rendezvous: u.ref.addr/id name the sender's buffer
+                      (addr 0: the receiver cannot read it; it answers CTS) */
     SHM_FRAG = 3,  /* a piece of a message streamed through the data area */
     SHM_FIN = 4,   /* the receiver has copied rendezvous u.ref.id */
     SHM_CREDIT = 5, /* the receiver took `len` eager bytes of ours (core/flow.c) */
+    SHM_CTS = 6,   /* the receive of rendezvous u.ref.id is posted: stream it */
 };
 #define SHM_FLAG_FIRST 1u
+#define SHM_FLAG_PULLED 2u /* FRAG: answers the oldest CTS, matched already */
+#define SHM_SEND_PULLED 1u /* mpr_request.tp_state: stream it, a CTS asked for it */
 
 enum cma_state { CMA_UNKNOWN = 0, CMA_OK = 1, CMA_REFUSED = 2 };
 
@@ -66,6 +70,11 @@ struct shm_seg_header {
     _Alignas(SHM_CACHE_LINE) _Atomic uint8_t can_read[];
 };
 
+struct shm_ctl {
+    uint16_t type; /* SHM_FIN or SHM_CTS */
+    uint64_t id;
+};
+
 struct shm_peer {
     int world_rank;
     struct shm_seg_header *hdr;
@@ -73,9 +82,10 @@ struct shm_peer {
     struct shm_ring_tx tx; /* my ring inside the peer's segment */
     struct shm_ring_rx rx; /* the peer's ring inside my segment */
     struct mpr__queue sendq;    /* sends not fully pushed yet, in order */
-    struct mpr__queue rdv_wait; /* rendezvous sends waiting for FIN */
-    uint64_t *fin_backlog;      /* FINs the ring had no room for */
-    size_t fin_count, fin_cap;
+    struct mpr__queue rdv_wait; /* rendezvous sends waiting for FIN or CTS */
+    struct mpr__queue pulled;   /* receives that sent a CTS, oldest first */
+    struct shm_ctl *ctl_backlog; /* FINs and CTSs the ring had no room for */
+    size_t ctl_count, ctl_cap;
     size_t credit_backlog;      /* credit the ring had no room for */
     /* the fragmented message arriving from this peer, if any */
     struct mpr_request *in_req;
@@ -287,6 +297,19 @@ static bool cma_can_read(pid_t pid, uint64_t addr)
            word == SHM_MAGIC;
 }
 
+/* A fresh ring costs what a warm one does: every page of both rings with
+ * this peer mapped now (a first touch is a page fault in the middle of a
+ * message), and the data area we write into held in our cache as after a
+ * lap (nothing is in it yet: we have published nothing). */
+static void warm_rings(struct shm_peer *p)
+{
+    memset(p->tx.data, 0, p->tx.dsize);
+    const volatile unsigned char *rx = (const volatile unsigned char *)p->rx.ctl;
+    size_t bytes = shm_ring_bytes(p->rx.ndesc, p->rx.dsize), page = (size_t)sysconf(_SC_PAGESIZE);
+    for (size_t off = 0; off < bytes; off += page)
+        (void)rx[off];
+}
+
 static int map_peer(struct shm_peer *p, int local_index)
 {
     char name[NAME_MAX];
@@ -306,6 +329,7 @@ static int map_peer(struct shm_peer *p, int local_index)
         shm_unlink(name); /* every peer has it mapped now */
     shm_ring_tx_attach(&p->tx, ring_in(p->hdr, mpr__g.local_index), shm.ndesc, shm.dsize);
     shm_ring_rx_attach(&p->rx, ring_in(shm.hdr, local_index), shm.ndesc, shm.dsize);
+    warm_rings(p);
     mpr__g.peers[p->world_rank].pid = p->hdr->pid;
     return MPR_SUCCESS;
 }
@@ -323,6 +347,7 @@ static int shm_connect(void)
         p->world_rank = mpr__g.local_ranks[i];
         mpr__queue_init(&p->sendq);
         mpr__queue_init(&p->rdv_wait);
+        mpr__queue_init(&p->pulled);
         if (i == mpr__g.local_index)
             continue;
         int rc = map_peer(p, i);
@@ -340,7 +365,7 @@ static int shm_connect(void)
     return MPR_SUCCESS;
 }
 
-static void fail_sends(struct mpr__queue *q)
+static void fail_requests(struct mpr__queue *q)
 {
     struct mpr__qlink *l;
     while ((l = mpr__queue_pop(q)) != NULL)
@@ -355,7 +380,7 @@ static void shm_fini(void)
         struct shm_peer *p = &shm.peers[i];
         if (p->hdr)
             munmap(p->hdr, p->seg_bytes);
-        free(p->fin_backlog);
+        free(p->ctl_backlog);
     }
     free(shm.peers);
     /* Normally the name is gone already. A peer that has not mapped the
@@ -374,32 +399,34 @@ static struct shm_peer *peer_of(int world_rank)
     return &shm.peers[mpr__g.peers[world_rank].local_index];
 }
 
-static bool push_fin(struct shm_peer *p, uint64_t id)
+static bool push_ctl(struct shm_peer *p, struct shm_ctl c)
 {
     struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
     if (!d)
         return false;
-    d->type = SHM_FIN;
-    d->u.ref.id = id;
+    d->type = c.type;
+    d->u.ref.id = c.id;
     shm_ring_publish(&p->tx, d);
     return true;
 }
 
-static int queue_fin(struct shm_peer *p, uint64_t id)
+/* A FIN or CTS to p, now or, when its ring is full, from flush_sends. */
+static int queue_ctl(struct shm_peer *p, uint16_t type, uint64_t id)
 {
-    if (p->fin_count == 0 && push_fin(p, id)) {
+    struct shm_ctl c = { .type = type, .id = id };
+    if (p->ctl_count == 0 && push_ctl(p, c)) {
         kick(p->hdr);
         return MPR_SUCCESS;
     }
-    if (p->fin_count == p->fin_cap) {
-        size_t cap = p->fin_cap ? p->fin_cap * 2 : 16;
-        uint64_t *grown = realloc(p->fin_backlog, cap * sizeof(*grown));
+    if (p->ctl_count == p->ctl_cap) {
+        size_t cap = p->ctl_cap ? p->ctl_cap * 2 : 16;
+        struct shm_ctl *grown = realloc(p->ctl_backlog, cap * sizeof(*grown));
         if (!grown)
             return MPR_ERR_NO_MEM;
-        p->fin_backlog = grown;
-        p->fin_cap = cap;
+        p->ctl_backlog = grown;
+        p->ctl_cap = cap;
     }
-    p->fin_backlog[p->fin_count++] = id;
+    p->ctl_backlog[p->ctl_count++] = c;
     return MPR_SUCCESS;
 }
 
@@ -459,7 +486,9 @@ static enum push_result push_eager(struct shm_peer *p, struct mpr_request *req)
     return PUSH_DONE;
 }
 
-static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req)
+/* by_cma: the peer reads the buffer itself; else it answers with a CTS and
+ * the message is streamed to its receive. */
+static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req, bool by_cma)
 {
     struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
     if (!d)
@@ -468,7 +497,7 @@ static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req)
     d->ctx = req->match.ctx;
     d->tag = req->match.tag;
     d->len = req->len;
-    d->u.ref.addr = (uint64_t)(uintptr_t)req->buf;
+    d->u.ref.addr = by_cma ? (uint64_t)(uintptr_t)req->buf : 0;
     d->u.ref.id = (uint64_t)(uintptr_t)req;
     shm_ring_publish(&p->tx, d);
     kick(p->hdr);
@@ -478,23 +507,28 @@ static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req)
 /* Push as much of req as the ring takes. A message goes eagerly (small) or
  * streamed in fragments (large) while the receiver has credit for it
  * (core/flow.c); by rendezvous when it is large and ranks share cores, or
- * when the credit is spent. Without CMA there is no rendezvous: then the
- * message is streamed all the same. */
+ * when the credit is spent: the receiver copies it with CMA when it may,
+ * else it answers CTS once its receive is posted and the message is
+ * streamed then (SHM_FLAG_PULLED), so the credit bound holds without CMA
+ * too. A large message that wanted CMA but cannot have it is streamed
+ * unasked while the credit lasts. */
 static enum push_result push_request(struct shm_peer *p, struct mpr_request *req)
 {
     const unsigned char *buf = req->buf;
     size_t len = req->len;
     bool large = len > shm.eager_limit;
-    bool credit = !(large && shm.prefer_cma) && mpr__flow_eager_allowed(req);
-    if (!credit) {
+    bool pulled = req->tp_state == SHM_SEND_PULLED;
+    bool wants_cma = large && shm.prefer_cma;
+    if (!pulled && (wants_cma || !mpr__flow_eager_allowed(req))) {
         enum cma_state cma = shm.cma_allowed ? peer_reads_me(p) : CMA_REFUSED;
         if (cma == CMA_UNKNOWN)
             return PUSH_BLOCKED; /* the peer is still starting */
         if (cma == CMA_OK)
-            return push_rts(p, req);
-        mpr__flow_charge_anyway(req);
+            return push_rts(p, req, true);
+        if (!wants_cma || !mpr__flow_eager_allowed(req))
+            return push_rts(p, req, false);
     }
-    if (!large)
+    if (!large && !pulled)
         return push_eager(p, req);
 
     struct shm_desc *d;
@@ -508,7 +542,7 @@ static enum push_result push_request(struct shm_peer *p, struct mpr_request *req
         if (!d)
             break;
         d->type = SHM_FRAG;
-        d->flags = req->progressed == 0 ? SHM_FLAG_FIRST : 0;
+        d->flags = (req->progressed == 0 ? SHM_FLAG_FIRST : 0) | (pulled ? SHM_FLAG_PULLED : 0);
         d->ctx = req->match.ctx;
         d->tag = req->match.tag;
         d->len = len;
@@ -540,7 +574,7 @@ static int flush_sends(struct shm_peer *p)
 {
     int events = 0;
     size_t sent = 0;
-    while (sent < p->fin_count && push_fin(p, p->fin_backlog[sent]))
+    while (sent < p->ctl_count && push_ctl(p, p->ctl_backlog[sent]))
         sent++;
     if (p->credit_backlog && push_credit(p, p->credit_backlog)) {
         p->credit_backlog = 0;
@@ -548,8 +582,8 @@ static int flush_sends(struct shm_peer *p)
         kick(p->hdr);
     }
     if (sent) {
-        memmove(p->fin_backlog, p->fin_backlog + sent, (p->fin_count - sent) * sizeof(uint64_t));
-        p->fin_count -= sent;
+        memmove(p->ctl_backlog, p->ctl_backlog + sent, (p->ctl_count - sent) * sizeof(*p->ctl_backlog));
+        p->ctl_count -= sent;
         kick(p->hdr);
         events++;
     }
@@ -566,9 +600,22 @@ static int flush_sends(struct shm_peer *p)
     return events;
 }
 
+/* The receive req takes rendezvous message msg: copied now with CMA, or
+ * asked for with a CTS (its fragments come to the oldest pulled receive). */
 static int shm_pull(struct mpr_request *req, struct mpr__msg *msg)
 {
     struct shm_peer *p = peer_of(msg->match.source);
+    if (msg->rdv_addr == 0) {
+        req->status.source = msg->match.source;
+        req->status.tag = msg->match.tag;
+        req->status.count = msg->len;
+        int rc = queue_ctl(p, SHM_CTS, msg->rdv_id);
+        if (rc != MPR_SUCCESS)
+            mpr__request_complete(req, rc);
+        else
+            mpr__queue_push(&p->pulled, &req->tp_link);
+        return MPR_SUCCESS;
+    }
     size_t n = msg->len < req->len ? msg->len : req->len;
     size_t done = 0;
     int rc = MPR_SUCCESS;
@@ -585,7 +632,7 @@ static int shm_pull(struct mpr_request *req, struct mpr__msg *msg)
         }
         done += (size_t)got;
     }
-    int fin_rc = queue_fin(p, msg->rdv_id);
+    int fin_rc = queue_ctl(p, SHM_FIN, msg->rdv_id);
     if (rc == MPR_SUCCESS && fin_rc != MPR_SUCCESS)
         rc = fin_rc;
     req->status.source = msg->match.source;
@@ -637,7 +684,18 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
         return true;
     }
     case SHM_FRAG: {
-        if (d->flags & SHM_FLAG_FIRST) {
+        if ((d->flags & SHM_FLAG_FIRST) && (d->flags & SHM_FLAG_PULLED)) {
+            struct mpr__qlink *l = mpr__queue_pop(&p->pulled);
+            if (!l) {
+                mpr__log("unasked rendezvous data from rank %d ignored", src);
+                return true;
+            }
+            p->in_req = mpr__container_of(l, struct mpr_request, tp_link);
+            p->in_msg = NULL;
+            p->in_len = d->len;
+            p->in_off = 0;
+            p->in_tag = d->tag;
+        } else if (d->flags & SHM_FLAG_FIRST) {
             mpr__deliver_start(src, d->tag, d->ctx, d->len, false, 0, 0, &p->in_req, &p->in_msg);
             if (!p->in_req && !p->in_msg)
                 return false;
@@ -664,16 +722,23 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
             finish_fragmented(p);
         return true;
     }
-    case SHM_FIN: {
+    case SHM_FIN:
+    case SHM_CTS: {
         for (struct mpr__qlink *l = p->rdv_wait.head.next; l != &p->rdv_wait.head; l = l->next) {
             struct mpr_request *req = mpr__container_of(l, struct mpr_request, tp_link);
-            if ((uint64_t)(uintptr_t)req == d->u.ref.id) {
-                mpr__queue_remove(&p->rdv_wait, l);
+            if ((uint64_t)(uintptr_t)req != d->u.ref.id)
+                continue;
+            mpr__queue_remove(&p->rdv_wait, l);
+            if (d->type == SHM_FIN) {
                 mpr__request_complete(req, MPR_SUCCESS);
-                return true;
+            } else { /* streamed after what is queued already, in CTS order */
+                req->tp_state = SHM_SEND_PULLED;
+                req->progressed = 0;
+                mpr__queue_push(&p->sendq, &req->tp_link);
             }
+            return true;
         }
-        mpr__log("unknown FIN from rank %d ignored", src);
+        mpr__log("unknown %s from rank %d ignored", d->type == SHM_FIN ? "FIN" : "CTS", src);
         return true;
     }
     case SHM_CREDIT:
@@ -709,7 +774,7 @@ static int shm_progress(void)
         if (!p->hdr || mpr__g.peers[p->world_rank].dead)
             continue;
         events += drain(p);
-        if (p->fin_count || p->credit_backlog || !mpr__queue_empty(&p->sendq))
+        if (p->ctl_count || p->credit_backlog || !mpr__queue_empty(&p->sendq))
             events += flush_sends(p);
     }
     return events;
@@ -724,9 +789,10 @@ static void shm_check_peers(void)
             continue;
         while (drain(p) > 0) /* what it sent before dying is still good */
             ;
-        fail_sends(&p->sendq);
-        fail_sends(&p->rdv_wait);
-        p->fin_count = 0;
+        fail_requests(&p->sendq);
+        fail_requests(&p->rdv_wait);
+        fail_requests(&p->pulled);
+        p->ctl_count = 0;
         p->credit_backlog = 0;
         if (p->in_req)
             mpr__request_complete(p->in_req, MPR_ERR_PROC_FAILED);
