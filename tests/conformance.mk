@@ -12,6 +12,7 @@ tests_conformance_conform_SOURCES = \
 	tests/conformance/gen.c \
 	tests/conformance/elems.c \
 	tests/conformance/colls.c \
+	tests/conformance/p2p.c \
 	tests/conformance/objects.c \
 	tests/conformance/objects_sync.c \
 	tests/conformance/objects_array.c \

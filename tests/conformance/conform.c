@@ -106,6 +106,9 @@ void describe(const struct call *c, const struct slot *s, char *out, size_t len)
     case K_COMM_DUP:
     case K_COMM_FREE:
         break;
+    case K_P2P:
+        n += snprintf(out + n, len - (size_t)n, ": isends and receives among all ranks");
+        break;
     case K_COMM_SPLIT:
         n += snprintf(out + n, len - (size_t)n, " into slot %d", c->new_slot);
         break;
@@ -327,6 +330,9 @@ static void run_call(const struct call *c)
     case K_OBJ_FREE:
         obj_free(c, s, c->obj);
         break;
+    case K_P2P:
+        run_p2p(c, s);
+        break;
     default:
         run_collective(c, s);
     }
@@ -398,7 +404,7 @@ static unsigned parse_kinds(const char *list)
             mask |= 1u << K_COMM_SPLIT | 1u << K_COMM_DUP | 1u << K_COMM_FREE, found = true;
         if (!found) {
             fprintf(stderr, "conform: unknown call kind '%s' (barrier, bcast, ..., alltoallv, "
-                            "comm_split, comm_dup, comm_free, create, use, free, objects, comms)\n", t);
+                            "p2p, comm_split, comm_dup, comm_free, create, use, free, objects, comms)\n", t);
             exit(2);
         }
     }

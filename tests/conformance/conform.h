@@ -11,6 +11,7 @@
  * gen.c      the program generator: what the next call is
  * elems.c    typed elements: inputs, the reference reduction, user ops
  * colls.c    the collectives and their checks
+ * p2p.c      point-to-point messages: sizes, wildcards, order, truncation
  * objects.c  queue, event, semaphore and lock patterns and their checks
  * objects_sync.c  rlock, condition and barrier object patterns
  * objects_array.c the shared array and value
@@ -79,6 +80,7 @@ enum call_kind {
     K_ALLGATHERV,
     K_ALLTOALL,
     K_ALLTOALLV,
+    K_P2P,
     K_COMM_SPLIT,
     K_COMM_DUP,
     K_COMM_FREE,
@@ -224,6 +226,9 @@ uint64_t data_key(const struct call *c, int src, int block);
 void fill_bytes(void *dst, size_t len, uint64_t key);
 void check_bytes(const struct call *c, const void *got, size_t len, uint64_t key,
                  const char *what);
+
+/* p2p.c: point-to-point traffic against the matching rules */
+void run_p2p(const struct call *c, struct slot *s);
 
 /* objects.c */
 void obj_create(const struct call *c, struct slot *s);

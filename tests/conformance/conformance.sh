@@ -1,8 +1,8 @@
 #!/bin/bash
 # conformance.sh - the randomized differential conformance suite (issue 9)
 # in make check: tests/conformance/conform (random programs of every
-# collective, split/dup communicators and shared objects, checked exactly on
-# every rank) with automatic algorithms at 1..8 ranks, each forced algorithm
+# collective, point-to-point traffic, split/dup communicators and shared
+# objects, checked exactly on every rank) with automatic algorithms at 1..8 ranks, each forced algorithm
 # value (MPR_COLL_*, one at a time) and a few combinations at a sample of
 # sizes, over shared memory and over TCP, and on hosts made of network
 # namespaces when they can be made (that part is skipped otherwise).
@@ -112,6 +112,13 @@ done
 # calls), arrays (1 MiB service pieces), conditions (group wake-ups) per second
 conform_job 4 "" "" --only objects,comms --sequences 3 --calls 30
 conform_job 3 "MPR_TRANSPORT=tcp" "" --only objects,comms --sequences 2 --calls 30
+
+# point-to-point: every protocol of shared memory (CMA rendezvous, and the
+# CTS one without CMA) and of TCP, with a flow-control bound small enough
+# that many messages go by rendezvous
+conform_job 3 "MPR_SHM_CMA=0 MPR_UNEXPECTED_BYTES=4096" "" --only p2p,comms --sequences 2 --calls 30
+conform_job 4 "MPR_SHM_CMA=1 MPR_UNEXPECTED_BYTES=65536" "" --only p2p,comms --sequences 2 --calls 30
+conform_job 3 "MPR_TRANSPORT=tcp MPR_UNEXPECTED_BYTES=4096" "" --only p2p,comms --sequences 2 --calls 30
 
 # one forced algorithm at a time, on a rotating sample of sizes
 sizes=(3 4 5 2 6 7 8 4 3 5)

@@ -33,6 +33,7 @@ static const char *const kind_names[K_NKINDS] = {
     [K_ALLGATHERV] = "allgatherv",
     [K_ALLTOALL] = "alltoall",
     [K_ALLTOALLV] = "alltoallv",
+    [K_P2P] = "p2p",
     [K_COMM_SPLIT] = "comm_split",
     [K_COMM_DUP] = "comm_dup",
     [K_COMM_FREE] = "comm_free",
@@ -47,6 +48,7 @@ static const int kind_weights[K_NKINDS] = {
     [K_SCAN] = 4,      [K_EXSCAN] = 4,    [K_REDUCE_SCATTER_BLOCK] = 4,
     [K_GATHER] = 5,    [K_GATHERV] = 4,   [K_SCATTER] = 5,    [K_SCATTERV] = 4,
     [K_ALLGATHER] = 5, [K_ALLGATHERV] = 4, [K_ALLTOALL] = 5,  [K_ALLTOALLV] = 4,
+    [K_P2P] = 8,
     [K_COMM_SPLIT] = 3, [K_COMM_DUP] = 2, [K_COMM_FREE] = 2,
     [K_OBJ_CREATE] = 5, [K_OBJ_USE] = 8,  [K_OBJ_FREE] = 3,
 };
