@@ -57,25 +57,11 @@ static void checked_bcast(const struct workload *work, int last)
 
 void run_bcast(void)
 {
-    size_t sizes[MAX_SIZES];
     char title[160];
     snprintf(title, sizeof title,
              "bcast: root 0 to %d ranks, time per broadcast in microseconds, "
              "averaged over ranks (lower is better)", job_size);
-    int nsizes = begin_collective(TEST_BCAST, title, sizes);
-    if (nsizes == 0)
-        return;
-
-    size_t max_size = sizes[nsizes - 1];
-    struct workload work = {
-        .run = time_each_call,
-        .call = bcast_once,
-        .test = TEST_BCAST,
-        .sendbuf = alloc_buffer(max_size),
-    };
-    memset(work.sendbuf, 0, max_size);
-    run_collective_sizes(&work, sizes, nsizes, checked_bcast);
-    free(work.sendbuf);
+    run_collective(TEST_BCAST, title, bcast_once, 1, 0, checked_bcast);
 }
 
 /* ---- Gather, scatter, allgather, alltoall ---------------------------------
@@ -159,27 +145,12 @@ static void checked_exchange(const struct workload *work, int last)
 /* `what` starts the title, e.g. "gather: to rank 0". */
 static void run_exchange(enum test_id test, const char *what)
 {
-    size_t sizes[MAX_SIZES];
     char title[200];
     snprintf(title, sizeof title,
              "%s over %d ranks, bytes per rank, time per operation in microseconds, "
              "averaged over ranks (lower is better)", what, job_size);
-    int nsizes = begin_collective(test, title, sizes);
-    if (nsizes == 0)
-        return;
-
-    size_t max_size = sizes[nsizes - 1];
-    struct workload work = {
-        .run = time_each_call,
-        .call = exchange_once,
-        .test = test,
-        .sendbuf = alloc_buffer(send_blocks(test) * max_size),
-        .recvbuf = alloc_buffer(recv_blocks(test) * max_size),
-    };
-    memset(work.sendbuf, 0, send_blocks(test) * max_size);
-    run_collective_sizes(&work, sizes, nsizes, checked_exchange);
-    free(work.sendbuf);
-    free(work.recvbuf);
+    run_collective(test, title, exchange_once, send_blocks(test), recv_blocks(test),
+                   checked_exchange);
 }
 
 void run_gather(void)

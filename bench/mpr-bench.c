@@ -227,7 +227,7 @@ double time_each_call(const struct workload *work, long iters)
 }
 
 /* Prints a collective test's title and table header; returns its sizes. */
-int begin_collective(enum test_id test, const char *title, size_t sizes[MAX_SIZES])
+static int begin_collective(enum test_id test, const char *title, size_t sizes[MAX_SIZES])
 {
     print_title(title);
     print_header("       bytes   iterations     avg [us]     min [us]     max [us]");
@@ -237,8 +237,8 @@ int begin_collective(enum test_id test, const char *title, size_t sizes[MAX_SIZE
 /* Every size of a collective test: a checked call, the timed ones, another
  * checked call, and a row of the time per call averaged over ranks. work
  * holds buffers for the largest size. */
-void run_collective_sizes(struct workload *work, const size_t *sizes, int nsizes,
-                          void (*checked)(const struct workload *work, int last))
+static void run_collective_sizes(struct workload *work, const size_t *sizes, int nsizes,
+                                 void (*checked)(const struct workload *work, int last))
 {
     for (int s = 0; s < nsizes; s++) {
         work->size = sizes[s];
@@ -248,6 +248,33 @@ void run_collective_sizes(struct workload *work, const size_t *sizes, int nsizes
         struct spread spread = gather_spread(timing.seconds / (double)timing.plan.iters * 1e6);
         print_result(work->test, work->size, timing.plan.iters, spread.avg, "us", &spread);
     }
+}
+
+/* A whole collective test: the title and header, then every size (as
+ * run_collective_sizes) with buffers for the largest, zeroed: send_blocks
+ * and recv_blocks times its bytes (no receive buffer for 0 blocks). */
+void run_collective(enum test_id test, const char *title,
+                    void (*call)(const struct workload *work), size_t send_blocks,
+                    size_t recv_blocks, void (*checked)(const struct workload *work, int last))
+{
+    size_t sizes[MAX_SIZES];
+    int nsizes = begin_collective(test, title, sizes);
+    if (nsizes == 0)
+        return;
+    size_t max_size = sizes[nsizes - 1];
+    struct workload work = {
+        .run = time_each_call,
+        .call = call,
+        .test = test,
+        .sendbuf = alloc_buffer(send_blocks * max_size),
+        .recvbuf = recv_blocks ? alloc_buffer(recv_blocks * max_size) : NULL,
+    };
+    memset(work.sendbuf, 0, send_blocks * max_size);
+    if (work.recvbuf)
+        memset(work.recvbuf, 0, recv_blocks * max_size);
+    run_collective_sizes(&work, sizes, nsizes, checked);
+    free(work.sendbuf);
+    free(work.recvbuf);
 }
 
 /* ---- Output ------------------------------------------------------------- */

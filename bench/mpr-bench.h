@@ -115,9 +115,9 @@ long scaled_iters(long base, size_t size);
 struct timing measure(const struct workload *work, long planned);
 struct spread gather_spread(double mine);
 double time_each_call(const struct workload *work, long iters);
-int begin_collective(enum test_id test, const char *title, size_t sizes[MAX_SIZES]);
-void run_collective_sizes(struct workload *work, const size_t *sizes, int nsizes,
-                          void (*checked)(const struct workload *work, int last));
+void run_collective(enum test_id test, const char *title,
+                    void (*call)(const struct workload *work), size_t send_blocks,
+                    size_t recv_blocks, void (*checked)(const struct workload *work, int last));
 
 void print_title(const char *text);
 void print_header(const char *columns);

@@ -252,21 +252,48 @@ static double pair_average(double mine)
     return sum / pairs;
 }
 
-static double sem_run(mpr_semaphore *sems, long n)
+/* The two objects of each pair (2i, 2i+1), ping and pong: semaphores
+ * (given by release, taken by acquire) or events (set; wait, clear). */
+struct handoff {
+    int n;
+    mpr_semaphore *sems;
+    mpr_event *events;
+};
+
+static void handoff_give(const struct handoff *h, int i)
+{
+    if (h->sems) {
+        check(mpr_semaphore_release(h->sems[i]), "mpr_semaphore_release");
+    } else {
+        check(mpr_event_set(h->events[i]), "mpr_event_set");
+    }
+}
+
+static void handoff_take(const struct handoff *h, int i)
+{
+    if (h->sems) {
+        check(mpr_semaphore_acquire(h->sems[i], MPR_WAIT_FOREVER), "mpr_semaphore_acquire");
+    } else {
+        check(mpr_event_wait(h->events[i], MPR_WAIT_FOREVER), "mpr_event_wait");
+        check(mpr_event_clear(h->events[i]), "mpr_event_clear");
+    }
+}
+
+static double handoff_run(const struct handoff *h, long n)
 {
     int pair = rank / 2;
     double mine = 0;
     check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
     if (rank + 1 < size || rank % 2 == 1) {
-        mpr_semaphore ping = sems[2 * pair], pong = sems[2 * pair + 1];
+        int ping = 2 * pair, pong = 2 * pair + 1;
         double start = mpr_wtime();
         for (long i = 0; i < n; i++) {
             if (rank % 2 == 0) {
-                check(mpr_semaphore_release(ping), "mpr_semaphore_release");
-                check(mpr_semaphore_acquire(pong, MPR_WAIT_FOREVER), "mpr_semaphore_acquire");
+                handoff_give(h, ping);
+                handoff_take(h, pong);
             } else {
-                check(mpr_semaphore_acquire(ping, MPR_WAIT_FOREVER), "mpr_semaphore_acquire");
-                check(mpr_semaphore_release(pong), "mpr_semaphore_release");
+                handoff_take(h, ping);
+                handoff_give(h, pong);
             }
         }
         mine = (mpr_wtime() - start) / (2.0 * (double)n) * 1e6;
@@ -274,65 +301,35 @@ static double sem_run(mpr_semaphore *sems, long n)
     return pair_average(mine);
 }
 
-static double sem_test(void)
+/* T_SEM or T_EVENT: the best one-way hand-off time. */
+static double handoff_test(int kind)
 {
-    int nsems = 2 * (size / 2);
-    mpr_semaphore *sems = calloc((size_t)nsems, sizeof(*sems));
-    for (int i = 0; i < nsems; i++)
-        check(mpr_semaphore_create(MPR_COMM_WORLD, 0, 0, &sems[i]), "mpr_semaphore_create");
-    sem_run(sems, opt.handoffs / 10 + 1);
+    struct handoff h = { .n = 2 * (size / 2) };
+    if (kind == T_SEM)
+        h.sems = calloc((size_t)h.n, sizeof(*h.sems));
+    else
+        h.events = calloc((size_t)h.n, sizeof(*h.events));
+    for (int i = 0; i < h.n; i++) {
+        if (h.sems)
+            check(mpr_semaphore_create(MPR_COMM_WORLD, 0, 0, &h.sems[i]), "mpr_semaphore_create");
+        else
+            check(mpr_event_create(MPR_COMM_WORLD, &h.events[i]), "mpr_event_create");
+    }
+    handoff_run(&h, opt.handoffs / 10 + 1);
     double best = 1e300;
     for (int r = 0; r < opt.repeat; r++) {
-        double t = sem_run(sems, opt.handoffs);
+        double t = handoff_run(&h, opt.handoffs);
         if (t < best)
             best = t;
     }
-    for (int i = 0; i < nsems; i++)
-        check(mpr_semaphore_free(&sems[i]), "mpr_semaphore_free");
-    free(sems);
-    return best;
-}
-
-static double event_run(mpr_event *events, long n)
-{
-    int pair = rank / 2;
-    double mine = 0;
-    check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
-    if (rank + 1 < size || rank % 2 == 1) {
-        mpr_event ping = events[2 * pair], pong = events[2 * pair + 1];
-        double start = mpr_wtime();
-        for (long i = 0; i < n; i++) {
-            if (rank % 2 == 0) {
-                check(mpr_event_set(ping), "mpr_event_set");
-                check(mpr_event_wait(pong, MPR_WAIT_FOREVER), "mpr_event_wait");
-                check(mpr_event_clear(pong), "mpr_event_clear");
-            } else {
-                check(mpr_event_wait(ping, MPR_WAIT_FOREVER), "mpr_event_wait");
-                check(mpr_event_clear(ping), "mpr_event_clear");
-                check(mpr_event_set(pong), "mpr_event_set");
-            }
-        }
-        mine = (mpr_wtime() - start) / (2.0 * (double)n) * 1e6;
+    for (int i = 0; i < h.n; i++) {
+        if (h.sems)
+            check(mpr_semaphore_free(&h.sems[i]), "mpr_semaphore_free");
+        else
+            check(mpr_event_free(&h.events[i]), "mpr_event_free");
     }
-    return pair_average(mine);
-}
-
-static double event_test(void)
-{
-    int nevents = 2 * (size / 2);
-    mpr_event *events = calloc((size_t)nevents, sizeof(*events));
-    for (int i = 0; i < nevents; i++)
-        check(mpr_event_create(MPR_COMM_WORLD, &events[i]), "mpr_event_create");
-    event_run(events, opt.handoffs / 10 + 1);
-    double best = 1e300;
-    for (int r = 0; r < opt.repeat; r++) {
-        double t = event_run(events, opt.handoffs);
-        if (t < best)
-            best = t;
-    }
-    for (int i = 0; i < nevents; i++)
-        check(mpr_event_free(&events[i]), "mpr_event_free");
-    free(events);
+    free(h.sems);
+    free(h.events);
     return best;
 }
 
@@ -655,8 +652,8 @@ int main(int argc, char **argv)
         case T_QUEUE8: value = queue_test(1, 1, 8, opt.items); break;
         case T_QUEUE4K: value = queue_test(1, 1, 4096, opt.items_4k); break;
         case T_QUEUE_MPMC: value = queue_test(size / 2, size - size / 2, 8, opt.items / (size / 2)); break;
-        case T_SEM: value = sem_test(); break;
-        case T_EVENT: value = event_test(); break;
+        case T_SEM:
+        case T_EVENT: value = handoff_test(t); break;
         case T_EVENT_ALL: value = event_all_test(); break;
         case T_VALUE_LOCK: value = value_test(1); break;
         case T_VALUE_ADD: value = value_test(0); break;

@@ -18,24 +18,15 @@
 #include <stdlib.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 #define BINS 8
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "array_counters: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
 
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    long items = argc > 1 ? atol(argv[1]) : 1000;
+    example_start("array_counters", &argc, &argv, &rank, &size);
+    long items = arg_long(argc, argv, 1, 1000);
 
     mpr_array counters, done;
     mpr_lock lock;

@@ -18,23 +18,14 @@
 #include <unistd.h>
 
 #include "mpr.h"
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "barrier_phases: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
+#include "example_util.h"
 
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    int phases = argc > 1 ? atoi(argv[1]) : 5;
-    double timeout = argc > 2 ? atof(argv[2]) : 2.0;
+    example_start("barrier_phases", &argc, &argv, &rank, &size);
+    int phases = arg_int(argc, argv, 1, 5);
+    double timeout = arg_double(argc, argv, 2, 2.0);
 
     mpr_barrier_object barrier;
     check(mpr_barrier_object_create(MPR_COMM_WORLD, size, &barrier), "mpr_barrier_object_create");

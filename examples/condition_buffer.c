@@ -20,27 +20,16 @@
 #include <string.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 #define MAX_CAPACITY 64
 
 static const char *path;
 
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "condition_buffer: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
-
 /* Read the buffer: its items into items[], their count returned. */
 static int read_buffer(long items[MAX_CAPACITY + 1])
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        perror(path);
-        mpr_abort(MPR_COMM_WORLD, 1);
-    }
+    FILE *f = open_or_abort(path, "r");
     int n = 0;
     while (n <= MAX_CAPACITY && fscanf(f, "%ld", &items[n]) == 1)
         n++;
@@ -50,11 +39,7 @@ static int read_buffer(long items[MAX_CAPACITY + 1])
 
 static void write_buffer(const long *items, int n)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        mpr_abort(MPR_COMM_WORLD, 1);
-    }
+    FILE *f = open_or_abort(path, "w");
     for (int i = 0; i < n; i++)
         fprintf(f, "%ld\n", items[i]);
     fclose(f);
@@ -79,12 +64,10 @@ static int has_item(void *arg)
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    path = argc > 1 ? argv[1] : "condition_buffer.txt";
-    int per_consumer = argc > 2 ? atoi(argv[2]) : 40;
-    capacity = argc > 3 ? atoi(argv[3]) : 3;
+    example_start("condition_buffer", &argc, &argv, &rank, &size);
+    path = arg_string(argc, argv, 1, "condition_buffer.txt");
+    int per_consumer = arg_int(argc, argv, 2, 40);
+    capacity = arg_int(argc, argv, 3, 3);
     if (capacity < 1 || capacity > MAX_CAPACITY)
         capacity = 3;
 

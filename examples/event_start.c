@@ -12,23 +12,14 @@
 #include <unistd.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 enum { TAG_WOKE = 1 };
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "event_start: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
 
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
+    example_start("event_start", &argc, &argv, &rank, &size);
 
     mpr_event start;
     check(mpr_event_create(MPR_COMM_WORLD, &start), "mpr_event_create");

@@ -21,4 +21,4 @@ dist_examples_DATA = \
 	examples/prodcons.c examples/workers.c examples/event_start.c examples/semaphore_cap.c \
 	examples/lock_file.c examples/rlock_log.c examples/barrier_phases.c \
 	examples/condition_buffer.c examples/pipe_prodcons.c examples/array_counters.c \
-	examples/pool_map.c examples/pool_async.c examples/manager_dict.c
+	examples/pool_map.c examples/pool_async.c examples/manager_dict.c examples/example_util.h

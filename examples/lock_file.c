@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "mpr.h"
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "lock_file: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
+#include "example_util.h"
 
 /* The number on the file's last line, 0 for an empty file. */
 static long last_number(FILE *f)
@@ -40,29 +33,19 @@ static long last_number(FILE *f)
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    const char *path = argc > 1 ? argv[1] : "lock_file.txt";
-    int lines = argc > 2 ? atoi(argv[2]) : 100;
+    example_start("lock_file", &argc, &argv, &rank, &size);
+    const char *path = arg_string(argc, argv, 1, "lock_file.txt");
+    int lines = arg_int(argc, argv, 2, 100);
 
     mpr_lock lock;
     check(mpr_lock_create(MPR_COMM_WORLD, &lock), "mpr_lock_create");
     if (rank == 0) {
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            perror(path);
-            mpr_abort(MPR_COMM_WORLD, 1);
-        }
+        FILE *f = open_or_abort(path, "w");
         fclose(f);
     }
     check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");
 
-    FILE *f = fopen(path, "a+");
-    if (!f) {
-        perror(path);
-        mpr_abort(MPR_COMM_WORLD, 1);
-    }
+    FILE *f = open_or_abort(path, "a+");
     for (int i = 0; i < lines; i++) {
         check(mpr_lock_acquire(lock, MPR_WAIT_FOREVER), "mpr_lock_acquire");
         long next = last_number(f) + 1;

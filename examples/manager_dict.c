@@ -28,14 +28,7 @@
 #include <string.h>
 
 #include "mpr.h"
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "manager_dict: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
+#include "example_util.h"
 
 static size_t square_key(char *key, size_t cap, long i)
 {
@@ -86,10 +79,8 @@ static int verify(mpr_dict d, mpr_list l, mpr_namespace ns, long items)
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    long items = argc > 1 ? atol(argv[1]) : 100;
+    example_start("manager_dict", &argc, &argv, &rank, &size);
+    long items = arg_long(argc, argv, 1, 100);
 
     mpr_dict d;
     mpr_list l;

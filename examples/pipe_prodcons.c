@@ -18,16 +18,9 @@
 #include <string.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 enum { PIPE_ID = 1 };
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "pipe_prodcons: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
 
 /* Item n: "item <n> " and n % 100 dots. Returns its length. */
 static size_t make_item(long n, char *buf, size_t cap)
@@ -79,10 +72,8 @@ static int consume(int rank, int producer, long items)
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    long items = argc > 1 ? atol(argv[1]) : 10000;
+    example_start("pipe_prodcons", &argc, &argv, &rank, &size);
+    long items = arg_long(argc, argv, 1, 10000);
     int partner = rank ^ 1;
     int ok = 1;
     if (size < 2 && rank == 0)

@@ -24,14 +24,7 @@
 #include <stdlib.h>
 
 #include "mpr.h"
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "pool_async: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
+#include "example_util.h"
 
 static int square(const void *in, size_t in_len, void *out, size_t *out_len, void *arg)
 {
@@ -72,9 +65,8 @@ static int by_value(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int rank;
-    long n = argc > 1 ? atol(argv[1]) : 10;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
+    long n = arg_long(argc, argv, 1, 10);
+    example_start("pool_async", &argc, &argv, &rank, NULL);
 
     mpr_pool pool;
     check(mpr_pool_create(MPR_COMM_WORLD, 0, &pool), "mpr_pool_create");

@@ -18,14 +18,7 @@
 #include <stdlib.h>
 
 #include "mpr.h"
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "pool_map: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
+#include "example_util.h"
 
 /* def f(x): return x * x  -- on 8-byte integers */
 static int square(const void *in, size_t in_len, void *out, size_t *out_len, void *arg)
@@ -41,9 +34,8 @@ static int square(const void *in, size_t in_len, void *out, size_t *out_len, voi
 int main(int argc, char **argv)
 {
     int rank;
-    long n = argc > 1 ? atol(argv[1]) : 3;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
+    long n = arg_long(argc, argv, 1, 3);
+    example_start("pool_map", &argc, &argv, &rank, NULL);
 
     mpr_pool pool;
     check(mpr_pool_create(MPR_COMM_WORLD, 0, &pool), "mpr_pool_create");

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 enum { TAG_TOTAL = 1 };
 
@@ -24,21 +25,11 @@ struct item {
     long value;
 };
 
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "prodcons: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
-
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    long items = argc > 1 ? atol(argv[1]) : 10000;
+    example_start("prodcons", &argc, &argv, &rank, &size);
+    long items = arg_long(argc, argv, 1, 10000);
     int producers = size > 1 ? size / 2 : 1;
     int consumers = size > 1 ? size - producers : 1;
     int producing = rank < producers;

@@ -17,26 +17,15 @@
 #include <string.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 static mpr_rlock rlock;
 static const char *path;
 
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "rlock_log: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
-
 static void log_line(int rank, int transaction, int step)
 {
     check(mpr_rlock_acquire(rlock, MPR_WAIT_FOREVER), "mpr_rlock_acquire");
-    FILE *f = fopen(path, "a");
-    if (!f) {
-        perror(path);
-        mpr_abort(MPR_COMM_WORLD, 1);
-    }
+    FILE *f = open_or_abort(path, "a");
     fprintf(f, "%d %d %d\n", rank, transaction, step);
     fclose(f);
     check(mpr_rlock_release(rlock), "mpr_rlock_release");
@@ -83,19 +72,13 @@ static int check_file(long want_lines)
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    path = argc > 1 ? argv[1] : "rlock_log.txt";
-    int transactions = argc > 2 ? atoi(argv[2]) : 20;
+    example_start("rlock_log", &argc, &argv, &rank, &size);
+    path = arg_string(argc, argv, 1, "rlock_log.txt");
+    int transactions = arg_int(argc, argv, 2, 20);
 
     check(mpr_rlock_create(MPR_COMM_WORLD, &rlock), "mpr_rlock_create");
     if (rank == 0) {
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            perror(path);
-            mpr_abort(MPR_COMM_WORLD, 1);
-        }
+        FILE *f = open_or_abort(path, "w");
         fclose(f);
     }
     check(mpr_barrier(MPR_COMM_WORLD), "mpr_barrier");

@@ -15,21 +15,13 @@
 #include <unistd.h>
 
 #include "mpr.h"
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "semaphore_cap: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
+#include "example_util.h"
 
 int main(int argc, char **argv)
 {
     int rank;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    int slots = argc > 1 ? atoi(argv[1]) : 2;
+    example_start("semaphore_cap", &argc, &argv, &rank, NULL);
+    int slots = arg_int(argc, argv, 1, 2);
 
     mpr_semaphore sem;
     check(mpr_semaphore_create(MPR_COMM_WORLD, slots, 1, &sem), "mpr_semaphore_create");

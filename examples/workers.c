@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "mpr.h"
+#include "example_util.h"
 
 struct task {
     int id;
@@ -25,14 +26,6 @@ struct result {
     int primes;
     int worker;
 };
-
-static void check(int rc, const char *what)
-{
-    if (rc == MPR_SUCCESS)
-        return;
-    fprintf(stderr, "workers: %s failed: %s\n", what, mpr_strerror(rc));
-    mpr_abort(MPR_COMM_WORLD, 1);
-}
 
 static int count_primes(int limit)
 {
@@ -72,10 +65,8 @@ static int work(mpr_queue tasks, mpr_queue results, int rank, int stop_when_empt
 int main(int argc, char **argv)
 {
     int rank, size;
-    check(mpr_init(&argc, &argv), "mpr_init");
-    check(mpr_comm_rank(MPR_COMM_WORLD, &rank), "mpr_comm_rank");
-    check(mpr_comm_size(MPR_COMM_WORLD, &size), "mpr_comm_size");
-    int ntasks = argc > 1 ? atoi(argv[1]) : 100;
+    example_start("workers", &argc, &argv, &rank, &size);
+    int ntasks = arg_int(argc, argv, 1, 100);
 
     mpr_queue tasks, results;
     check(mpr_queue_create(MPR_COMM_WORLD, 0, sizeof(struct task), &tasks), "mpr_queue_create");

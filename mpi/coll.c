@@ -142,6 +142,42 @@ static int check_counts(const int *counts, const int *displs, int n)
     return MPI_SUCCESS;
 }
 
+/*
+ * How a rank lays out its n blocks: the v collectives pass counts and
+ * displacements (checked, then handed on to libmpr's v calls); the others
+ * pass one count for uniform blocks, which libmpr's non-v calls move.
+ */
+struct layout {
+    bool vector;
+    int count;
+    const int *counts, *displs;
+};
+
+static struct layout uniform(int count)
+{
+    return (struct layout){ .count = count };
+}
+
+static struct layout vector(const int *counts, const int *displs)
+{
+    return (struct layout){ .vector = true, .counts = counts, .displs = displs };
+}
+
+/* A v collective checks its arrays, then the buffer as for count 0. */
+static int check_layout(const void *buf, const struct layout *l, MPI_Datatype type, int n)
+{
+    if (!l->vector)
+        return check_data(buf, l->count, type);
+    int rc = check_counts(l->counts, l->displs, n);
+    return rc == MPI_SUCCESS ? check_data(buf, 0, type) : rc;
+}
+
+static int layout_blocks(struct blocks *b, void *buf, MPI_Datatype type, int n,
+                         const struct layout *l)
+{
+    return blocks_init(b, buf, type, n, l->count, l->counts, l->displs);
+}
+
 int MPI_Barrier(MPI_Comm comm)
 {
     int rc = check(comm, MPI_PROC_NULL);
@@ -167,8 +203,9 @@ int MPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm
     MPI__RET(comm, rc, "MPI_Bcast");
 }
 
-int MPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
-               int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+static int gather_blocks(const char *call, const void *sendbuf, int sendcount,
+                         MPI_Datatype sendtype, void *recvbuf, struct layout rl,
+                         MPI_Datatype recvtype, int root, MPI_Comm comm)
 {
     int rc = check(comm, root);
     bool am_root = rc == MPI_SUCCESS && comm->rank == root;
@@ -178,232 +215,195 @@ int MPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *
     if (rc == MPI_SUCCESS && sendbuf == MPI_IN_PLACE && !am_root)
         rc = MPI_ERR_BUFFER;
     if (rc == MPI_SUCCESS && am_root)
-        rc = check_data(recvbuf, recvcount, recvtype);
+        rc = check_layout(recvbuf, &rl, recvtype, comm->size);
     if (rc != MPI_SUCCESS)
-        return mpi__error(comm, rc, "MPI_Gather");
+        return mpi__error(comm, rc, call);
     struct one s = { 0 };
     struct blocks r = { 0 };
-    size_t len = in_place ? mpi__bytes(recvcount, recvtype) : mpi__bytes(sendcount, sendtype);
     if (!in_place)
         rc = one_init(&s, sendbuf, sendcount, sendtype, true);
     if (rc == MPI_SUCCESS && am_root) {
-        rc = blocks_init(&r, recvbuf, recvtype, comm->size, recvcount, NULL, NULL);
+        rc = layout_blocks(&r, recvbuf, recvtype, comm->size, &rl);
         if (rc == MPI_SUCCESS && in_place) {
             blocks_pack(&r);
             r.ptr = r.tmp ? (void *)r.tmp : recvbuf;
         }
     }
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_gather(in_place ? MPR_IN_PLACE : s.ptr, len, r.ptr, root,
-                                      comm->comm));
+    if (rc == MPI_SUCCESS) {
+        const void *send = in_place ? MPR_IN_PLACE : s.ptr;
+        size_t len = in_place ? r.lens[root] : s.len;
+        rc = mpi__from_mpr(rl.vector
+                               ? mpr_gatherv(send, len, r.ptr, r.lens, r.offs, root, comm->comm)
+                               : mpr_gather(send, len, r.ptr, root, comm->comm));
+    }
     if (rc == MPI_SUCCESS && am_root)
         blocks_unpack(&r);
     free(s.tmp);
     blocks_free(&r);
-    MPI__RET(comm, rc, "MPI_Gather");
+    MPI__RET(comm, rc, call);
+}
+
+int MPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+               int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+{
+    return gather_blocks("MPI_Gather", sendbuf, sendcount, sendtype, recvbuf,
+                         uniform(recvcount), recvtype, root, comm);
 }
 
 int MPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                 const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
                 MPI_Comm comm)
 {
-    int rc = check(comm, root);
-    bool am_root = rc == MPI_SUCCESS && comm->rank == root;
-    bool in_place = am_root && sendbuf == MPI_IN_PLACE;
-    if (rc == MPI_SUCCESS && !in_place)
-        rc = check_data(sendbuf == MPI_IN_PLACE ? NULL : sendbuf, sendcount, sendtype);
-    if (rc == MPI_SUCCESS && sendbuf == MPI_IN_PLACE && !am_root)
-        rc = MPI_ERR_BUFFER;
-    if (rc == MPI_SUCCESS && am_root) {
-        rc = check_counts(recvcounts, displs, comm->size);
-        if (rc == MPI_SUCCESS)
-            rc = check_data(recvbuf, 0, recvtype);
-    }
-    if (rc != MPI_SUCCESS)
-        return mpi__error(comm, rc, "MPI_Gatherv");
-    struct one s = { 0 };
-    struct blocks r = { 0 };
-    if (!in_place)
-        rc = one_init(&s, sendbuf, sendcount, sendtype, true);
-    if (rc == MPI_SUCCESS && am_root) {
-        rc = blocks_init(&r, recvbuf, recvtype, comm->size, 0, recvcounts, displs);
-        if (rc == MPI_SUCCESS && in_place) {
-            blocks_pack(&r);
-            r.ptr = r.tmp ? (void *)r.tmp : recvbuf;
-        }
-    }
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_gatherv(in_place ? MPR_IN_PLACE : s.ptr,
-                                       in_place ? r.lens[root] : s.len, r.ptr, r.lens, r.offs,
-                                       root, comm->comm));
-    if (rc == MPI_SUCCESS && am_root)
-        blocks_unpack(&r);
-    free(s.tmp);
-    blocks_free(&r);
-    MPI__RET(comm, rc, "MPI_Gatherv");
+    return gather_blocks("MPI_Gatherv", sendbuf, sendcount, sendtype, recvbuf,
+                         vector(recvcounts, displs), recvtype, root, comm);
 }
 
-int MPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
-                int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+static int scatter_blocks(const char *call, const void *sendbuf, struct layout sl,
+                          MPI_Datatype sendtype, void *recvbuf, int recvcount,
+                          MPI_Datatype recvtype, int root, MPI_Comm comm)
 {
     int rc = check(comm, root);
     bool am_root = rc == MPI_SUCCESS && comm->rank == root;
     bool in_place = am_root && recvbuf == MPI_IN_PLACE;
     if (rc == MPI_SUCCESS && am_root)
-        rc = check_data(sendbuf, sendcount, sendtype);
+        rc = check_layout(sendbuf, &sl, sendtype, comm->size);
     if (rc == MPI_SUCCESS && !in_place)
         rc = check_data(recvbuf == MPI_IN_PLACE ? NULL : recvbuf, recvcount, recvtype);
     if (rc == MPI_SUCCESS && recvbuf == MPI_IN_PLACE && !am_root)
         rc = MPI_ERR_BUFFER;
     if (rc != MPI_SUCCESS)
-        return mpi__error(comm, rc, "MPI_Scatter");
+        return mpi__error(comm, rc, call);
     struct one r = { 0 };
     struct blocks s = { 0 };
-    size_t len = in_place ? mpi__bytes(sendcount, sendtype) : mpi__bytes(recvcount, recvtype);
     if (!in_place)
         rc = one_init(&r, recvbuf, recvcount, recvtype, false);
     if (rc == MPI_SUCCESS && am_root) {
-        rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, sendcount, NULL, NULL);
+        rc = layout_blocks(&s, (void *)sendbuf, sendtype, comm->size, &sl);
         if (rc == MPI_SUCCESS)
             blocks_pack(&s);
     }
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_scatter(s.ptr, len, in_place ? MPR_IN_PLACE : r.ptr, root,
-                                       comm->comm));
+    if (rc == MPI_SUCCESS) {
+        void *recv = in_place ? MPR_IN_PLACE : r.ptr;
+        size_t len = in_place ? s.lens[root] : r.len;
+        rc = mpi__from_mpr(sl.vector
+                               ? mpr_scatterv(s.ptr, s.lens, s.offs, recv, len, root, comm->comm)
+                               : mpr_scatter(s.ptr, len, recv, root, comm->comm));
+    }
     if (rc == MPI_SUCCESS && !in_place)
         one_unpack(&r);
     free(r.tmp);
     blocks_free(&s);
-    MPI__RET(comm, rc, "MPI_Scatter");
+    MPI__RET(comm, rc, call);
+}
+
+int MPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+{
+    return scatter_blocks("MPI_Scatter", sendbuf, uniform(sendcount), sendtype, recvbuf,
+                          recvcount, recvtype, root, comm);
 }
 
 int MPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[],
                  MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
                  int root, MPI_Comm comm)
 {
-    int rc = check(comm, root);
-    bool am_root = rc == MPI_SUCCESS && comm->rank == root;
-    bool in_place = am_root && recvbuf == MPI_IN_PLACE;
-    if (rc == MPI_SUCCESS && am_root) {
-        rc = check_counts(sendcounts, displs, comm->size);
-        if (rc == MPI_SUCCESS)
-            rc = check_data(sendbuf, 0, sendtype);
-    }
-    if (rc == MPI_SUCCESS && !in_place)
-        rc = check_data(recvbuf == MPI_IN_PLACE ? NULL : recvbuf, recvcount, recvtype);
-    if (rc == MPI_SUCCESS && recvbuf == MPI_IN_PLACE && !am_root)
-        rc = MPI_ERR_BUFFER;
-    if (rc != MPI_SUCCESS)
-        return mpi__error(comm, rc, "MPI_Scatterv");
-    struct one r = { 0 };
-    struct blocks s = { 0 };
-    if (!in_place)
-        rc = one_init(&r, recvbuf, recvcount, recvtype, false);
-    if (rc == MPI_SUCCESS && am_root) {
-        rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, 0, sendcounts, displs);
-        if (rc == MPI_SUCCESS)
-            blocks_pack(&s);
-    }
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_scatterv(s.ptr, s.lens, s.offs, in_place ? MPR_IN_PLACE : r.ptr,
-                                        in_place ? s.lens[root] : r.len, root, comm->comm));
-    if (rc == MPI_SUCCESS && !in_place)
-        one_unpack(&r);
-    free(r.tmp);
-    blocks_free(&s);
-    MPI__RET(comm, rc, "MPI_Scatterv");
+    return scatter_blocks("MPI_Scatterv", sendbuf, vector(sendcounts, displs), sendtype,
+                          recvbuf, recvcount, recvtype, root, comm);
 }
 
-int MPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
-                  int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
+static int allgather_blocks(const char *call, const void *sendbuf, int sendcount,
+                            MPI_Datatype sendtype, void *recvbuf, struct layout rl,
+                            MPI_Datatype recvtype, MPI_Comm comm)
 {
     int rc = check(comm, MPI_PROC_NULL);
     bool in_place = sendbuf == MPI_IN_PLACE;
     if (rc == MPI_SUCCESS && !in_place)
         rc = check_data(sendbuf, sendcount, sendtype);
     if (rc == MPI_SUCCESS)
-        rc = check_data(recvbuf, recvcount, recvtype);
+        rc = check_layout(recvbuf, &rl, recvtype, comm->size);
     if (rc != MPI_SUCCESS)
-        return mpi__error(comm, rc, "MPI_Allgather");
+        return mpi__error(comm, rc, call);
     struct one s = { 0 };
     struct blocks r = { 0 };
-    size_t len = in_place ? mpi__bytes(recvcount, recvtype) : mpi__bytes(sendcount, sendtype);
     if (!in_place)
         rc = one_init(&s, sendbuf, sendcount, sendtype, true);
     if (rc == MPI_SUCCESS)
-        rc = blocks_init(&r, recvbuf, recvtype, comm->size, recvcount, NULL, NULL);
+        rc = layout_blocks(&r, recvbuf, recvtype, comm->size, &rl);
     if (rc == MPI_SUCCESS && in_place)
         blocks_pack(&r);
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_allgather(in_place ? MPR_IN_PLACE : s.ptr, len, r.ptr, comm->comm));
+    if (rc == MPI_SUCCESS) {
+        const void *send = in_place ? MPR_IN_PLACE : s.ptr;
+        size_t len = in_place ? r.lens[comm->rank] : s.len;
+        rc = mpi__from_mpr(rl.vector
+                               ? mpr_allgatherv(send, len, r.ptr, r.lens, r.offs, comm->comm)
+                               : mpr_allgather(send, len, r.ptr, comm->comm));
+    }
     if (rc == MPI_SUCCESS)
         blocks_unpack(&r);
     free(s.tmp);
     blocks_free(&r);
-    MPI__RET(comm, rc, "MPI_Allgather");
+    MPI__RET(comm, rc, call);
+}
+
+int MPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                  int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
+{
+    return allgather_blocks("MPI_Allgather", sendbuf, sendcount, sendtype, recvbuf,
+                            uniform(recvcount), recvtype, comm);
 }
 
 int MPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                    const int recvcounts[], const int displs[], MPI_Datatype recvtype,
                    MPI_Comm comm)
 {
-    int rc = check(comm, MPI_PROC_NULL);
+    return allgather_blocks("MPI_Allgatherv", sendbuf, sendcount, sendtype, recvbuf,
+                            vector(recvcounts, displs), recvtype, comm);
+}
+
+/* Arguments checked: move the blocks (only the non-v one comes in place). */
+static int alltoall_blocks(const void *sendbuf, struct layout sl, MPI_Datatype sendtype,
+                           void *recvbuf, struct layout rl, MPI_Datatype recvtype,
+                           MPI_Comm comm)
+{
     bool in_place = sendbuf == MPI_IN_PLACE;
-    if (rc == MPI_SUCCESS && !in_place)
-        rc = check_data(sendbuf, sendcount, sendtype);
+    struct blocks s = { 0 }, r = { 0 };
+    int rc = MPI_SUCCESS;
+    if (!in_place) {
+        rc = layout_blocks(&s, (void *)sendbuf, sendtype, comm->size, &sl);
+        if (rc == MPI_SUCCESS)
+            blocks_pack(&s);
+    }
     if (rc == MPI_SUCCESS)
-        rc = check_counts(recvcounts, displs, comm->size);
-    if (rc == MPI_SUCCESS)
-        rc = check_data(recvbuf, 0, recvtype);
-    if (rc != MPI_SUCCESS)
-        return mpi__error(comm, rc, "MPI_Allgatherv");
-    struct one s = { 0 };
-    struct blocks r = { 0 };
-    if (!in_place)
-        rc = one_init(&s, sendbuf, sendcount, sendtype, true);
-    if (rc == MPI_SUCCESS)
-        rc = blocks_init(&r, recvbuf, recvtype, comm->size, 0, recvcounts, displs);
+        rc = layout_blocks(&r, recvbuf, recvtype, comm->size, &rl);
     if (rc == MPI_SUCCESS && in_place)
         blocks_pack(&r);
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_allgatherv(in_place ? MPR_IN_PLACE : s.ptr,
-                                          in_place ? r.lens[comm->rank] : s.len, r.ptr, r.lens,
-                                          r.offs, comm->comm));
+    if (rc == MPI_SUCCESS && rl.vector)
+        rc = mpi__from_mpr(mpr_alltoallv(s.ptr, s.lens, s.offs, r.ptr, r.lens, r.offs,
+                                         comm->comm));
+    else if (rc == MPI_SUCCESS)
+        rc = mpi__from_mpr(mpr_alltoall(in_place ? MPR_IN_PLACE : s.ptr,
+                                        in_place ? mpi__bytes(rl.count, recvtype)
+                                                 : mpi__bytes(sl.count, sendtype),
+                                        r.ptr, comm->comm));
     if (rc == MPI_SUCCESS)
         blocks_unpack(&r);
-    free(s.tmp);
+    blocks_free(&s);
     blocks_free(&r);
-    MPI__RET(comm, rc, "MPI_Allgatherv");
+    return rc;
 }
 
 int MPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                  int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
     int rc = check(comm, MPI_PROC_NULL);
-    bool in_place = sendbuf == MPI_IN_PLACE;
-    if (rc == MPI_SUCCESS && !in_place)
+    if (rc == MPI_SUCCESS && sendbuf != MPI_IN_PLACE)
         rc = check_data(sendbuf, sendcount, sendtype);
     if (rc == MPI_SUCCESS)
         rc = check_data(recvbuf, recvcount, recvtype);
     if (rc != MPI_SUCCESS)
         return mpi__error(comm, rc, "MPI_Alltoall");
-    struct blocks s = { 0 }, r = { 0 };
-    size_t len = in_place ? mpi__bytes(recvcount, recvtype) : mpi__bytes(sendcount, sendtype);
-    if (!in_place) {
-        rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, sendcount, NULL, NULL);
-        if (rc == MPI_SUCCESS)
-            blocks_pack(&s);
-    }
-    if (rc == MPI_SUCCESS)
-        rc = blocks_init(&r, recvbuf, recvtype, comm->size, recvcount, NULL, NULL);
-    if (rc == MPI_SUCCESS && in_place)
-        blocks_pack(&r);
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_alltoall(in_place ? MPR_IN_PLACE : s.ptr, len, r.ptr, comm->comm));
-    if (rc == MPI_SUCCESS)
-        blocks_unpack(&r);
-    blocks_free(&s);
-    blocks_free(&r);
+    rc = alltoall_blocks(sendbuf, uniform(sendcount), sendtype, recvbuf, uniform(recvcount),
+                         recvtype, comm);
     MPI__RET(comm, rc, "MPI_Alltoall");
 }
 
@@ -424,17 +424,7 @@ int MPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispls
         rc = check_data(recvbuf, 0, recvtype);
     if (rc != MPI_SUCCESS)
         return mpi__error(comm, rc, "MPI_Alltoallv");
-    struct blocks s = { 0 }, r = { 0 };
-    rc = blocks_init(&s, (void *)sendbuf, sendtype, comm->size, 0, sendcounts, sdispls);
-    if (rc == MPI_SUCCESS)
-        blocks_pack(&s);
-    if (rc == MPI_SUCCESS)
-        rc = blocks_init(&r, recvbuf, recvtype, comm->size, 0, recvcounts, rdispls);
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_alltoallv(s.ptr, s.lens, s.offs, r.ptr, r.lens, r.offs, comm->comm));
-    if (rc == MPI_SUCCESS)
-        blocks_unpack(&r);
-    blocks_free(&s);
-    blocks_free(&r);
+    rc = alltoall_blocks(sendbuf, vector(sendcounts, sdispls), sendtype, recvbuf,
+                         vector(recvcounts, rdispls), recvtype, comm);
     MPI__RET(comm, rc, "MPI_Alltoallv");
 }

@@ -61,24 +61,25 @@ int MPI_Comm_group(MPI_Comm comm, MPI_Group *group)
     MPI__RET(comm, rc, "MPI_Comm_group");
 }
 
-int MPI_Group_size(MPI_Group group, int *size)
+/* *out = the group's size, or with want_rank this process's rank in it. */
+static int group_query(MPI_Group group, bool want_rank, int *out)
 {
     int rc = group_ok(group);
-    if (rc == MPI_SUCCESS && !size)
+    if (rc == MPI_SUCCESS && !out)
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
-        *size = group->size;
-    MPI__RET(NULL, rc, "MPI_Group_size");
+        *out = want_rank ? group->rank : group->size;
+    return rc;
+}
+
+int MPI_Group_size(MPI_Group group, int *size)
+{
+    MPI__RET(NULL, group_query(group, false, size), "MPI_Group_size");
 }
 
 int MPI_Group_rank(MPI_Group group, int *rank)
 {
-    int rc = group_ok(group);
-    if (rc == MPI_SUCCESS && !rank)
-        rc = MPI_ERR_ARG;
-    if (rc == MPI_SUCCESS)
-        *rank = group->rank;
-    MPI__RET(NULL, rc, "MPI_Group_rank");
+    MPI__RET(NULL, group_query(group, true, rank), "MPI_Group_rank");
 }
 
 /* ranks must be n distinct valid ranks of group. */
@@ -96,48 +97,45 @@ static int check_ranks(MPI_Group group, int n, const int ranks[])
     return MPI_SUCCESS;
 }
 
-int MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group *newgroup)
+/* The group of the n ranks listed, in their order; with exclude, of the
+ * others, in group order. */
+static int group_pick(MPI_Group group, int n, const int ranks[], bool exclude,
+                      MPI_Group *newgroup)
 {
     int rc = group_ok(group);
     if (rc == MPI_SUCCESS && !newgroup)
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
         rc = check_ranks(group, n, ranks);
+    if (rc != MPI_SUCCESS)
+        return rc;
+    int room = exclude ? group->size : n;
     int *world = NULL;
-    if (rc == MPI_SUCCESS && n > 0 && !(world = malloc(sizeof(int) * (size_t)n)))
-        rc = MPI_ERR_NO_MEM;
-    if (rc == MPI_SUCCESS) {
-        for (int i = 0; i < n; i++)
-            world[i] = group->world[ranks[i]];
-        rc = group_new(world, n, newgroup);
+    if (room > 0 && !(world = malloc(sizeof(int) * (size_t)room)))
+        return MPI_ERR_NO_MEM;
+    int kept = 0;
+    for (int i = 0; !exclude && i < n; i++)
+        world[kept++] = group->world[ranks[i]];
+    for (int i = 0; exclude && i < group->size; i++) {
+        bool out = false;
+        for (int j = 0; j < n && !out; j++)
+            out = ranks[j] == i;
+        if (!out)
+            world[kept++] = group->world[i];
     }
+    rc = group_new(world, kept, newgroup);
     free(world);
-    MPI__RET(NULL, rc, "MPI_Group_incl");
+    return rc;
+}
+
+int MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group *newgroup)
+{
+    MPI__RET(NULL, group_pick(group, n, ranks, false, newgroup), "MPI_Group_incl");
 }
 
 int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group *newgroup)
 {
-    int rc = group_ok(group);
-    if (rc == MPI_SUCCESS && !newgroup)
-        rc = MPI_ERR_ARG;
-    if (rc == MPI_SUCCESS)
-        rc = check_ranks(group, n, ranks);
-    int *world = NULL;
-    if (rc == MPI_SUCCESS && group->size > 0 && !(world = malloc(sizeof(int) * (size_t)group->size)))
-        rc = MPI_ERR_NO_MEM;
-    if (rc == MPI_SUCCESS) {
-        int kept = 0;
-        for (int i = 0; i < group->size; i++) {
-            bool out = false;
-            for (int j = 0; j < n && !out; j++)
-                out = ranks[j] == i;
-            if (!out)
-                world[kept++] = group->world[i];
-        }
-        rc = group_new(world, kept, newgroup);
-    }
-    free(world);
-    MPI__RET(NULL, rc, "MPI_Group_excl");
+    MPI__RET(NULL, group_pick(group, n, ranks, true, newgroup), "MPI_Group_excl");
 }
 
 int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[], MPI_Group group2,

@@ -202,61 +202,60 @@ void mpi__sync_received(MPI_Comm comm, int source, int tag)
 
 /* ---- the calls ---- */
 
-int MPI_Send(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
+/*
+ * Every send mode but the buffered one: a ready send is a standard send
+ * here, the synchronous modes wait for the receiver's acknowledgement.
+ * Immediate modes start it and hand back *request; the others (request
+ * NULL) finish it.
+ */
+static int send_mode(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
+                     MPI_Comm comm, bool sync, bool immediate, MPI_Request *request)
 {
     int rc = check_args(buf, count, datatype, dest, false, tag, false, comm);
+    if (rc == MPI_SUCCESS && immediate && !request)
+        rc = MPI_ERR_REQUEST;
     if (rc == MPI_SUCCESS)
-        rc = send_start(buf, count, datatype, dest, tag, comm, false, NULL);
-    MPI__RET(comm, rc, "MPI_Send");
+        rc = send_start(buf, count, datatype, dest, tag, comm, sync, request);
+    return rc;
+}
+
+int MPI_Send(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
+{
+    MPI__RET(comm, send_mode(buf, count, datatype, dest, tag, comm, false, false, NULL),
+             "MPI_Send");
 }
 
 int MPI_Rsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
 {
-    int rc = check_args(buf, count, datatype, dest, false, tag, false, comm);
-    if (rc == MPI_SUCCESS)
-        rc = send_start(buf, count, datatype, dest, tag, comm, false, NULL);
-    MPI__RET(comm, rc, "MPI_Rsend");
+    MPI__RET(comm, send_mode(buf, count, datatype, dest, tag, comm, false, false, NULL),
+             "MPI_Rsend");
 }
 
 int MPI_Ssend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
 {
-    int rc = check_args(buf, count, datatype, dest, false, tag, false, comm);
-    if (rc == MPI_SUCCESS)
-        rc = send_start(buf, count, datatype, dest, tag, comm, true, NULL);
-    MPI__RET(comm, rc, "MPI_Ssend");
+    MPI__RET(comm, send_mode(buf, count, datatype, dest, tag, comm, true, false, NULL),
+             "MPI_Ssend");
 }
 
 int MPI_Isend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
               MPI_Comm comm, MPI_Request *request)
 {
-    int rc = check_args(buf, count, datatype, dest, false, tag, false, comm);
-    if (rc == MPI_SUCCESS && !request)
-        rc = MPI_ERR_REQUEST;
-    if (rc == MPI_SUCCESS)
-        rc = send_start(buf, count, datatype, dest, tag, comm, false, request);
-    MPI__RET(comm, rc, "MPI_Isend");
+    MPI__RET(comm, send_mode(buf, count, datatype, dest, tag, comm, false, true, request),
+             "MPI_Isend");
 }
 
 int MPI_Irsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
                MPI_Comm comm, MPI_Request *request)
 {
-    int rc = check_args(buf, count, datatype, dest, false, tag, false, comm);
-    if (rc == MPI_SUCCESS && !request)
-        rc = MPI_ERR_REQUEST;
-    if (rc == MPI_SUCCESS)
-        rc = send_start(buf, count, datatype, dest, tag, comm, false, request);
-    MPI__RET(comm, rc, "MPI_Irsend");
+    MPI__RET(comm, send_mode(buf, count, datatype, dest, tag, comm, false, true, request),
+             "MPI_Irsend");
 }
 
 int MPI_Issend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
                MPI_Comm comm, MPI_Request *request)
 {
-    int rc = check_args(buf, count, datatype, dest, false, tag, false, comm);
-    if (rc == MPI_SUCCESS && !request)
-        rc = MPI_ERR_REQUEST;
-    if (rc == MPI_SUCCESS)
-        rc = send_start(buf, count, datatype, dest, tag, comm, true, request);
-    MPI__RET(comm, rc, "MPI_Issend");
+    MPI__RET(comm, send_mode(buf, count, datatype, dest, tag, comm, true, true, request),
+             "MPI_Issend");
 }
 
 int MPI_Irecv(void *buf, int count, MPI_Datatype datatype, int source, int tag,
@@ -282,6 +281,26 @@ int MPI_Recv(void *buf, int count, MPI_Datatype datatype, int source, int tag, M
     MPI__RET(comm, rc, "MPI_Recv");
 }
 
+/* Post the receive, start the send, finish both (arguments checked). A
+ * send that failed to start is the error; then the receive's, the send's. */
+static int exchange(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
+                    int sendtag, void *recvbuf, int recvcount, MPI_Datatype recvtype,
+                    int source, int recvtag, MPI_Comm comm, MPI_Status *status)
+{
+    MPI_Request rr = NULL, sr = NULL;
+    int rc = recv_start(recvbuf, recvcount, recvtype, source, recvtag, comm, &rr);
+    if (rc != MPI_SUCCESS)
+        return rc;
+    rc = send_start(sendbuf, sendcount, sendtype, dest, sendtag, comm, false, &sr);
+    int rrc = mpi__request_finish(&rr, status);
+    if (rc == MPI_SUCCESS) {
+        rc = mpi__request_finish(&sr, MPI_STATUS_IGNORE);
+        if (rrc != MPI_SUCCESS)
+            rc = rrc;
+    }
+    return rc;
+}
+
 int MPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
                  int sendtag, void *recvbuf, int recvcount, MPI_Datatype recvtype,
                  int source, int recvtag, MPI_Comm comm, MPI_Status *status)
@@ -289,18 +308,9 @@ int MPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int 
     int rc = check_args(sendbuf, sendcount, sendtype, dest, false, sendtag, false, comm);
     if (rc == MPI_SUCCESS)
         rc = check_args(recvbuf, recvcount, recvtype, source, true, recvtag, true, comm);
-    MPI_Request rr = NULL, sr = NULL;
     if (rc == MPI_SUCCESS)
-        rc = recv_start(recvbuf, recvcount, recvtype, source, recvtag, comm, &rr);
-    if (rc == MPI_SUCCESS) {
-        rc = send_start(sendbuf, sendcount, sendtype, dest, sendtag, comm, false, &sr);
-        int rrc = mpi__request_finish(&rr, status);
-        if (rc == MPI_SUCCESS) {
-            rc = mpi__request_finish(&sr, MPI_STATUS_IGNORE);
-            if (rrc != MPI_SUCCESS)
-                rc = rrc;
-        }
-    }
+        rc = exchange(sendbuf, sendcount, sendtype, dest, sendtag, recvbuf, recvcount, recvtype,
+                      source, recvtag, comm, status);
     MPI__RET(comm, rc, "MPI_Sendrecv");
 }
 
@@ -317,17 +327,8 @@ int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest, 
     if (!copy)
         return mpi__error(comm, MPI_ERR_NO_MEM, "MPI_Sendrecv_replace");
     mpi__pack(buf, count, datatype, copy);
-    MPI_Request rr = NULL, sr = NULL;
-    rc = recv_start(buf, count, datatype, source, recvtag, comm, &rr);
-    if (rc == MPI_SUCCESS) {
-        rc = send_start(copy, (int)bytes, MPI_BYTE, dest, sendtag, comm, false, &sr);
-        int rrc = mpi__request_finish(&rr, status);
-        if (rc == MPI_SUCCESS) {
-            rc = mpi__request_finish(&sr, MPI_STATUS_IGNORE);
-            if (rrc != MPI_SUCCESS)
-                rc = rrc;
-        }
-    }
+    rc = exchange(copy, (int)bytes, MPI_BYTE, dest, sendtag, buf, count, datatype, source,
+                  recvtag, comm, status);
     free(copy);
     MPI__RET(comm, rc, "MPI_Sendrecv_replace");
 }

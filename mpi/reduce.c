@@ -41,6 +41,18 @@ static char *packed_copy(const void *buf, int count, MPI_Datatype type)
     return p;
 }
 
+/* The generic path's buffers: mine, this rank's contribution packed (from
+ * recvbuf when IN_PLACE), and, when asked for, work: room for count packed
+ * elements. The caller frees both, whatever the result. */
+static int generic_buffers(const void *sendbuf, const void *recvbuf, int count,
+                           MPI_Datatype type, bool want_work, char **mine, char **work)
+{
+    size_t bytes = mpi__bytes(count, type);
+    *mine = packed_copy(sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf, count, type);
+    *work = want_work ? malloc(bytes ? bytes : 1) : NULL;
+    return !*mine || (want_work && !*work) ? MPI_ERR_NO_MEM : MPI_SUCCESS;
+}
+
 /* The generic reduce: every rank's packed `mine` combined in rank order;
  * the result (packed) lands in `out` at root. */
 static int generic_reduce(const char *mine, char *out, int count, MPI_Datatype type, MPI_Op op,
@@ -67,6 +79,26 @@ static int generic_reduce(const char *mine, char *out, int count, MPI_Datatype t
     return rc;
 }
 
+/* The generic reduce from the user's buffers to root's recvbuf, or with
+ * everywhere to every rank's (root then broadcasts the result). */
+static int generic_reduce_to(const void *sendbuf, void *recvbuf, int count, MPI_Datatype type,
+                             MPI_Op op, int root, bool everywhere, MPI_Comm comm)
+{
+    size_t bytes = mpi__bytes(count, type);
+    bool result_here = everywhere || comm->rank == root;
+    char *mine, *out;
+    int rc = generic_buffers(sendbuf, recvbuf, count, type, result_here, &mine, &out);
+    if (rc == MPI_SUCCESS)
+        rc = generic_reduce(mine, out, count, type, op, root, comm);
+    if (rc == MPI_SUCCESS && everywhere)
+        rc = mpi__from_mpr(mpr_bcast(out, bytes, root, comm->sys));
+    if (rc == MPI_SUCCESS && result_here)
+        mpi__unpack(out, bytes, recvbuf, count, type);
+    free(mine);
+    free(out);
+    return rc;
+}
+
 static int reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype type, MPI_Op op,
                   int root, MPI_Comm comm)
 {
@@ -74,17 +106,7 @@ static int reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype ty
     if (mpi__op_native(op, type, &mop))
         return mpi__from_mpr(mpr_reduce(sendbuf, recvbuf, (size_t)count, type->mpr, mop, root,
                                         comm->comm));
-    bool am_root = comm->rank == root;
-    char *mine = packed_copy(sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf, count, type);
-    char *out = am_root ? malloc(mpi__bytes(count, type) + 1) : NULL;
-    int rc = !mine || (am_root && !out) ? MPI_ERR_NO_MEM : MPI_SUCCESS;
-    if (rc == MPI_SUCCESS)
-        rc = generic_reduce(mine, out, count, type, op, root, comm);
-    if (rc == MPI_SUCCESS && am_root)
-        mpi__unpack(out, mpi__bytes(count, type), recvbuf, count, type);
-    free(mine);
-    free(out);
-    return rc;
+    return generic_reduce_to(sendbuf, recvbuf, count, type, op, root, false, comm);
 }
 
 int MPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
@@ -110,19 +132,7 @@ static int allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
     if (mpi__op_native(op, type, &mop))
         return mpi__from_mpr(mpr_allreduce(sendbuf, recvbuf, (size_t)count, type->mpr, mop,
                                            comm->comm));
-    size_t bytes = mpi__bytes(count, type);
-    char *mine = packed_copy(sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf, count, type);
-    char *out = malloc(bytes ? bytes : 1);
-    int rc = !mine || !out ? MPI_ERR_NO_MEM : MPI_SUCCESS;
-    if (rc == MPI_SUCCESS)
-        rc = generic_reduce(mine, out, count, type, op, 0, comm);
-    if (rc == MPI_SUCCESS)
-        rc = mpi__from_mpr(mpr_bcast(out, bytes, 0, comm->sys));
-    if (rc == MPI_SUCCESS)
-        mpi__unpack(out, bytes, recvbuf, count, type);
-    free(mine);
-    free(out);
-    return rc;
+    return generic_reduce_to(sendbuf, recvbuf, count, type, op, 0, true, comm);
 }
 
 int MPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
@@ -134,18 +144,20 @@ int MPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype da
     MPI__RET(comm, rc, "MPI_Allreduce");
 }
 
-/* Scan (inclusive) or exscan along the chain of ranks. */
+/* Check, then scan (inclusive) or exscan along the chain of ranks. */
 static int scan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype type, MPI_Op op,
                 MPI_Comm comm, bool inclusive)
 {
+    int rc = check(sendbuf, recvbuf, count, type, op, comm);
+    if (rc != MPI_SUCCESS || count == 0)
+        return rc;
     mpr_op mop;
     if (mpi__op_native(op, type, &mop))
         return mpi__from_mpr((inclusive ? mpr_scan : mpr_exscan)(
             sendbuf, recvbuf, (size_t)count, type->mpr, mop, comm->comm));
     size_t bytes = mpi__bytes(count, type);
-    char *mine = packed_copy(sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf, count, type);
-    char *prev = malloc(bytes ? bytes : 1);
-    int rc = !mine || !prev ? MPI_ERR_NO_MEM : MPI_SUCCESS;
+    char *mine, *prev;
+    rc = generic_buffers(sendbuf, recvbuf, count, type, true, &mine, &prev);
     int r = comm->rank;
     if (rc == MPI_SUCCESS && r > 0) {
         /* prev = ranks 0..r-1 combined; mine becomes 0..r */
@@ -167,19 +179,13 @@ static int scan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype type
 int MPI_Scan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
              MPI_Op op, MPI_Comm comm)
 {
-    int rc = check(sendbuf, recvbuf, count, datatype, op, comm);
-    if (rc == MPI_SUCCESS && count > 0)
-        rc = scan(sendbuf, recvbuf, count, datatype, op, comm, true);
-    MPI__RET(comm, rc, "MPI_Scan");
+    MPI__RET(comm, scan(sendbuf, recvbuf, count, datatype, op, comm, true), "MPI_Scan");
 }
 
 int MPI_Exscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
                MPI_Op op, MPI_Comm comm)
 {
-    int rc = check(sendbuf, recvbuf, count, datatype, op, comm);
-    if (rc == MPI_SUCCESS && count > 0)
-        rc = scan(sendbuf, recvbuf, count, datatype, op, comm, false);
-    MPI__RET(comm, rc, "MPI_Exscan");
+    MPI__RET(comm, scan(sendbuf, recvbuf, count, datatype, op, comm, false), "MPI_Exscan");
 }
 
 /* Reduce everything to rank 0, then scatter block i (counts[i] elements)

@@ -242,22 +242,50 @@ static int replace_at(struct mpr_dict *d, uint64_t i, const void *value, size_t 
 
 /* ---- the operations, whoever performs them -------------------------------- */
 
+/* Where a key is (found), or the empty slot it would take. */
+struct place {
+    uint32_t hash;
+    uint64_t i;
+    bool found;
+};
+
+/* Lock the dict (waiting as w says) and find key's place; the caller unlocks. */
+static int lock_find(struct mpr_dict *d, const void *key, size_t klen,
+                     const struct mpr__obj_waiter *w, struct place *p)
+{
+    p->hash = (uint32_t)hash_key(key, klen);
+    int rc = mpr__store_lock(&d->state->lock, w);
+    if (rc == MPR_SUCCESS)
+        p->i = probe(d, key, klen, p->hash, &p->found);
+    return rc;
+}
+
+/* Where n bytes of a reply go: buf of cap bytes, or memory allocated into
+ * *alloc when alloc. */
+static int reply_room(void *buf, size_t cap, void **alloc, size_t n, void **dst)
+{
+    if (alloc && !(*alloc = malloc(n ? n : 1)))
+        return MPR_ERR_NO_MEM;
+    if (!alloc && n > cap)
+        return MPR_ERR_TRUNCATE;
+    *dst = alloc ? *alloc : buf;
+    return MPR_SUCCESS;
+}
+
 static int dict_set(struct mpr_dict *d, const void *key, size_t klen, const void *value,
                     size_t vlen, bool only_new, int *inserted, const struct mpr__obj_waiter *w)
 {
-    uint32_t hash = (uint32_t)hash_key(key, klen);
-    int rc = mpr__store_lock(&d->state->lock, w);
+    struct place p;
+    int rc = lock_find(d, key, klen, w, &p);
     if (rc != MPR_SUCCESS)
         return rc;
-    bool found;
-    uint64_t i = probe(d, key, klen, hash, &found);
-    if (!found)
-        rc = insert_at(d, i, hash, key, klen, value, vlen);
+    if (!p.found)
+        rc = insert_at(d, p.i, p.hash, key, klen, value, vlen);
     else if (!only_new)
-        rc = replace_at(d, i, value, vlen);
+        rc = replace_at(d, p.i, value, vlen);
     mpr__store_unlock(&d->state->lock);
     if (inserted)
-        *inserted = !found && rc == MPR_SUCCESS;
+        *inserted = !p.found && rc == MPR_SUCCESS;
     return rc;
 }
 
@@ -266,25 +294,21 @@ static int dict_set(struct mpr_dict *d, const void *key, size_t klen, const void
 static int dict_get(struct mpr_dict *d, const void *key, size_t klen, void *buf, size_t cap,
                     void **alloc, size_t *vlen, bool pop, const struct mpr__obj_waiter *w)
 {
-    uint32_t hash = (uint32_t)hash_key(key, klen);
-    int rc = mpr__store_lock(&d->state->lock, w);
+    struct place p;
+    int rc = lock_find(d, key, klen, w, &p);
     if (rc != MPR_SUCCESS)
         return rc;
-    bool found;
-    uint64_t i = probe(d, key, klen, hash, &found);
-    if (!found) {
+    if (!p.found) {
         rc = MPR_ERR_KEY;
     } else {
-        struct record *r = record_at(d, d->slots[i].ref);
+        struct record *r = record_at(d, d->slots[p.i].ref);
         *vlen = r->vlen;
-        if (alloc && !(*alloc = malloc(r->vlen ? r->vlen : 1)))
-            rc = MPR_ERR_NO_MEM;
-        else if (!alloc && r->vlen > cap)
-            rc = MPR_ERR_TRUNCATE;
-        else if (r->vlen)
-            memcpy(alloc ? *alloc : buf, record_value(r), r->vlen);
+        void *dst;
+        rc = reply_room(buf, cap, alloc, r->vlen, &dst);
+        if (rc == MPR_SUCCESS && r->vlen)
+            memcpy(dst, record_value(r), r->vlen);
         if (rc == MPR_SUCCESS && pop)
-            remove_slot(d, i);
+            remove_slot(d, p.i);
     }
     mpr__store_unlock(&d->state->lock);
     return rc;
@@ -293,16 +317,14 @@ static int dict_get(struct mpr_dict *d, const void *key, size_t klen, void *buf,
 static int dict_delete(struct mpr_dict *d, const void *key, size_t klen, bool only_look,
                        const struct mpr__obj_waiter *w)
 {
-    uint32_t hash = (uint32_t)hash_key(key, klen);
-    int rc = mpr__store_lock(&d->state->lock, w);
+    struct place p;
+    int rc = lock_find(d, key, klen, w, &p);
     if (rc != MPR_SUCCESS)
         return rc;
-    bool found;
-    uint64_t i = probe(d, key, klen, hash, &found);
-    if (!found)
+    if (!p.found)
         rc = MPR_ERR_KEY;
     else if (!only_look)
-        remove_slot(d, i);
+        remove_slot(d, p.i);
     mpr__store_unlock(&d->state->lock);
     return rc;
 }
@@ -310,17 +332,15 @@ static int dict_delete(struct mpr_dict *d, const void *key, size_t klen, bool on
 static int dict_add(struct mpr_dict *d, const void *key, size_t klen, int64_t delta,
                     int64_t *result, const struct mpr__obj_waiter *w)
 {
-    uint32_t hash = (uint32_t)hash_key(key, klen);
-    int rc = mpr__store_lock(&d->state->lock, w);
+    struct place p;
+    int rc = lock_find(d, key, klen, w, &p);
     if (rc != MPR_SUCCESS)
         return rc;
-    bool found;
-    uint64_t i = probe(d, key, klen, hash, &found);
     int64_t now = delta;
-    if (!found) {
-        rc = insert_at(d, i, hash, key, klen, &now, sizeof(now));
+    if (!p.found) {
+        rc = insert_at(d, p.i, p.hash, key, klen, &now, sizeof(now));
     } else {
-        struct record *r = record_at(d, d->slots[i].ref);
+        struct record *r = record_at(d, d->slots[p.i].ref);
         if (r->vlen != sizeof(int64_t)) {
             rc = MPR_ERR_VALUE;
         } else {
@@ -371,11 +391,9 @@ static int dict_snapshot(struct mpr_dict *d, void *buf, size_t cap, void **alloc
     struct dict_state *st = d->state;
     *bytes = (size_t)st->snapshot_bytes;
     *count = (size_t)st->count;
-    if (alloc && !(buf = *alloc = malloc(*bytes ? *bytes : 1)))
-        rc = MPR_ERR_NO_MEM;
-    else if (!alloc && *bytes > cap)
-        rc = MPR_ERR_TRUNCATE;
-    unsigned char *p = buf;
+    void *dst = NULL;
+    rc = reply_room(buf, cap, alloc, *bytes, &dst);
+    unsigned char *p = dst;
     for (uint64_t i = 0; rc == MPR_SUCCESS && i <= st->mask; i++) {
         if (d->slots[i].ref == 0)
             continue;
@@ -739,6 +757,16 @@ void mpr_keys_free(mpr_keys *keys)
 
 /* ---- for ranks of other hosts (objects_service.c) ----------------------- */
 
+/* A reply of len bytes: its length, or the room a truncated one needed. */
+static int reply_len(struct mpr__objw_rep *rep, int rc, size_t len)
+{
+    if (rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE)
+        rep->value = (int64_t)len;
+    if (rc == MPR_SUCCESS)
+        rep->length = (uint32_t)len;
+    return rc;
+}
+
 static int serve_dict(void *handle, const struct mpr__objw_req *req, const void *in, void *out,
                       size_t out_cap, struct mpr__objw_rep *rep, const struct mpr__obj_waiter *w)
 {
@@ -761,11 +789,7 @@ static int serve_dict(void *handle, const struct mpr__objw_req *req, const void 
         /* out is in's buffer: the key is read before the value lands */
         rc = dict_get(d, in, klen, out, MPR__OBJW_ARG_ROOM(req->arg), NULL, &len,
                       req->op == MPR__OBJW_DICT_POP, w);
-        if (rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE)
-            rep->value = (int64_t)len;
-        if (rc == MPR_SUCCESS)
-            rep->length = (uint32_t)len;
-        return rc;
+        return reply_len(rep, rc, len);
     case MPR__OBJW_DICT_DELETE:
         return dict_delete(d, in, klen, false, w);
     case MPR__OBJW_DICT_CONTAINS:
@@ -784,11 +808,7 @@ static int serve_dict(void *handle, const struct mpr__objw_req *req, const void 
         return dict_clear(d, w);
     case MPR__OBJW_DICT_KEYS:
         rc = dict_snapshot(d, out, out_cap, NULL, &len, &count, w);
-        if (rc == MPR_SUCCESS || rc == MPR_ERR_TRUNCATE)
-            rep->value = (int64_t)len;
-        if (rc == MPR_SUCCESS)
-            rep->length = (uint32_t)len;
-        return rc;
+        return reply_len(rep, rc, len);
     default:
         return MPR_ERR_ARG;
     }

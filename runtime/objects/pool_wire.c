@@ -46,14 +46,25 @@ int mpr__pool_put_chunk_header(struct mpr__pool_buf *b, uint64_t id, uint32_t ni
     return MPR_SUCCESS;
 }
 
+/* The header of hdr bytes at msg + at, or NULL (why says) when the
+ * message ends first. */
+static const unsigned char *header_at(const unsigned char *msg, size_t len, size_t at,
+                                      size_t hdr, const char *what, char *why, size_t why_cap)
+{
+    if (len - at >= hdr)
+        return msg + at;
+    mpr__wire_refuse(why, why_cap, "%s cut short at byte %zu of %zu", what, at, len);
+    return NULL;
+}
+
 bool mpr__pool_parse_chunk(const unsigned char *msg, size_t len, size_t *off,
                            struct mpr__pool_chunk_view *c, char *why, size_t why_cap)
 {
     size_t at = *off;
-    if (len - at < MPR__POOL_CHUNK_HEADER)
-        return mpr__wire_refuse(why, why_cap, "chunk header cut short at byte %zu of %zu", at,
-                                len);
-    const unsigned char *p = msg + at;
+    const unsigned char *p = header_at(msg, len, at, MPR__POOL_CHUNK_HEADER, "chunk header", why,
+                                       why_cap);
+    if (!p)
+        return false;
     c->id = mpr__get64(p);
     c->nitems = mpr__get32(p + 8);
     c->item_len = mpr__get64(p + 12);
@@ -82,10 +93,10 @@ bool mpr__pool_parse_record(const unsigned char *msg, size_t len, size_t *off,
                             struct mpr__pool_record_view *r, char *why, size_t why_cap)
 {
     size_t at = *off;
-    if (len - at < MPR__POOL_RECORD_HEADER)
-        return mpr__wire_refuse(why, why_cap, "result record cut short at byte %zu of %zu", at,
-                                len);
-    const unsigned char *p = msg + at;
+    const unsigned char *p = header_at(msg, len, at, MPR__POOL_RECORD_HEADER, "result record",
+                                       why, why_cap);
+    if (!p)
+        return false;
     r->chunk_id = mpr__get64(p);
     r->code = (int)(int32_t)mpr__get32(p + 8);
     uint64_t n = mpr__get64(p + 12);

@@ -3,8 +3,9 @@
 # $(docdir)/examples, the man pages mprun(1) and mprcc(1) in $(man1dir) and
 # render without warnings (mprun.1 names every option of mprun --help);
 # the installed mprcc, pointed at the staged tree (MPRCC_INCLUDEDIR,
-# MPRCC_LIBDIR), builds an MPI program and an example that run against
-# the installed libraries, and so do the installed mpr-mpi.pc and mpr.pc
+# MPRCC_LIBDIR), builds an MPI program and two examples (one including the
+# installed example_util.h) that run against the installed libraries, and
+# so do the installed mpr-mpi.pc and mpr.pc
 # through pkg-config; make uninstall takes every file away again.
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 
@@ -30,7 +31,7 @@ fi
 rm -f "$dest/install.log"
 
 missing=""
-for f in "$TOP_SRCDIR"/examples/*.c; do
+for f in "$TOP_SRCDIR"/examples/*.[ch]; do
     cmp -s "$f" "$dest$docdir/examples/$(basename "$f")" || missing+=" $(basename "$f")"
 done
 [ -z "$missing" ] && pass "every example's source in $docdir/examples" ||
@@ -69,14 +70,17 @@ showme=$("$mprcc" --showme -o prog prog.c)
 export MPRCC_INCLUDEDIR="$dest$includedir" MPRCC_LIBDIR="$dest$libdir"
 cd "$dest" || exit 1
 if "$mprcc" -Wall -Wextra -Werror -O2 -o ring_mpi "$TOP_SRCDIR/tests/integration/mpi_ring.c" &&
-    "$mprcc" -Wall -Wextra -Werror -O2 -o hello "$dest$docdir/examples/hello.c"; then
-    pass "installed mprcc builds an MPI program and an installed example"
+    "$mprcc" -Wall -Wextra -Werror -O2 -o hello "$dest$docdir/examples/hello.c" &&
+    "$mprcc" -Wall -Wextra -Werror -O2 -o array_counters "$dest$docdir/examples/array_counters.c"; then
+    pass "installed mprcc builds an MPI program and installed examples (one with example_util.h)"
     libs=$(ldd ./ring_mpi)
     grep -q "libmpr-mpi.so.* => $dest$libdir/" <<<"$libs" && grep -q "libmpr.so.* => $dest$libdir/" <<<"$libs" &&
         pass "the program loads the installed libraries" || fail "libraries resolved elsewhere: $libs"
     expect_exit 0 "the MPI ring from the installed mprcc" -- "$MPRUN" -n 3 --oversubscribe \
         --timeout "$JOB_TIMEOUT" ./ring_mpi 20
     expect_exit 0 "the installed hello example" -- "$MPRUN" -n 2 --timeout "$JOB_TIMEOUT" ./hello
+    expect_exit 0 "the installed array_counters example" -- "$MPRUN" -n 2 --timeout "$JOB_TIMEOUT" \
+        ./array_counters 100
 else
     fail "the installed mprcc cannot build"
 fi
