@@ -163,6 +163,7 @@ static void segment_name(char *out, size_t cap, int creator_world, uint32_t ctx)
 static void attach(struct mpr__coll_state *st, void *mem)
 {
     struct mpr__coll_seg *seg = mem;
+    mpr__segment_prefault(mem, seg->bytes); /* no page fault inside a collective */
     st->seg = seg;
     st->seg_bytes = seg->bytes;
     st->consumed = (char *)mem + ctl_offset();

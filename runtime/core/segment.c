@@ -63,6 +63,18 @@ int mpr__segment_create(const char *name, size_t bytes, const char *what, void *
     return mpr__segment_create_sparse(name, bytes, bytes, what, mem, NULL);
 }
 
+void mpr__segment_prefault(void *mem, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (madvise(mem, bytes, MADV_POPULATE_WRITE) == 0)
+        return;
+#endif
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const volatile unsigned char *p = mem;
+    for (size_t off = 0; off < bytes; off += page)
+        (void)p[off]; /* a shared writable mapping maps the page writable */
+}
+
 int mpr__segment_grow(int fd, size_t offset, size_t bytes)
 {
     return posix_fallocate(fd, (off_t)offset, (off_t)bytes);

@@ -31,6 +31,11 @@ int mpr__segment_open(const char *name, size_t bytes, const char *what, void **m
 int mpr__segment_open_fd(const char *name, size_t bytes, const char *what, void **mem,
                          int *fd_out);
 
+/* Map every page of [mem, mem + bytes) in this process now (allocated
+ * parts only), so that a hot path never takes a page fault on its first
+ * lap: each process faults a shared page in for itself. */
+void mpr__segment_prefault(void *mem, size_t bytes);
+
 /* Allocate bytes at offset of the segment open as fd. Returns 0, or the
  * error number (ENOSPC: /dev/shm is full); logs nothing. */
 int mpr__segment_grow(int fd, size_t offset, size_t bytes);
