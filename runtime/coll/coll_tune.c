@@ -240,7 +240,8 @@ int mpr__tune_parse(const char *text, struct mpr__tune **out, char *why, size_t 
             t->nrules++;
     }
     if (rc == MPR_SUCCESS && !header)
-        rc = refuse(why, whylen, lineno, "no header 'mpr-tuning " TUNE_FORMAT " key=<hex> mpr=<version>'");
+        rc = refuse(why, whylen, 1,
+                    "no header 'mpr-tuning " TUNE_FORMAT " key=<hex> mpr=<version>'");
 free_all:
     free(copy);
     if (rc != MPR_SUCCESS) {
