@@ -27,6 +27,7 @@ int mpr_init(int *argc, char ***argv)
         return rc;
     }
     mpr__coll_check_configure();
+    mpr__coll_tune_announce();
     mpr__g.initialized = true;
     return MPR_SUCCESS;
 }

@@ -39,4 +39,5 @@ TEST_SH += \
 	tests/integration/coll_fin_sizes.sh \
 	tests/integration/coll_fin_tcp.sh \
 	tests/integration/coll_fin_algs.sh \
-	tests/integration/coll_fin_multihost.sh
+	tests/integration/coll_fin_multihost.sh \
+	tests/integration/tune.sh

@@ -147,6 +147,9 @@ void mpr__tune_free(struct mpr__tune *t);
 /* mpr_init's: read MPR_TUNING_FILE if set and not empty. A file that
  * cannot be read or parsed is one line on stderr and MPR_ERR_ARG. */
 int mpr__coll_tune_load(void);
+/* MPR_TUNING_DEBUG=1: world rank 0 says which file it read (once the
+ * rank is known; mpr_init's). */
+void mpr__coll_tune_announce(void);
 /* mpr_finalize's: forget the rules. */
 void mpr__coll_tune_release(void);
 /* The algorithm the loaded file names for the call, or NULL. */

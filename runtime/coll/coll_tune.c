@@ -326,9 +326,13 @@ int mpr__coll_tune_load(void)
         return rc;
     mpr__tune_free(loaded);
     loaded = t;
-    if (debug_choices)
-        mpr__log_rank0("tuning: %d rules from %s", t->nrules, path);
     return MPR_SUCCESS;
+}
+
+void mpr__coll_tune_announce(void)
+{
+    if (debug_choices && loaded)
+        mpr__log_rank0("tuning: %d rules from %s", loaded->nrules, getenv("MPR_TUNING_FILE"));
 }
 
 void mpr__coll_tune_release(void)
