@@ -37,12 +37,14 @@ for c in barrier bcast gather scatter allgather alltoall reduce allreduce; do
 done
 
 # ---- mpr-tune --quick ---------------------------------------------------
-out=$(timeout -k 5 150 "$MPR_TUNE" --quick --ranks 3 -o "$tmp/quick.conf" 2>&1)
+out=$(timeout -k 5 150 "$MPR_TUNE" --quick --ranks 3 --collectives barrier,bcast,allreduce,alltoall \
+    -o "$tmp/quick.conf" 2>&1)
 rc=$?
 if [ "$rc" -eq 0 ] && grep -q "wrote $tmp/quick.conf" <<<"$out" &&
     head -3 "$tmp/quick.conf" | grep -qE '^mpr-tuning 1 key=[0-9a-f]+ mpr=' &&
+    [ "$(grep -c '^# [a-z]* on 3 ranks, winner by size: ' "$tmp/quick.conf")" -eq 4 ] &&
     ! grep -vE '^(#.*|mpr-tuning .*|[a-z]+ ranks=3 from=[0-9]+ alg=[a-z_]+)$' "$tmp/quick.conf"; then
-    pass "mpr-tune --quick --ranks 3 -o FILE: $(tail -1 <<<"$out")"
+    pass "mpr-tune --quick --ranks 3 (4 collectives) -o FILE: $(tail -1 <<<"$out")"
 else
     fail "mpr-tune --quick: exit $rc; output:"
     printf '%s\n' "$out" | tail -10 >&2
