@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "binding.h"
 #include "tuning.h"
 
 static uint64_t fnv1a(uint64_t h, const char *text)
@@ -42,7 +43,7 @@ int mprun_tuning_key(char *key, size_t keylen, char *err, size_t errlen)
     char part[256];
     uint64_t h = 0xcbf29ce484222325ULL;
 
-    if (hwloc_topology_init(&topo) != 0) {
+    if (mprun_topology_init(&topo) != 0) {
         snprintf(err, errlen, "cannot initialise hwloc: %s", strerror(errno));
         return -1;
     }
