@@ -112,7 +112,16 @@ expect_said "MPR_TUNING_FILE in mprun's environment wins" "1 rules from $tmp/oth
     "line 2: bcast on 3 ranks from 0 bytes: shm"
 said -x MPR_COLL_BCAST=binomial
 expect_said "MPR_COLL_BCAST wins over the file's rule" "1 rules from $default"
-# (a job across hosts gets no default file, as its hosts may differ in
+# a rule's algorithm that cannot serve gives way silently (a forced one is
+# reported): over TCP alone the ranks share no memory
+said --no-tuning -x MPR_TRANSPORT=tcp -x MPR_COLL_BCAST=shm
+grep -q 'MPR_COLL_BCAST=shm cannot serve this communicator' <<<"$LAST_OUTPUT" &&
+    pass "forced shm over tcp: reported" || fail "forced shm over tcp: $LAST_OUTPUT"
+said --tuning-file "$tmp/other.conf" -x MPR_TRANSPORT=tcp
+expect_said "the file's shm over tcp: used as the built-in choice, silently" \
+    "1 rules from $tmp/other.conf" "line 2: bcast on 3 ranks from 0 bytes: shm"
+grep -q 'cannot serve' <<<"$LAST_OUTPUT" && fail "the file's shm over tcp was reported: $LAST_OUTPUT"
+, as its hosts may differ in
 # kind: launcher/tuning.c decides that before anything starts)
 
 # ---- no file at all: nothing changes -------------------------------------
