@@ -39,8 +39,9 @@ struct placement {
     "hwloc_pci,hwloc_opencl,hwloc_gl,hwloc_xml_libxml,hwloc_cuda,hwloc_nvml,"      \
     "hwloc_rsmi,hwloc_levelzero"
 
-static int init_topology_without_plugins(hwloc_topology_t *topo)
+int mprun_topology_init(void *topology)
 {
+    hwloc_topology_t *topo = topology;
     bool set_here = getenv("HWLOC_PLUGINS_BLACKLIST") == NULL;
     int rc;
 
@@ -56,7 +57,7 @@ static int load_topology(struct placement *pl, char *err, size_t errlen)
 {
     hwloc_bitmap_t bound;
 
-    if (init_topology_without_plugins(&pl->topo) != 0) {
+    if (mprun_topology_init(&pl->topo) != 0) {
         snprintf(err, errlen, "cannot initialise hwloc: %s", strerror(errno));
         return -1;
     }

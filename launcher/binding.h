@@ -41,6 +41,11 @@ int mprun_binding_plan_make(int nranks, enum mprun_bind bind, enum mprun_map map
 
 void mprun_binding_plan_free(struct mprun_binding_plan *plan);
 
+/* hwloc_topology_init(topology: a hwloc_topology_t *) without the hwloc
+ * plugins that find I/O devices and read XML: loading them costs more
+ * than reading the topology. Also tuning.c's. */
+int mprun_topology_init(void *topology);
+
 /* mprun_binding_format_report - the --report-bindings line of this host's
  * index-th rank, job rank `rank`, e.g.
  * "mprun: rank 0 on host vm bound to cores 0 (cpus 0)\n", into buf. */

@@ -27,6 +27,9 @@ enum option_id {
     OPT_HOST,
     OPT_HOSTFILE,
     OPT_LAUNCH_AGENT,
+    OPT_TUNING_FILE,
+    OPT_NO_TUNING,
+    OPT_TUNING_PATH,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -53,6 +56,9 @@ static const struct option_spec option_specs[] = {
     {"--host", OPT_HOST, true},
     {"--hostfile", OPT_HOSTFILE, true},
     {"--launch-agent", OPT_LAUNCH_AGENT, true},
+    {"--tuning-file", OPT_TUNING_FILE, true},
+    {"--no-tuning", OPT_NO_TUNING, false},
+    {"--tuning-path", OPT_TUNING_PATH, false},
     {"-h", OPT_HELP, false},
     {"--help", OPT_HELP, false},
     {"--version", OPT_VERSION, false},
@@ -243,6 +249,17 @@ static int apply_option(const struct option_spec *spec, const char *value,
                              value);
         opts->launch_agent = value;
         return 0;
+    case OPT_TUNING_FILE:
+        if (value[0] == '\0')
+            return mprun_set_error(err, errlen, "invalid --tuning-file value '': expected a file");
+        opts->tuning_file = value;
+        return 0;
+    case OPT_NO_TUNING:
+        opts->no_tuning = true;
+        return 0;
+    case OPT_TUNING_PATH:
+        opts->action = MPRUN_ACTION_TUNING_PATH;
+        return 0;
     case OPT_HELP:
         opts->action = MPRUN_ACTION_HELP;
         return 0;
@@ -326,6 +343,8 @@ int mprun_cli_parse(int argc, char **argv, struct mprun_options *opts, char *err
     }
     if (opts->hostfile != NULL && opts->nhost_lists > 0)
         return mprun_set_error(err, errlen, "--host and --hostfile cannot be used together");
+    if (opts->tuning_file != NULL && opts->no_tuning)
+        return mprun_set_error(err, errlen, "--tuning-file and --no-tuning cannot be used together");
     if (i >= argc)
         return mprun_set_error(err, errlen, "no program to run");
     opts->prog_argv = &argv[i];
@@ -375,6 +394,12 @@ void mprun_cli_print_usage(FILE *out)
             "                       named, and the exit status is the first one's\n"
             "  -x VAR[=VALUE]       export VAR (from mprun's environment, or VALUE)\n"
             "  --timeout SECS       stop the job after SECS seconds (exit code 124)\n"
+            "  --tuning-file FILE   the ranks choose collective algorithms by FILE's\n"
+            "                       rules (MPR_TUNING_FILE; mpr-tune writes them);\n"
+            "                       default: this host's file from mpr-tune, if there\n"
+            "                       is one and the job runs on this host alone\n"
+            "  --no-tuning          the built-in choices only, whatever the files\n"
+            "  --tuning-path        print where this host's tuning file belongs, exit\n"
             "  -h, --help           print this help and exit\n"
             "  --version            print the version and exit\n"
             "\n"

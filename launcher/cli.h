@@ -20,6 +20,7 @@ enum mprun_action {
     MPRUN_ACTION_RUN,
     MPRUN_ACTION_HELP,
     MPRUN_ACTION_VERSION,
+    MPRUN_ACTION_TUNING_PATH, /* print where mpr-tune writes this host's file */
 };
 
 enum mprun_bind {
@@ -59,6 +60,8 @@ struct mprun_options {
     int nhost_lists;
     const char *hostfile;      /* --hostfile, NULL if not given */
     const char *launch_agent;  /* --launch-agent, NULL if not given */
+    const char *tuning_file;   /* --tuning-file, NULL if not given */
+    bool no_tuning;            /* --no-tuning: the ranks read no tuning file */
     char **prog_argv;          /* program and its arguments, NULL-terminated,
                                   pointing into the argv given to the parser */
 };

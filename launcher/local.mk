@@ -22,6 +22,7 @@ mprun_SOURCES = \
 	launcher/job.c launcher/job.h launcher/job_private.h \
 	launcher/job_remote.c launcher/job_stdin.c \
 	launcher/message.c launcher/message.h \
-	launcher/cleanup.c launcher/cleanup.h
+	launcher/cleanup.c launcher/cleanup.h \
+	launcher/tuning.c launcher/tuning.h
 mprun_CFLAGS = $(AM_CFLAGS) $(PMIX_CFLAGS) $(HWLOC_CFLAGS)
 mprun_LDADD = $(PMIX_LIBS) $(HWLOC_LIBS) -lpthread

@@ -14,6 +14,7 @@
 #include "hosts.h"
 #include "job.h"
 #include "spawn.h"
+#include "tuning.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -178,12 +179,24 @@ static char *own_path(char *err, size_t errlen)
     return path;
 }
 
+/* One more -x value, after the user's (so it wins); opts keeps a pointer. */
+static int add_export(struct mprun_options *opts, const char *value)
+{
+    const char **grown = realloc(opts->exports, ((size_t)opts->nexports + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return -1;
+    opts->exports = grown;
+    opts->exports[opts->nexports++] = value;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct mprun_options opts;
     struct mprun_job_hosts hosts;
     char err[512];
-    char *program_path = NULL, *mprun_path = NULL;
+    char *program_path = NULL, *mprun_path = NULL, *tuning = NULL;
     int code;
 
     open_missing_std_fds();
@@ -197,6 +210,16 @@ int main(int argc, char **argv)
         mprun_cli_print_usage(stdout);
         mprun_cli_free(&opts);
         return 0;
+    }
+    if (opts.action == MPRUN_ACTION_TUNING_PATH) {
+        char path[PATH_MAX];
+        code = mprun_tuning_default_path(path, sizeof(path), err, sizeof(err));
+        if (code == 0)
+            printf("%s\n", path);
+        else
+            fprintf(stderr, "mprun: %s\n", err);
+        mprun_cli_free(&opts);
+        return code == 0 ? 0 : MPRUN_EXIT_FAILURE;
     }
     if (opts.action == MPRUN_ACTION_VERSION) {
         printf("mprun (mpr) %s\n", PACKAGE_VERSION);
@@ -228,7 +251,14 @@ int main(int argc, char **argv)
             return MPRUN_EXIT_FAILURE;
         }
     }
-    code = mprun_job_run(&opts, &hosts, program_path, mprun_path);
+    tuning = mprun_tuning_export(&opts, hosts.nhosts == 1 && hosts.local_host >= 0);
+    if (tuning != NULL && add_export(&opts, tuning) != 0) {
+        fprintf(stderr, "mprun: out of memory\n");
+        code = MPRUN_EXIT_FAILURE;
+    } else {
+        code = mprun_job_run(&opts, &hosts, program_path, mprun_path);
+    }
+    free(tuning);
     free(mprun_path);
     free(program_path);
     free_job_hosts(&hosts);

@@ -19,10 +19,15 @@ int mpr_init(int *argc, char ***argv)
         return MPR_ERR_ALREADY_INIT;
     int rc = mpr__coll_env_check();
     if (rc == MPR_SUCCESS)
+        rc = mpr__coll_tune_load();
+    if (rc == MPR_SUCCESS)
         rc = mpr__core_start();
-    if (rc != MPR_SUCCESS)
+    if (rc != MPR_SUCCESS) {
+        mpr__coll_tune_release();
         return rc;
+    }
     mpr__coll_check_configure();
+    mpr__coll_tune_announce();
     mpr__g.initialized = true;
     return MPR_SUCCESS;
 }
@@ -49,6 +54,7 @@ int mpr_finalize(void)
     mpr__obj_remote_close_all();
     mpr__obj_service_shutdown();
     mpr__coll_comm_free(MPR_COMM_WORLD);
+    mpr__coll_tune_release();
     mpr__core_release();
     mpr__g.initialized = false;
     mpr__g.finalized = true;

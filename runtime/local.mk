@@ -38,6 +38,7 @@ runtime_libmpr_la_SOURCES += \
 runtime_libmpr_la_SOURCES += \
 	runtime/coll/coll.c runtime/coll/coll.h runtime/coll/coll_shm.h \
 	runtime/coll/coll_select.c \
+	runtime/coll/coll_tune.c \
 	runtime/coll/coll_gather.c \
 	runtime/coll/coll_reduce.c \
 	runtime/coll/coll_util.c \

@@ -6,6 +6,13 @@
 # programs also run over every transport in tests/integration/transports.sh.
 # Included from tests/local.mk, which says how to register a test.
 
+# The tuning file's parser, lookup and precedence (runtime/coll/coll_tune.c)
+UNIT_TESTS += tests/unit/test_tune
+tests_unit_test_tune_SOURCES = tests/unit/test_tune.c runtime/coll/coll_tune.c \
+	runtime/coll/coll_select.c runtime/coll/coll_util.c runtime/core/env.c runtime/core/log.c
+tests_unit_test_tune_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_tune_LDADD = $(UNIT_LDADD) -lm
+
 TEST_BINS += \
 	tests/integration/coll_barrier \
 	tests/integration/coll_bcast \
@@ -32,4 +39,5 @@ TEST_SH += \
 	tests/integration/coll_fin_sizes.sh \
 	tests/integration/coll_fin_tcp.sh \
 	tests/integration/coll_fin_algs.sh \
-	tests/integration/coll_fin_multihost.sh
+	tests/integration/coll_fin_multihost.sh \
+	tests/integration/tune.sh

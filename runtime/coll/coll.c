@@ -255,7 +255,8 @@ int mpr_barrier(mpr_comm comm)
         return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
-    int alg = mpr__coll_choice(&barrier_choice);
+    int alg = mpr__coll_choice(&barrier_choice, comm->size, 0);
+    bool forced = mpr__coll_is_forced(&barrier_choice);
     if (alg == BARRIER_DISSEMINATION)
         return mpr__barrier_ctx(comm, comm->ctx_coll);
     struct mpr__coll_state *st;
@@ -263,9 +264,9 @@ int mpr_barrier(mpr_comm comm)
         return rc;
     if (shm_serves(st)) /* hier on one host is shm */
         return mpr__coll_shm_barrier(st, alg == BARRIER_SHM_LEADER);
-    if ((alg == ALG_AUTO || alg == BARRIER_HIER) && hier_serves(comm, st))
+    if ((alg == ALG_AUTO || alg == BARRIER_HIER || !forced) && hier_serves(comm, st))
         return hier_barrier(comm, st);
-    if (alg != ALG_AUTO)
+    if (alg != ALG_AUTO && forced)
         say_fallback("BARRIER", barrier_names[alg], &said);
     return mpr__barrier_ctx(comm, comm->ctx_coll);
 }
@@ -320,7 +321,8 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
         return rc;
     if (comm->size == 1)
         return MPR_SUCCESS;
-    int alg = mpr__coll_choice(&bcast_choice);
+    int alg = mpr__coll_choice(&bcast_choice, comm->size, len);
+    bool forced = mpr__coll_is_forced(&bcast_choice);
     if (alg == ALG_AUTO && comm->size == 2) /* one send: nothing beats point-to-point */
         alg = BCAST_BINOMIAL;
     if (alg == BCAST_BINOMIAL || alg == BCAST_CHAIN)
@@ -330,9 +332,9 @@ int mpr_bcast(void *buf, size_t len, int root, mpr_comm comm)
         return rc;
     if (shm_serves(st)) /* hier on one host is shm */
         return mpr__coll_shm_bcast(st, buf, len, root);
-    if ((alg == ALG_AUTO || alg == BCAST_HIER) && hier_serves(comm, st))
+    if ((alg == ALG_AUTO || alg == BCAST_HIER || !forced) && hier_serves(comm, st))
         return hier_bcast(comm, st, buf, len, root);
-    if (alg != ALG_AUTO)
+    if (alg != ALG_AUTO && forced)
         say_fallback("BCAST", bcast_names[alg], &said);
     return p2p_bcast(comm, buf, len, NULL, comm->size, comm->rank, root, ALG_AUTO);
 }

@@ -142,7 +142,7 @@ int mpr_gather(const void *sendbuf, size_t len, void *recvbuf, int root, mpr_com
         return MPR_SUCCESS;
 
     const void *mine = sendbuf == MPR_IN_PLACE ? (char *)recvbuf + (size_t)root * len : sendbuf;
-    int alg = mpr__coll_choice(&gather_choice);
+    int alg = mpr__coll_choice(&gather_choice, comm->size, len);
     if (alg == TREE || (alg < 0 && len * (size_t)comm->size <= TREE_MAX_BYTES))
         return gather_binomial(mine, len, recvbuf, root, comm);
     return gather_linear(sendbuf, len, recvbuf, NULL, NULL, len, root, comm);
@@ -261,7 +261,7 @@ int mpr_scatter(const void *sendbuf, size_t len, void *recvbuf, int root, mpr_co
     if (len == 0)
         return MPR_SUCCESS;
 
-    int alg = mpr__coll_choice(&scatter_choice);
+    int alg = mpr__coll_choice(&scatter_choice, comm->size, len);
     if (alg == TREE || (alg < 0 && len * (size_t)comm->size <= TREE_MAX_BYTES))
         return scatter_binomial(sendbuf, len, recvbuf, root, comm);
     return scatter_linear(sendbuf, NULL, NULL, len, recvbuf, len, root, comm);
@@ -359,7 +359,7 @@ int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
     if (len == 0)
         return MPR_SUCCESS;
 
-    int alg = mpr__coll_choice(&allgather_choice);
+    int alg = mpr__coll_choice(&allgather_choice, comm->size, len);
     if (alg == TREE || (alg < 0 && len * (size_t)comm->size <= BRUCK_MAX_BYTES)) {
         char *own = (char *)recvbuf + (size_t)comm->rank * len;
         return allgather_bruck(sendbuf == MPR_IN_PLACE ? own : sendbuf, len, recvbuf, comm);
@@ -457,11 +457,12 @@ static int alltoall_pairwise(const struct exchange *x, mpr_comm comm)
 static const char *const alltoall_algs[] = { "linear", "pairwise", NULL };
 static struct mpr__coll_choice alltoall_choice = { .name = "ALLTOALL", .algs = alltoall_algs };
 
-static int alltoall_run(const struct exchange *x, bool small, mpr_comm comm)
+/* len: one rank's block, the same everywhere; MPR__COLL_ANY_BYTES for alltoallv */
+static int alltoall_run(const struct exchange *x, bool small, size_t len, mpr_comm comm)
 {
     int rank = comm->rank;
     int own = copy_own(ex_rbuf(x, rank), ex_rlen(x, rank), ex_sbuf(x, rank), ex_slen(x, rank));
-    int alg = mpr__coll_choice(&alltoall_choice);
+    int alg = mpr__coll_choice(&alltoall_choice, comm->size, len);
     int rc = alg == 0 || (alg < 0 && small) ? alltoall_linear(x, comm)
                                              : alltoall_pairwise(x, comm);
     return rc != MPR_SUCCESS ? rc : own;
@@ -490,7 +491,7 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
         memcpy(copy, recvbuf, total);
     }
     struct exchange x = { .send = copy ? copy : sendbuf, .recv = recvbuf, .len = len };
-    rc = alltoall_run(&x, total <= ALLTOALL_LINEAR_MAX_BYTES, comm);
+    rc = alltoall_run(&x, total <= ALLTOALL_LINEAR_MAX_BYTES, len, comm);
     free(copy);
     return rc;
 }
@@ -513,5 +514,5 @@ int mpr_alltoallv(const void *sendbuf, const size_t sendlens[], const size_t sdi
         return rc;
     struct exchange x = { .send = sendbuf, .slens = sendlens, .sdispls = sdispls,
                           .recv = recvbuf, .rlens = recvlens, .rdispls = rdispls };
-    return alltoall_run(&x, false, comm);
+    return alltoall_run(&x, false, MPR__COLL_ANY_BYTES, comm);
 }

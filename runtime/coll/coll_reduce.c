@@ -423,7 +423,7 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
     if (r.bytes == 0)
         return MPR_SUCCESS;
 
-    int alg = mpr__coll_choice(&reduce_choice);
+    int alg = mpr__coll_choice(&reduce_choice, comm->size, r.bytes);
     /* Two ranks: one send, which nothing beats; point-to-point it is. */
     if ((alg < 0 && comm->size > 2) || alg == REDUCE_SHM) {
         rc = mpr__coll_shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
@@ -504,7 +504,7 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
     if (r.bytes == 0)
         return MPR_SUCCESS;
 
-    int alg = mpr__coll_choice(&allreduce_choice);
+    int alg = mpr__coll_choice(&allreduce_choice, comm->size, r.bytes);
     /* Two ranks: one exchange (recursive doubling, or halves for large
      * vectors), which nothing beats; point-to-point it is. */
     if ((alg < 0 && comm->size > 2) || alg == ALLREDUCE_SHM) {

@@ -1,8 +1,10 @@
-/* coll_select.c - algorithms forced through the environment, and the check
- * of every collective setting at mpr_init (core/env.h says how). */
+/* coll_select.c - algorithms forced through the environment, the names of
+ * the collectives and their algorithms (also the tuning file's), and the
+ * check of every collective setting at mpr_init (core/env.h says how). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "coll/coll.h"
 #include "core/env.h"
@@ -18,15 +20,40 @@ static const char *const alltoall_algs[] = { "auto", "linear", "pairwise", NULL 
 static const char *const reduce_algs[] = { "auto", "shm", "binomial", "rabenseifner", "linear", NULL };
 static const char *const allreduce_algs[] = { "auto", "shm", "recursive_doubling", "rabenseifner",
                                               "ring", "reduce_bcast", NULL };
+/* In the order of enum mpr__coll_id (coll.h); a tuning file's collective
+ * names are `name` in lower case (coll_tune.c). */
 static const struct {
     const char *var;
+    const char *name;
     const char *const *algs;
-} forcible[] = {
-    { "MPR_COLL_BARRIER", barrier_algs },     { "MPR_COLL_BCAST", bcast_algs },
-    { "MPR_COLL_GATHER", gather_algs },       { "MPR_COLL_SCATTER", gather_algs },
-    { "MPR_COLL_ALLGATHER", allgather_algs }, { "MPR_COLL_ALLTOALL", alltoall_algs },
-    { "MPR_COLL_REDUCE", reduce_algs },       { "MPR_COLL_ALLREDUCE", allreduce_algs },
+} forcible[MPR__COLL_COUNT] = {
+    { "MPR_COLL_BARRIER", "barrier", barrier_algs },
+    { "MPR_COLL_BCAST", "bcast", bcast_algs },
+    { "MPR_COLL_GATHER", "gather", gather_algs },
+    { "MPR_COLL_SCATTER", "scatter", gather_algs },
+    { "MPR_COLL_ALLGATHER", "allgather", allgather_algs },
+    { "MPR_COLL_ALLTOALL", "alltoall", alltoall_algs },
+    { "MPR_COLL_REDUCE", "reduce", reduce_algs },
+    { "MPR_COLL_ALLREDUCE", "allreduce", allreduce_algs },
 };
+
+int mpr__coll_id(const char *name)
+{
+    for (int i = 0; i < MPR__COLL_COUNT; i++)
+        if (strcasecmp(name, forcible[i].name) == 0)
+            return i;
+    return -1;
+}
+
+const char *mpr__coll_name(int id)
+{
+    return forcible[id].name;
+}
+
+const char *const *mpr__coll_alg_names(int id)
+{
+    return forcible[id].algs;
+}
 
 int mpr__coll_env_check(void)
 {
@@ -42,6 +69,8 @@ int mpr__coll_env_check(void)
     static const char *const flag[] = { "0", "1", NULL };
     if (rc == MPR_SUCCESS)
         rc = mpr__env_name("MPR_CHECK", flag, 0, &choice);
+    if (rc == MPR_SUCCESS)
+        rc = mpr__env_name("MPR_TUNING_DEBUG", flag, 0, &choice);
     return rc;
 }
 

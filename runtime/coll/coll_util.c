@@ -1,7 +1,8 @@
 /*
  * coll_util.c - what the point-to-point collective algorithms share:
  * blocking exchanges on the collective context, waiting for a set of
- * requests, and the choice of an algorithm forced through MPR_COLL_<NAME>.
+ * requests, and the choice of an algorithm forced through MPR_COLL_<NAME>
+ * or named by the tuning file (coll_tune.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,12 +55,13 @@ int mpr__coll_note(int rc, int *result)
     return MPR_SUCCESS;
 }
 
-int mpr__coll_choice(struct mpr__coll_choice *c)
+static int forced_choice(struct mpr__coll_choice *c)
 {
     if (c->read)
         return c->forced;
     c->read = true;
     c->forced = -1;
+    c->id = mpr__coll_id(c->name);
     const char *value = mpr__coll_forced(c->name);
     if (!value)
         return -1;
@@ -78,4 +80,22 @@ int mpr__coll_choice(struct mpr__coll_choice *c)
     mpr__log_rank0("MPR_COLL_%s=%s is not a known algorithm (known: %s); choosing automatically",
                    c->name, value, known);
     return -1;
+}
+
+int mpr__coll_choice(struct mpr__coll_choice *c, int comm_size, size_t bytes)
+{
+    int alg = forced_choice(c);
+    if (alg >= 0 || bytes == MPR__COLL_ANY_BYTES || c->id < 0)
+        return alg;
+    const char *tuned = mpr__coll_tuned(c->id, comm_size, bytes);
+    for (int i = 0; tuned && c->algs[i]; i++) {
+        if (strcmp(tuned, c->algs[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+bool mpr__coll_is_forced(const struct mpr__coll_choice *c)
+{
+    return c->read && c->forced >= 0;
 }

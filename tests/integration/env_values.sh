@@ -59,6 +59,8 @@ refused MPR_COLL_ALLTOALL Linear
 for v in 1 65; do refused MPR_COLL_SHM_SLOTS "$v"; done
 for v in 512 8M; do refused MPR_COLL_SHM_SLOT "$v"; done
 refused MPR_CHECK yes
+refused MPR_TUNING_DEBUG yes
+refused MPR_TUNING_FILE /nonexistent/mpr-tuning.conf # bad files: tune.sh
 expect_exit 1 "MPR_SPIN=abc without mprun (singleton): mpr_init fails" -- \
     env -u PMIX_NAMESPACE -u PMIX_RANK -u PMIX_SERVER_URI4 -u PMIX_SERVER_URI41 \
     -u PMIX_SERVER_URI3 -u PMIX_SERVER_URI2 -u PMIX_SERVER_URI21 MPR_SPIN=abc \

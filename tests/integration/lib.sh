@@ -8,6 +8,9 @@ set -u
 TESTS_BIN="$TOP_BUILDDIR/tests/integration"
 EXAMPLES_BIN="$TOP_BUILDDIR/examples"
 export PMIX_MCA_pmix_server_fence_localonly_opt="${PMIX_MCA_pmix_server_fence_localonly_opt:-1}"
+# A tuning file mpr-tune left in this user's cache would change what every
+# job chooses: the tests choose as built in (tune.sh tests the files).
+export MPR_TUNING_FILE=
 
 failures=0
 checks=0

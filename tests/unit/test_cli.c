@@ -352,6 +352,42 @@ static void test_unknown_options(void **state)
     }
 }
 
+/* --tuning-file, --no-tuning (not both), --tuning-path (an action: no
+ * program needed). What mprun makes of them: tests/integration/tune.sh. */
+static void test_tuning_options(void **state)
+{
+    struct parsed p;
+
+    (void)state;
+    parse(&p, "prog", NULL);
+    assert_null(p.opts.tuning_file);
+    assert_false(p.opts.no_tuning);
+    mprun_cli_free(&p.opts);
+    parse(&p, "--tuning-file", "/x/t.conf", "-n", "2", "prog", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_string_equal(p.opts.tuning_file, "/x/t.conf");
+    mprun_cli_free(&p.opts);
+    parse(&p, "--tuning-file=t.conf", "prog", NULL);
+    assert_string_equal(p.opts.tuning_file, "t.conf");
+    mprun_cli_free(&p.opts);
+    parse(&p, "--no-tuning", "prog", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_true(p.opts.no_tuning);
+    mprun_cli_free(&p.opts);
+    parse(&p, "--tuning-path", NULL);
+    assert_int_equal(p.rc, 0);
+    assert_int_equal(p.opts.action, MPRUN_ACTION_TUNING_PATH);
+    mprun_cli_free(&p.opts);
+    parse(&p, "--tuning-file", "", "prog", NULL);
+    expect_error(&p, "invalid --tuning-file value ''");
+    parse(&p, "--tuning-file", NULL);
+    expect_error(&p, "needs a value");
+    parse(&p, "--no-tuning", "--tuning-file", "t.conf", "prog", NULL);
+    expect_error(&p, "--tuning-file and --no-tuning cannot be used together");
+    parse(&p, "--no-tuning=1", "prog", NULL);
+    expect_error(&p, "takes no value");
+}
+
 static void test_help_and_version(void **state)
 {
     struct parsed p;
@@ -1124,6 +1160,7 @@ int main(void)
         cmocka_unit_test(test_missing_program),
         cmocka_unit_test(test_unknown_options),
         cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_tuning_options),
         cmocka_unit_test(test_usage_text),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_host_options),
