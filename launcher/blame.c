@@ -60,7 +60,9 @@ static int follow(const struct mprun_blame *b, int *nearest)
             t = x->peer;
         }
     }
-    return *nearest; /* a ring of reactors: the last one seen */
+    /* A ring: each saw another fail first (a link broke, nobody died). */
+    *nearest = b->first;
+    return b->first;
 }
 
 static int settle(struct mprun_blame *b)

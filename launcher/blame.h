@@ -10,8 +10,9 @@
  *
  * The verdict follows the reactors: from the first failure reported, to
  * the rank it names, and on, to a rank that failed on its own, which is
- * named. A reactor whose named rank ended cleanly (or names itself back)
- * failed on its own after all. While the chain waits for a rank not heard
+ * named. A reactor whose named rank ended cleanly failed on its own after
+ * all. Reactors naming each other in a ring (a link broke, nobody died):
+ * the first failure reported. While the chain waits for a rank not heard
  * of yet, nothing is named; after MPRUN_BLAME_WAIT_MS (or once nothing more
  * will be heard), the first cause seen is named, else the reactor nearest
  * the cause.
