@@ -158,7 +158,7 @@ static void send_error(struct daemon *dm, int code, const char *fmt, ...)
 }
 
 static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, bool failed,
-                           bool unfinalized)
+                           bool unfinalized, int failed_peer)
 {
     struct mprun_wbuf w = {0};
 
@@ -167,6 +167,7 @@ static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, b
     mprun_wbuf_u32(&w, (uint32_t)status);
     mprun_wbuf_u32(&w, failed ? 1 : 0);
     mprun_wbuf_u32(&w, unfinalized ? 1 : 0);
+    mprun_wbuf_u32(&w, (uint32_t)(failed_peer + 1));
     send_message(dm, MPRUN_MSG_RANK_EXIT, &w);
     mprun_wbuf_free(&w);
 }
@@ -174,7 +175,7 @@ static void send_rank_exit(struct daemon *dm, int rank, pid_t pid, int status, b
 /* ---- Events of this host's ranks ---------------------------------------- */
 
 static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed,
-                          bool unfinalized)
+                          bool unfinalized, int failed_peer)
 {
     struct daemon *dm = ctx;
 
@@ -182,7 +183,7 @@ static void on_rank_ended(void *ctx, int rank, pid_t pid, int status, bool faile
         mprun_watch_stop(&dm->loop, &dm->stdin_watch);
         mprun_input_close(&dm->input);
     }
-    send_rank_exit(dm, rank, pid, status, failed, unfinalized);
+    send_rank_exit(dm, rank, pid, status, failed, unfinalized, failed_peer);
 }
 
 static void on_start_failed(void *ctx, int rank, const struct mprun_child_failure *f,
@@ -246,6 +247,7 @@ static void on_pmix_event(void *ctx, struct mprun_pmix_event *ev)
         mprun_wbuf_u32(&w, (uint32_t)ev->rank);
         mprun_wbuf_u32(&w, (uint32_t)ev->status);
         mprun_wbuf_str(&w, ev->message != NULL ? ev->message : "");
+        mprun_wbuf_u32(&w, (uint32_t)(mprun_ranks_failed_peer(&dm->ranks, ev->rank) + 1));
         send_message(dm, MPRUN_MSG_ABORT, &w);
         mprun_wbuf_free(&w);
         mprun_pmix_event_free(ev);
@@ -363,7 +365,7 @@ static void give_up_start(struct daemon *dm)
         for (int i = 0; i < dm->ranks.nlocal && !started; i++)
             started = dm->ranks.locals[i].rank == (int)r && dm->ranks.locals[i].pid != 0;
         if (!started)
-            send_rank_exit(dm, (int)r, 0, 0, true, false);
+            send_rank_exit(dm, (int)r, 0, 0, true, false, -1);
     }
     stop_ranks(dm, SIGTERM);
 }

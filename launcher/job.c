@@ -67,10 +67,49 @@ void mprun_job_stop(struct job *job, int exit_code, int sig)
 
 /* ---- What happens to ranks, here or there ------------------------------- */
 
+/* blame.c named `named` (or -1: nothing yet): say it, stop the job. The
+ * line of the failure just reported (rank) is at hand if blame.c could not
+ * keep it. */
+static void name_failure(struct job *job, int named, int rank, const char *line, int code)
+{
+    const char *said;
+
+    if (named < 0 || job->stopping)
+        return;
+    said = mprun_blame_line(&job->blame, named);
+    if (said != NULL)
+        code = mprun_blame_code(&job->blame, named);
+    else if (named == rank)
+        said = line;
+    else
+        said = "a rank failed";
+    mprun_say("%s", said);
+    mprun_job_stop(job, code, SIGTERM);
+}
+
+/* A failure (line, code): with --enable-recovery named at once and the job
+ * goes on; otherwise the one blame.c points at is named, now or later. */
+static void rank_failed(struct job *job, int rank, int failed_peer, const char *line, int code,
+                        bool stops_anyway)
+{
+    if (job->opts->enable_recovery) {
+        mprun_say("%s", line);
+        if (stops_anyway)
+            mprun_job_stop(job, code, SIGTERM);
+        else
+            mprun_job_set_exit_code(job, code); /* the others run on */
+        return;
+    }
+    name_failure(job,
+                 mprun_blame_failed(&job->blame, rank, failed_peer, code, line, mprun_now_ms()),
+                 rank, line, code);
+}
+
 void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int status,
-                             bool start_failed, bool unfinalized)
+                             bool start_failed, bool unfinalized, int failed_peer)
 {
     const char *label = mprun_job_host_label(job, host);
+    char line[512];
     int code;
 
     if (job->ended[rank])
@@ -86,25 +125,25 @@ void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
 
-        mprun_say("rank %d (pid %d) on host %s killed by signal %d (%s)", rank, (int)pid, label,
-                  sig, strsignal(sig));
+        snprintf(line, sizeof(line), "rank %d (pid %d) on host %s killed by signal %d (%s)", rank,
+                 (int)pid, label, sig, strsignal(sig));
         code = 128 + sig;
     } else if (WEXITSTATUS(status) != 0) {
-        mprun_say("rank %d (pid %d) on host %s exited with code %d", rank, (int)pid, label,
-                  WEXITSTATUS(status));
+        snprintf(line, sizeof(line), "rank %d (pid %d) on host %s exited with code %d", rank,
+                 (int)pid, label, WEXITSTATUS(status));
         code = WEXITSTATUS(status);
     } else if (unfinalized) {
         /* Its peers may be waiting for it in a fence or a message. */
-        mprun_say("rank %d (pid %d) on host %s exited without calling mpr_finalize", rank,
-                  (int)pid, label);
+        snprintf(line, sizeof(line),
+                 "rank %d (pid %d) on host %s exited without calling mpr_finalize", rank,
+                 (int)pid, label);
         code = MPRUN_EXIT_FAILURE;
     } else {
+        if (!job->opts->enable_recovery)
+            name_failure(job, mprun_blame_ended_cleanly(&job->blame, rank), -1, NULL, 0);
         return;
     }
-    if (job->opts->enable_recovery)
-        mprun_job_set_exit_code(job, code); /* the others run on */
-    else
-        mprun_job_stop(job, code, SIGTERM);
+    rank_failed(job, rank, failed_peer, line, code, false);
 }
 
 /* Ranks that will never run (a start-up failure, a lost host) count as ended. */
@@ -140,17 +179,21 @@ void mprun_job_mark_unstarted_ended(struct job *job)
     }
 }
 
-void mprun_job_aborted(struct job *job, int rank, int code, const char *message)
+void mprun_job_aborted(struct job *job, int rank, int code, const char *message,
+                       int failed_peer)
 {
+    char line[1024];
+
     if (job->stopping)
         return;
     code &= 0xff;
     if (message != NULL && message[0] != '\0')
-        mprun_say("rank %d aborted the job with code %d: %s", rank, code, message);
+        snprintf(line, sizeof(line), "rank %d aborted the job with code %d: %s", rank, code,
+                 message);
     else
-        mprun_say("rank %d aborted the job with code %d", rank, code);
+        snprintf(line, sizeof(line), "rank %d aborted the job with code %d", rank, code);
     /* The rank stays blocked in PMIx_Abort until it is killed. */
-    mprun_job_stop(job, code, SIGTERM);
+    rank_failed(job, rank, failed_peer, line, code, true);
 }
 
 void mprun_job_start_failed(struct job *job, int rank, int host, int stage, int error,
@@ -178,12 +221,12 @@ void mprun_job_start_failed(struct job *job, int rank, int host, int stage, int 
 /* ---- Events of this host's ranks ---------------------------------------- */
 
 static void on_local_rank_ended(void *ctx, int rank, pid_t pid, int status, bool failed,
-                                bool unfinalized)
+                                bool unfinalized, int failed_peer)
 {
     struct job *job = ctx;
 
-    mprun_job_rank_finished(job, rank, job->hosts->local_host, pid, status, failed,
-                            unfinalized);
+    mprun_job_rank_finished(job, rank, job->hosts->local_host, pid, status, failed, unfinalized,
+                            failed_peer);
 }
 
 static void on_local_start_failed(void *ctx, int rank, const struct mprun_child_failure *f,
@@ -203,7 +246,8 @@ static void on_local_pmix_event(void *ctx, struct mprun_pmix_event *ev)
         mprun_job_local_fence(job, ev);
         return;
     case MPRUN_PMIX_ABORT:
-        mprun_job_aborted(job, ev->rank, ev->status, ev->message);
+        mprun_job_aborted(job, ev->rank, ev->status, ev->message,
+                          mprun_ranks_failed_peer(&job->local, ev->rank));
         break;
     case MPRUN_PMIX_NAMES:
         mprun_job_names_request(job, job->hosts->local_host, ev->names);
@@ -343,6 +387,11 @@ static void check_deadlines(struct job *job)
             mprun_job_stop(job, MPRUN_EXIT_TIMEOUT, SIGTERM);
         }
     }
+    if (!job->stopping)
+        /* Held for a rank not heard of: the wait is over, or nothing more
+         * will come. */
+        name_failure(job, mprun_blame_expire(&job->blame, now, job->nremaining == 0), -1, NULL,
+                     0);
     if (job->has_local)
         mprun_ranks_check_deadlines(&job->local, now);
     if (job->multi)
@@ -368,6 +417,8 @@ static int64_t next_deadline(const struct job *job)
 
     if (job->give_up_at < next && job->nremaining > 0)
         next = job->give_up_at;
+    if (!job->stopping && mprun_blame_deadline(&job->blame) < next)
+        next = mprun_blame_deadline(&job->blame);
     if (job->has_local && mprun_ranks_deadline(&job->local) < next)
         next = mprun_ranks_deadline(&job->local);
     if (job->multi && mprun_daemons_deadline(&job->daemons) < next)
@@ -520,6 +571,7 @@ static void finish_job(struct job *job)
         free(job->pmix_names[h]);
     free(job->pmix_names);
     free(job->ended);
+    mprun_blame_free(&job->blame);
     free(job->base_env);
     mprun_watch_stop(&job->loop, &job->signal_watch);
     mprun_loop_close(&job->loop);
@@ -556,10 +608,12 @@ int mprun_job_run(const struct mprun_options *opts, const struct mprun_job_hosts
     job.child_setup.launcher_pid = getpid();
     job.ended = calloc((size_t)hosts->nranks, sizeof(*job.ended));
     job.pmix_names = calloc((size_t)hosts->nhosts, sizeof(*job.pmix_names));
-    if (job.ended == NULL || job.pmix_names == NULL) {
+    if (job.ended == NULL || job.pmix_names == NULL ||
+        mprun_blame_init(&job.blame, hosts->nranks) != 0) {
         mprun_say("out of memory");
         free(job.ended);
         free(job.pmix_names);
+        mprun_blame_free(&job.blame);
         return MPRUN_EXIT_FAILURE;
     }
     if (job.has_local) {
@@ -569,6 +623,7 @@ int mprun_job_run(const struct mprun_options *opts, const struct mprun_job_hosts
             mprun_say("out of memory");
             free(job.ended);
             free(job.pmix_names);
+            mprun_blame_free(&job.blame);
             return MPRUN_EXIT_FAILURE;
         }
     }

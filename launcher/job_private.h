@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "blame.h"
 #include "daemons.h"
 #include "fence.h"
 #include "iofwd.h"
@@ -49,6 +50,7 @@ struct job {
 
     bool *ended;                 /* per rank: reported ended (or never to start) */
     int nremaining;
+    struct mprun_blame blame;    /* which failed rank to name */
 
     /* mprun's stdin, to rank 0 here (a pipe) or there (STDIN messages). */
     struct mprun_input input;
@@ -83,9 +85,10 @@ void mprun_job_stop(struct job *job, int exit_code, int sig);
 
 /* mprun_job_rank_finished - a rank ended, on host: the verdict if it failed
  * (a non-zero code, a signal, or exit 0 without PMIx_Finalize once it had
- * connected: unfinalized). */
+ * connected: unfinalized), by blame.c's rule: failed_peer is the rank it
+ * saw fail first, or -1. */
 void mprun_job_rank_finished(struct job *job, int rank, int host, pid_t pid, int status,
-                             bool start_failed, bool unfinalized);
+                             bool start_failed, bool unfinalized, int failed_peer);
 
 /* mprun_job_mark_host_ended - the ranks of host will never be heard of again. */
 void mprun_job_mark_host_ended(struct job *job, int host);
@@ -93,7 +96,9 @@ void mprun_job_mark_host_ended(struct job *job, int host);
 /* mprun_job_mark_unstarted_ended - ranks never started count as ended. */
 void mprun_job_mark_unstarted_ended(struct job *job);
 
-void mprun_job_aborted(struct job *job, int rank, int code, const char *message);
+/* mprun_job_aborted - rank called PMIx_Abort (failed_peer as above). */
+void mprun_job_aborted(struct job *job, int rank, int code, const char *message,
+                       int failed_peer);
 
 void mprun_job_start_failed(struct job *job, int rank, int host, int stage, int error,
                             const char *cpus);

@@ -227,15 +227,13 @@ static int on_rank_exit_message(struct job *job, int host, struct mprun_rbuf *r,
     uint32_t status = mprun_rbuf_u32(r);
     uint32_t failed = mprun_rbuf_u32(r);
     uint32_t unfinalized = mprun_rbuf_u32(r);
+    uint32_t failed_peer = mprun_rbuf_u32(r); /* plus one: 0 for none */
 
-    if (!mprun_rbuf_done(r) || failed > 1 || unfinalized > 1 || status > 0xffff)
+    if (!mprun_rbuf_done(r) || failed > 1 || unfinalized > 1 || status > 0xffff ||
+        failed_peer > (uint32_t)job->hosts->nranks)
         return bad_message(err, errlen, "malformed rank exit");
-    /* A rank of this host that died first (its peers there reacted to it)
-     * is named, not the one whose report the loop happened to read first. */
-    if (job->has_local)
-        mprun_ranks_reap_ended(&job->local);
     mprun_job_rank_finished(job, rank, host, (pid_t)pid, (int)status, failed != 0,
-                            unfinalized != 0);
+                            unfinalized != 0, (int)failed_peer - 1);
     return 0;
 }
 
@@ -245,12 +243,13 @@ static int on_abort_message(struct job *job, int host, struct mprun_rbuf *r, cha
     int rank = read_rank(job, r, host);
     uint32_t code = mprun_rbuf_u32(r);
     char *message = mprun_rbuf_str(r, 4096);
+    uint32_t failed_peer = mprun_rbuf_u32(r); /* plus one: 0 for none */
 
-    if (!mprun_rbuf_done(r)) {
+    if (!mprun_rbuf_done(r) || failed_peer > (uint32_t)job->hosts->nranks) {
         free(message);
         return bad_message(err, errlen, "malformed abort");
     }
-    mprun_job_aborted(job, rank, (int)code, message);
+    mprun_job_aborted(job, rank, (int)code, message, (int)failed_peer - 1);
     free(message);
     return 0;
 }

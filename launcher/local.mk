@@ -20,6 +20,7 @@ mprun_SOURCES = \
 	launcher/daemons.c launcher/daemons.h \
 	launcher/daemon.c launcher/daemon.h \
 	launcher/job.c launcher/job.h launcher/job_private.h \
+	launcher/blame.c launcher/blame.h \
 	launcher/job_remote.c launcher/job_stdin.c \
 	launcher/message.c launcher/message.h \
 	launcher/cleanup.c launcher/cleanup.h \

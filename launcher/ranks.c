@@ -151,6 +151,38 @@ void mprun_ranks_pause_output(struct mprun_ranks *r, bool pause)
 
 /* ---- Ends of ranks ------------------------------------------------------ */
 
+static void failure_note_path(const struct mprun_ranks *r, int rank, char *path, size_t len)
+{
+    int n = snprintf(path, len, "%s/failed-peer.%d", r->tmpdir, rank);
+
+    if (r->tmpdir[0] == '\0' || n < 0 || (size_t)n >= len)
+        path[0] = '\0';
+}
+
+int mprun_ranks_failed_peer(const struct mprun_ranks *r, int rank)
+{
+    char path[PATH_MAX + 32];
+    char text[16];
+    char *end;
+    ssize_t n;
+    long peer;
+    int fd;
+
+    failure_note_path(r, rank, path, sizeof(path));
+    if (path[0] == '\0' || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        return -1;
+    n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 1 || text[n - 1] != '\n' || text[0] < '0' || text[0] > '9')
+        return -1;
+    text[n] = '\0';
+    peer = strtol(text, &end, 10);
+    /* What a rank wrote is not trusted: one number of the job, not its own. */
+    if (*end != '\n' || peer >= r->job_size || peer == rank)
+        return -1;
+    return (int)peer;
+}
+
 static void on_rank_exit(struct mprun_ranks *r, struct mprun_local_rank *l, int status)
 {
     l->running = false;
@@ -163,7 +195,8 @@ static void on_rank_exit(struct mprun_ranks *r, struct mprun_local_rank *l, int 
     drain(r, &l->out_watch, &l->out);
     drain(r, &l->err_watch, &l->err);
     r->events->rank_ended(r->ctx, l->rank, l->pid, status, l->start_failed,
-                          mprun_pmix_rank_left_unfinalized(l->rank));
+                          mprun_pmix_rank_left_unfinalized(l->rank),
+                          mprun_ranks_failed_peer(r, l->rank));
 }
 
 static struct mprun_local_rank *find_pid(struct mprun_ranks *r, pid_t pid)
@@ -188,17 +221,6 @@ static void on_rank_end(struct mprun_watch *w, uint32_t events)
         on_rank_exit(r, l, status);
     else if (pid < 0)
         close_pidfd(r, l); /* reaped already */
-}
-
-void mprun_ranks_reap_ended(struct mprun_ranks *r)
-{
-    for (int i = 0; i < r->nlocal; i++) {
-        struct mprun_local_rank *l = &r->locals[i];
-        int status;
-
-        if (l->running && l->pid > 0 && waitpid(l->pid, &status, WNOHANG) == l->pid)
-            on_rank_exit(r, l, status);
-    }
 }
 
 /* With pidfds, SIGCHLD only matters for orphans the subreaper adopted (and
@@ -498,6 +520,7 @@ int mprun_ranks_start_server(struct mprun_ranks *r, const char *nspace,
                              const struct mprun_layout *layout, char *err, size_t errlen)
 {
     snprintf(r->nspace, sizeof(r->nspace), "%s", nspace);
+    r->job_size = layout->nranks;
     if (make_tmpdir(r, err, errlen) != 0)
         return -1;
     r->pmix_fd = mprun_pmix_start(r->tmpdir, layout->hosts[layout->local_host],
@@ -516,6 +539,32 @@ void mprun_ranks_binding_line(const struct mprun_ranks *r, int i, const char *ho
                               size_t len)
 {
     mprun_binding_format_report(&r->plan, i, r->locals[i].rank, host, buf, len);
+}
+
+/* Where libmpr notes the first peer the rank saw fail (failure_note.c). */
+static int add_failure_note_variable(const struct mprun_ranks *r, int rank, char ***env,
+                                     char *why, size_t whylen)
+{
+    char path[PATH_MAX + 32];
+    char *entry = NULL;
+    size_t count = 0;
+    char **grown;
+
+    failure_note_path(r, rank, path, sizeof(path));
+    if (path[0] == '\0')
+        return 0; /* no note: the order of ends decides */
+    while ((*env)[count] != NULL)
+        count++;
+    grown = realloc(*env, (count + 2) * sizeof(**env));
+    if (grown != NULL)
+        *env = grown;
+    if (grown == NULL || asprintf(&entry, "MPR_PEER_FAILURE_FILE=%s", path) < 0) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    grown[count] = entry;
+    grown[count + 1] = NULL;
+    return 0;
 }
 
 /* Watch a started rank; -1 only if the kernel refuses (out of memory). */
@@ -557,6 +606,8 @@ int mprun_ranks_spawn(struct mprun_ranks *r, const char *path, char *const *argv
             rc = -1;
         } else {
             rc = mprun_pmix_setup_rank(l->rank, &env, why, sizeof(why));
+            if (rc == 0)
+                rc = add_failure_note_variable(r, l->rank, &env, why, sizeof(why));
             if (rc == 0) {
                 req.env = env;
                 rc = mprun_spawn(&req, &spawned, why, sizeof(why));

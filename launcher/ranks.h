@@ -40,9 +40,10 @@ struct mprun_ranks_events {
      * and PMIx events queued before were delivered. start_failed: its
      * failure to start was reported through start_failed already.
      * unfinalized: it had connected to the PMIx server and never called
-     * PMIx_Finalize. */
+     * PMIx_Finalize. failed_peer: the rank it saw fail first, or -1 (see
+     * mprun_ranks_failed_peer). */
     void (*rank_ended)(void *ctx, int rank, pid_t pid, int status, bool start_failed,
-                       bool unfinalized);
+                       bool unfinalized, int failed_peer);
     /* A rank could not bind (cpus: where it should have gone) or exec. */
     void (*start_failed)(void *ctx, int rank, const struct mprun_child_failure *f,
                          const char *cpus);
@@ -60,6 +61,7 @@ struct mprun_ranks {
     struct mprun_binding_plan plan;
     char tmpdir[PATH_MAX];
     char nspace[256];
+    int job_size;      /* ranks in the whole job */
     int devnull_fd;
     int pmix_fd;
     struct mprun_watch pmix_watch;
@@ -76,12 +78,11 @@ struct mprun_ranks {
 /* mprun_ranks_clear - an empty set of ranks, safe to stop, check and finish. */
 void mprun_ranks_clear(struct mprun_ranks *r);
 
-/* mprun_ranks_reap_ended - report now (rank_ended) every rank of this host
- * that has ended but whose end the loop has not handled yet: before news of
- * another host is judged, so that a death here that came first is told
- * first (the loop may read a daemon's report before a pidfd of the same
- * moment). */
-void mprun_ranks_reap_ended(struct mprun_ranks *r);
+/* mprun_ranks_failed_peer - the rank that rank (one of this host's) saw
+ * fail first, as libmpr noted it in the file MPR_PEER_FAILURE_FILE names
+ * (written before the rank could react), or -1: none, or not a rank of the
+ * job other than itself. */
+int mprun_ranks_failed_peer(const struct mprun_ranks *r, int rank);
 
 /* mprun_ranks_init - prepare for the nlocal ranks of this host, whose job
  * ranks are ranks[0..nlocal). Output is tagged if tag_output. Returns 0, or

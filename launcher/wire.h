@@ -19,7 +19,7 @@
 #include "names.h"
 
 #define MPRUN_WIRE_MAGIC 0x4d505244u /* "MPRD" */
-#define MPRUN_WIRE_VERSION 1u
+#define MPRUN_WIRE_VERSION 2u
 #define MPRUN_WIRE_SECRET_LEN 32      /* bytes; 64 hex digits on the daemon's stdin */
 #define MPRUN_WIRE_HEADER_LEN 8
 #define MPRUN_WIRE_FRAME_MAX (64u << 20) /* fence data of a big job fits */
@@ -34,8 +34,10 @@ enum mprun_msg {
     MPRUN_MSG_ERROR,       /* exit code, message: the daemon cannot go on with the job */
     MPRUN_MSG_OUTPUT,      /* rank, stream (1 or 2), bytes */
     MPRUN_MSG_RANK_EXIT,   /* rank, pid, wait status, start failure reported already,
-                              left without PMIx_Finalize */
-    MPRUN_MSG_ABORT,       /* rank, code, message: a rank called PMIx_Abort */
+                              left without PMIx_Finalize, 1 + the rank it saw fail
+                              first (0: none) */
+    MPRUN_MSG_ABORT,       /* rank, code, message, 1 + the rank it saw fail first
+                              (0: none): a rank called PMIx_Abort */
     MPRUN_MSG_FENCE,       /* participants, status, this host's data */
     MPRUN_MSG_STDIN_ACK,   /* the last stdin chunk reached rank 0 */
     MPRUN_MSG_SIGNALED,    /* signal: the daemon itself was signalled */

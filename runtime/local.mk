@@ -13,7 +13,7 @@ runtime_libmpr_la_SOURCES += \
 	runtime/core/wireup.c \
 	runtime/core/progress.c \
 	runtime/core/wait.c runtime/core/wait.h runtime/core/cpu_relax.h runtime/core/futex.h \
-	runtime/core/liveness.c \
+	runtime/core/liveness.c runtime/core/failure_note.c \
 	runtime/core/request.c \
 	runtime/core/match.c runtime/core/match.h \
 	runtime/core/p2p.c \

@@ -8,6 +8,11 @@ tests_unit_test_cli_SOURCES = tests/unit/test_cli.c launcher/cli.c launcher/cli.
 	launcher/fence.c launcher/fence.h launcher/names.c launcher/names.h
 tests_unit_test_cli_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher $(CMOCKA_CFLAGS)
 tests_unit_test_cli_LDADD = $(UNIT_LDADD)
+# Which failed rank mprun names (launcher/blame.c).
+UNIT_TESTS += tests/unit/test_blame
+tests_unit_test_blame_SOURCES = tests/unit/test_blame.c launcher/blame.c launcher/blame.h
+tests_unit_test_blame_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher $(CMOCKA_CFLAGS)
+tests_unit_test_blame_LDADD = $(UNIT_LDADD)
 
 # Helpers the launcher tests start under mprun: they need no libmpr (the
 # default LDADD), the PMIx clients PMIx itself.

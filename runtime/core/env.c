@@ -80,7 +80,7 @@ static bool parse_ll(const char *text, bool bytes, long long *out)
     }
     if (*end != '\0' || (shift && (v < 0 || v > (LLONG_MAX >> shift))))
         return false;
-    *out = v << shift;
+    *out = v * (1LL << shift); /* v may be negative: a shift of it is undefined */
     return true;
 }
 

@@ -91,6 +91,7 @@ void mpr__core_release(void)
 int mpr__core_start(void)
 {
     mpr__output_configure();
+    mpr__failure_note_configure();
     mpr__queue_init(&mpr__g.posted);
     mpr__queue_init(&mpr__g.unexpected);
     if (gethostname(mpr__g.hostname, sizeof(mpr__g.hostname)) != 0)

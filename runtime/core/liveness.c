@@ -65,6 +65,7 @@ void mpr__peer_failed(int world_rank)
         return;
     }
     mpr__g.ndead++;
+    mpr__failure_note(world_rank);
     fail_posted(world_rank, true, true);
 }
 
@@ -125,7 +126,15 @@ static void watch_pattern(int world_source, const struct mpr_comm *comm)
 bool mpr__peer_gone(int world_rank)
 {
     const struct mpr__peer *p = &mpr__g.peers[world_rank];
-    return p->dead || (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH);
+    if (p->dead)
+        return true;
+    if (!(p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH))
+        return false;
+    /* Gone before its finalize notice was read: a failure as far as this
+     * rank can tell (the launcher checks how it really ended). */
+    if (!p->finalizing)
+        mpr__failure_note(world_rank);
+    return true;
 }
 
 bool mpr__liveness_due(void)

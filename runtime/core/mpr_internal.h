@@ -208,6 +208,13 @@ int mpr__recv_start_declining(void *buf, size_t len, int source, int tag,
                               struct mpr_request **out);
 int mpr__wait_request(struct mpr_request *req, mpr_status *status);
 
+/* failure_note.c: the first peer this rank saw fail, for the launcher */
+/* Read MPR_PEER_FAILURE_FILE (at mpr_init). */
+void mpr__failure_note_configure(void);
+/* world_rank failed: the first call of the process writes it down (any
+ * thread); later ones do nothing. */
+void mpr__failure_note(int world_rank);
+
 /* liveness.c: the failure rule (see there) */
 /* world_rank is gone without finalizing: fail what needs it. Idempotent. */
 void mpr__peer_failed(int world_rank);

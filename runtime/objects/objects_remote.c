@@ -159,6 +159,7 @@ static int call_parts(struct mpr__obj_link *l, struct mpr__objw_req *req, const 
     if (!ok) {
         mpr__log("the object service of rank %d cannot be used: %s", l->home,
                  mpr_wtime() >= give_up_at ? "it does not answer" : why);
+        mpr__failure_note(l->home);
         link_break(l);
         return MPR_ERR_PROC_FAILED;
     }
@@ -295,6 +296,7 @@ static int link_connect(struct mpr__obj_link *l)
 fail:
     mpr__log("cannot connect to the object service of rank %d (%s): %s", l->home, l->endpoint,
              strerror(errno));
+    mpr__failure_note(l->home);
     link_break(l);
     return MPR_ERR_PROC_FAILED;
 }

@@ -175,8 +175,9 @@ knock() {
 knock "garbage" 'GET / HTTP/1.0\r\n\r\n'
 knock "an oversized first message" '\0\0\0\001\001\0\0\0'
 secret0='\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# (MPRUN_WIRE_VERSION 2 in launcher/wire.h, or it is refused for that)
 knock "a greeting with a wrong secret" \
-    "\0\0\0\001\0\0\0\070MPRD\0\0\0\001\0\0\0\001$secret0\0\0\0\007\0\0\0\004evil"
+    "\0\0\0\001\0\0\0\070MPRD\0\0\0\002\0\0\0\001$secret0\0\0\0\007\0\0\0\004evil"
 knock "a connection closed at once" ''
 finish_job 0 "the job went on"
 expect_count 2 '^done [01]$' "both ranks finished"

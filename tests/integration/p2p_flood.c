@@ -70,10 +70,24 @@ static long vm_kib(const char *field)
     return kib;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 static void check_memory(long max_mib, const char *what)
 {
     long hwm = vm_kib("VmHWM");
     printf("rank %d: %s: VmHWM %ld KiB, VmRSS %ld KiB\n", me, what, hwm, vm_kib("VmRSS"));
+#ifdef UNDER_ASAN
+    /* AddressSanitizer's shadow and quarantine (freed blocks kept
+     * resident) say nothing of mpr's bound: not checked there. */
+    (void)max_mib;
+    return;
+#endif
     CHECK(hwm > 0 && hwm < max_mib * 1024, "%s: peak resident memory %ld KiB, bound %ld MiB",
           what, hwm, max_mib);
 }
