@@ -26,21 +26,6 @@ int mpr__flow_configure(void)
     return rc;
 }
 
-/* A rank that only sends polls nowhere else, so the credit its peer gave
- * back would sit unread and the send would go by rendezvous while the
- * receiver in fact has room: one pass of the peer's transport first. */
-void mpr__flow_refresh(int dest, size_t len)
-{
-    struct mpr__peer *p = &mpr__g.peers[dest];
-    size_t cost = mpr__flow_cost(len);
-    if (dest == mpr__g.rank || mpr__g.in_progress || cost > mpr__g.unexpected_limit ||
-        p->flow_out <= mpr__g.unexpected_limit - cost || !p->tp->progress)
-        return;
-    mpr__g.in_progress = true;
-    p->tp->progress();
-    mpr__g.in_progress = false;
-}
-
 static void give_back(int src)
 {
     struct mpr__peer *p = &mpr__g.peers[src];

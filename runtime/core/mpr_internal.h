@@ -137,7 +137,6 @@ struct mpr__state {
      * mpr__progress pass; NULL when there is none. It may start receives
      * but must not wait. Returns events handled. */
     int (*after_progress)(void);
-    bool in_progress;    /* inside a transport's progress (flow.c must not re-enter) */
     int rank;
     int size;
     int local_index;
@@ -269,9 +268,6 @@ static inline bool mpr__flow_eager_allowed(struct mpr_request *req)
     }
     return req->flow == MPR__FLOW_EAGER;
 }
-/* Before a send of len bytes to dest chooses its route: if they do not fit
- * in the credit still free, take in what the peer's transport holds first. */
-void mpr__flow_refresh(int dest, size_t len);
 /* The receiving side: an eager message of len bytes from src left the
  * transport for a receive (or was dropped); gives credit back in batches. */
 void mpr__flow_taken(int src, size_t len);

@@ -201,7 +201,6 @@ static int send_begin(struct mpr_request *req, const void *buf, size_t len, int 
     req->status.source = dest;
     req->status.tag = tag;
     req->status.count = len;
-    mpr__flow_refresh(dest, len);
     return peer->tp->send(req);
 }
 

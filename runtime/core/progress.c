@@ -11,8 +11,6 @@ int mpr__progress(void)
     static unsigned passes;
     int events = 0;
     bool cheap_polled = false;
-    bool nested = mpr__g.in_progress;
-    mpr__g.in_progress = true;
     for (int i = 0; i < mpr__g.ntps; i++) {
         const struct mpr__transport *t = mpr__g.tps[i];
         if (t->progress && !t->progress_is_syscall) {
@@ -29,7 +27,6 @@ int mpr__progress(void)
                 events += t->progress();
         }
     }
-    mpr__g.in_progress = nested;
     if (mpr__g.after_progress)
         events += mpr__g.after_progress();
     return events;

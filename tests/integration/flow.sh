@@ -4,8 +4,7 @@
 # every byte right and the receiver's peak memory bounded (VmHWM, read by
 # the program), one-to-one, many-to-one at 4 and 8 ranks, with blocking
 # sends, send-all-then-receive-all, over shared memory and TCP, with the
-# bound changed through MPR_UNEXPECTED_BYTES, and a rank that only sends
-# using the credit given back to it (program: p2p_flood.c).
+# bound changed through MPR_UNEXPECTED_BYTES (program: p2p_flood.c).
 
 source "$TOP_SRCDIR/tests/integration/lib.sh"
 use_private_shm "$0" "$@"
@@ -34,15 +33,5 @@ job 2 -x MPR_SHM_CMA=0 -- p2p_flood flood 100000 1000 64
 job 4 -x MPR_SHM_CMA=0 -- p2p_flood sendall 5000 1000 64
 job 4 -x MPR_SHM_CMA=0 -- p2p_flood flood 200 200000 64
 job 3 -x MPR_SHM_CMA=0 -x MPR_UNEXPECTED_BYTES=4096 -- p2p_flood sendall 2000 100 64
-# A rank that only sends uses the credit its receiver gave back (it takes it
-# in before choosing rendezvous), over shared memory and TCP.
-sync_dir=$(mktemp -d)
-trap 'rm -rf "$sync_dir"' EXIT
-for t in auto tcp; do
-    job 2 -x MPR_TRANSPORT=$t -x MPR_UNEXPECTED_BYTES=65536 -- \
-        p2p_flood credit 0 1000 0 "$sync_dir/taken-$t"
-done
-job 2 -x MPR_SHM_CMA=0 -x MPR_UNEXPECTED_BYTES=65536 -- \
-    p2p_flood credit 0 1000 0 "$sync_dir/taken-nocma"
 no_leftovers
 finish

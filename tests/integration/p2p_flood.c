@@ -16,17 +16,6 @@
  *       every rank posts M isends of LEN bytes to every other rank, then
  *       receives everything (half with ANY_SOURCE, the rest by source), then
  *       waits for its sends; every rank's VmHWM stays under MAX_MIB MiB.
- *   mprun -n 2 -x MPR_UNEXPECTED_BYTES=B p2p_flood credit 0 LEN 0 FILE
- *       returned credit is used by a rank that only sends: rank 1 sends
- *       just over half of B to rank 0 in LEN-byte messages; rank 0 takes
- *       them (giving the credit back) and says so by creating FILE, not
- *       by a message, so rank 1 polls nothing meanwhile (over TCP its wait
- *       for the first sends to be written may poll). Rank 1 then
- *       isends three quarters of B, which all fit in the credit now free:
- *       each must complete without a receive (eager). Rank 0 posts those
- *       receives only after rank 1's next message, so a send that went by
- *       rendezvous would stay incomplete; rank 1 gives up on it after 20 s,
- *       counts a failure and goes on, so the job ends either way.
  * Exits 0 when every check passes.
  */
 #include <mpr.h>
@@ -195,74 +184,6 @@ static void sendall(long m, size_t len, long max_mib)
     free(bufs);
 }
 
-static void wait_for_file(const char *path)
-{
-    while (access(path, F_OK) != 0)
-        usleep(1000);
-}
-
-static void credit(size_t len, const char *sync_file)
-{
-    const char *bound = getenv("MPR_UNEXPECTED_BYTES");
-    size_t limit = bound ? (size_t)atol(bound) : 0, cost = len + 64; /* MPR__FLOW_MSG_COST */
-    if (size != 2 || limit < 16 * cost) {
-        CHECK(0, "credit needs 2 ranks and MPR_UNEXPECTED_BYTES >= 16 messages");
-        return;
-    }
-    long first = (long)((limit / 2 + cost - 1) / cost), second = (long)(limit * 3 / 4 / cost);
-    unsigned char *bufs = malloc((size_t)(first + second) * len + 1);
-    mpr_request *reqs = calloc((size_t)(first + second), sizeof(*reqs));
-    unsigned char *got = malloc(len + 1), *want = malloc(len + 1);
-    long next_seq[2] = { 0, 0 };
-    MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS); /* connected before rank 1 stops polling */
-    if (me == 1) {
-        post_sends(first, len, 0, bufs, reqs);
-        /* eager: written out without a receive (over TCP this polls, and
-         * may take the credit in early; over shm it returns at once) */
-        MUST(mpr_waitall((int)first, reqs, NULL), MPR_SUCCESS);
-        wait_for_file(sync_file);
-        for (long i = 0; i < second; i++) {
-            unsigned char *b = bufs + (size_t)(first + i) * len;
-            fill_msg(b, len, me, 0, first + i);
-            MUST(mpr_isend(b, len, 0, TAG_DATA, MPR_COMM_WORLD, &reqs[first + i]), MPR_SUCCESS);
-        }
-        long pending = 0;
-        for (int tries = 0; tries < 20000; tries++) {
-            pending = 0;
-            for (long i = first; i < first + second; i++) {
-                int done = 1;
-                if (reqs[i])
-                    EXPECT(mpr_test(&reqs[i], &done, NULL), MPR_SUCCESS);
-                pending += !done;
-            }
-            if (!pending)
-                break;
-            usleep(1000);
-        }
-        CHECK(pending == 0, "%ld of %ld sends that fit in the returned credit went by rendezvous",
-              pending, second);
-        int go = 1;
-        MUST(mpr_send(&go, sizeof(go), 0, TAG_LAST, MPR_COMM_WORLD), MPR_SUCCESS);
-        MUST(mpr_waitall((int)(first + second), reqs, NULL), MPR_SUCCESS);
-    } else {
-        receive_all(first, len, 1, next_seq, got, want);
-        for (int i = 0; i < 100; i++) /* let a queued credit frame leave (TCP) */
-            EXPECT(mpr_iprobe(1, TAG_LAST, MPR_COMM_WORLD, &(int){ 0 }, NULL), MPR_SUCCESS);
-        FILE *f = fopen(sync_file, "w");
-        CHECK(f != NULL, "cannot create %s", sync_file);
-        if (f)
-            fclose(f);
-        int go = 0;
-        EXPECT(mpr_recv(&go, sizeof(go), 1, TAG_LAST, MPR_COMM_WORLD, NULL), MPR_SUCCESS);
-        receive_all(second, len, 1, next_seq, got, want);
-        CHECK(next_seq[1] == first + second, "%ld messages, wanted %ld", next_seq[1], first + second);
-    }
-    free(got);
-    free(want);
-    free(reqs);
-    free(bufs);
-}
-
 int main(int argc, char **argv)
 {
     MUST(mpr_init(&argc, &argv), MPR_SUCCESS);
@@ -284,8 +205,6 @@ int main(int argc, char **argv)
         flood(m, len, max_mib, true);
     else if (strcmp(argv[1], "sendall") == 0)
         sendall(m, len, max_mib);
-    else if (strcmp(argv[1], "credit") == 0 && argc > 5)
-        credit(len, argv[5]);
     else
         return 2;
     MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
