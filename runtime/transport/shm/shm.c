@@ -398,15 +398,22 @@ static struct shm_peer *peer_of(int world_rank)
     return &shm.peers[mpr__g.peers[world_rank].local_index];
 }
 
-static bool push_ctl(struct shm_peer *p, struct shm_ctl c)
+/* A record without payload (FIN, CTS, CREDIT); false when the ring is full. */
+static bool push_record(struct shm_peer *p, uint16_t type, uint64_t len, uint64_t id)
 {
     struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
     if (!d)
         return false;
-    d->type = c.type;
-    d->u.ref.id = c.id;
+    d->type = type;
+    d->len = len;
+    d->u.ref.id = id;
     shm_ring_publish(&p->tx, d);
     return true;
+}
+
+static bool push_ctl(struct shm_peer *p, struct shm_ctl c)
+{
+    return push_record(p, c.type, 0, c.id);
 }
 
 /* A FIN or CTS to p, now or, when its ring is full, from flush_sends. */
@@ -431,13 +438,7 @@ static int queue_ctl(struct shm_peer *p, uint16_t type, uint64_t id)
 
 static bool push_credit(struct shm_peer *p, size_t bytes)
 {
-    struct shm_desc *d = shm_ring_reserve(&p->tx, 0, NULL);
-    if (!d)
-        return false;
-    d->type = SHM_CREDIT;
-    d->len = bytes;
-    shm_ring_publish(&p->tx, d);
-    return true;
+    return push_record(p, SHM_CREDIT, bytes, 0);
 }
 
 static bool shm_credit(int rank, size_t bytes)
