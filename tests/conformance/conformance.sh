@@ -115,8 +115,9 @@ conform_job 3 "MPR_TRANSPORT=tcp" "" --only objects,comms --sequences 2 --calls 
 
 # point-to-point: every protocol of shared memory (CMA rendezvous, and the
 # CTS one without CMA) and of TCP, with a flow-control bound small enough
-# that many messages go by rendezvous
+# that many messages go by rendezvous; pipes and the objects' services too
 conform_job 3 "MPR_SHM_CMA=0 MPR_UNEXPECTED_BYTES=4096" "" --only p2p,comms --sequences 2 --calls 30
+conform_job 3 "MPR_SHM_CMA=0 MPR_UNEXPECTED_BYTES=4096" "" --only objects,comms --sequences 2 --calls 20
 conform_job 4 "MPR_SHM_CMA=1 MPR_UNEXPECTED_BYTES=65536" "" --only p2p,comms --sequences 2 --calls 30
 conform_job 3 "MPR_TRANSPORT=tcp MPR_UNEXPECTED_BYTES=4096" "" --only p2p,comms --sequences 2 --calls 30
 

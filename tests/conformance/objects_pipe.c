@@ -11,9 +11,10 @@
  *          message may go out before the peer has opened.
  * use      a script, the same on every rank, of sends and receives over
  *          all the pipes, in a random interleaving with pauses. A message
- *          that may wait for its receiver (above a few KiB) is received
- *          right after it is sent in the script, so the script cannot
- *          deadlock whatever the ranks' speeds. Receives are of every
+ *          that may wait for its receiver (above a few KiB, or any but 0 B
+ *          under a small MPR_UNEXPECTED_BYTES) is received right after it
+ *          is sent in the script, so the script cannot deadlock whatever
+ *          the ranks' speeds. Receives are of every
  *          kind: exact, into a larger buffer, first too small
  *          (MPR_ERR_TRUNCATE with the size, nothing taken, then a retry),
  *          recv_alloc, after a poll, with timeout 0. Sizes: 0 B, small,
@@ -40,6 +41,12 @@
 #include "conform.h"
 
 #define SMALL_MAX 4096 /* below every eager limit: such a send never waits for the receiver */
+/* ...as long as the sender's eager credit at the receiver lasts: the small
+ * messages one script leaves unread between two ranks (16 pipes x 8 x 4 KiB
+ * at most) plus credit not yet given back must stay below
+ * MPR_UNEXPECTED_BYTES. Under a smaller bound every message but 0 B ones
+ * may wait (go by rendezvous), so each is received right after its send. */
+#define SMALL_CREDIT_MIN (2u << 20)
 #define MAX_PIPES 16
 #define MAX_NEW 6      /* new messages per direction per use */
 #define MAX_LEFT 2     /* small messages left unread at the end of a use */
@@ -109,9 +116,28 @@ static size_t msg_len(const struct objects *o, int p, int d, int seq)
     return len < opt.max_size ? len : opt.max_size;
 }
 
+/* MPR_UNEXPECTED_BYTES as libmpr reads it (K, M, G suffixes), or its default */
+static unsigned long long unexpected_bound(void)
+{
+    static unsigned long long bound;
+    if (bound)
+        return bound;
+    bound = 4ull << 20;
+    const char *v = getenv("MPR_UNEXPECTED_BYTES");
+    char *end;
+    unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+    if (v && end != v) {
+        int shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20
+                  : *end == 'G' || *end == 'g' ? 30 : 0;
+        bound = n << shift;
+    }
+    return bound;
+}
+
+/* A send that never waits for its receiver (see SMALL_CREDIT_MIN). */
 static bool is_small(size_t len)
 {
-    return len <= SMALL_MAX;
+    return len == 0 || (len <= SMALL_MAX && unexpected_bound() >= SMALL_CREDIT_MIN);
 }
 
 static int owner_of(const struct pipe_state *ps, const struct step *st)
