@@ -38,6 +38,7 @@ static const struct env_var vars[] = {
     { "MPR_SHM_EAGER_LIMIT", ENV_BYTES, 40, 131072, NULL },
     { "MPR_SHM_CMA", ENV_CHOICE, 0, 0, flag_names },
     { "MPR_FUTEX_WAITV", ENV_CHOICE, 0, 0, flag_names },
+    { "MPR_SHM_MEMBARRIER", ENV_CHOICE, 0, 0, flag_names },
     { "MPR_TCP_EAGER_LIMIT", ENV_BYTES, 0, 1 << 20, NULL },
     { "MPR_TCP_WIREUP_TIMEOUT", ENV_SECONDS, 0, 3600, NULL },
     { "MPR_TCP_ADDR", ENV_ADDRESS, 0, 0, NULL },

@@ -50,6 +50,7 @@ for v in abc 39 200000; do refused MPR_SHM_EAGER_LIMIT "$v"; done
 refused MPR_SHM_EAGER_LIMIT 100000 8
 refused MPR_SHM_CMA on
 refused MPR_FUTEX_WAITV 2
+refused MPR_SHM_MEMBARRIER yes
 for v in 2M abc; do refused MPR_TCP_EAGER_LIMIT "$v"; done
 for v in 0 abc 3601 nan; do refused MPR_TCP_WIREUP_TIMEOUT "$v"; done
 for v in 1.2.3 localhost; do refused MPR_TCP_ADDR "$v"; done

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/membarrier.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,7 @@ struct shm_seg_header {
     uint64_t cma_probe_addr; /* a word in the owner's memory holding SHM_MAGIC */
     _Alignas(SHM_CACHE_LINE) _Atomic uint32_t doorbell; /* futex word */
     _Atomic uint32_t sleeping;
+    _Atomic uint32_t arms_with_membarrier; /* see kick() */
     _Alignas(SHM_CACHE_LINE) _Atomic uint32_t attached; /* peers that mapped it */
     _Atomic uint32_t cma_done; /* owner has filled can_read[] */
     /* can_read[i]: may the owner read local rank i's memory with CMA? */
@@ -104,14 +106,38 @@ static struct {
     size_t frag_bytes;
     bool cma_allowed; /* may peers read us, may we read them */
     bool prefer_cma;  /* large messages by CMA rather than the pipeline */
+    bool membarrier_registered; /* a peer's membarrier orders our stores */
+    bool arm_lost_guard;        /* this sleep may have lost its wake-up: keep it short */
 } shm;
 
 static struct shm_seg_header private_header; /* doorbell when alone on the host */
 static volatile uint64_t cma_probe_word = SHM_MAGIC;
 
+static int membarrier(int cmd)
+{
+    return (int)syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+/*
+ * Wake the owner of h if it sleeps, after publishing something for it.
+ * The publication (a store) and the look at `sleeping` (a load) must not
+ * pass each other, nor the owner's store of `sleeping` and its last look
+ * for work, or a wake-up is lost. A fence on both sides does it, but the
+ * sender's costs a wait for its store to reach the receiver's cache on
+ * every message (a third of the two-rank message rate). So when both
+ * sides can, the whole cost goes to the side that is about to sleep
+ * anyway: it arms with membarrier(GLOBAL_EXPEDITED), which runs a full
+ * barrier on every CPU running a registered process (the senders): a
+ * sender whose load of `sleeping` came before that barrier had its store
+ * drained by it, one whose load came after sees `sleeping` set.
+ */
 static void kick(struct shm_seg_header *h)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    if (!shm.membarrier_registered ||
+        !atomic_load_explicit(&h->arms_with_membarrier, memory_order_relaxed))
+        atomic_thread_fence(memory_order_seq_cst);
+    else
+        atomic_signal_fence(memory_order_seq_cst); /* the compiler keeps the order */
     if (atomic_load_explicit(&h->sleeping, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&h->doorbell, 1, memory_order_release);
         mpr__futex_wake(&h->doorbell, INT_MAX);
@@ -123,12 +149,35 @@ static struct shm_seg_header *my_header(void)
     return shm.hdr ? shm.hdr : &private_header;
 }
 
+/* membarrier(GLOBAL_EXPEDITED) for kick(), or MPR_SHM_MEMBARRIER=0: every
+ * sender fences. Registered before any peer maps our segment. */
+static void membarrier_setup(struct shm_seg_header *h)
+{
+    bool on; /* checked at the start (mpr__env_check_all) */
+    mpr__env_flag("MPR_SHM_MEMBARRIER", true, &on);
+    int cmds = on ? membarrier(MEMBARRIER_CMD_QUERY) : -1;
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) ||
+        membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) != 0 ||
+        membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0)
+        return;
+    shm.membarrier_registered = true;
+    atomic_store_explicit(&h->arms_with_membarrier, 1u, memory_order_relaxed);
+}
+
 static uint32_t shm_arm(void)
 {
     struct shm_seg_header *h = my_header();
     uint32_t seen = atomic_load_explicit(&h->doorbell, memory_order_acquire);
     atomic_store_explicit(&h->sleeping, 1u, memory_order_relaxed);
     atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&h->arms_with_membarrier, memory_order_relaxed) &&
+        membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0) {
+        /* Never seen: senders that skipped their fence may have lost this
+         * sleep's wake-up, so it is short; they fence from now on. */
+        atomic_store_explicit(&h->arms_with_membarrier, 0u, memory_order_relaxed);
+        atomic_thread_fence(memory_order_seq_cst);
+        shm.arm_lost_guard = true;
+    }
     return seen;
 }
 
@@ -184,6 +233,11 @@ static bool sleep_on_both(_Atomic uint32_t *word, uint32_t seen, uint32_t bell_s
 static int shm_sleep(uint32_t bell_seen, _Atomic uint32_t *word, uint32_t seen, long timeout_ns)
 {
     struct shm_seg_header *h = my_header();
+    if (shm.arm_lost_guard) {
+        shm.arm_lost_guard = false;
+        if (timeout_ns > 1000000L)
+            timeout_ns = 1000000L;
+    }
     if (!word)
         mpr__futex_wait(&h->doorbell, bell_seen, timeout_ns);
     else if (!sleep_on_both(word, seen, bell_seen, timeout_ns))
@@ -282,6 +336,7 @@ static int shm_init(char *endpoint, size_t cap)
     shm.hdr->ndesc = shm.ndesc;
     shm.hdr->dsize = shm.dsize;
     shm.hdr->cma_probe_addr = (uint64_t)(uintptr_t)&cma_probe_word;
+    membarrier_setup(shm.hdr);
     for (int i = 0; i < n; i++)
         shm_ring_format(ring_in(shm.hdr, i), shm.ndesc, shm.dsize);
     atomic_store_explicit((_Atomic uint64_t *)&shm.hdr->magic, SHM_MAGIC, memory_order_release);
