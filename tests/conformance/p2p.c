@@ -2,20 +2,20 @@
  * p2p.c - point-to-point traffic in one call, checked against MPI's
  * matching rules.
  *
- * Every rank derives the same plan: for each ordered pair of ranks
- * (itself included) up to three messages, sizes from 0 B to a few MiB
- * (so every path is taken: inline, data area, fragments, rendezvous by
- * CMA or by CTS, TCP eager and RTS, flow control past the bound), tags
- * from {0, 1, 2} so that messages with equal envelopes must keep their
- * order. A rank first pre-posts irecvs for the first messages of some
- * (source, tag) classes, then isends everything it sends, then receives
- * the rest one by one in a drawn order with a drawn pattern: (source,
- * tag), (source, MPR_ANY_TAG), (MPR_ANY_SOURCE, tag) or both wildcards,
- * sometimes probing first, sometimes into a short buffer. The model of a
- * receive: from each source, the earliest message not received yet that
- * the pattern matches (non-overtaking); with MPR_ANY_SOURCE any source's
- * such message will do, and the status says which. Every byte and every
- * status is checked; bytes past the message stay untouched.
+ * Every rank derives the same plan: for each ordered pair of ranks (itself
+ * included) up to three messages, sizes from 0 B to a few MiB (so every path
+ * is taken: inline in one or two descriptors, data area, fragments,
+ * rendezvous by CMA or by CTS, TCP eager and RTS, flow control past the
+ * bound), tags from {0, 1, 2} so that messages with equal envelopes must
+ * keep their order. A rank first pre-posts irecvs for the first messages of
+ * some (source, tag) classes, then isends everything it sends, then receives
+ * the rest one by one in a drawn order with a drawn pattern: (source, tag),
+ * (source, MPR_ANY_TAG), (MPR_ANY_SOURCE, tag) or both wildcards, sometimes
+ * probing first, sometimes into a short buffer. The model of a receive: from
+ * each source, the earliest message not received yet that the pattern
+ * matches (non-overtaking); with MPR_ANY_SOURCE any source's such message
+ * will do, and the status says which. Every byte and every status is
+ * checked; bytes past the message stay untouched.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,6 +58,84 @@ static void test_descriptors_fill_and_drain(void **state)
         }
         assert_null(shm_ring_peek(&rx));
     }
+    free(mem);
+}
+
+/* Wide records (two descriptors) mixed with single ones, across the wrap:
+ * a wide one needs two free descriptors, its tail is never a record of
+ * its own, and a reused descriptor is not mistaken for a fresh one. */
+static void test_wide_records_take_two_descriptors(void **state)
+{
+    (void)state;
+    void *mem = new_ring();
+    struct shm_ring_tx tx;
+    struct shm_ring_rx rx;
+    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
+    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+
+    int sent = 0, got = 0;
+    for (int round = 0; round < 40; round++) {
+        /* fill: singles and wides as they fit (1, 2, 3 records a round) */
+        for (int k = 0; k <= round % 3; k++) {
+            bool wide = (sent + round) % 2 == 0;
+            if (wide) {
+                struct shm_desc_tail *tail;
+                struct shm_desc *d = shm_ring_reserve_wide(&tx, &tail);
+                if (!d)
+                    break;
+                d->tag = sent;
+                d->flags = 1;
+                memset(tail->data, sent & 0xff, SHM_WIDE_TAIL);
+                shm_ring_publish_wide(&tx, d, tail);
+            } else {
+                struct shm_desc *d = shm_ring_reserve(&tx, 0, NULL);
+                if (!d)
+                    break;
+                d->tag = sent;
+                d->flags = 0;
+                shm_ring_publish(&tx, d);
+            }
+            sent++;
+        }
+        /* drain one or two records */
+        for (int k = 0; k < 1 + round % 2; k++) {
+            struct shm_desc *d = shm_ring_peek(&rx);
+            if (!d)
+                break;
+            assert_int_equal(d->tag, got);
+            if (d->flags) {
+                const struct shm_desc_tail *tail = shm_ring_wide_tail(&rx);
+                for (size_t i = 0; i < SHM_WIDE_TAIL; i++)
+                    assert_int_equal(tail->data[i], got & 0xff);
+                shm_ring_release_wide(&rx);
+            } else {
+                shm_ring_release(&rx, d, 0);
+            }
+            got++;
+        }
+    }
+    while (got < sent) {
+        struct shm_desc *d = shm_ring_peek(&rx);
+        assert_non_null(d);
+        assert_int_equal(d->tag, got++);
+        if (d->flags)
+            shm_ring_release_wide(&rx);
+        else
+            shm_ring_release(&rx, d, 0);
+    }
+    assert_null(shm_ring_peek(&rx));
+    assert_true(sent > 2 * NDESC); /* it wrapped several times */
+
+    /* NDESC - 1 free descriptors but one used: no room for a wide record
+     * at the last free one */
+    for (int i = 0; i < NDESC - 1; i++) {
+        struct shm_desc *d = shm_ring_reserve(&tx, 0, NULL);
+        assert_non_null(d);
+        shm_ring_publish(&tx, d);
+    }
+    struct shm_desc_tail *tail;
+    assert_null(shm_ring_reserve_wide(&tx, &tail));
+    assert_non_null(shm_ring_reserve(&tx, 0, NULL));
     free(mem);
 }
 
@@ -161,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_ring_has_nothing),
         cmocka_unit_test(test_descriptors_fill_and_drain),
+        cmocka_unit_test(test_wide_records_take_two_descriptors),
         cmocka_unit_test(test_data_is_contiguous_and_bounded),
         cmocka_unit_test(test_full_data_area_refuses),
         cmocka_unit_test(test_two_threads_stream_in_order),

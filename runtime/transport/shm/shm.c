@@ -52,6 +52,7 @@ enum shm_record_type {
 };
 #define SHM_FLAG_FIRST 1u
 #define SHM_FLAG_PULLED 2u /* FRAG: answers the oldest CTS, matched already */
+#define SHM_FLAG_WIDE 4u   /* EAGER: the payload goes on in the next descriptor */
 #define SHM_SEND_PULLED 1u /* mpr_request.tp_state: stream it, a CTS asked for it */
 
 enum cma_state { CMA_UNKNOWN = 0, CMA_OK = 1, CMA_REFUSED = 2 };
@@ -520,14 +521,37 @@ enum push_result {
     PUSH_AWAIT_FIN, /* rendezvous announced: req completes on the peer's FIN */
 };
 
+/* 41-100 bytes: two descriptors, which the receiver fetches together. */
+static enum push_result push_wide(struct shm_peer *p, struct mpr_request *req)
+{
+    struct shm_desc_tail *tail;
+    struct shm_desc *d = shm_ring_reserve_wide(&p->tx, &tail);
+    if (!d)
+        return PUSH_BLOCKED;
+    d->type = SHM_EAGER;
+    d->flags = SHM_FLAG_WIDE;
+    d->ctx = req->match.ctx;
+    d->tag = req->match.tag;
+    d->len = req->len;
+    memcpy(d->u.inline_data, req->buf, SHM_INLINE_MAX);
+    memcpy(tail->data, (const char *)req->buf + SHM_INLINE_MAX, req->len - SHM_INLINE_MAX);
+    shm_ring_publish_wide(&p->tx, d, tail);
+    kick(p->hdr);
+    mpr__request_complete(req, MPR_SUCCESS);
+    return PUSH_DONE;
+}
+
 static enum push_result push_eager(struct shm_peer *p, struct mpr_request *req)
 {
     size_t len = req->len;
+    if (len > SHM_INLINE_MAX && len <= SHM_WIDE_MAX)
+        return push_wide(p, req);
     void *data = NULL;
     struct shm_desc *d = shm_ring_reserve(&p->tx, len > SHM_INLINE_MAX ? len : 0, &data);
     if (!d)
         return PUSH_BLOCKED;
     d->type = SHM_EAGER;
+    d->flags = 0; /* a descriptor is reused: no flag of an earlier record */
     d->ctx = req->match.ctx;
     d->tag = req->match.tag;
     d->len = len;
@@ -721,6 +745,13 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
     int src = p->world_rank;
     switch (d->type) {
     case SHM_EAGER: {
+        if (d->flags & SHM_FLAG_WIDE) {
+            unsigned char whole[SHM_WIDE_MAX];
+            memcpy(whole, d->u.inline_data, SHM_INLINE_MAX);
+            memcpy(whole + SHM_INLINE_MAX, shm_ring_wide_tail(&p->rx)->data,
+                   d->len - SHM_INLINE_MAX);
+            return mpr__deliver_eager(src, d->tag, d->ctx, whole, d->len) == MPR_SUCCESS;
+        }
         const void *data = d->len > SHM_INLINE_MAX ? shm_ring_payload(&p->rx, d) : d->u.inline_data;
         return mpr__deliver_eager(src, d->tag, d->ctx, data, d->len) == MPR_SUCCESS;
     }
@@ -812,8 +843,12 @@ static int drain(struct shm_peer *p)
     while (events < 64 && (d = shm_ring_peek(&p->rx)) != NULL) {
         if (!handle_record(p, d))
             break;
-        bool has_data = d->type == SHM_FRAG || (d->type == SHM_EAGER && d->len > SHM_INLINE_MAX);
-        shm_ring_release(&p->rx, d, has_data);
+        if (d->type == SHM_EAGER && (d->flags & SHM_FLAG_WIDE)) {
+            shm_ring_release_wide(&p->rx);
+        } else {
+            bool has_data = d->type == SHM_FRAG || (d->type == SHM_EAGER && d->len > SHM_INLINE_MAX);
+            shm_ring_release(&p->rx, d, has_data);
+        }
         events++;
     }
     if (events)

@@ -79,12 +79,46 @@ void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d)
     atomic_store_explicit(&d->stamp, (uint32_t)tx->tail_desc, memory_order_release);
 }
 
+struct shm_desc *shm_ring_reserve_wide(struct shm_ring_tx *tx, struct shm_desc_tail **tail)
+{
+    if (tx->tail_desc + 1 - tx->seen_head_desc >= tx->ndesc) {
+        tx->seen_head_desc = atomic_load_explicit(&tx->ctl->head_desc, memory_order_acquire);
+        if (tx->tail_desc + 1 - tx->seen_head_desc >= tx->ndesc)
+            return NULL;
+    }
+    *tail = (struct shm_desc_tail *)&tx->desc[(tx->tail_desc + 1) & (tx->ndesc - 1)];
+    return &tx->desc[tx->tail_desc & (tx->ndesc - 1)];
+}
+
+/* The tail first: the first descriptor's stamp (a release) publishes both. */
+void shm_ring_publish_wide(struct shm_ring_tx *tx, struct shm_desc *d, struct shm_desc_tail *tail)
+{
+    atomic_store_explicit(&tail->stamp, (uint32_t)(tx->tail_desc + 2), memory_order_relaxed);
+    shm_ring_publish(tx, d);
+    tx->tail_desc++;
+}
+
 struct shm_desc *shm_ring_peek(struct shm_ring_rx *rx)
 {
     struct shm_desc *d = &rx->desc[rx->head_desc & (rx->ndesc - 1)];
-    if (atomic_load_explicit(&d->stamp, memory_order_acquire) != (uint32_t)(rx->head_desc + 1))
+    if (atomic_load_explicit(&d->stamp, memory_order_acquire) != (uint32_t)(rx->head_desc + 1)) {
+        /* Fetch the next line while waiting: a wide record's tail then
+         * arrives with its head, not one transfer after it. */
+        __builtin_prefetch(&rx->desc[(rx->head_desc + 1) & (rx->ndesc - 1)]);
         return NULL;
+    }
     return d;
+}
+
+const struct shm_desc_tail *shm_ring_wide_tail(const struct shm_ring_rx *rx)
+{
+    return (const struct shm_desc_tail *)&rx->desc[(rx->head_desc + 1) & (rx->ndesc - 1)];
+}
+
+void shm_ring_release_wide(struct shm_ring_rx *rx)
+{
+    rx->head_desc += 2;
+    atomic_store_explicit(&rx->ctl->head_desc, rx->head_desc, memory_order_release);
 }
 
 const void *shm_ring_payload(const struct shm_ring_rx *rx, const struct shm_desc *d)

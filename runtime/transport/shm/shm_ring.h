@@ -9,6 +9,12 @@
  * contiguously in the data area (the producer skips to the start rather
  * than wrap a payload). Producer and consumer keep their positions in
  * private memory and read the other side's only when they must.
+ *
+ * A wide record is two descriptors in a row: the first as usual, the
+ * second only its stamp and SHM_WIDE_TAIL payload bytes, so up to
+ * SHM_WIDE_MAX bytes travel in two lines the consumer fetches together
+ * (it prefetches the descriptor after the one it polls) instead of one
+ * line, then a data-area line it learns of only from the first.
  */
 #ifndef MPR_SHM_RING_H
 #define MPR_SHM_RING_H
@@ -43,6 +49,15 @@ struct shm_desc {
     } u;
 };
 _Static_assert(sizeof(struct shm_desc) == SHM_CACHE_LINE, "descriptor is one cache line");
+
+/* The second descriptor of a wide record. */
+#define SHM_WIDE_TAIL (SHM_CACHE_LINE - sizeof(uint32_t))
+#define SHM_WIDE_MAX (SHM_INLINE_MAX + SHM_WIDE_TAIL)
+struct shm_desc_tail {
+    _Atomic uint32_t stamp;
+    unsigned char data[SHM_WIDE_TAIL];
+};
+_Static_assert(sizeof(struct shm_desc_tail) == SHM_CACHE_LINE, "a wide record's tail is one line");
 
 /* Producer's private view. */
 struct shm_ring_tx {
@@ -83,12 +98,19 @@ void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint3
  */
 struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data);
 void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d);
+/* The same for a wide record: the first descriptor, *tail the second. */
+struct shm_desc *shm_ring_reserve_wide(struct shm_ring_tx *tx, struct shm_desc_tail **tail);
+void shm_ring_publish_wide(struct shm_ring_tx *tx, struct shm_desc *d, struct shm_desc_tail *tail);
 
 /* The next ready descriptor, or NULL. */
 struct shm_desc *shm_ring_peek(struct shm_ring_rx *rx);
 /* Where a descriptor's data-area bytes are. */
 const void *shm_ring_payload(const struct shm_ring_rx *rx, const struct shm_desc *d);
-/* Hand the descriptor (and its data bytes, if has_data) back to the producer. */
+/* The second descriptor of the wide record at the head (published with it). */
+const struct shm_desc_tail *shm_ring_wide_tail(const struct shm_ring_rx *rx);
+/* Hand the record at the head back to the producer: its descriptor (two
+ * for a wide one), and its data bytes if has_data. */
 void shm_ring_release(struct shm_ring_rx *rx, const struct shm_desc *d, int has_data);
+void shm_ring_release_wide(struct shm_ring_rx *rx);
 
 #endif /* MPR_SHM_RING_H */
