@@ -23,6 +23,15 @@ static void *new_ring(void)
     return mem;
 }
 
+/* A fresh ring with its producer's and consumer's views. */
+static void *new_ring_pair(struct shm_ring_tx *tx, struct shm_ring_rx *rx)
+{
+    void *mem = new_ring();
+    shm_ring_tx_attach(tx, mem, NDESC, DSIZE);
+    shm_ring_rx_attach(rx, mem, NDESC, DSIZE);
+    return mem;
+}
+
 static void test_empty_ring_has_nothing(void **state)
 {
     (void)state;
@@ -36,11 +45,9 @@ static void test_empty_ring_has_nothing(void **state)
 static void test_descriptors_fill_and_drain(void **state)
 {
     (void)state;
-    void *mem = new_ring();
     struct shm_ring_tx tx;
     struct shm_ring_rx rx;
-    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
-    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+    void *mem = new_ring_pair(&tx, &rx);
 
     for (int lap = 0; lap < 5; lap++) {
         for (int i = 0; i < NDESC; i++) {
@@ -67,11 +74,9 @@ static void test_descriptors_fill_and_drain(void **state)
 static void test_wide_records_take_two_descriptors(void **state)
 {
     (void)state;
-    void *mem = new_ring();
     struct shm_ring_tx tx;
     struct shm_ring_rx rx;
-    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
-    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+    void *mem = new_ring_pair(&tx, &rx);
 
     int sent = 0, got = 0;
     for (int round = 0; round < 40; round++) {
@@ -142,11 +147,9 @@ static void test_wide_records_take_two_descriptors(void **state)
 static void test_data_is_contiguous_and_bounded(void **state)
 {
     (void)state;
-    void *mem = new_ring();
     struct shm_ring_tx tx;
     struct shm_ring_rx rx;
-    shm_ring_tx_attach(&tx, mem, NDESC, DSIZE);
-    shm_ring_rx_attach(&rx, mem, NDESC, DSIZE);
+    void *mem = new_ring_pair(&tx, &rx);
     void *data;
 
     assert_null(shm_ring_reserve(&tx, DSIZE + 1, &data)); /* never fits */
