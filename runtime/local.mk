@@ -16,7 +16,7 @@ runtime_libmpr_la_SOURCES += \
 	runtime/core/liveness.c runtime/core/failure_note.c \
 	runtime/core/request.c \
 	runtime/core/match.c runtime/core/match.h \
-	runtime/core/p2p.c \
+	runtime/core/p2p.c runtime/core/msgbuf.c \
 	runtime/core/flow.c \
 	runtime/core/env.c runtime/core/env.h \
 	runtime/core/comm.c \

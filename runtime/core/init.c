@@ -78,9 +78,10 @@ void mpr__core_release(void)
     struct mpr__qlink *l;
     while ((l = mpr__queue_pop(&mpr__g.unexpected)) != NULL) {
         struct mpr__msg *msg = mpr__container_of(l, struct mpr__msg, match.link);
-        free(msg->data);
+        mpr__msgbuf_free(msg->data, msg->len);
         free(msg);
     }
+    mpr__msgbuf_release_all();
     mpr__requests_release_all();
     free(mpr__g.peers);
     free(mpr__g.local_ranks);

@@ -240,6 +240,12 @@ void mpr__finalize_announce(void);
 void mpr__peer_linked(int world_rank);
 void mpr__finalize_notices_wait(void);
 
+/* msgbuf.c: buffers for the bytes of unexpected messages (reused, so a
+ * stream of them does not grow and trim the heap at every call). */
+void *mpr__msgbuf_alloc(size_t len);
+void mpr__msgbuf_free(void *buf, size_t len);
+void mpr__msgbuf_release_all(void);
+
 /* flow.c: eager credits. A sender may have at most unexpected_limit bytes
  * (payload + MPR__FLOW_MSG_COST per message) sent eagerly to one receiver
  * and not yet taken by a receive there; beyond that, a message goes by

@@ -99,7 +99,7 @@ static struct mpr__msg *new_msg(int src, int tag, uint32_t ctx, size_t len, bool
     struct mpr__msg *msg = calloc(1, sizeof(*msg));
     if (!msg)
         return NULL;
-    if (with_data && len > 0 && !(msg->data = malloc(len))) {
+    if (with_data && len > 0 && !(msg->data = mpr__msgbuf_alloc(len))) {
         free(msg);
         return NULL;
     }
@@ -115,7 +115,7 @@ static void free_msg(struct mpr__msg *msg)
 {
     if (!msg->rendezvous)
         mpr__flow_taken(msg->match.source, msg->len);
-    free(msg->data);
+    mpr__msgbuf_free(msg->data, msg->len);
     free(msg);
 }
 
