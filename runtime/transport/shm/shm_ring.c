@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#define SHM_PREFETCH_DATA_LINES 4
+#define SHM_PREFETCH_AFTER 8 /* empty polls in a row */
+
 static uint64_t round_up_line(uint64_t n)
 {
     return (n + SHM_CACHE_LINE - 1) & ~(uint64_t)(SHM_CACHE_LINE - 1);
@@ -102,11 +105,19 @@ struct shm_desc *shm_ring_peek(struct shm_ring_rx *rx)
 {
     struct shm_desc *d = &rx->desc[rx->head_desc & (rx->ndesc - 1)];
     if (atomic_load_explicit(&d->stamp, memory_order_acquire) != (uint32_t)(rx->head_desc + 1)) {
-        /* Fetch the next line while waiting: a wide record's tail then
-         * arrives with its head, not one transfer after it. */
+        /* Fetch the next lines while waiting: a wide record's tail, and the
+         * first lines of the next data-area payload (where it starts
+         * unless it wraps), then arrive with the descriptor, not one
+         * transfer after it. */
         __builtin_prefetch(&rx->desc[(rx->head_desc + 1) & (rx->ndesc - 1)]);
+        if (++rx->idle_polls > SHM_PREFETCH_AFTER) {
+            const unsigned char *next = rx->data + (rx->head_data & (rx->dsize - 1));
+            for (int i = 0; i < SHM_PREFETCH_DATA_LINES; i++)
+                __builtin_prefetch(next + i * SHM_CACHE_LINE);
+        }
         return NULL;
     }
+    rx->idle_polls = 0;
     return d;
 }
 

@@ -81,6 +81,7 @@ struct shm_ring_rx {
     uint32_t dsize;
     uint64_t head_desc;
     uint64_t head_data;
+    unsigned idle_polls; /* empty polls since the last record */
 };
 
 /* Bytes a ring of ndesc descriptors and dsize data bytes occupies. */
