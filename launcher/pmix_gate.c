@@ -16,7 +16,8 @@
  * caller of accept() in mprun (mprun's own sockets use accept4), and a
  * definition in the executable comes before libc's for the libraries'
  * calls. This accept() takes every waiting connection into a set of at
- * most GATE_PENDING_MAX unproven ones (one more closes the oldest), each
+ * most GATE_PENDING_MAX (one more closes the oldest that has not proven
+ * itself; when all have, the rest wait in the listen queue), each
  * with GATE_DEADLINE_MS to send its first message: a header {pindex -1,
  * tag UINT32_MAX, nbytes, padding} and nbytes of handshake, at most
  * GATE_MESSAGE_MAX. A connection is handed to libpmix only once all of it
@@ -156,26 +157,39 @@ static bool any_pending(void)
     return false;
 }
 
-/* Take every connection waiting at the listening socket. */
+/* A free slot; else the oldest connection that has not proven itself
+ * (to be dropped for a newer one); NULL when every pending one has: those
+ * go to libpmix first, newer ones wait in the listen queue meanwhile. A
+ * proven connection is never given up for a stranger (a flood once pushed
+ * a rank's out before take_proven could hand it over). */
+static struct gate_conn *slot_for_newcomer(void)
+{
+    struct gate_conn *victim = NULL;
+    for (int i = 0; i < GATE_PENDING_MAX; i++) {
+        struct gate_conn *c = &pending[i];
+        if (c->fd < 0)
+            return c;
+        if (judge(c) <= 0 && (!victim || c->deadline < victim->deadline))
+            victim = c;
+    }
+    return victim;
+}
+
+/* Take the connections waiting at the listening socket, as far as there
+ * is room for them. */
 static void take_waiting(int lfd)
 {
     for (;;) {
+        struct gate_conn *slot = slot_for_newcomer();
+        if (!slot)
+            return;
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
         if (is_poke(fd))
             continue;
-        struct gate_conn *slot = NULL, *oldest = &pending[0];
-        for (int i = 0; i < GATE_PENDING_MAX && !slot; i++) {
-            if (pending[i].fd < 0)
-                slot = &pending[i];
-            else if (pending[i].deadline < oldest->deadline)
-                oldest = &pending[i];
-        }
-        if (!slot) {
-            drop(oldest);
-            slot = oldest;
-        }
+        if (slot->fd >= 0)
+            drop(slot);
         slot->fd = fd;
         slot->deadline = now_ms() + GATE_DEADLINE_MS;
     }

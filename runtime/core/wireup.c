@@ -67,10 +67,13 @@ int mpr__wireup_init(void)
         return become_singleton(); /* no launcher: skip the PMIx start-up cost */
 
     pmix_status_t st = PMIx_Init(&self_proc, NULL, 0);
-    if (st == PMIX_ERR_UNREACH) {
+    if (st == PMIX_ERR_UNREACH && !getenv("PMIX_NAMESPACE")) {
         PMIx_Finalize(NULL, 0);
         return become_singleton();
     }
+    /* Launched (a namespace was given) but the server is out of reach: an
+     * error, not a job of one (and libpmix 4.2 may crash in PMIx_Finalize
+     * after such a failed connection). */
     if (st != PMIX_SUCCESS) {
         mpr__log("PMIx_Init failed: %s", PMIx_Error_string(st));
         return MPR_ERR_PMIX;
