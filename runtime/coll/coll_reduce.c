@@ -391,6 +391,21 @@ static const char *const reduce_algs[] = { "shm", "binomial", "rabenseifner", "l
 static struct mpr__coll_choice reduce_choice = { .name = "REDUCE", .algs = reduce_algs };
 
 /* The point-to-point reduce that fits r (or the one forced). */
+/* An auto choice of `bytes`, at least `from`, among more than two ranks
+ * that share cores, all on this host with a shared segment: *alg =
+ * choice. One host only: every member then sees the same answer, so all
+ * choose alike. */
+static int choose_if_cores_shared(mpr_comm comm, size_t bytes, size_t from, int choice, int *alg)
+{
+    if (comm->size <= 2 || !mpr__g.oversubscribed || bytes < from)
+        return MPR_SUCCESS;
+    struct mpr__coll_state *st;
+    int rc = mpr__coll_state(comm, &st);
+    if (rc == MPR_SUCCESS && mpr__coll_shm_serves(st))
+        *alg = choice;
+    return rc;
+}
+
 static int reduce_p2p(const struct red *r, const void *mine, void *recv, int root, int tag, int alg)
 {
     if (r->comm->size == 1) {
@@ -431,14 +446,10 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
      * member several times per slot, each a context switch; the binomial
      * tree's log n steps cost less from 16 KiB (measured on 2 cores, 4 and
      * 8 ranks: 2.2-2.8x faster from 16 KiB to 4 MiB, 1.5-2x slower below
-     * 8 KiB, interleaved A/B). One host only, as for allreduce. */
-    if (alg < 0 && comm->size > 2 && mpr__g.oversubscribed && r.bytes >= OVERSUBSCRIBED_TREE_BYTES) {
-        struct mpr__coll_state *st;
-        if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
-            return rc;
-        if (mpr__coll_shm_serves(st))
-            alg = REDUCE_BINOMIAL;
-    }
+     * 8 KiB, interleaved A/B). */
+    if (alg < 0 && (rc = choose_if_cores_shared(comm, r.bytes, OVERSUBSCRIBED_TREE_BYTES,
+                                                REDUCE_BINOMIAL, &alg)) != MPR_SUCCESS)
+        return rc;
     /* Two ranks: one send, which nothing beats; point-to-point it is. */
     if ((alg < 0 && comm->size > 2) || alg == REDUCE_SHM) {
         rc = mpr__coll_shm_reduce(comm, sendbuf, recvbuf, count, datatype, op, root);
@@ -523,15 +534,10 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
     /* Ranks sharing cores pay a context switch at every synchronization:
      * the shared-memory rounds synchronize four times per 64 KiB, a reduce
      * and a bcast about 2 log n times in all (measured on 2 cores, 4 and 8
-     * ranks: 1.3-2x faster from 128 KiB; about even at 64 KiB). (One host only:
-     * every member then sees the same host, so all choose alike.) */
-    if (alg < 0 && comm->size > 2 && mpr__g.oversubscribed && r.bytes >= OVERSUBSCRIBED_SPLIT_BYTES) {
-        struct mpr__coll_state *st;
-        if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
-            return rc;
-        if (mpr__coll_shm_serves(st))
-            alg = ALLREDUCE_REDUCE_BCAST;
-    }
+     * ranks: 1.3-2x faster from 128 KiB; about even at 64 KiB). */
+    if (alg < 0 && (rc = choose_if_cores_shared(comm, r.bytes, OVERSUBSCRIBED_SPLIT_BYTES,
+                                                ALLREDUCE_REDUCE_BCAST, &alg)) != MPR_SUCCESS)
+        return rc;
     /* Two ranks: one exchange (recursive doubling, or halves for large
      * vectors), which nothing beats; point-to-point it is. */
     if ((alg < 0 && comm->size > 2) || alg == ALLREDUCE_SHM) {
