@@ -7,6 +7,7 @@
 #define MPR_COLL_SHM_H
 
 #include "coll/coll.h"
+#include "core/stream_copy.h"
 
 #include <limits.h>
 #include <stdatomic.h>
@@ -77,7 +78,8 @@ static inline void mpr__coll_ring(struct mpr__coll_state *st)
     mpr__waitpoint_signal(&st->seg->bell, INT_MAX);
 }
 
-/* memcpy for copies to and from the segment. glibc's memcpy uses `rep
+/* memcpy for copies out of the segment (mpr__stream_copy for copies in).
+ * glibc's memcpy uses `rep
  * movsb` from a few KiB on, which is slow here for some alignments of
  * source and destination (measured: a 64 KiB copy between a page-aligned
  * slot and a malloc'd buffer ran 5-10x slower than a vector loop). */
