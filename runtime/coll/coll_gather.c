@@ -14,6 +14,7 @@
 
 #include "coll/coll.h"
 #include "coll/coll_check.h"
+#include "coll/coll_shm.h"
 
 /* Below these total sizes (len * N) the tree algorithms are used. */
 #define TREE_MAX_BYTES ((size_t)32 << 10)
@@ -290,6 +291,59 @@ int mpr_scatterv(const void *sendbuf, const size_t sendlens[], const size_t disp
     return scatter_linear(sendbuf, sendlens, displs, 0, recvbuf, recvlen, root, comm);
 }
 
+/* ---- exchanges ---- */
+
+/* lens/displs NULL: len bytes at i * len, for both sides. */
+struct exchange {
+    const char *send;
+    const size_t *slens, *sdispls;
+    char *recv;
+    const size_t *rlens, *rdispls;
+    size_t len;
+    bool one_block; /* send the same len bytes at `send` to every rank */
+    int tag;
+};
+
+static size_t ex_slen(const struct exchange *x, int i) { return x->slens ? x->slens[i] : x->len; }
+static size_t ex_rlen(const struct exchange *x, int i) { return x->rlens ? x->rlens[i] : x->len; }
+static const char *ex_sbuf(const struct exchange *x, int i)
+{
+    if (x->one_block)
+        return x->send;
+    return x->send + (x->sdispls ? x->sdispls[i] : (size_t)i * x->len);
+}
+static char *ex_rbuf(const struct exchange *x, int i)
+{
+    return x->recv + (x->rdispls ? x->rdispls[i] : (size_t)i * x->len);
+}
+
+/* Every receive and every send posted at once; rank + s order spreads the
+ * load so that not every rank sends to rank 0 first. Alltoall's two
+ * algorithms move one message each way between each pair, so ranks
+ * choosing differently still match. */
+static int exchange_linear(const struct exchange *x, mpr_comm comm)
+{
+    int size = comm->size, rank = comm->rank, n = 0, rc = MPR_SUCCESS;
+    struct mpr_request **reqs = malloc(2 * (size_t)size * sizeof(*reqs));
+    if (!reqs)
+        return MPR_ERR_NO_MEM;
+    for (int s = 1; s < size && rc == MPR_SUCCESS; s++) {
+        int src = (rank - s + size) % size;
+        rc = mpr__recv_start(ex_rbuf(x, src), ex_rlen(x, src), src, x->tag, comm,
+                             comm->ctx_coll, &reqs[n]);
+        n += rc == MPR_SUCCESS;
+    }
+    for (int s = 1; s < size && rc == MPR_SUCCESS; s++) {
+        int dst = (rank + s) % size;
+        rc = mpr__send_start(ex_sbuf(x, dst), ex_slen(x, dst), dst, x->tag, comm,
+                             comm->ctx_coll, &reqs[n]);
+        n += rc == MPR_SUCCESS;
+    }
+    rc = mpr__coll_waitall(reqs, n, rc);
+    free(reqs);
+    return rc;
+}
+
 /* ---- allgather ---- */
 
 /* Ring: in step s every rank passes on the block it received in step s-1.
@@ -341,7 +395,17 @@ static int allgather_bruck(const void *mine, size_t len, char *recv, mpr_comm co
     return rc != MPR_SUCCESS ? rc : result;
 }
 
-static const char *const allgather_algs[] = { "bruck", "ring", NULL };
+/* Linear: this rank's block (in place in recv) to every other rank, all
+ * posted at once. */
+static int allgather_linear(char *recv, size_t len, mpr_comm comm)
+{
+    struct exchange x = { .send = recv + (size_t)comm->rank * len, .one_block = true,
+                          .recv = recv, .len = len, .tag = MPR__TAG_ALLGATHER };
+    return exchange_linear(&x, comm);
+}
+
+enum { ALLGATHER_BRUCK, ALLGATHER_RING, ALLGATHER_LINEAR };
+static const char *const allgather_algs[] = { "bruck", "ring", "linear", NULL };
 static struct mpr__coll_choice allgather_choice = { .name = "ALLGATHER", .algs = allgather_algs };
 
 int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
@@ -360,9 +424,22 @@ int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
         return MPR_SUCCESS;
 
     int alg = mpr__coll_choice(&allgather_choice, comm->size, len);
-    if (alg == TREE || (alg < 0 && len * (size_t)comm->size <= BRUCK_MAX_BYTES)) {
+    if (alg == ALLGATHER_BRUCK || (alg < 0 && len * (size_t)comm->size <= BRUCK_MAX_BYTES)) {
         char *own = (char *)recvbuf + (size_t)comm->rank * len;
         return allgather_bruck(sendbuf == MPR_IN_PLACE ? own : sendbuf, len, recvbuf, comm);
+    }
+    /* Ranks sharing cores: as for alltoall, every ring step waits for its
+     * neighbour to be scheduled, while everything posted at once moves
+     * whatever is ready. Ring and linear send different messages, so the
+     * choice must be alike everywhere: mpr__coll_cores_shared is. */
+    bool shared = false;
+    if (alg < 0 && (rc = mpr__coll_cores_shared(comm, &shared)) != MPR_SUCCESS)
+        return rc;
+    if (alg == ALLGATHER_LINEAR || shared) {
+        char *out = recvbuf;
+        if (sendbuf != MPR_IN_PLACE)
+            memmove(out + (size_t)comm->rank * len, sendbuf, len);
+        return allgather_linear(out, len, comm);
     }
     return mpr__allgather(comm, sendbuf, len, recvbuf);
 }
@@ -393,53 +470,6 @@ int mpr_allgatherv(const void *sendbuf, size_t sendlen, void *recvbuf, const siz
 
 /* ---- alltoall ---- */
 
-/* lens/displs NULL: len bytes at i * len, for both sides. */
-struct exchange {
-    const char *send;
-    const size_t *slens, *sdispls;
-    char *recv;
-    const size_t *rlens, *rdispls;
-    size_t len;
-};
-
-static size_t ex_slen(const struct exchange *x, int i) { return x->slens ? x->slens[i] : x->len; }
-static size_t ex_rlen(const struct exchange *x, int i) { return x->rlens ? x->rlens[i] : x->len; }
-static const char *ex_sbuf(const struct exchange *x, int i)
-{
-    return x->send + (x->sdispls ? x->sdispls[i] : (size_t)i * x->len);
-}
-static char *ex_rbuf(const struct exchange *x, int i)
-{
-    return x->recv + (x->rdispls ? x->rdispls[i] : (size_t)i * x->len);
-}
-
-/* Every receive and every send posted at once; rank + s order spreads the
- * load so that not every rank sends to rank 0 first. Both algorithms move
- * one message each way between each pair, so ranks choosing differently
- * still match. */
-static int alltoall_linear(const struct exchange *x, mpr_comm comm)
-{
-    int size = comm->size, rank = comm->rank, n = 0, rc = MPR_SUCCESS;
-    struct mpr_request **reqs = malloc(2 * (size_t)size * sizeof(*reqs));
-    if (!reqs)
-        return MPR_ERR_NO_MEM;
-    for (int s = 1; s < size && rc == MPR_SUCCESS; s++) {
-        int src = (rank - s + size) % size;
-        rc = mpr__recv_start(ex_rbuf(x, src), ex_rlen(x, src), src, MPR__TAG_ALLTOALL, comm,
-                             comm->ctx_coll, &reqs[n]);
-        n += rc == MPR_SUCCESS;
-    }
-    for (int s = 1; s < size && rc == MPR_SUCCESS; s++) {
-        int dst = (rank + s) % size;
-        rc = mpr__send_start(ex_sbuf(x, dst), ex_slen(x, dst), dst, MPR__TAG_ALLTOALL, comm,
-                             comm->ctx_coll, &reqs[n]);
-        n += rc == MPR_SUCCESS;
-    }
-    rc = mpr__coll_waitall(reqs, n, rc);
-    free(reqs);
-    return rc;
-}
-
 /* Step s: send to rank + s while receiving from rank - s. */
 static int alltoall_pairwise(const struct exchange *x, mpr_comm comm)
 {
@@ -469,7 +499,7 @@ static int alltoall_run(const struct exchange *x, bool small, size_t len, mpr_co
      * ranks, 1.3-3x from 16 KiB on 8). The two exchange the same messages,
      * so ranks of hosts that choose differently still match. */
     bool linear = alg == 0 || (alg < 0 && (small || mpr__g.oversubscribed));
-    int rc = linear ? alltoall_linear(x, comm) : alltoall_pairwise(x, comm);
+    int rc = linear ? exchange_linear(x, comm) : alltoall_pairwise(x, comm);
     return rc != MPR_SUCCESS ? rc : own;
 }
 
@@ -495,7 +525,8 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
             return MPR_ERR_NO_MEM;
         memcpy(copy, recvbuf, total);
     }
-    struct exchange x = { .send = copy ? copy : sendbuf, .recv = recvbuf, .len = len };
+    struct exchange x = { .send = copy ? copy : sendbuf, .recv = recvbuf, .len = len,
+                          .tag = MPR__TAG_ALLTOALL };
     rc = alltoall_run(&x, total <= ALLTOALL_LINEAR_MAX_BYTES, len, comm);
     free(copy);
     return rc;
@@ -518,6 +549,7 @@ int mpr_alltoallv(const void *sendbuf, const size_t sendlens[], const size_t sdi
     if (rc != MPR_SUCCESS)
         return rc;
     struct exchange x = { .send = sendbuf, .slens = sendlens, .sdispls = sdispls,
-                          .recv = recvbuf, .rlens = recvlens, .rdispls = rdispls };
+                          .recv = recvbuf, .rlens = recvlens, .rdispls = rdispls,
+                          .tag = MPR__TAG_ALLTOALL };
     return alltoall_run(&x, false, MPR__COLL_ANY_BYTES, comm);
 }

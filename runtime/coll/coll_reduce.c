@@ -390,22 +390,18 @@ enum { REDUCE_SHM, REDUCE_BINOMIAL, REDUCE_RABENSEIFNER, REDUCE_LINEAR };
 static const char *const reduce_algs[] = { "shm", "binomial", "rabenseifner", "linear", NULL };
 static struct mpr__coll_choice reduce_choice = { .name = "REDUCE", .algs = reduce_algs };
 
-/* The point-to-point reduce that fits r (or the one forced). */
-/* An auto choice of `bytes`, at least `from`, among more than two ranks
- * that share cores, all on this host with a shared segment: *alg =
- * choice. One host only: every member then sees the same answer, so all
- * choose alike. */
+/* An auto choice of `bytes`, at least `from`, when comm's ranks share
+ * cores (mpr__coll_cores_shared): *alg = choice. */
 static int choose_if_cores_shared(mpr_comm comm, size_t bytes, size_t from, int choice, int *alg)
 {
-    if (comm->size <= 2 || !mpr__g.oversubscribed || bytes < from)
-        return MPR_SUCCESS;
-    struct mpr__coll_state *st;
-    int rc = mpr__coll_state(comm, &st);
-    if (rc == MPR_SUCCESS && mpr__coll_shm_serves(st))
+    bool shared = false;
+    int rc = bytes < from ? MPR_SUCCESS : mpr__coll_cores_shared(comm, &shared);
+    if (shared)
         *alg = choice;
     return rc;
 }
 
+/* The point-to-point reduce that fits r (or the one forced). */
 static int reduce_p2p(const struct red *r, const void *mine, void *recv, int root, int tag, int alg)
 {
     if (r->comm->size == 1) {

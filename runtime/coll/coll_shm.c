@@ -276,6 +276,18 @@ int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out)
     return MPR_SUCCESS;
 }
 
+int mpr__coll_cores_shared(mpr_comm comm, bool *shared)
+{
+    *shared = false;
+    if (comm->size <= 2 || !mpr__g.oversubscribed)
+        return MPR_SUCCESS;
+    struct mpr__coll_state *st;
+    int rc = mpr__coll_state(comm, &st);
+    if (rc == MPR_SUCCESS)
+        *shared = mpr__coll_shm_serves(st);
+    return rc;
+}
+
 /* ---- Waiting -------------------------------------------------------------
  * A wait ends with MPR_ERR_PROC_FAILED only when a member whose step it
  * still awaits has ended. A member that finalized (or died) has made every

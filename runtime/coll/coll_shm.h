@@ -65,6 +65,10 @@ struct mpr__coll_state {
 /* The communicator's state, made at the first call (collective over comm:
  * every member must call it, as they call the collective that needs it). */
 int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out);
+/* (coll_shm.c) *shared: comm has more than two members, all on this host with a shared
+ * segment, and the host's ranks outnumber its cores. Every member sees
+ * the same answer, so an automatic choice made on it is made alike. */
+int mpr__coll_cores_shared(mpr_comm comm, bool *shared);
 
 /* Every member on this host, sharing a segment. */
 static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)

@@ -89,7 +89,7 @@ declare -A ALGS=(
     [ALLREDUCE]="shm recursive_doubling rabenseifner ring reduce_bcast"
     [GATHER]="binomial linear"
     [SCATTER]="binomial linear"
-    [ALLGATHER]="bruck ring"
+    [ALLGATHER]="bruck ring linear"
     [ALLTOALL]="linear pairwise"
 )
 

@@ -49,7 +49,7 @@ for alg in binomial rabenseifner linear shm; do
     job 5 -x MPR_COLL_REDUCE=$alg -- coll_reduce errors
 done
 for opt in GATHER=binomial GATHER=linear SCATTER=binomial SCATTER=linear \
-           ALLGATHER=bruck ALLGATHER=ring ALLTOALL=linear ALLTOALL=pairwise; do
+           ALLGATHER=bruck ALLGATHER=ring ALLGATHER=linear ALLTOALL=linear ALLTOALL=pairwise; do
     for n in 3 4; do
         job "$n" -x "MPR_COLL_$opt" -- coll_gather all
     done

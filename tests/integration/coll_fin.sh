@@ -106,7 +106,7 @@ algs)
         fin 4 $SKEW scatter one 0 -x MPR_COLL_SCATTER=$alg
         fin 3 $SKEW scatter_large one 1 -x MPR_COLL_SCATTER=$alg
     done
-    for alg in bruck ring; do
+    for alg in bruck ring linear; do
         fin 4 $SKEW allgather one 0 -x MPR_COLL_ALLGATHER=$alg
         fin 3 $SKEW allgather_large one 0 -x MPR_COLL_ALLGATHER=$alg
     done

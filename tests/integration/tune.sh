@@ -171,7 +171,7 @@ declare -A ALGS=(
     [barrier]="shm shm_leader dissemination hier" [bcast]="shm binomial chain hier"
     [reduce]="shm binomial rabenseifner linear"
     [allreduce]="shm recursive_doubling rabenseifner ring reduce_bcast"
-    [gather]="binomial linear" [scatter]="binomial linear" [allgather]="bruck ring"
+    [gather]="binomial linear" [scatter]="binomial linear" [allgather]="bruck ring linear"
     [alltoall]="linear pairwise"
 )
 for k in 0 1 2; do
