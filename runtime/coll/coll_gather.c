@@ -464,7 +464,16 @@ int mpr_allgatherv(const void *sendbuf, size_t sendlen, void *recvbuf, const siz
     int own = MPR_SUCCESS, rank = comm->rank;
     if (sendbuf != MPR_IN_PLACE)
         own = copy_own(out + displs[rank], recvlens[rank], sendbuf, sendlen);
-    rc = allgather_ring(out, recvlens, displs, 0, comm);
+    bool shared = false; /* linear then, as for allgather */
+    rc = mpr__coll_cores_shared(comm, &shared);
+    if (rc == MPR_SUCCESS && shared) {
+        struct exchange x = { .send = out + displs[rank], .one_block = true, .len = recvlens[rank],
+                              .recv = out, .rlens = recvlens, .rdispls = displs,
+                              .tag = MPR__TAG_ALLGATHER };
+        rc = exchange_linear(&x, comm);
+    } else if (rc == MPR_SUCCESS) {
+        rc = allgather_ring(out, recvlens, displs, 0, comm);
+    }
     return rc != MPR_SUCCESS ? rc : own;
 }
 
