@@ -333,7 +333,8 @@ static int coll_needed_members_ok(void *arg)
  * and moving point-to-point traffic all along. Returns MPR_SUCCESS, or
  * MPR_ERR_PROC_FAILED when a member of this host that needs(st, arg, i)
  * has ended. */
-static int coll_wait(struct mpr__coll_state *st, done_fn done, needs_fn needs, uint32_t arg)
+static int coll_wait_at(struct mpr__coll_state *st, struct mpr__waitpoint *wp, done_fn done,
+                        needs_fn needs, uint32_t arg)
 {
     /* The peer is usually a cache-line transfer behind: look directly for
      * a while first (the general wait polls through two indirect calls,
@@ -347,11 +348,16 @@ static int coll_wait(struct mpr__coll_state *st, done_fn done, needs_fn needs, u
     struct mpr__wait w = {
         .poll = coll_poll,
         .arg = &cw,
-        .wp = &st->seg->bell,
+        .wp = wp,
         .deadline = INFINITY,
         .peers_ok = coll_needed_members_ok,
     };
     return mpr__wait(&w);
+}
+
+static int coll_wait(struct mpr__coll_state *st, done_fn done, needs_fn needs, uint32_t arg)
+{
+    return coll_wait_at(st, &st->seg->bell, done, needs, arg);
 }
 
 /* ---- Barrier ------------------------------------------------------------- */
@@ -383,7 +389,7 @@ static bool arrival_needed(struct mpr__coll_state *st, uint32_t epoch, int i)
  * does), so it first waits for e to be complete before counting itself in
  * e + 1: otherwise its early arrival stands in for a late member's and the
  * count reaches e x n with that member missing. */
-int mpr__coll_shm_arrive(struct mpr__coll_state *st)
+static int arrive(struct mpr__coll_state *st, struct mpr__waitpoint *wp, int wake)
 {
     int rc = mpr__coll_shm_arrive_wait(st);
     if (rc != MPR_SUCCESS)
@@ -393,8 +399,13 @@ int mpr__coll_shm_arrive(struct mpr__coll_state *st)
     uint32_t target = st->epoch * (uint32_t)st->nlocal;
     uint32_t now = atomic_fetch_add_explicit(&st->seg->arrived, 1, memory_order_acq_rel) + 1;
     if (now == target)
-        mpr__coll_ring(st); /* the last to arrive wakes whoever sleeps */
+        mpr__waitpoint_signal(wp, wake); /* the last to arrive wakes whoever sleeps */
     return MPR_SUCCESS;
+}
+
+int mpr__coll_shm_arrive(struct mpr__coll_state *st)
+{
+    return arrive(st, &st->seg->bell, INT_MAX);
 }
 
 int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st)
@@ -418,14 +429,20 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 {
     if (st->nlocal == 1)
         return MPR_SUCCESS;
-    int rc = mpr__coll_shm_arrive(st);
+    if (!leader_releases) {
+        int rc = mpr__coll_shm_arrive(st);
+        return rc != MPR_SUCCESS ? rc : mpr__coll_shm_arrive_wait(st);
+    }
+    /* Only the leader waits for the arrivals, on a bell of its own: the
+     * others sleep on until it releases them (woken by the last arrival
+     * they would look and sleep again, a context switch each where cores
+     * are shared). */
+    int rc = arrive(st, &st->seg->leader_bell, 1);
     if (rc != MPR_SUCCESS)
         return rc;
-    if (!leader_releases)
-        return mpr__coll_shm_arrive_wait(st);
     if (st->lrank != 0)
         return coll_wait(st, released, leader_needed, st->epoch);
-    rc = mpr__coll_shm_arrive_wait(st);
+    rc = coll_wait_at(st, &st->seg->leader_bell, all_arrived, arrival_needed, st->epoch);
     atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
     mpr__coll_ring(st);
     return rc;

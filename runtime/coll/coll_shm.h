@@ -36,6 +36,8 @@ struct mpr__coll_seg {
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t produced;
     /* whoever changes a word above signals it (waiters sleep on it) */
     struct mpr__waitpoint bell;
+    /* the leader barrier's last arrival signals only the leader, here */
+    struct mpr__waitpoint leader_bell;
 };
 
 struct mpr__coll_state {
