@@ -64,6 +64,31 @@ void run_bcast(void)
     run_collective(TEST_BCAST, title, bcast_once, 1, 0, checked_bcast);
 }
 
+/* A barrier and a bcast from root 0, timed together. The bcast test alone
+ * times each call between barriers, so a barrier that lets the root leave
+ * first makes the bcast look cheaper by moving the wait into the barrier;
+ * the pair shows what a program doing both pays. */
+static void barrier_bcast_once(const struct workload *work)
+{
+    CHECK(bench_barrier());
+    bcast_once(work);
+}
+
+static void checked_barrier_bcast(const struct workload *work, int last)
+{
+    CHECK(bench_barrier());
+    checked_bcast(work, last);
+}
+
+void run_barrier_bcast(void)
+{
+    char title[160];
+    snprintf(title, sizeof title,
+             "barrier_bcast: a barrier then a bcast from root 0 to %d ranks, timed together, "
+             "in microseconds, averaged over ranks (lower is better)", job_size);
+    run_collective(TEST_BARRIER_BCAST, title, barrier_bcast_once, 1, 0, checked_barrier_bcast);
+}
+
 /* ---- Gather, scatter, allgather, alltoall ---------------------------------
  * `size` is the bytes each rank contributes per peer, as in OSU's tests:
  * a gather moves size bytes from every rank to the root, an alltoall size

@@ -45,7 +45,7 @@ run() {
 every=("barrier 1" "bcast 17" "allreduce 14" "reduce 14" "gather 17" "scatter 17"
        "allgather 17" "alltoall 17")
 run "-n 2, every test" 2 all "latency 18" "bandwidth 7" "msgrate 17" "${every[@]}"
-run "-n 3, collectives" 3 barrier,bcast,allreduce,reduce,gather,scatter,allgather,alltoall \
+run "-n 3, collectives" 3 barrier,bcast,barrier_bcast,allreduce,reduce,gather,scatter,allgather,alltoall \
     "${every[@]}"
 run "-n 5, message rate of 2 pairs (rank 4 idle), alltoall" 5 msgrate,alltoall "msgrate 17" \
     "alltoall 17"

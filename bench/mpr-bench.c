@@ -1,7 +1,8 @@
 /*
  * mpr-bench - message-passing micro-benchmarks: one-way latency, streaming
  * bandwidth, multi-pair message rate, and the times of barrier, bcast,
- * allreduce, reduce, gather, scatter, allgather and alltoall.
+ * barrier + bcast, allreduce, reduce, gather, scatter, allgather and
+ * alltoall.
  *
  *   mprun -n 2 mpr-bench                      every test, a table per test
  *   mprun -n 4 mpr-bench --test barrier,bcast,allreduce
@@ -32,6 +33,7 @@ const struct test_info test_infos[TEST_COUNT] = {
     [TEST_MSGRATE] = { "msgrate", 1000, 1, 64 * KIB, 1 },
     [TEST_BARRIER] = { "barrier", 10000, 0, 0, 0 },
     [TEST_BCAST] = { "bcast", 1000, 1, 4 * MIB, 0 },
+    [TEST_BARRIER_BCAST] = { "barrier_bcast", 1000, 1, 64 * KIB, 0 },
     [TEST_ALLREDUCE] = { "allreduce", 1000, 8, 4 * MIB, 0 },
     [TEST_REDUCE] = { "reduce", 1000, 8, 4 * MIB, 0 },
     [TEST_GATHER] = { "gather", 1000, 1, 1 * MIB, 0 },
@@ -362,14 +364,15 @@ static void print_usage(FILE *out)
     fprintf(out,
             "usage: mprun -n N mpr-bench [options]\n"
             "  --test LIST       comma-separated: latency, bandwidth, msgrate, barrier,\n"
-            "                    bcast, allreduce, reduce, gather, scatter, allgather,\n"
+            "                    bcast, barrier_bcast (the two timed together),\n"
+            "                    allreduce, reduce, gather, scatter, allgather,\n"
             "                    alltoall, or all (default: all)\n"
             "  --min-size BYTES  smallest message size (suffix K, M or G: KiB, MiB, GiB)\n"
             "  --max-size BYTES  largest message size (at most 1G)\n"
             "                    defaults: latency 0..4M, bandwidth 1K..4M, msgrate\n"
-            "                    1..64K, bcast 1..4M, allreduce and reduce 8..4M (whole\n"
-            "                    doubles), gather, scatter, allgather, alltoall 1..1M\n"
-            "                    (bytes per rank)\n"
+            "                    1..64K, bcast 1..4M, barrier_bcast 1..64K, allreduce\n"
+            "                    and reduce 8..4M (whole doubles), gather, scatter,\n"
+            "                    allgather, alltoall 1..1M (bytes per rank)\n"
             "  --iters N         iterations for sizes up to 8 KiB; larger sizes run\n"
             "                    proportionally fewer (defaults: latency and barrier\n"
             "                    10000, bandwidth and msgrate 1000 windows, the\n"
@@ -522,6 +525,7 @@ static void (*const test_runners[TEST_COUNT])(void) = {
     [TEST_MSGRATE] = run_msgrate,
     [TEST_BARRIER] = run_barrier,
     [TEST_BCAST] = run_bcast,
+    [TEST_BARRIER_BCAST] = run_barrier_bcast,
     [TEST_ALLREDUCE] = run_allreduce,
     [TEST_REDUCE] = run_reduce,
     [TEST_GATHER] = run_gather,

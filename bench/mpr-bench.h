@@ -38,6 +38,7 @@ enum test_id {
     TEST_MSGRATE,
     TEST_BARRIER,
     TEST_BCAST,
+    TEST_BARRIER_BCAST,
     TEST_ALLREDUCE,
     TEST_REDUCE,
     TEST_GATHER,
@@ -131,6 +132,7 @@ void run_bandwidth(void);
 void run_msgrate(void);
 void run_barrier(void);
 void run_bcast(void);
+void run_barrier_bcast(void);
 void run_allreduce(void);
 void run_reduce(void);
 void run_gather(void);
