@@ -23,7 +23,7 @@ runtime_libmpr_la_SOURCES += \
 	runtime/core/datatype.c runtime/core/datatype.h \
 	runtime/core/segment.c runtime/core/segment.h \
 	runtime/core/net.c runtime/core/net.h runtime/core/endpoint.c \
-	runtime/core/wire_bytes.h runtime/core/stream_copy.h
+	runtime/core/wire_bytes.h runtime/core/peer_copy.h
 # transports: the interface, the table, and one folder each
 runtime_libmpr_la_SOURCES += \
 	runtime/transport/transport.h \

@@ -3,7 +3,7 @@
 # Included from tests/local.mk, which says how to register a test.
 
 UNIT_TESTS += tests/unit/test_match tests/unit/test_datatype tests/unit/test_wait tests/unit/test_msgbuf \
-	tests/unit/test_stream_copy
+	tests/unit/test_peer_copy
 tests_unit_test_match_SOURCES = tests/unit/test_match.c runtime/core/match.c
 tests_unit_test_match_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_match_LDADD = $(UNIT_LDADD)
@@ -11,10 +11,10 @@ tests_unit_test_match_LDADD = $(UNIT_LDADD)
 tests_unit_test_msgbuf_SOURCES = tests/unit/test_msgbuf.c runtime/core/msgbuf.c
 tests_unit_test_msgbuf_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_msgbuf_LDADD = $(UNIT_LDADD)
-# Copies into shared memory (non-temporal from MPR__STREAM_COPY_MIN on).
-tests_unit_test_stream_copy_SOURCES = tests/unit/test_stream_copy.c
-tests_unit_test_stream_copy_CPPFLAGS = $(UNIT_CPPFLAGS)
-tests_unit_test_stream_copy_LDADD = $(UNIT_LDADD)
+# Copies into shared memory (rep movsb when aligned alike, from MPR__PEER_COPY_MIN on).
+tests_unit_test_peer_copy_SOURCES = tests/unit/test_peer_copy.c
+tests_unit_test_peer_copy_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_peer_copy_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_datatype_SOURCES = tests/unit/test_datatype.c runtime/core/datatype.c
 tests_unit_test_datatype_CPPFLAGS = $(UNIT_CPPFLAGS)

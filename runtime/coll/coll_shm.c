@@ -508,7 +508,7 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
         size_t n = len - off < cap ? len - off : cap;
         memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
         if (n)
-            mpr__stream_copy(slot + sizeof(uint64_t), (const char *)buf + off, n);
+            mpr__coll_copy(slot + sizeof(uint64_t), (const char *)buf + off, n);
         off += n;
         st->chunks = g + 1;
         atomic_store_explicit(&st->seg->produced, g + 1, memory_order_release);

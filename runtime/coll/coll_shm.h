@@ -7,7 +7,6 @@
 #define MPR_COLL_SHM_H
 
 #include "coll/coll.h"
-#include "core/stream_copy.h"
 
 #include <limits.h>
 #include <stdatomic.h>
@@ -67,9 +66,9 @@ struct mpr__coll_state {
 /* The communicator's state, made at the first call (collective over comm:
  * every member must call it, as they call the collective that needs it). */
 int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out);
-/* (coll_shm.c) *shared: comm has more than two members, all on this host with a shared
- * segment, and the host's ranks outnumber its cores. Every member sees
- * the same answer, so an automatic choice made on it is made alike. */
+/* *shared: comm has more than two members, all on this host with a
+ * shared segment, and the host's ranks outnumber its cores. Every member
+ * sees the same answer, so an automatic choice made on it is made alike. */
 int mpr__coll_cores_shared(mpr_comm comm, bool *shared);
 
 /* Every member on this host, sharing a segment. */
@@ -84,8 +83,7 @@ static inline void mpr__coll_ring(struct mpr__coll_state *st)
     mpr__waitpoint_signal(&st->seg->bell, INT_MAX);
 }
 
-/* memcpy for copies out of the segment (mpr__stream_copy for copies in).
- * glibc's memcpy uses `rep
+/* memcpy for copies to and from the segment. glibc's memcpy uses `rep
  * movsb` from a few KiB on, which is slow here for some alignments of
  * source and destination (measured: a 64 KiB copy between a page-aligned
  * slot and a malloc'd buffer ran 5-10x slower than a vector loop). */

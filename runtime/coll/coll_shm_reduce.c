@@ -91,7 +91,7 @@ static int reduce_rounds(struct mpr__coll_state *st, const void *send, void *rec
         int rc = mpr__coll_shm_arrive_wait(st);
         if (rc != MPR_SUCCESS)
             return rc;
-        mpr__stream_copy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
+        mpr__coll_copy(slot(st, set, st->lrank), in + off * tsize, k * tsize);
         if (off == 0)
             atomic_store_explicit(count_word(st, set, st->lrank), count, memory_order_relaxed);
         if ((rc = mpr__coll_shm_arrive(st)) != MPR_SUCCESS)

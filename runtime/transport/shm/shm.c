@@ -38,7 +38,7 @@
 #include "core/mpr_internal.h"
 #include "transport/shm/shm_ring.h"
 #include "core/segment.h"
-#include "core/stream_copy.h"
+#include "core/peer_copy.h"
 
 #define SHM_MAGIC 0x6d70722d73686d31ull /* "mpr-shm1" */
 #define SHM_HEADER_BYTES 4096
@@ -562,7 +562,7 @@ static enum push_result push_eager(struct shm_peer *p, struct mpr_request *req)
     d->tag = req->match.tag;
     d->len = len;
     if (len > SHM_INLINE_MAX)
-        mpr__stream_copy(data, req->buf, len);
+        mpr__peer_copy(data, req->buf, len);
     else if (len > 0)
         memcpy(d->u.inline_data, req->buf, len);
     shm_ring_publish(&p->tx, d);
@@ -655,7 +655,7 @@ static enum push_result push_request(struct shm_peer *p, struct mpr_request *req
         d->ctx = req->match.ctx;
         d->tag = req->match.tag;
         d->len = len;
-        mpr__stream_copy(data, buf + req->progressed, chunk);
+        mpr__peer_copy(data, buf + req->progressed, chunk);
         shm_ring_publish(&p->tx, d);
         req->progressed += chunk;
         pushed = true;

@@ -1,0 +1,37 @@
+/* peer_copy.h - copies into shared memory that another process reads next. */
+#ifndef MPR_PEER_COPY_H
+#define MPR_PEER_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* From this size on, equally aligned copies use rep movsb. */
+#define MPR__PEER_COPY_MIN 1024
+
+/*
+ * Copy n bytes to dst, which another process reads next (a ring's data
+ * area). An ordinary store to a line the reader still holds first fetches
+ * it back (read for ownership); x86's rep movsb writes whole lines without
+ * that read, but only when source and destination are aligned alike
+ * within a line (else it is several times slower). glibc's memcpy uses it
+ * only from ~2 KiB on. Measured, a producer filling 1-2 KiB records:
+ * where a line crosses cores in 230 ns, 4.3 -> 6.0 GB/s at 2 KiB (one-way
+ * 2 KiB in mpr 0.96 -> 0.85 us); where it crosses in 55 ns, 15.4 -> 18.6
+ * GB/s at 1 KiB, 20.1 -> 26.8 at 2 KiB. Non-temporal stores, which skip
+ * the caches, were faster still on the first machine (7.4 GB/s) but 2-3x
+ * slower on the second (one-way 2 KiB 0.23 -> 0.65 us), so they are not
+ * used.
+ */
+static inline void mpr__peer_copy(void *dst, const void *src, size_t n)
+{
+#if defined(__x86_64__)
+    if (n >= MPR__PEER_COPY_MIN && (((uintptr_t)dst ^ (uintptr_t)src) & 63) == 0) {
+        __asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+        return;
+    }
+#endif
+    memcpy(dst, src, n);
+}
+
+#endif /* MPR_PEER_COPY_H */
