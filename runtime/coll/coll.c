@@ -266,10 +266,10 @@ int mpr_barrier(mpr_comm comm)
         /* Ranks sharing cores: the leader (rank 0, the usual root) is
          * released first and its next step is under way while the others
          * are still being woken, instead of their first waiting for it to
-         * be scheduled; barrier and a bcast from 0 together took the same
-         * or less (4 ranks on 2 cores: 13-18 against 12-19 us; 8: 35-36
-         * against 40-46), a barrier alone longer (14-16 against 10 us at 4
-         * ranks, 44-48 against 35 at 8). With a core each, the symmetric
+         * be scheduled. mpr-bench, 2 cores: barrier + bcast from 0 (its
+         * barrier_bcast) 4 ranks 14.6-17 against 17-18 us, 8 ranks 48-51
+         * against 51-56; a barrier alone costs more, 15 against 10 us at 4
+         * ranks, 50 against 42 at 8. With a core each, the symmetric
          * barrier lets the last to arrive leave at once. */
         bool leader = alg == BARRIER_SHM_LEADER;
         if (alg == ALG_AUTO && (rc = mpr__coll_cores_shared(comm, &leader)) != MPR_SUCCESS)
