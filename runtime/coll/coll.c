@@ -262,20 +262,15 @@ int mpr_barrier(mpr_comm comm)
     struct mpr__coll_state *st;
     if ((rc = mpr__coll_state(comm, &st)) != MPR_SUCCESS)
         return rc;
-    if (shm_serves(st)) { /* hier on one host is shm */
-        /* Ranks sharing cores: the leader (rank 0, the usual root) is
-         * released first and its next step is under way while the others
-         * are still being woken, instead of their first waiting for it to
-         * be scheduled. mpr-bench, 2 cores: barrier + bcast from 0 (its
-         * barrier_bcast) 4 ranks 14.6-17 against 17-18 us, 8 ranks 48-51
-         * against 51-56; a barrier alone costs more, 15 against 10 us at 4
-         * ranks, 50 against 42 at 8. With a core each, the symmetric
-         * barrier lets the last to arrive leave at once. */
-        bool leader = alg == BARRIER_SHM_LEADER;
-        if (alg == ALG_AUTO && (rc = mpr__coll_cores_shared(comm, &leader)) != MPR_SUCCESS)
-            return rc;
-        return mpr__coll_shm_barrier(st, leader);
-    }
+    /* Not the leader barrier by default, even where ranks share cores: there
+     * a bcast from rank 0 right after it is faster (rank 0 leaves first),
+     * but a barrier alone, and a barrier followed by an allgather, alltoall
+     * or allreduce, are slower (4 ranks on 2 cores, measured together:
+     * barrier + bcast 14.6-17 us against 17-18; barrier alone 15 against
+     * 10; barrier + 4 B allgather 27-29 against 25, alltoall 25-27 against
+     * 21-22, allreduce 22-26 against 18-20). */
+    if (shm_serves(st)) /* hier on one host is shm */
+        return mpr__coll_shm_barrier(st, alg == BARRIER_SHM_LEADER);
     if ((alg == ALG_AUTO || alg == BARRIER_HIER || !forced) && hier_serves(comm, st))
         return hier_barrier(comm, st);
     if (alg != ALG_AUTO && forced)
