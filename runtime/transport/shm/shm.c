@@ -589,16 +589,6 @@ static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req, bo
     return PUSH_AWAIT_FIN;
 }
 
-/* Push as much of req as the ring takes. A message goes eagerly (small) or
- * streamed in fragments (large) while the receiver has credit for it
- * (core/flow.c); by rendezvous when it is large and ranks share cores, or
- * when the credit is spent: the receiver copies it with CMA when it may
- * (a large one only if CMA is preferred: else the two ends have a core
- * each and the pipeline wins, one-way 4 MiB 333 -> 140 us), else it
- * answers CTS once its receive is posted and the message is streamed then
- * (SHM_FLAG_PULLED), so the credit bound holds without CMA too. A large
- * message that wanted CMA but cannot have it is streamed unasked while the
- * credit lasts. */
 /* CMA when ranks share cores: the pipeline needs both ends copying at
  * once. Unless the two ends plus the other local ranks that are awake
  * (not asleep in a wait) are no more than the cores: then the two have a
@@ -621,6 +611,16 @@ static bool cma_preferred(const struct shm_peer *to)
     return awake > shm.cores;
 }
 
+/* Push as much of req as the ring takes. A message goes eagerly (small) or
+ * streamed in fragments (large) while the receiver has credit for it
+ * (core/flow.c); by rendezvous when it is large and ranks share cores, or
+ * when the credit is spent: the receiver copies it with CMA when it may
+ * (a large one only if CMA is preferred: else the two ends have a core
+ * each and the pipeline wins, one-way 4 MiB 333 -> 140 us), else it
+ * answers CTS once its receive is posted and the message is streamed then
+ * (SHM_FLAG_PULLED), so the credit bound holds without CMA too. A large
+ * message that wanted CMA but cannot have it is streamed unasked while the
+ * credit lasts. */
 static enum push_result push_request(struct shm_peer *p, struct mpr_request *req)
 {
     const unsigned char *buf = req->buf;
