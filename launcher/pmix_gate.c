@@ -58,6 +58,7 @@
 struct gate_conn {
     int fd; /* -1: a free slot */
     int64_t deadline;
+    bool proven; /* its whole first message was seen: stays so until handed over */
 };
 
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -116,6 +117,16 @@ static int judge(const struct gate_conn *c)
     return (size_t)n == want;
 }
 
+/* judge(c), asked again only while c has not proven itself. */
+static int verdict_on(struct gate_conn *c)
+{
+    if (c->proven)
+        return 1;
+    int verdict = judge(c);
+    c->proven = verdict > 0;
+    return verdict;
+}
+
 /* Make the listening socket readable for libpmix's next select(). */
 static void poke(int lfd)
 {
@@ -161,18 +172,22 @@ static bool any_pending(void)
  * (to be dropped for a newer one); NULL when every pending one has: those
  * go to libpmix first, newer ones wait in the listen queue meanwhile. A
  * proven connection is never given up for a stranger (a flood once pushed
- * a rank's out before take_proven could hand it over). */
+ * a rank's out before take_proven could hand it over). Only the candidate
+ * is judged again, so a flood costs about one peek per newcomer. */
 static struct gate_conn *slot_for_newcomer(void)
 {
-    struct gate_conn *victim = NULL;
-    for (int i = 0; i < GATE_PENDING_MAX; i++) {
-        struct gate_conn *c = &pending[i];
-        if (c->fd < 0)
-            return c;
-        if (judge(c) <= 0 && (!victim || c->deadline < victim->deadline))
-            victim = c;
+    for (;;) {
+        struct gate_conn *victim = NULL;
+        for (int i = 0; i < GATE_PENDING_MAX; i++) {
+            struct gate_conn *c = &pending[i];
+            if (c->fd < 0)
+                return c;
+            if (!c->proven && (!victim || c->deadline < victim->deadline))
+                victim = c;
+        }
+        if (!victim || verdict_on(victim) <= 0)
+            return victim;
     }
-    return victim;
 }
 
 /* Take the connections waiting at the listening socket, as far as there
@@ -192,6 +207,7 @@ static void take_waiting(int lfd)
             drop(slot);
         slot->fd = fd;
         slot->deadline = now_ms() + GATE_DEADLINE_MS;
+        slot->proven = false;
     }
 }
 
@@ -203,7 +219,7 @@ static int take_proven(void)
         struct gate_conn *c = &pending[i];
         if (c->fd < 0)
             continue;
-        int verdict = judge(c);
+        int verdict = verdict_on(c);
         if (verdict > 0) {
             int fd = c->fd;
             c->fd = -1;

@@ -66,6 +66,8 @@ int mpr__coll_env_check(void)
         rc = mpr__env_ll("MPR_COLL_SHM_SLOTS", 2, 64, 8, false, &v);
     if (rc == MPR_SUCCESS)
         rc = mpr__env_ll("MPR_COLL_SHM_SLOT", 1024, 4 << 20, 65536, true, &v);
+    if (rc == MPR_SUCCESS)
+        rc = mpr__env_ll("MPR_COLL_SHM_BIG_SLOTS", 0, 64, 0, false, &v);
     static const char *const flag[] = { "0", "1", NULL };
     if (rc == MPR_SUCCESS)
         rc = mpr__env_name("MPR_CHECK", flag, 0, &choice);

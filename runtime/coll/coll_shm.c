@@ -26,6 +26,7 @@
 #define SEG_MAGIC 0x6d70722d636f6c31ull /* "mpr-col1" */
 #define LINE MPR__COLL_LINE
 #define FAST_POLLS 64 /* direct looks before the general wait */
+#define BCAST_BIG_LANE_BYTES (4 << 20) /* where ranks share cores */
 
 static size_t round_up(size_t v, size_t to)
 {
@@ -48,6 +49,14 @@ static void layout(struct mpr__coll_seg *geo, int n)
     mpr__env_ll("MPR_COLL_SHM_SLOTS", 2, 64, 8, false, &slots);
     geo->nslots = (uint32_t)slots;
     geo->slot_bytes = env_size("MPR_COLL_SHM_SLOT", 65536, 1024, 4u << 20);
+    /* Ranks that share cores fall behind a bcast's root whenever they are
+     * not scheduled; with room for a whole large message the root leaves
+     * instead of waiting for each of them in turn. A lane of its own keeps
+     * small bcasts in the first slots, which stay in cache. */
+    long long big_bytes = mpr__g.oversubscribed ? BCAST_BIG_LANE_BYTES : 0;
+    long long big = big_bytes / (long long)geo->slot_bytes;
+    mpr__env_ll("MPR_COLL_SHM_BIG_SLOTS", 0, 64, big < 64 ? big : 64, false, &big);
+    geo->nbig = (uint32_t)big;
     size_t red = n <= 8 ? 65536 : round_up(524288 / (size_t)n, 4096);
     geo->red_bytes = red < 8192 ? 8192 : red;
 }
@@ -69,7 +78,7 @@ static size_t slots_offset(const struct mpr__coll_seg *geo)
 
 static size_t red_offset(const struct mpr__coll_seg *geo)
 {
-    return round_up(slots_offset(geo) + geo->nslots * slot_stride(geo), 4096);
+    return round_up(slots_offset(geo) + (geo->nslots + geo->nbig) * slot_stride(geo), 4096);
 }
 
 static size_t total_bytes(const struct mpr__coll_seg *geo)
@@ -183,6 +192,7 @@ static int make_segment(mpr_comm comm, struct mpr__coll_state *st, int *p2p_rc)
     size_t bytes = total_bytes(&geo);
     void *mem = NULL;
     int32_t made = MPR_SUCCESS;
+    int32_t word[2]; /* the outcome and the creator's large lane, which other members use */
     *p2p_rc = MPR_SUCCESS;
     if (st->lrank == 0) {
         made = mpr__segment_create(name, bytes, "collectives", &mem);
@@ -192,21 +202,26 @@ static int make_segment(mpr_comm comm, struct mpr__coll_state *st, int *p2p_rc)
             seg->bytes = bytes;
             atomic_store_explicit((_Atomic uint64_t *)&seg->magic, SEG_MAGIC, memory_order_release);
         }
+        word[0] = made;
+        word[1] = (int32_t)geo.nbig;
         for (int i = 1; i < st->nlocal && *p2p_rc == MPR_SUCCESS; i++) {
             struct mpr_request *req;
-            *p2p_rc = mpr__send_start(&made, sizeof(made), st->local[i], MPR__TAG_SHM_SETUP, comm,
+            *p2p_rc = mpr__send_start(word, sizeof(word), st->local[i], MPR__TAG_SHM_SETUP, comm,
                                       comm->ctx_coll, &req);
             if (*p2p_rc == MPR_SUCCESS)
                 *p2p_rc = mpr__wait_request(req, NULL);
         }
     } else {
         struct mpr_request *req;
-        *p2p_rc = mpr__recv_start(&made, sizeof(made), st->local[0], MPR__TAG_SHM_SETUP, comm,
+        *p2p_rc = mpr__recv_start(word, sizeof(word), st->local[0], MPR__TAG_SHM_SETUP, comm,
                                   comm->ctx_coll, &req);
         if (*p2p_rc == MPR_SUCCESS)
             *p2p_rc = mpr__wait_request(req, NULL);
         if (*p2p_rc != MPR_SUCCESS)
             return *p2p_rc;
+        made = word[0];
+        geo.nbig = (uint32_t)word[1];
+        bytes = total_bytes(&geo);
         if (made == MPR_SUCCESS) {
             made = mpr__segment_open(name, bytes, "collectives", &mem);
             if (made == MPR_SUCCESS &&
@@ -449,29 +464,68 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 }
 
 /* ---- Bcast ---------------------------------------------------------------
- * A stream of chunks through nslots slots: chunk g goes to slot g % nslots.
- * The root waits until every other member has read chunk g - nslots,
- * copies in, and publishes `produced` = g + 1; members copy out and
- * advance their own `consumed` line. Every bcast takes at least one chunk,
- * whose slot starts with the root's length. */
+ * A stream of chunks through a lane of slots. The root waits until every
+ * other member has read what was last in the slot, copies in, and
+ * publishes the lane's `produced` = g + 1 (g counts the lane's chunks);
+ * members copy out and advance their own `consumed` word of the lane.
+ * Every bcast takes at least one chunk, in the first lane (slot g %
+ * nslots), whose slot starts with the root's length; the rest goes on in
+ * the large messages' lane when the segment has one, else in the first.
+ * Each bcast starts the large lane at its first slot, after the previous
+ * bcast's chunks there were read: its slots stay in cache from one bcast
+ * to the next (walking a 4 MiB lane made 128 KiB bcasts 7x slower). */
 
-static _Atomic uint32_t *consumed_of(struct mpr__coll_state *st, int lrank)
+static _Atomic uint32_t *consumed_of(struct mpr__coll_state *st, int lrank, bool big)
 {
-    return (_Atomic uint32_t *)(st->consumed + (size_t)lrank * LINE);
+    return (_Atomic uint32_t *)(st->consumed + (size_t)lrank * LINE + (big ? 4 : 0));
 }
 
+static _Atomic uint32_t *produced_of(struct mpr__coll_state *st, bool big)
+{
+    return big ? &st->seg->produced_big : &st->seg->produced;
+}
+
+static uint32_t lane_slots(const struct mpr__coll_state *st, bool big)
+{
+    return big ? st->seg->nbig : st->seg->nslots;
+}
+
+/* the lane's chunk counter: chunks passed through it so far */
+static uint32_t *lane_chunks(struct mpr__coll_state *st, bool big)
+{
+    return big ? &st->big_chunks : &st->chunks;
+}
+
+static char *slot_of(struct mpr__coll_state *st, bool big, uint32_t g)
+{
+    size_t k = big ? st->seg->nslots + (g - st->big_start) % st->seg->nbig : g % st->seg->nslots;
+    return st->slots + k * st->slot_stride;
+}
+
+/* chunk g of the current lane published */
 static bool chunk_ready(struct mpr__coll_state *st, uint32_t g)
 {
-    return mpr__seq_ge(atomic_load_explicit(&st->seg->produced, memory_order_acquire), g + 1);
+    return mpr__seq_ge(atomic_load_explicit(produced_of(st, st->bcast_big), memory_order_acquire),
+                       g + 1);
 }
 
-/* slot of chunk g free: every member but me has consumed chunk g - nslots */
+/* Has member i read what was last in chunk g's slot? In the first lane
+ * chunk g - nslots; in the large lane, in a bcast's first round of its
+ * slots, every earlier chunk, then chunk g - nbig. */
+static bool consumed_enough(struct mpr__coll_state *st, int i, uint32_t g)
+{
+    bool big = st->bcast_big;
+    uint32_t need = g + 1 - lane_slots(st, big);
+    if (big && g - st->big_start < st->seg->nbig)
+        need = st->big_start;
+    return mpr__seq_ge(atomic_load_explicit(consumed_of(st, i, big), memory_order_acquire), need);
+}
+
+/* slot of chunk g free: every member but me has consumed chunk g - slots */
 static bool slot_free(struct mpr__coll_state *st, uint32_t g)
 {
-    uint32_t need = g + 1 - st->seg->nslots;
     for (int i = 0; i < st->nlocal; i++)
-        if (i != st->lrank &&
-            !mpr__seq_ge(atomic_load_explicit(consumed_of(st, i), memory_order_acquire), need))
+        if (i != st->lrank && !consumed_enough(st, i, g))
             return false;
     return true;
 }
@@ -482,39 +536,42 @@ static bool root_needed(struct mpr__coll_state *st, uint32_t g, int i)
     return i == st->bcast_lroot;
 }
 
-/* a member that has not consumed chunk g - nslots yet */
+/* a member that has not consumed chunk g - slots yet */
 static bool reader_needed(struct mpr__coll_state *st, uint32_t g, int i)
 {
-    return i != st->lrank &&
-           !mpr__seq_ge(atomic_load_explicit(consumed_of(st, i), memory_order_acquire),
-                        g + 1 - st->seg->nslots);
+    return i != st->lrank && !consumed_enough(st, i, g);
 }
 
-static char *slot_of(struct mpr__coll_state *st, uint32_t g)
+/* The lane of a bcast's chunk after its first `done` chunks. */
+static bool lane_for(const struct mpr__coll_state *st, unsigned done)
 {
-    return st->slots + (size_t)(g % st->seg->nslots) * st->slot_stride;
+    return done > 0 && st->seg->nbig > 0;
 }
 
 static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
 {
     size_t cap = st->seg->slot_bytes;
     size_t off = 0;
+    unsigned done = 0;
+    st->big_start = st->big_chunks;
     do {
-        uint32_t g = st->chunks;
+        bool big = st->bcast_big = lane_for(st, done++);
+        uint32_t g = *lane_chunks(st, big);
         int rc = coll_wait(st, slot_free, reader_needed, g);
         if (rc != MPR_SUCCESS)
             return rc;
-        char *slot = slot_of(st, g);
+        char *slot = slot_of(st, big, g);
         size_t n = len - off < cap ? len - off : cap;
         memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
         if (n)
             mpr__coll_copy(slot + sizeof(uint64_t), (const char *)buf + off, n);
         off += n;
-        st->chunks = g + 1;
-        atomic_store_explicit(&st->seg->produced, g + 1, memory_order_release);
+        *lane_chunks(st, big) = g + 1;
+        atomic_store_explicit(produced_of(st, big), g + 1, memory_order_release);
         mpr__coll_ring(st);
     } while (off < len);
-    atomic_store_explicit(consumed_of(st, st->lrank), st->chunks, memory_order_release);
+    atomic_store_explicit(consumed_of(st, st->lrank, false), st->chunks, memory_order_release);
+    atomic_store_explicit(consumed_of(st, st->lrank, true), st->big_chunks, memory_order_release);
     return MPR_SUCCESS;
 }
 
@@ -522,25 +579,26 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
 {
     size_t cap = st->seg->slot_bytes;
     size_t root_len = 0, off = 0;
-    bool first = true;
+    unsigned done = 0;
+    st->big_start = st->big_chunks;
     do {
-        uint32_t g = st->chunks;
+        bool big = st->bcast_big = lane_for(st, done);
+        uint32_t g = *lane_chunks(st, big);
         int rc = coll_wait(st, chunk_ready, root_needed, g);
         if (rc != MPR_SUCCESS)
             return rc;
-        const char *slot = slot_of(st, g);
-        if (first) {
+        const char *slot = slot_of(st, big, g);
+        if (done++ == 0) {
             uint64_t l;
             memcpy(&l, slot, sizeof(l));
             root_len = (size_t)l;
-            first = false;
         }
         size_t n = root_len - off < cap ? root_len - off : cap;
         if (off < len)
             mpr__coll_copy((char *)buf + off, slot + sizeof(uint64_t), len - off < n ? len - off : n);
         off += n;
-        st->chunks = g + 1;
-        atomic_store_explicit(consumed_of(st, st->lrank), g + 1, memory_order_release);
+        *lane_chunks(st, big) = g + 1;
+        atomic_store_explicit(consumed_of(st, st->lrank, big), g + 1, memory_order_release);
         mpr__coll_ring(st); /* a root may sleep waiting for this slot */
     } while (off < root_len);
     return len < root_len ? MPR_ERR_TRUNCATE : MPR_SUCCESS;

@@ -15,10 +15,11 @@
 #define MPR__COLL_ARRIVAL_OFFSET 24
 
 /* The segment the members of one host share for one communicator:
- * this header, one line per member (its bcast read position at 0, its
- * reduction counts at 8 and 16, the last barrier it arrived at at
- * MPR__COLL_ARRIVAL_OFFSET), the bcast slots, then the reduction slots
- * (two sets, used in turn). */
+ * this header, one line per member (its bcast read positions at 0 and 4,
+ * its reduction counts at 8 and 16, the last barrier it arrived at at
+ * MPR__COLL_ARRIVAL_OFFSET), the bcast slots (the lane every bcast starts
+ * in, then the large messages' lane), then the reduction slots (two sets,
+ * used in turn). */
 struct mpr__coll_seg {
     uint64_t magic;
     uint32_t n;           /* members on this host */
@@ -27,12 +28,14 @@ struct mpr__coll_seg {
     uint64_t red_bytes;   /* bytes of one reduction slot */
     uint64_t bytes;       /* whole segment */
     _Atomic uint32_t attached; /* members that mapped it, creator excluded */
+    uint32_t nbig;        /* bcast slots of the large messages' lane (0: none) */
     /* barrier: every member adds 1; n * epoch means all arrived */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t arrived;
     /* the leader's release of barrier `epoch` (leader variant) */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t released;
-    /* bcast chunks published (by whoever was root) */
+    /* bcast chunks published (by whoever was root), per lane */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t produced;
+    _Atomic uint32_t produced_big;
     /* whoever changes a word above signals it (waiters sleep on it) */
     struct mpr__waitpoint bell;
     /* the leader barrier's last arrival signals only the leader, here */
@@ -53,12 +56,16 @@ struct mpr__coll_state {
     struct mpr__coll_seg *seg;
     size_t seg_bytes;
     char *consumed;     /* member i's read position: consumed + i * line */
-    char *slots;        /* bcast slot k: slots + k * slot_stride */
+    char *slots;        /* bcast slot k: slots + k * slot_stride; the large
+                           messages' lane follows the first nslots */
     size_t slot_stride; /* a u64 (the root's length) then slot_bytes of data */
     char *red;          /* reduction slot (set s, member i): red + (s * n + i) * red_bytes,
                            then the two result areas */
     uint32_t epoch;    /* barriers entered */
-    uint32_t chunks;   /* bcast chunks passed through the slots */
+    uint32_t chunks;   /* bcast chunks passed through the first lane */
+    uint32_t big_chunks; /* and through the large messages' lane */
+    uint32_t big_start;  /* big_chunks when the current bcast began */
+    bool bcast_big;    /* the lane of the chunk the current bcast waits for */
     uint32_t rounds;   /* reduction rounds */
     int bcast_lroot;   /* local index of the current bcast's root */
 };

@@ -140,6 +140,8 @@ conform_job 4 "MPR_COLL_GATHER=linear MPR_COLL_SCATTER=linear MPR_COLL_ALLGATHER
     --sequences 3 --calls 40
 conform_job 3 "MPR_COLL_BARRIER=shm_leader MPR_COLL_BCAST=shm MPR_COLL_SHM_SLOT=1024 MPR_COLL_SHM_SLOTS=2" "" \
     --sequences 3 --calls 40
+conform_job 4 "MPR_COLL_BCAST=shm MPR_COLL_SHM_SLOT=1024 MPR_COLL_SHM_SLOTS=2 MPR_COLL_SHM_BIG_SLOTS=3" "" \
+    --sequences 3 --calls 40
 conform_job 6 "MPR_COLL_REDUCE=rabenseifner MPR_COLL_ALLREDUCE=rabenseifner MPR_SHM_CMA=1" "" \
     --sequences 2 --calls 40
 

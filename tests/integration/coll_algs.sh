@@ -35,6 +35,7 @@ job 3 -x MPR_COLL_BCAST=chain -x MPR_COLL_BARRIER=dissemination -- coll_algs qui
 
 # two tiny slots: every bcast wraps the ring many times
 job 4 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_algs quick strict
+job 4 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -x MPR_COLL_SHM_BIG_SLOTS=3 -- coll_algs quick strict
 job 2 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 -- coll_mix
 
 # no shared memory: point-to-point over TCP (coll_algs itself: transports.sh);

@@ -116,6 +116,8 @@ algs)
     done
     # tiny shared-memory slots (a bcast wraps the ring); every rank sleeping
     fin 3 $SKEW bcast_large one 0 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2
+    fin 3 $SKEW bcast_large one 0 -x MPR_COLL_SHM_SLOT=1024 -x MPR_COLL_SHM_SLOTS=2 \
+        -x MPR_COLL_SHM_BIG_SLOTS=3
     fin 3 $SKEW reduce one 0 -x MPR_SPIN=0 -x MPR_YIELDS=0
     fin 3 $SKEW reduce_large up 0 -x MPR_SPIN=0 -x MPR_YIELDS=0
     # the checking mode's exchange before each collective and finalize

@@ -59,6 +59,7 @@ refused MPR_COLL_BARRIER bogus
 refused MPR_COLL_ALLTOALL Linear
 for v in 1 65; do refused MPR_COLL_SHM_SLOTS "$v"; done
 for v in 512 8M; do refused MPR_COLL_SHM_SLOT "$v"; done
+for v in -1 65; do refused MPR_COLL_SHM_BIG_SLOTS "$v"; done
 refused MPR_CHECK yes
 refused MPR_TUNING_DEBUG yes
 refused MPR_TUNING_FILE /nonexistent/mpr-tuning.conf # bad files: tune.sh
@@ -85,6 +86,7 @@ accepted MPR_SHM_EAGER_LIMIT 1K
 accepted MPR_TCP_WIREUP_TIMEOUT 2.5
 accepted MPR_TCP_IF lo
 accepted MPR_COLL_SHM_SLOT 2K
+accepted MPR_COLL_SHM_BIG_SLOTS 0
 # every name the check accepts is an algorithm its collective knows: the
 # names come from the refusal line; job i forces every collective's i-th
 # name at once (a collective with fewer names: its last)
