@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "mpr.h"
@@ -169,6 +170,20 @@ int mpr__check_comm(mpr_comm comm);
 void mpr__comm_world_setup(void);
 
 /* request.c */
+/* Zero a request with plain 16-byte stores: GCC turns memset of anything
+ * over 64 bytes, and `= { 0 }` of a request, into `rep stosq`, whose
+ * start-up (tens of cycles on AMD) was 8% of a 1 KiB message-rate
+ * profile, two requests per message. */
+static inline void mpr__request_zero(struct mpr_request *req)
+{
+    typedef long long pair __attribute__((vector_size(16), may_alias, aligned(8)));
+    enum { PAIRS = sizeof(*req) / sizeof(pair) };
+    pair *p = (pair *)(void *)req;
+#pragma GCC unroll 16
+    for (int i = 0; i < PAIRS; i++)
+        p[i] = (pair){ 0, 0 };
+    memset((char *)req + PAIRS * sizeof(pair), 0, sizeof(*req) % sizeof(pair));
+}
 struct mpr_request *mpr__request_alloc(enum mpr__req_kind kind);
 void mpr__request_free(struct mpr_request *req);
 void mpr__request_complete(struct mpr_request *req, int error);

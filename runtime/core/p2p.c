@@ -335,7 +335,8 @@ int mpr_send(const void *buf, size_t len, int dest, int tag, mpr_comm comm)
         return rc;
     if (dest == MPR_PROC_NULL)
         return MPR_SUCCESS;
-    struct mpr_request req = { .done = false };
+    struct mpr_request req;
+    mpr__request_zero(&req);
     if ((rc = send_begin(&req, buf, len, dest, tag, comm, comm->ctx_p2p)) != MPR_SUCCESS)
         return rc;
     return wait_local(&req, NULL);
@@ -353,7 +354,8 @@ int mpr_recv(void *buf, size_t len, int source, int tag, mpr_comm comm, mpr_stat
             return rc;
         return mpr__wait_request(req, status);
     }
-    struct mpr_request req = { .done = false };
+    struct mpr_request req;
+    mpr__request_zero(&req);
     recv_begin(&req, buf, len, world_source, tag, comm, comm->ctx_p2p);
     return wait_local(&req, status);
 }
