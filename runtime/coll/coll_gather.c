@@ -36,6 +36,15 @@ static int copy_own(void *dst, size_t dstlen, const void *src, size_t srclen)
     return srclen > dstlen ? MPR_ERR_TRUNCATE : MPR_SUCCESS;
 }
 
+/* A gather's sends: their receiver takes many messages at once (see
+ * struct mpr_request's to_gatherer). */
+static int send_to_gatherer(const void *buf, size_t len, int dest, mpr_comm comm)
+{
+    struct mpr_request *req;
+    int rc = mpr__send_start_to_gatherer(buf, len, dest, MPR__TAG_GATHER, comm, comm->ctx_coll, &req);
+    return rc == MPR_SUCCESS ? mpr__wait_request(req, NULL) : rc;
+}
+
 /* Lowest set bit of vrank, or the first power of two >= size for vrank 0:
  * vrank's subtree in a binomial tree is [vrank, vrank + that) cut at size. */
 static int subtree_mask(int vrank, int size)
@@ -65,7 +74,7 @@ static int gather_binomial(const void *mine, size_t len, char *recv, int root, m
     int mask = subtree_mask(vrank, size);
     int nblocks = mask < size - vrank ? mask : size - vrank;
     if (vrank != 0 && nblocks == 1)
-        return mpr__coll_send(mine, len, (vrank - mask + root) % size, MPR__TAG_GATHER, comm);
+        return send_to_gatherer(mine, len, (vrank - mask + root) % size, comm);
 
     char *tmp = vrank == 0 && root == 0 ? recv : malloc((size_t)nblocks * len);
     if (!tmp)
@@ -84,8 +93,7 @@ static int gather_binomial(const void *mine, size_t len, char *recv, int root, m
     }
     rc = mpr__coll_note(mpr__coll_waitall(reqs, n, rc), &result);
     if (rc == MPR_SUCCESS && vrank != 0)
-        rc = mpr__coll_send(tmp, (size_t)nblocks * len, (vrank - mask + root) % size,
-                            MPR__TAG_GATHER, comm);
+        rc = send_to_gatherer(tmp, (size_t)nblocks * len, (vrank - mask + root) % size, comm);
     else if (rc == MPR_SUCCESS && tmp != recv)
         unrotate(recv, tmp, len, size, root);
     if (tmp != recv)
@@ -99,7 +107,7 @@ static int gather_linear(const void *send, size_t sendlen, char *recv, const siz
                          const size_t *displs, size_t len, int root, mpr_comm comm)
 {
     if (comm->rank != root)
-        return mpr__coll_send(send, sendlen, root, MPR__TAG_GATHER, comm);
+        return send_to_gatherer(send, sendlen, root, comm);
     struct mpr_request **reqs = malloc((size_t)comm->size * sizeof(*reqs));
     if (!reqs)
         return MPR_ERR_NO_MEM;

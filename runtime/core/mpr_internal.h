@@ -76,6 +76,10 @@ struct mpr_request {
     struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
     uint8_t flow;        /* send: enum mpr__flow_route, decided once (flow.c) */
     uint8_t tp_state;    /* the transport's own mark on a request it holds */
+    /* send: the receiver takes messages from many senders at once (a
+     * gather's root): shm streams a large one rather than leave the
+     * receiver, the busiest rank, a slower single copy of each */
+    bool to_gatherer;
     struct mpr_request *next_free;
 };
 
@@ -209,6 +213,10 @@ void mpr__recv_finish(struct mpr_request *req, int src, int tag,
 int mpr__send_start(const void *buf, size_t len, int dest, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);
+/* The same, to a receiver that gathers from many senders at once. */
+int mpr__send_start_to_gatherer(const void *buf, size_t len, int dest, int tag,
+                                const struct mpr_comm *comm, uint32_t ctx,
+                                struct mpr_request **out);
 int mpr__recv_start(void *buf, size_t len, int source, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);

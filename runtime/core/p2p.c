@@ -204,14 +204,15 @@ static int send_begin(struct mpr_request *req, const void *buf, size_t len, int 
     return peer->tp->send(req);
 }
 
-int mpr__send_start(const void *buf, size_t len, int dest, int tag,
-                    const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
+static int send_start(const void *buf, size_t len, int dest, int tag, const struct mpr_comm *comm,
+                      uint32_t ctx, bool to_gatherer, struct mpr_request **out)
 {
     if (dest == MPR_PROC_NULL)
         return proc_null_request(MPR__REQ_SEND, out);
     struct mpr_request *req = mpr__request_alloc(MPR__REQ_SEND);
     if (!req)
         return MPR_ERR_NO_MEM;
+    req->to_gatherer = to_gatherer;
     int rc = send_begin(req, buf, len, dest, tag, comm, ctx);
     if (rc != MPR_SUCCESS) {
         mpr__request_free(req);
@@ -219,6 +220,19 @@ int mpr__send_start(const void *buf, size_t len, int dest, int tag,
     }
     *out = req;
     return MPR_SUCCESS;
+}
+
+int mpr__send_start(const void *buf, size_t len, int dest, int tag,
+                    const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
+{
+    return send_start(buf, len, dest, tag, comm, ctx, false, out);
+}
+
+int mpr__send_start_to_gatherer(const void *buf, size_t len, int dest, int tag,
+                                const struct mpr_comm *comm, uint32_t ctx,
+                                struct mpr_request **out)
+{
+    return send_start(buf, len, dest, tag, comm, ctx, true, out);
 }
 
 /* Post a receive in req, which the caller allocated and zeroed. */

@@ -596,11 +596,15 @@ static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req, bo
  * in a barrier: one-way 2 MiB 223 -> 66 us, 4 MiB 415 -> 132 us). The
  * receiver counts as awake even when it sleeps: this message's kick wakes
  * it, a few us against the hundreds CMA would lose. Decided per message,
- * by the sender. */
-static bool cma_preferred(const struct shm_peer *to)
+ * by the sender. Never for a receiver that gathers from many at once: it
+ * would copy every message alone, each by CMA, which is slower per byte
+ * than copying fragments out of the ring while the senders copy in. */
+static bool cma_preferred(const struct shm_peer *to, const struct mpr_request *req)
 {
     if (!shm.prefer_cma || shm.cma_forced)
         return shm.prefer_cma;
+    if (req->to_gatherer)
+        return false;
     long awake = 2; /* this rank and the receiver */
     for (int i = 0; i < mpr__g.local_size; i++) {
         const struct shm_peer *q = &shm.peers[i];
@@ -627,7 +631,7 @@ static enum push_result push_request(struct shm_peer *p, struct mpr_request *req
     size_t len = req->len;
     bool large = len > shm.eager_limit;
     bool pulled = req->tp_state == SHM_SEND_PULLED;
-    bool wants_cma = large && req->progressed == 0 && cma_preferred(p);
+    bool wants_cma = large && req->progressed == 0 && cma_preferred(p, req);
     if (!pulled && (wants_cma || !mpr__flow_eager_allowed(req))) {
         enum cma_state cma = shm.cma_allowed ? peer_reads_me(p) : CMA_REFUSED;
         if (cma == CMA_UNKNOWN)
