@@ -27,6 +27,7 @@
 #define LINE MPR__COLL_LINE
 #define FAST_POLLS 64 /* direct looks before the general wait */
 #define BCAST_BIG_LANE_BYTES (4 << 20) /* where ranks share cores */
+#define SLOT_HEADER 16 /* a bcast slot: the root's length, the first large slot, then data */
 
 static size_t round_up(size_t v, size_t to)
 {
@@ -55,7 +56,9 @@ static void layout(struct mpr__coll_seg *geo, int n)
      * small bcasts in the first slots, which stay in cache. */
     long long big_bytes = mpr__g.oversubscribed ? BCAST_BIG_LANE_BYTES : 0;
     long long big = big_bytes / (long long)geo->slot_bytes;
-    mpr__env_ll("MPR_COLL_SHM_BIG_SLOTS", 0, 64, big < 64 ? big : 64, false, &big);
+    if (big > MPR__COLL_BIG_SLOTS_MAX)
+        big = MPR__COLL_BIG_SLOTS_MAX;
+    mpr__env_ll("MPR_COLL_SHM_BIG_SLOTS", 0, MPR__COLL_BIG_SLOTS_MAX, big, false, &big);
     geo->nbig = (uint32_t)big;
     size_t red = n <= 8 ? 65536 : round_up(524288 / (size_t)n, 4096);
     geo->red_bytes = red < 8192 ? 8192 : red;
@@ -68,7 +71,7 @@ static size_t ctl_offset(void)
 
 static size_t slot_stride(const struct mpr__coll_seg *geo)
 {
-    return round_up(sizeof(uint64_t) + geo->slot_bytes, LINE);
+    return round_up(SLOT_HEADER + geo->slot_bytes, LINE);
 }
 
 static size_t slots_offset(const struct mpr__coll_seg *geo)
@@ -469,11 +472,14 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
  * publishes the lane's `produced` = g + 1 (g counts the lane's chunks);
  * members copy out and advance their own `consumed` word of the lane.
  * Every bcast takes at least one chunk, in the first lane (slot g %
- * nslots), whose slot starts with the root's length; the rest goes on in
+ * nslots), whose slot header holds the root's length; the rest goes on in
  * the large messages' lane when the segment has one, else in the first.
- * Each bcast starts the large lane at its first slot, after the previous
- * bcast's chunks there were read: its slots stay in cache from one bcast
- * to the next (walking a 4 MiB lane made 128 KiB bcasts 7x slower). */
+ * In the large lane the root starts at its first slot when every member
+ * has read everything there (those slots are still in cache: walking a
+ * 4 MiB lane made 128 KiB bcasts 7x slower), else after the last slot
+ * used (so it can run ahead of members that lag); the first chunk's
+ * header says which, and every member keeps the same account of what
+ * each slot holds. */
 
 static _Atomic uint32_t *consumed_of(struct mpr__coll_state *st, int lrank, bool big)
 {
@@ -485,20 +491,21 @@ static _Atomic uint32_t *produced_of(struct mpr__coll_state *st, bool big)
     return big ? &st->seg->produced_big : &st->seg->produced;
 }
 
-static uint32_t lane_slots(const struct mpr__coll_state *st, bool big)
-{
-    return big ? st->seg->nbig : st->seg->nslots;
-}
-
 /* the lane's chunk counter: chunks passed through it so far */
 static uint32_t *lane_chunks(struct mpr__coll_state *st, bool big)
 {
     return big ? &st->big_chunks : &st->chunks;
 }
 
+/* the large lane's slot of chunk g of the current bcast */
+static uint32_t big_slot(const struct mpr__coll_state *st, uint32_t g)
+{
+    return (st->big_slot0 + (g - st->big_start)) % st->seg->nbig;
+}
+
 static char *slot_of(struct mpr__coll_state *st, bool big, uint32_t g)
 {
-    size_t k = big ? st->seg->nslots + (g - st->big_start) % st->seg->nbig : g % st->seg->nslots;
+    size_t k = big ? st->seg->nslots + big_slot(st, g) : g % st->seg->nslots;
     return st->slots + k * st->slot_stride;
 }
 
@@ -509,19 +516,17 @@ static bool chunk_ready(struct mpr__coll_state *st, uint32_t g)
                        g + 1);
 }
 
-/* Has member i read what was last in chunk g's slot? In the first lane
- * chunk g - nslots; in the large lane, in a bcast's first round of its
- * slots, every earlier chunk, then chunk g - nbig. */
+/* Has member i read what chunk g's slot held last? */
 static bool consumed_enough(struct mpr__coll_state *st, int i, uint32_t g)
 {
     bool big = st->bcast_big;
-    uint32_t need = g + 1 - lane_slots(st, big);
-    if (big && g - st->big_start < st->seg->nbig)
-        need = st->big_start;
+    uint32_t need = big ? st->big_held[big_slot(st, g)] : g + 1 - st->seg->nslots;
+    if (big && need == 0)
+        return true; /* the slot never held a chunk */
     return mpr__seq_ge(atomic_load_explicit(consumed_of(st, i, big), memory_order_acquire), need);
 }
 
-/* slot of chunk g free: every member but me has consumed chunk g - slots */
+/* slot of chunk g free: every member but me has read what it held */
 static bool slot_free(struct mpr__coll_state *st, uint32_t g)
 {
     for (int i = 0; i < st->nlocal; i++)
@@ -536,7 +541,7 @@ static bool root_needed(struct mpr__coll_state *st, uint32_t g, int i)
     return i == st->bcast_lroot;
 }
 
-/* a member that has not consumed chunk g - slots yet */
+/* a member that has not read what chunk g's slot held yet */
 static bool reader_needed(struct mpr__coll_state *st, uint32_t g, int i)
 {
     return i != st->lrank && !consumed_enough(st, i, g);
@@ -548,12 +553,35 @@ static bool lane_for(const struct mpr__coll_state *st, unsigned done)
     return done > 0 && st->seg->nbig > 0;
 }
 
+/* The root's first large slot: 0 when every member has read the whole
+ * lane, else the one after the last used. */
+static uint32_t first_big_slot(struct mpr__coll_state *st)
+{
+    for (int i = 0; i < st->nlocal; i++)
+        if (i != st->lrank &&
+            atomic_load_explicit(consumed_of(st, i, true), memory_order_acquire) != st->big_chunks)
+            return st->big_next;
+    return 0;
+}
+
+/* A chunk of the current bcast went through lane `big` as chunk g. */
+static void chunk_passed(struct mpr__coll_state *st, bool big, uint32_t g)
+{
+    if (big) {
+        uint32_t k = big_slot(st, g);
+        st->big_held[k] = g + 1;
+        st->big_next = (k + 1) % st->seg->nbig;
+    }
+    *lane_chunks(st, big) = g + 1;
+}
+
 static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
 {
     size_t cap = st->seg->slot_bytes;
     size_t off = 0;
     unsigned done = 0;
     st->big_start = st->big_chunks;
+    st->big_slot0 = st->seg->nbig > 0 && len > cap ? first_big_slot(st) : 0;
     do {
         bool big = st->bcast_big = lane_for(st, done++);
         uint32_t g = *lane_chunks(st, big);
@@ -563,10 +591,11 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
         char *slot = slot_of(st, big, g);
         size_t n = len - off < cap ? len - off : cap;
         memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
+        memcpy(slot + sizeof(uint64_t), &st->big_slot0, sizeof(uint32_t));
         if (n)
-            mpr__coll_copy(slot + sizeof(uint64_t), (const char *)buf + off, n);
+            mpr__coll_copy(slot + SLOT_HEADER, (const char *)buf + off, n);
         off += n;
-        *lane_chunks(st, big) = g + 1;
+        chunk_passed(st, big, g);
         atomic_store_explicit(produced_of(st, big), g + 1, memory_order_release);
         mpr__coll_ring(st);
     } while (off < len);
@@ -591,13 +620,14 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
         if (done++ == 0) {
             uint64_t l;
             memcpy(&l, slot, sizeof(l));
+            memcpy(&st->big_slot0, slot + sizeof(uint64_t), sizeof(uint32_t));
             root_len = (size_t)l;
         }
         size_t n = root_len - off < cap ? root_len - off : cap;
         if (off < len)
-            mpr__coll_copy((char *)buf + off, slot + sizeof(uint64_t), len - off < n ? len - off : n);
+            mpr__coll_copy((char *)buf + off, slot + SLOT_HEADER, len - off < n ? len - off : n);
         off += n;
-        *lane_chunks(st, big) = g + 1;
+        chunk_passed(st, big, g);
         atomic_store_explicit(consumed_of(st, st->lrank, big), g + 1, memory_order_release);
         mpr__coll_ring(st); /* a root may sleep waiting for this slot */
     } while (off < root_len);

@@ -13,6 +13,7 @@
 
 #define MPR__COLL_LINE 64
 #define MPR__COLL_ARRIVAL_OFFSET 24
+#define MPR__COLL_BIG_SLOTS_MAX 64 /* MPR_COLL_SHM_BIG_SLOTS at most */
 
 /* The segment the members of one host share for one communicator:
  * this header, one line per member (its bcast read positions at 0 and 4,
@@ -58,14 +59,21 @@ struct mpr__coll_state {
     char *consumed;     /* member i's read position: consumed + i * line */
     char *slots;        /* bcast slot k: slots + k * slot_stride; the large
                            messages' lane follows the first nslots */
-    size_t slot_stride; /* a u64 (the root's length) then slot_bytes of data */
+    size_t slot_stride; /* a 16-byte header (coll_shm.c) then slot_bytes of data */
     char *red;          /* reduction slot (set s, member i): red + (s * n + i) * red_bytes,
                            then the two result areas */
     uint32_t epoch;    /* barriers entered */
     uint32_t chunks;   /* bcast chunks passed through the first lane */
     uint32_t big_chunks; /* and through the large messages' lane */
-    uint32_t big_start;  /* big_chunks when the current bcast began */
-    bool bcast_big;    /* the lane of the chunk the current bcast waits for */
+    /* The large lane as every member sees it alike: which chunk (its
+     * number + 1, 0: none yet) each slot held last, and the slot after the
+     * last one used. The current bcast: big_chunks and its first large
+     * slot when it began, and the lane of the chunk it waits for. */
+    uint32_t big_held[MPR__COLL_BIG_SLOTS_MAX];
+    uint32_t big_next;
+    uint32_t big_start;
+    uint32_t big_slot0;
+    bool bcast_big;
     uint32_t rounds;   /* reduction rounds */
     int bcast_lroot;   /* local index of the current bcast's root */
 };
