@@ -224,6 +224,8 @@ static int make_segment(mpr_comm comm, struct mpr__coll_state *st, int *p2p_rc)
             return *p2p_rc;
         made = word[0];
         geo.nbig = (uint32_t)word[1];
+        if (geo.nbig > MPR__COLL_BIG_SLOTS_MAX) /* another build of libmpr made it */
+            made = MPR_ERR_INTERNAL;
         bytes = total_bytes(&geo);
         if (made == MPR_SUCCESS) {
             made = mpr__segment_open(name, bytes, "collectives", &mem);
