@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "coll/coll.h"
+#include "coll/coll_shm.h"
 #include "core/env.h"
 
 /* What MPR_COLL_<NAME> may be: "auto" and the names in the collective's
@@ -67,7 +68,7 @@ int mpr__coll_env_check(void)
     if (rc == MPR_SUCCESS)
         rc = mpr__env_ll("MPR_COLL_SHM_SLOT", 1024, 4 << 20, 65536, true, &v);
     if (rc == MPR_SUCCESS)
-        rc = mpr__env_ll("MPR_COLL_SHM_BIG_SLOTS", 0, 64, 0, false, &v);
+        rc = mpr__env_ll("MPR_COLL_SHM_BIG_SLOTS", 0, MPR__COLL_BIG_SLOTS_MAX, 0, false, &v);
     static const char *const flag[] = { "0", "1", NULL };
     if (rc == MPR_SUCCESS)
         rc = mpr__env_name("MPR_CHECK", flag, 0, &choice);
