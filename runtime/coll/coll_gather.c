@@ -36,13 +36,21 @@ static int copy_own(void *dst, size_t dstlen, const void *src, size_t srclen)
     return srclen > dstlen ? MPR_ERR_TRUNCATE : MPR_SUCCESS;
 }
 
-/* A gather's sends: their receiver takes many messages at once (see
- * struct mpr_request's to_gatherer). */
+/* A gather's sends: their receiver takes many messages at once. */
 static int send_to_gatherer(const void *buf, size_t len, int dest, mpr_comm comm)
 {
     struct mpr_request *req;
-    int rc = mpr__send_start_to_gatherer(buf, len, dest, MPR__TAG_GATHER, comm, comm->ctx_coll, &req);
+    int rc = mpr__send_start_copied_by(buf, len, dest, MPR__TAG_GATHER, comm, comm->ctx_coll,
+                                       MPR__COPIER_SENDER, &req);
     return rc == MPR_SUCCESS ? mpr__wait_request(req, NULL) : rc;
+}
+
+/* A scatter's sends, posted together: each receiver copies its own block. */
+static int start_scatter_send(const void *buf, size_t len, int dest, mpr_comm comm,
+                              struct mpr_request **req)
+{
+    return mpr__send_start_copied_by(buf, len, dest, MPR__TAG_SCATTER, comm, comm->ctx_coll,
+                                     MPR__COPIER_RECEIVER, req);
 }
 
 /* Lowest set bit of vrank, or the first power of two >= size for vrank 0:
@@ -215,8 +223,8 @@ static int scatter_binomial(const char *send, size_t len, void *recv, int root, 
         if (vrank + m >= size)
             continue;
         size_t count = (size_t)(m < size - vrank - m ? m : size - vrank - m);
-        rc = mpr__send_start(blocks + (size_t)m * len, count * len, (vrank + m + root) % size,
-                             MPR__TAG_SCATTER, comm, comm->ctx_coll, &reqs[n]);
+        rc = start_scatter_send(blocks + (size_t)m * len, count * len, (vrank + m + root) % size,
+                                comm, &reqs[n]);
         if (rc == MPR_SUCCESS)
             n++;
     }
@@ -244,7 +252,7 @@ static int scatter_linear(const char *send, const size_t *lens, const size_t *di
                 result = copy_own(recv, recvlen, send + at, ilen);
             continue;
         }
-        rc = mpr__send_start(send + at, ilen, i, MPR__TAG_SCATTER, comm, comm->ctx_coll, &reqs[n]);
+        rc = start_scatter_send(send + at, ilen, i, comm, &reqs[n]);
         if (rc != MPR_SUCCESS)
             break;
         n++;

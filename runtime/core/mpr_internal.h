@@ -76,10 +76,7 @@ struct mpr_request {
     struct mpr__msg *pending_msg; /* recv: unexpected message still arriving */
     uint8_t flow;        /* send: enum mpr__flow_route, decided once (flow.c) */
     uint8_t tp_state;    /* the transport's own mark on a request it holds */
-    /* send: the receiver takes messages from many senders at once (a
-     * gather's root): shm streams a large one rather than leave the
-     * receiver, the busiest rank, a slower single copy of each */
-    bool to_gatherer;
+    uint8_t copier;      /* send: enum mpr__copier, who should copy a large one */
     struct mpr_request *next_free;
 };
 
@@ -213,10 +210,23 @@ void mpr__recv_finish(struct mpr_request *req, int src, int tag,
 int mpr__send_start(const void *buf, size_t len, int dest, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);
-/* The same, to a receiver that gathers from many senders at once. */
-int mpr__send_start_to_gatherer(const void *buf, size_t len, int dest, int tag,
-                                const struct mpr_comm *comm, uint32_t ctx,
-                                struct mpr_request **out);
+/*
+ * Who should copy a large message where ranks share cores, when the
+ * sender knows better than the transport (shm's cma_preferred):
+ *   ANY       the transport decides
+ *   SENDER    the receiver takes messages from many senders at once (a
+ *             gather's root): the sender streams it, rather than leave
+ *             the busiest rank a single copy of each by itself
+ *   RECEIVER  the sender hands messages to many receivers at once (a
+ *             scatter's root): each receiver copies its own, in parallel,
+ *             rather than the sender copying them all in turn
+ */
+enum mpr__copier { MPR__COPIER_ANY, MPR__COPIER_SENDER, MPR__COPIER_RECEIVER };
+
+/* mpr__send_start, saying who should copy (enum mpr__copier). */
+int mpr__send_start_copied_by(const void *buf, size_t len, int dest, int tag,
+                              const struct mpr_comm *comm, uint32_t ctx,
+                              enum mpr__copier copier, struct mpr_request **out);
 int mpr__recv_start(void *buf, size_t len, int source, int tag,
                     const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out);

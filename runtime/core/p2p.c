@@ -205,14 +205,14 @@ static int send_begin(struct mpr_request *req, const void *buf, size_t len, int 
 }
 
 static int send_start(const void *buf, size_t len, int dest, int tag, const struct mpr_comm *comm,
-                      uint32_t ctx, bool to_gatherer, struct mpr_request **out)
+                      uint32_t ctx, enum mpr__copier copier, struct mpr_request **out)
 {
     if (dest == MPR_PROC_NULL)
         return proc_null_request(MPR__REQ_SEND, out);
     struct mpr_request *req = mpr__request_alloc(MPR__REQ_SEND);
     if (!req)
         return MPR_ERR_NO_MEM;
-    req->to_gatherer = to_gatherer;
+    req->copier = (uint8_t)copier;
     int rc = send_begin(req, buf, len, dest, tag, comm, ctx);
     if (rc != MPR_SUCCESS) {
         mpr__request_free(req);
@@ -225,14 +225,14 @@ static int send_start(const void *buf, size_t len, int dest, int tag, const stru
 int mpr__send_start(const void *buf, size_t len, int dest, int tag,
                     const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
 {
-    return send_start(buf, len, dest, tag, comm, ctx, false, out);
+    return send_start(buf, len, dest, tag, comm, ctx, MPR__COPIER_ANY, out);
 }
 
-int mpr__send_start_to_gatherer(const void *buf, size_t len, int dest, int tag,
-                                const struct mpr_comm *comm, uint32_t ctx,
-                                struct mpr_request **out)
+int mpr__send_start_copied_by(const void *buf, size_t len, int dest, int tag,
+                              const struct mpr_comm *comm, uint32_t ctx,
+                              enum mpr__copier copier, struct mpr_request **out)
 {
-    return send_start(buf, len, dest, tag, comm, ctx, true, out);
+    return send_start(buf, len, dest, tag, comm, ctx, copier, out);
 }
 
 /* Post a receive in req, which the caller allocated and zeroed. */

@@ -596,14 +596,19 @@ static enum push_result push_rts(struct shm_peer *p, struct mpr_request *req, bo
  * in a barrier: one-way 2 MiB 223 -> 66 us, 4 MiB 415 -> 132 us). The
  * receiver counts as awake even when it sleeps: this message's kick wakes
  * it, a few us against the hundreds CMA would lose. Decided per message,
- * by the sender. Never for a receiver that gathers from many at once: it
- * would copy every message alone, each by CMA, which is slower per byte
- * than copying fragments out of the ring while the senders copy in. */
+ * by the sender. Never for a message the ring to the receiver has room for
+ * now: the sender streams it and goes on without waiting for the receiver
+ * to be scheduled, which CMA would make it do. Never when the receiver gathers
+ * from many at once (MPR__COPIER_SENDER): it would copy every message
+ * alone, each slower per byte than fragments out of the ring. But when
+ * the sender scatters to many (MPR__COPIER_RECEIVER) even one that fits:
+ * the receivers then copy in parallel, not the sender each in turn. */
 static bool cma_preferred(const struct shm_peer *to, const struct mpr_request *req)
 {
     if (!shm.prefer_cma || shm.cma_forced)
         return shm.prefer_cma;
-    if (req->to_gatherer)
+    if (req->copier == MPR__COPIER_SENDER ||
+        (req->copier != MPR__COPIER_RECEIVER && req->len <= shm_ring_data_free(&to->tx)))
         return false;
     long awake = 2; /* this rank and the receiver */
     for (int i = 0; i < mpr__g.local_size; i++) {

@@ -82,6 +82,12 @@ void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d)
     atomic_store_explicit(&d->stamp, (uint32_t)tx->tail_desc, memory_order_release);
 }
 
+size_t shm_ring_data_free(const struct shm_ring_tx *tx)
+{
+    uint64_t head = atomic_load_explicit(&tx->ctl->head_data, memory_order_acquire);
+    return tx->dsize - (size_t)(tx->tail_data - head);
+}
+
 struct shm_desc *shm_ring_reserve_wide(struct shm_ring_tx *tx, struct shm_desc_tail **tail)
 {
     if (tx->tail_desc + 1 - tx->seen_head_desc >= tx->ndesc) {

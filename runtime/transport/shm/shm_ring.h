@@ -99,6 +99,9 @@ void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint3
  */
 struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data);
 void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d);
+/* Data-area bytes free now (a payload may still not fit: it is kept
+ * contiguous, so the end of the area can go unused). */
+size_t shm_ring_data_free(const struct shm_ring_tx *tx);
 /* The same for a wide record: the first descriptor, *tail the second. */
 struct shm_desc *shm_ring_reserve_wide(struct shm_ring_tx *tx, struct shm_desc_tail **tail);
 void shm_ring_publish_wide(struct shm_ring_tx *tx, struct shm_desc *d, struct shm_desc_tail *tail);
