@@ -191,6 +191,28 @@ static void test_full_data_area_refuses(void **state)
     free(mem);
 }
 
+/* What the producer may still write: the area less what the consumer has
+ * not released (a payload's line-rounded size). */
+static void test_data_free_counts_what_is_not_released(void **state)
+{
+    (void)state;
+    struct shm_ring_tx tx;
+    struct shm_ring_rx rx;
+    void *mem = new_ring_pair(&tx, &rx);
+    assert_int_equal(shm_ring_data_free(&tx), DSIZE);
+    void *data;
+    struct shm_desc *d = shm_ring_reserve(&tx, 700, &data);
+    assert_non_null(d);
+    shm_ring_publish(&tx, d);
+    assert_int_equal(shm_ring_data_free(&tx), DSIZE - 704);
+    struct shm_desc *got = shm_ring_peek(&rx);
+    assert_non_null(got);
+    assert_int_equal(shm_ring_data_free(&tx), DSIZE - 704); /* read, not released */
+    shm_ring_release(&rx, got, 1);
+    assert_int_equal(shm_ring_data_free(&tx), DSIZE);
+    free(mem);
+}
+
 #define STREAM_COUNT 200000
 static void *mem_shared;
 
@@ -246,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_wide_records_take_two_descriptors),
         cmocka_unit_test(test_data_is_contiguous_and_bounded),
         cmocka_unit_test(test_full_data_area_refuses),
+        cmocka_unit_test(test_data_free_counts_what_is_not_released),
         cmocka_unit_test(test_two_threads_stream_in_order),
     };
     return cmocka_run_group_tests_name("shm_ring", tests, NULL, NULL);
