@@ -80,6 +80,9 @@ int mpr__coll_shm_reduce(mpr_comm comm, const void *send, void *recv, size_t cou
 /* ---- coll_util.c: what the point-to-point algorithms share ----
  * Ranks are ranks of comm; messages go on comm->ctx_coll. */
 int mpr__coll_send(const void *buf, size_t len, int dest, int tag, mpr_comm comm);
+/* The same, saying who should copy a large message (enum mpr__copier). */
+int mpr__coll_send_by(const void *buf, size_t len, int dest, int tag, mpr_comm comm,
+                      enum mpr__copier copier);
 int mpr__coll_recv(void *buf, size_t len, int source, int tag, mpr_comm comm);
 /* Send and receive at once; returns the send's error, else the receive's. */
 int mpr__coll_sendrecv(const void *sendbuf, size_t sendlen, int dest, void *recvbuf,

@@ -39,10 +39,7 @@ static int copy_own(void *dst, size_t dstlen, const void *src, size_t srclen)
 /* A gather's sends: their receiver takes many messages at once. */
 static int send_to_gatherer(const void *buf, size_t len, int dest, mpr_comm comm)
 {
-    struct mpr_request *req;
-    int rc = mpr__send_start_copied_by(buf, len, dest, MPR__TAG_GATHER, comm, comm->ctx_coll,
-                                       MPR__COPIER_SENDER, &req);
-    return rc == MPR_SUCCESS ? mpr__wait_request(req, NULL) : rc;
+    return mpr__coll_send_by(buf, len, dest, MPR__TAG_GATHER, comm, MPR__COPIER_SENDER);
 }
 
 /* A scatter's sends, posted together: each receiver copies its own block. */

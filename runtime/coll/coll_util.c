@@ -11,8 +11,14 @@
 
 int mpr__coll_send(const void *buf, size_t len, int dest, int tag, mpr_comm comm)
 {
+    return mpr__coll_send_by(buf, len, dest, tag, comm, MPR__COPIER_ANY);
+}
+
+int mpr__coll_send_by(const void *buf, size_t len, int dest, int tag, mpr_comm comm,
+                      enum mpr__copier copier)
+{
     struct mpr_request *req;
-    int rc = mpr__send_start(buf, len, dest, tag, comm, comm->ctx_coll, &req);
+    int rc = mpr__send_start_copied_by(buf, len, dest, tag, comm, comm->ctx_coll, copier, &req);
     return rc == MPR_SUCCESS ? mpr__wait_request(req, NULL) : rc;
 }
 

@@ -204,8 +204,9 @@ static int send_begin(struct mpr_request *req, const void *buf, size_t len, int 
     return peer->tp->send(req);
 }
 
-static int send_start(const void *buf, size_t len, int dest, int tag, const struct mpr_comm *comm,
-                      uint32_t ctx, enum mpr__copier copier, struct mpr_request **out)
+int mpr__send_start_copied_by(const void *buf, size_t len, int dest, int tag,
+                              const struct mpr_comm *comm, uint32_t ctx,
+                              enum mpr__copier copier, struct mpr_request **out)
 {
     if (dest == MPR_PROC_NULL)
         return proc_null_request(MPR__REQ_SEND, out);
@@ -225,14 +226,7 @@ static int send_start(const void *buf, size_t len, int dest, int tag, const stru
 int mpr__send_start(const void *buf, size_t len, int dest, int tag,
                     const struct mpr_comm *comm, uint32_t ctx, struct mpr_request **out)
 {
-    return send_start(buf, len, dest, tag, comm, ctx, MPR__COPIER_ANY, out);
-}
-
-int mpr__send_start_copied_by(const void *buf, size_t len, int dest, int tag,
-                              const struct mpr_comm *comm, uint32_t ctx,
-                              enum mpr__copier copier, struct mpr_request **out)
-{
-    return send_start(buf, len, dest, tag, comm, ctx, copier, out);
+    return mpr__send_start_copied_by(buf, len, dest, tag, comm, ctx, MPR__COPIER_ANY, out);
 }
 
 /* Post a receive in req, which the caller allocated and zeroed. */

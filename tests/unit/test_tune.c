@@ -26,6 +26,13 @@ int mpr__send_start(const void *buf, size_t len, int dest, int tag, const struct
     (void)buf, (void)len, (void)dest, (void)tag, (void)comm, (void)ctx, (void)out;
     return MPR_ERR_UNSUPPORTED;
 }
+int mpr__send_start_copied_by(const void *buf, size_t len, int dest, int tag,
+                              const struct mpr_comm *comm, uint32_t ctx, enum mpr__copier copier,
+                              struct mpr_request **out)
+{
+    (void)buf, (void)len, (void)dest, (void)tag, (void)comm, (void)ctx, (void)copier, (void)out;
+    return MPR_ERR_UNSUPPORTED;
+}
 int mpr__recv_start(void *buf, size_t len, int source, int tag, const struct mpr_comm *comm, uint32_t ctx,
                     struct mpr_request **out)
 {
