@@ -27,7 +27,9 @@
 #define LINE MPR__COLL_LINE
 #define FAST_POLLS 64 /* direct looks before the general wait */
 #define BCAST_BIG_LANE_BYTES (4 << 20) /* where ranks share cores */
-#define SLOT_HEADER 16 /* a bcast slot: the root's length, the first large slot, then data */
+/* a bcast slot: the root's length and the first large slot, then the data
+ * from the next line on (aligned like a page-aligned buffer: mpr__coll_copy) */
+#define SLOT_HEADER LINE
 
 static size_t round_up(size_t v, size_t to)
 {

@@ -2,6 +2,7 @@
 #ifndef MPR_PEER_COPY_H
 #define MPR_PEER_COPY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,9 +12,9 @@
 
 /*
  * Copy n bytes to dst, which another process reads next (a ring's data
- * area). An ordinary store to a line the reader still holds first fetches
- * it back (read for ownership); x86's rep movsb writes whole lines without
- * that read, but only when source and destination are aligned alike
+ * area, a collective's slot). An ordinary store to a line the reader
+ * still holds first fetches it back (read for ownership); x86's rep movsb
+ * writes whole lines without that read, but only when source and destination are aligned alike
  * within a line (else it is several times slower). glibc's memcpy uses it
  * only from ~2 KiB on. Measured, a producer filling 1-2 KiB records:
  * where a line crosses cores in 230 ns, 4.3 -> 6.0 GB/s at 2 KiB (one-way
@@ -22,16 +23,29 @@
  * the caches, were faster still on the first machine (7.4 GB/s) but 2-3x
  * slower on the second (one-way 2 KiB 0.23 -> 0.65 us), so they are not
  * used.
+ *
+ * mpr__peer_copy_lines copies with rep movsb when that pays and returns
+ * true; else it copies nothing and returns false.
  */
-static inline void mpr__peer_copy(void *dst, const void *src, size_t n)
+static inline bool mpr__peer_copy_lines(void *dst, const void *src, size_t n)
 {
 #if defined(__x86_64__)
     if (n >= MPR__PEER_COPY_MIN && (((uintptr_t)dst ^ (uintptr_t)src) & 63) == 0) {
         __asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-        return;
+        return true;
     }
+#else
+    (void)dst;
+    (void)src;
+    (void)n;
 #endif
-    memcpy(dst, src, n);
+    return false;
+}
+
+static inline void mpr__peer_copy(void *dst, const void *src, size_t n)
+{
+    if (!mpr__peer_copy_lines(dst, src, n))
+        memcpy(dst, src, n);
 }
 
 #endif /* MPR_PEER_COPY_H */
