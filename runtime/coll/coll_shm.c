@@ -27,9 +27,13 @@
 #define LINE MPR__COLL_LINE
 #define FAST_POLLS 64 /* direct looks before the general wait */
 #define BCAST_BIG_LANE_BYTES (4 << 20) /* where ranks share cores */
-/* a bcast slot: the root's length and the first large slot, then the data
- * from the next line on (aligned like a page-aligned buffer: mpr__coll_copy) */
+/* A bcast slot: a line with the root's length, the first large slot and
+ * the data's shift, then the data, as far into its first line as the
+ * root's buffer is into its own (so the root copies aligned alike: see
+ * mpr__coll_copy). */
 #define SLOT_HEADER LINE
+#define SLOT_BIG_SLOT0 8 /* header bytes: length at 0, u32 first large slot, u32 shift */
+#define SLOT_SHIFT 12
 
 static size_t round_up(size_t v, size_t to)
 {
@@ -73,7 +77,7 @@ static size_t ctl_offset(void)
 
 static size_t slot_stride(const struct mpr__coll_seg *geo)
 {
-    return round_up(SLOT_HEADER + geo->slot_bytes, LINE);
+    return round_up(SLOT_HEADER + (LINE - 1) + geo->slot_bytes, LINE);
 }
 
 static size_t slots_offset(const struct mpr__coll_seg *geo)
@@ -586,6 +590,7 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
     unsigned done = 0;
     st->big_start = st->big_chunks;
     st->big_slot0 = st->seg->nbig > 0 && len > cap ? first_big_slot(st) : 0;
+    uint32_t shift = (uint32_t)((uintptr_t)buf & (LINE - 1));
     do {
         bool big = st->bcast_big = lane_for(st, done++);
         uint32_t g = *lane_chunks(st, big);
@@ -595,9 +600,10 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
         char *slot = slot_of(st, big, g);
         size_t n = len - off < cap ? len - off : cap;
         memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
-        memcpy(slot + sizeof(uint64_t), &st->big_slot0, sizeof(uint32_t));
+        memcpy(slot + SLOT_BIG_SLOT0, &st->big_slot0, sizeof(uint32_t));
+        memcpy(slot + SLOT_SHIFT, &shift, sizeof(uint32_t));
         if (n)
-            mpr__coll_copy(slot + SLOT_HEADER, (const char *)buf + off, n);
+            mpr__coll_copy(slot + SLOT_HEADER + shift, (const char *)buf + off, n);
         off += n;
         chunk_passed(st, big, g);
         atomic_store_explicit(produced_of(st, big), g + 1, memory_order_release);
@@ -612,6 +618,7 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
 {
     size_t cap = st->seg->slot_bytes;
     size_t root_len = 0, off = 0;
+    uint32_t shift = 0;
     unsigned done = 0;
     st->big_start = st->big_chunks;
     do {
@@ -624,12 +631,14 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
         if (done++ == 0) {
             uint64_t l;
             memcpy(&l, slot, sizeof(l));
-            memcpy(&st->big_slot0, slot + sizeof(uint64_t), sizeof(uint32_t));
+            memcpy(&st->big_slot0, slot + SLOT_BIG_SLOT0, sizeof(uint32_t));
+            memcpy(&shift, slot + SLOT_SHIFT, sizeof(uint32_t));
             root_len = (size_t)l;
         }
         size_t n = root_len - off < cap ? root_len - off : cap;
         if (off < len)
-            mpr__coll_copy((char *)buf + off, slot + SLOT_HEADER, len - off < n ? len - off : n);
+            mpr__coll_copy((char *)buf + off, slot + SLOT_HEADER + shift,
+                           len - off < n ? len - off : n);
         off += n;
         chunk_passed(st, big, g);
         atomic_store_explicit(consumed_of(st, st->lrank, big), g + 1, memory_order_release);
