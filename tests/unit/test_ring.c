@@ -213,6 +213,42 @@ static void test_data_free_counts_what_is_not_released(void **state)
     free(mem);
 }
 
+/* A shifted payload starts `shift` bytes into a line, stays inside the
+ * area (wrapping to its start whole), and its release gives back exactly
+ * the lines it took. */
+static void test_shifted_payloads_keep_their_shift_and_account(void **state)
+{
+    (void)state;
+    struct shm_ring_tx tx;
+    struct shm_ring_rx rx;
+    void *mem = new_ring_pair(&tx, &rx);
+    void *data;
+    assert_null(shm_ring_reserve_shifted(&tx, DSIZE, 1, &data)); /* never fits */
+    for (int round = 0; round < 300; round++) {
+        unsigned shift = (unsigned)(round * 7) % SHM_CACHE_LINE;
+        size_t len = 1 + (size_t)(round * 53) % 448; /* with its shift, half the area at most */
+        struct shm_desc *d = shm_ring_reserve_shifted(&tx, len, shift, &data);
+        assert_non_null(d);
+        assert_int_equal((uintptr_t)data % SHM_CACHE_LINE, shift);
+        assert_true((unsigned char *)data + len <= tx.data + DSIZE);
+        memset(data, (unsigned char)round, len);
+        d->len = len;
+        shm_ring_publish(&tx, d);
+        size_t taken = (shift + len + SHM_CACHE_LINE - 1) / SHM_CACHE_LINE * SHM_CACHE_LINE;
+        assert_true(shm_ring_data_free(&tx) <= DSIZE - taken);
+
+        struct shm_desc *r = shm_ring_peek(&rx);
+        assert_non_null(r);
+        const unsigned char *p = shm_ring_payload(&rx, r);
+        assert_ptr_equal(p, data);
+        for (size_t i = 0; i < r->len; i++)
+            assert_int_equal(p[i], (unsigned char)round);
+        shm_ring_release(&rx, r, 1);
+        assert_int_equal(shm_ring_data_free(&tx), DSIZE);
+    }
+    free(mem);
+}
+
 #define STREAM_COUNT 200000
 static void *mem_shared;
 
@@ -225,7 +261,7 @@ static void *producer(void *arg)
         size_t len = i % 3 == 0 ? 0 : 8 + i % 200;
         void *data = NULL;
         struct shm_desc *d;
-        while (!(d = shm_ring_reserve(&tx, len, &data)))
+        while (!(d = shm_ring_reserve_shifted(&tx, len, i % SHM_CACHE_LINE, &data)))
             sched_yield();
         d->tag = (int32_t)i;
         d->len = len;
@@ -269,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_data_is_contiguous_and_bounded),
         cmocka_unit_test(test_full_data_area_refuses),
         cmocka_unit_test(test_data_free_counts_what_is_not_released),
+        cmocka_unit_test(test_shifted_payloads_keep_their_shift_and_account),
         cmocka_unit_test(test_two_threads_stream_in_order),
     };
     return cmocka_run_group_tests_name("shm_ring", tests, NULL, NULL);

@@ -48,6 +48,12 @@ void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint3
 
 struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data)
 {
+    return shm_ring_reserve_shifted(tx, data_len, 0, data);
+}
+
+struct shm_desc *shm_ring_reserve_shifted(struct shm_ring_tx *tx, size_t data_len, unsigned shift,
+                                          void **data)
+{
     if (tx->tail_desc - tx->seen_head_desc >= tx->ndesc) {
         tx->seen_head_desc = atomic_load_explicit(&tx->ctl->head_desc, memory_order_acquire);
         if (tx->tail_desc - tx->seen_head_desc >= tx->ndesc)
@@ -56,10 +62,11 @@ struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void 
     struct shm_desc *d = &tx->desc[tx->tail_desc & (tx->ndesc - 1)];
     if (data_len == 0)
         return d;
-    if (data_len > tx->dsize)
+    shift &= SHM_CACHE_LINE - 1;
+    if (data_len + shift > tx->dsize)
         return NULL;
 
-    uint64_t need = round_up_line(data_len);
+    uint64_t need = round_up_line(shift + data_len);
     uint64_t pos = tx->tail_data;
     uint64_t offset = pos & (tx->dsize - 1);
     if (offset + need > tx->dsize)
@@ -70,9 +77,9 @@ struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void 
             return NULL;
     }
     tx->tail_data = pos + need;
-    d->u.ref.dpos = pos;
+    d->u.ref.dpos = pos + shift;
     d->u.ref.dlen = data_len;
-    *data = tx->data + (pos & (tx->dsize - 1));
+    *data = tx->data + ((pos + shift) & (tx->dsize - 1));
     return d;
 }
 
@@ -147,7 +154,7 @@ void shm_ring_release(struct shm_ring_rx *rx, const struct shm_desc *d, int has_
 {
     rx->head_desc++;
     if (has_data) {
-        rx->head_data = d->u.ref.dpos + round_up_line(d->u.ref.dlen);
+        rx->head_data = round_up_line(d->u.ref.dpos + d->u.ref.dlen);
         atomic_store_explicit(&rx->ctl->head_data, rx->head_data, memory_order_release);
     }
     atomic_store_explicit(&rx->ctl->head_desc, rx->head_desc, memory_order_release);

@@ -98,6 +98,11 @@ void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint3
  * The caller fills it and must call shm_ring_publish before reserving again.
  */
 struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data);
+/* The same with the payload starting `shift` (0-63) bytes into its first
+ * line, as far as the source it is copied from is into its own: the copy
+ * is then aligned alike (core/peer_copy.h). */
+struct shm_desc *shm_ring_reserve_shifted(struct shm_ring_tx *tx, size_t data_len, unsigned shift,
+                                          void **data);
 void shm_ring_publish(struct shm_ring_tx *tx, struct shm_desc *d);
 /* Data-area bytes free now (a payload may still not fit: it is kept
  * contiguous, so the end of the area can go unused). */
