@@ -72,8 +72,8 @@ void run_latency(void)
         print_result(TEST_LATENCY, work.size, timing.plan.iters,
                      timing.seconds / (double)timing.plan.iters / 2 * 1e6, "us", NULL);
     }
-    free(work.sendbuf);
-    free(work.recvbuf);
+    free_buffer(work.sendbuf);
+    free_buffer(work.recvbuf);
 }
 
 /* ---- Bandwidth ---------------------------------------------------------- */
@@ -208,8 +208,8 @@ void run_bandwidth(void)
         print_result(TEST_BANDWIDTH, work.size, timing.plan.iters,
                      bytes / timing.seconds / 1e9, "GB/s", NULL);
     }
-    free(work.sendbuf);
-    free(work.recvbuf);
+    free_buffer(work.sendbuf);
+    free_buffer(work.recvbuf);
 }
 
 /* ---- Message rate (as osu_mbw_mr) ---------------------------------------- */
@@ -244,6 +244,6 @@ void run_msgrate(void)
         print_result(TEST_MSGRATE, work.size, timing.plan.iters,
                      spread.max > 0 ? messages / spread.max / 1e6 : 0, "Mmsg/s", NULL);
     }
-    free(work.sendbuf);
-    free(work.recvbuf);
+    free_buffer(work.sendbuf);
+    free_buffer(work.recvbuf);
 }

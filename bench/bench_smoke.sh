@@ -9,6 +9,7 @@ set -u
 : "${TOP_BUILDDIR:?TOP_BUILDDIR is set by make check}"
 BENCH="$TOP_BUILDDIR/mpr-bench"
 SMALL=(--max-size 64K --iters 20 --max-time 0.01 --csv)
+EXTRA=() # more options for the next run
 failures=0
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
@@ -20,7 +21,7 @@ run() {
     shift 3
     [ "$n" -gt 2 ] && opts+=(--oversubscribe)
     if ! "$MPRUN" -n "$n" --timeout 60 "${opts[@]}" "$BENCH" --test "$tests" \
-            "${SMALL[@]}" >"$out" 2>&1; then
+            "${SMALL[@]}" "${EXTRA[@]}" >"$out" 2>&1; then
         echo "FAIL: $what: exit status $?"
         sed 's/^/    /' "$out"
         failures=$((failures + 1))
@@ -49,12 +50,22 @@ run "-n 3, collectives" 3 barrier,bcast,barrier_bcast,allreduce,reduce,gather,sc
     "${every[@]}"
 run "-n 5, message rate of 2 pairs (rank 4 idle), alltoall" 5 msgrate,alltoall "msgrate 17" \
     "alltoall 17"
+EXTRA=(--offset 17)
+run "-n 3, buffers 17 bytes past a page" 3 latency,bandwidth,bcast,allreduce,gather "latency 18" \
+    "bandwidth 7" "bcast 17" "allreduce 14" "gather 17"
+EXTRA=()
 
 if "$BENCH" --test nosuchtest >/dev/null 2>&1; then
     echo "FAIL: an unknown test is accepted"
     failures=$((failures + 1))
 else
     echo "ok: an unknown test is refused"
+fi
+if "$BENCH" --offset 4096 >/dev/null 2>&1; then
+    echo "FAIL: --offset 4096 is accepted"
+    failures=$((failures + 1))
+else
+    echo "ok: --offset past a page is refused"
 fi
 
 [ "$failures" -eq 0 ]

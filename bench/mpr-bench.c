@@ -62,14 +62,21 @@ void check_call(int rc, const char *call, int line)
 void *alloc_buffer(size_t len)
 {
     void *buf = NULL;
-    /* Page-aligned, as a real application's large buffers usually are. */
-    int rc = posix_memalign(&buf, 4096, len > 0 ? len : 1);
+    /* Page-aligned, as a real application's large buffers usually are,
+     * unless --offset moves them (malloc's are 16 bytes past a page). */
+    int rc = posix_memalign(&buf, 4096, opt.offset + (len > 0 ? len : 1));
     if (rc != 0) {
         fprintf(stderr, "mpr-bench: rank %d: cannot allocate %zu bytes: %s\n",
                 my_rank, len, strerror(rc));
         bench_abort(1);
     }
-    return buf;
+    return (char *)buf + opt.offset;
+}
+
+void free_buffer(void *buf)
+{
+    if (buf)
+        free((char *)buf - opt.offset);
 }
 
 /* ---- Data patterns ------------------------------------------------------ */
@@ -275,8 +282,8 @@ void run_collective(enum test_id test, const char *title,
     if (work.recvbuf)
         memset(work.recvbuf, 0, recv_blocks * max_size);
     run_collective_sizes(&work, sizes, nsizes, checked);
-    free(work.sendbuf);
-    free(work.recvbuf);
+    free_buffer(work.sendbuf);
+    free_buffer(work.recvbuf);
 }
 
 /* ---- Output ------------------------------------------------------------- */
@@ -378,6 +385,8 @@ static void print_usage(FILE *out)
             "                    10000, bandwidth and msgrate 1000 windows, the\n"
             "                    other collectives 1000)\n"
             "  --max-time SEC    cap on the timed loop of one size (default 0.25)\n"
+            "  --offset BYTES    every buffer starts BYTES (0-4095) past a page\n"
+            "                    (default 0; malloc's large buffers are 16 past)\n"
             "  --csv             print test,size,value,unit lines (# lines are comments)\n"
             "  --help            print this help\n"
             "latency and bandwidth run between ranks 0 and 1; msgrate between the\n"
@@ -449,6 +458,7 @@ static int parse_options(int argc, char **argv)
         { "max-size", required_argument, NULL, 'M' },
         { "iters", required_argument, NULL, 'i' },
         { "max-time", required_argument, NULL, 'T' },
+        { "offset", required_argument, NULL, 'o' },
         { "csv", no_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -485,6 +495,10 @@ static int parse_options(int argc, char **argv)
             opt.max_time = strtod(optarg, &end);
             if (errno != 0 || end == optarg || *end != '\0' || !(opt.max_time > 0))
                 bad = "--max-time";
+            break;
+        case 'o':
+            if (parse_size(optarg, &opt.offset) != 0 || opt.offset > 4095)
+                bad = "--offset";
             break;
         case 'c':
             opt.csv = 1;

@@ -65,6 +65,7 @@ struct options {
     int min_size_set, max_size_set;
     long iters;              /* 0: each test's default */
     double max_time;         /* seconds; caps the timed loop of one size */
+    size_t offset;           /* buffers start this far past a page */
     int csv;
 };
 
@@ -105,6 +106,7 @@ extern int job_size;
 #define CHECK(call) check_call((call), #call, __LINE__)
 void check_call(int rc, const char *call, int line);
 void *alloc_buffer(size_t len);
+void free_buffer(void *buf);
 
 void fill_pattern(void *buf, size_t len, uint32_t seed);
 void expect_pattern(const void *buf, size_t len, uint32_t seed, const char *what,
