@@ -14,15 +14,17 @@
  * Copy n bytes to dst, which another process reads next (a ring's data
  * area, a collective's slot). An ordinary store to a line the reader
  * still holds first fetches it back (read for ownership); x86's rep movsb
- * writes whole lines without that read, but only when source and destination are aligned alike
- * within a line (else it is several times slower). glibc's memcpy uses it
- * only from ~2 KiB on. Measured, a producer filling 1-2 KiB records:
- * where a line crosses cores in 230 ns, 4.3 -> 6.0 GB/s at 2 KiB (one-way
- * 2 KiB in mpr 0.96 -> 0.85 us); where it crosses in 55 ns, 15.4 -> 18.6
- * GB/s at 1 KiB, 20.1 -> 26.8 at 2 KiB. Non-temporal stores, which skip
- * the caches, were faster still on the first machine (7.4 GB/s) but 2-3x
- * slower on the second (one-way 2 KiB 0.23 -> 0.65 us), so they are not
- * used.
+ * writes whole lines without that read, but only when source and
+ * destination are aligned alike within a line (else it is several times
+ * slower). glibc's memcpy uses it only from ~2 KiB on. Measured, a
+ * producer filling 1-2 KiB records: where a line crosses cores in 230 ns,
+ * 4.3 -> 6.0 GB/s at 2 KiB (one-way 2 KiB in mpr 0.96 -> 0.85 us); where
+ * it crosses in 55 ns, 15.4 -> 18.6 GB/s at 1 KiB, 20.1 -> 26.8 at 2 KiB.
+ * Non-temporal stores, which skip the caches, were faster still on the
+ * first machine (7.4 GB/s) but 2-3x slower on the second (one-way 2 KiB
+ * 0.23 -> 0.65 us), so they are not used. Callers place what they copy
+ * to as far into a line as the source is (shm_ring_reserve_shifted, a
+ * bcast slot's shift), so the two are aligned alike.
  *
  * mpr__peer_copy_lines copies with rep movsb when that pays and returns
  * true; else it copies nothing and returns false.
