@@ -590,7 +590,7 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
     unsigned done = 0;
     st->big_start = st->big_chunks;
     st->big_slot0 = st->seg->nbig > 0 && len > cap ? first_big_slot(st) : 0;
-    uint32_t shift = (uint32_t)((uintptr_t)buf & (LINE - 1));
+    uint32_t shift = mpr__line_offset(buf);
     do {
         bool big = st->bcast_big = lane_for(st, done++);
         uint32_t g = *lane_chunks(st, big);

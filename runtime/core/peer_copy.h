@@ -9,6 +9,14 @@
 
 /* From this size on, equally aligned copies use rep movsb. */
 #define MPR__PEER_COPY_MIN 1024
+#define MPR__PEER_COPY_LINE 64
+
+/* How far p is into its cache line: a destination placed as far into its
+ * own is aligned alike with p. */
+static inline unsigned mpr__line_offset(const void *p)
+{
+    return (unsigned)((uintptr_t)p & (MPR__PEER_COPY_LINE - 1));
+}
 
 /*
  * Copy n bytes to dst, which another process reads next (a ring's data
@@ -32,7 +40,7 @@
 static inline bool mpr__peer_copy_lines(void *dst, const void *src, size_t n)
 {
 #if defined(__x86_64__)
-    if (n >= MPR__PEER_COPY_MIN && (((uintptr_t)dst ^ (uintptr_t)src) & 63) == 0) {
+    if (n >= MPR__PEER_COPY_MIN && mpr__line_offset(dst) == mpr__line_offset(src)) {
         __asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
         return true;
     }

@@ -547,13 +547,6 @@ static enum push_result push_wide(struct shm_peer *p, struct mpr_request *req)
     return PUSH_DONE;
 }
 
-/* How far src is into its cache line: a payload copied from it starts as
- * far into its own, so mpr__peer_copy can use rep movsb. */
-static unsigned line_shift(const void *src)
-{
-    return (unsigned)((uintptr_t)src & (SHM_CACHE_LINE - 1));
-}
-
 static enum push_result push_eager(struct shm_peer *p, struct mpr_request *req)
 {
     size_t len = req->len;
@@ -561,7 +554,7 @@ static enum push_result push_eager(struct shm_peer *p, struct mpr_request *req)
         return push_wide(p, req);
     void *data = NULL;
     struct shm_desc *d = shm_ring_reserve_shifted(&p->tx, len > SHM_INLINE_MAX ? len : 0,
-                                                  line_shift(req->buf), &data);
+                                                  mpr__line_offset(req->buf), &data);
     if (!d)
         return PUSH_BLOCKED;
     d->type = SHM_EAGER;
@@ -664,7 +657,8 @@ static enum push_result push_request(struct shm_peer *p, struct mpr_request *req
         size_t chunk = len - req->progressed;
         if (chunk > shm.frag_bytes)
             chunk = shm.frag_bytes;
-        d = shm_ring_reserve_shifted(&p->tx, chunk, line_shift(buf + req->progressed), &data);
+        d = shm_ring_reserve_shifted(&p->tx, chunk, mpr__line_offset(buf + req->progressed),
+                                     &data);
         if (!d)
             break;
         d->type = SHM_FRAG;
