@@ -27,13 +27,20 @@
 #define LINE MPR__COLL_LINE
 #define FAST_POLLS 64 /* direct looks before the general wait */
 #define BCAST_BIG_LANE_BYTES (4 << 20) /* where ranks share cores */
-/* A bcast slot: a line with the root's length, the first large slot and
- * the data's shift, then the data, as far into its first line as the
- * root's buffer is into its own (so the root copies aligned alike: see
- * mpr__coll_copy). */
+/* A bcast slot: a header line, then the data. The header holds the
+ * chunk's stamp (its number in the lane + 1, stored last: members poll
+ * it), the first large slot, the data's shift and the root's length. A
+ * bcast of at most SLOT_INLINE_MAX bytes travels in the header line
+ * itself, so a member fetches one line. Longer data starts in the next
+ * line, as far into it as the root's buffer is into its own (so the root
+ * copies aligned alike: see mpr__coll_copy). */
 #define SLOT_HEADER LINE
-#define SLOT_BIG_SLOT0 8 /* header bytes: length at 0, u32 first large slot, u32 shift */
-#define SLOT_SHIFT 12
+#define SLOT_STAMP 0     /* u32 */
+#define SLOT_BIG_SLOT0 4 /* u32 */
+#define SLOT_SHIFT 8     /* u32 */
+#define SLOT_LEN 16      /* u64 */
+#define SLOT_INLINE 24
+#define SLOT_INLINE_MAX (SLOT_HEADER - SLOT_INLINE)
 
 static size_t round_up(size_t v, size_t to)
 {
@@ -477,8 +484,10 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 /* ---- Bcast ---------------------------------------------------------------
  * A stream of chunks through a lane of slots. The root waits until every
  * other member has read what was last in the slot, copies in, and
- * publishes the lane's `produced` = g + 1 (g counts the lane's chunks);
- * members copy out and advance their own `consumed` word of the lane.
+ * publishes the chunk by storing g + 1 (g counts the lane's chunks) in
+ * the slot's stamp, which members poll: the line they wait on is the one
+ * that carries a small bcast. They copy out and advance their own
+ * `consumed` word of the lane.
  * Every bcast takes at least one chunk, in the first lane (slot g %
  * nslots), whose slot header holds the root's length; the rest goes on in
  * the large messages' lane when the segment has one, else in the first.
@@ -492,11 +501,6 @@ int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
 static _Atomic uint32_t *consumed_of(struct mpr__coll_state *st, int lrank, bool big)
 {
     return (_Atomic uint32_t *)(st->consumed + (size_t)lrank * LINE + (big ? 4 : 0));
-}
-
-static _Atomic uint32_t *produced_of(struct mpr__coll_state *st, bool big)
-{
-    return big ? &st->seg->produced_big : &st->seg->produced;
 }
 
 /* the lane's chunk counter: chunks passed through it so far */
@@ -517,11 +521,27 @@ static char *slot_of(struct mpr__coll_state *st, bool big, uint32_t g)
     return st->slots + k * st->slot_stride;
 }
 
+static _Atomic uint32_t *stamp_of(char *slot)
+{
+    return (_Atomic uint32_t *)(slot + SLOT_STAMP);
+}
+
+/* Where a chunk's data sits in its slot: in the header line when the
+ * whole bcast fits there, else from the next line on, `shift` into it. */
+static char *slot_data(char *slot, size_t root_len, uint32_t shift)
+{
+    return root_len <= SLOT_INLINE_MAX ? slot + SLOT_INLINE : slot + SLOT_HEADER + shift;
+}
+
 /* chunk g of the current lane published */
 static bool chunk_ready(struct mpr__coll_state *st, uint32_t g)
 {
-    return mpr__seq_ge(atomic_load_explicit(produced_of(st, st->bcast_big), memory_order_acquire),
-                       g + 1);
+    char *slot = slot_of(st, st->bcast_big, g);
+    if (atomic_load_explicit(stamp_of(slot), memory_order_acquire) == g + 1)
+        return true;
+    /* the data's first line, so that it arrives with the stamp */
+    __builtin_prefetch(slot + SLOT_HEADER);
+    return false;
 }
 
 /* Has member i read what chunk g's slot held last? */
@@ -599,14 +619,14 @@ static int bcast_send(struct mpr__coll_state *st, const void *buf, size_t len)
             return rc;
         char *slot = slot_of(st, big, g);
         size_t n = len - off < cap ? len - off : cap;
-        memcpy(slot, &(uint64_t){ len }, sizeof(uint64_t));
         memcpy(slot + SLOT_BIG_SLOT0, &st->big_slot0, sizeof(uint32_t));
         memcpy(slot + SLOT_SHIFT, &shift, sizeof(uint32_t));
+        memcpy(slot + SLOT_LEN, &(uint64_t){ len }, sizeof(uint64_t));
         if (n)
-            mpr__coll_copy(slot + SLOT_HEADER + shift, (const char *)buf + off, n);
+            mpr__coll_copy(slot_data(slot, len, shift), (const char *)buf + off, n);
         off += n;
         chunk_passed(st, big, g);
-        atomic_store_explicit(produced_of(st, big), g + 1, memory_order_release);
+        atomic_store_explicit(stamp_of(slot), g + 1, memory_order_release);
         mpr__coll_ring(st);
     } while (off < len);
     atomic_store_explicit(consumed_of(st, st->lrank, false), st->chunks, memory_order_release);
@@ -627,17 +647,17 @@ static int bcast_recv(struct mpr__coll_state *st, void *buf, size_t len)
         int rc = coll_wait(st, chunk_ready, root_needed, g);
         if (rc != MPR_SUCCESS)
             return rc;
-        const char *slot = slot_of(st, big, g);
+        char *slot = slot_of(st, big, g);
         if (done++ == 0) {
             uint64_t l;
-            memcpy(&l, slot, sizeof(l));
             memcpy(&st->big_slot0, slot + SLOT_BIG_SLOT0, sizeof(uint32_t));
             memcpy(&shift, slot + SLOT_SHIFT, sizeof(uint32_t));
+            memcpy(&l, slot + SLOT_LEN, sizeof(l));
             root_len = (size_t)l;
         }
         size_t n = root_len - off < cap ? root_len - off : cap;
         if (off < len)
-            mpr__coll_copy((char *)buf + off, slot + SLOT_HEADER + shift,
+            mpr__coll_copy((char *)buf + off, slot_data(slot, root_len, shift),
                            len - off < n ? len - off : n);
         off += n;
         chunk_passed(st, big, g);

@@ -35,9 +35,6 @@ struct mpr__coll_seg {
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t arrived;
     /* the leader's release of barrier `epoch` (leader variant) */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t released;
-    /* bcast chunks published (by whoever was root), per lane */
-    _Alignas(MPR__COLL_LINE) _Atomic uint32_t produced;
-    _Atomic uint32_t produced_big;
     /* whoever changes a word above signals it (waiters sleep on it) */
     struct mpr__waitpoint bell;
     /* the leader barrier's last arrival signals only the leader, here */
