@@ -44,6 +44,7 @@ runtime_libmpr_la_SOURCES += \
 	runtime/coll/coll_util.c \
 	runtime/coll/coll_shm.c \
 	runtime/coll/coll_shm_reduce.c \
+	runtime/coll/coll_shm_flat.c \
 	runtime/coll/coll_check.c runtime/coll/coll_check.h \
 	runtime/coll/comm_create.c
 runtime_libmpr_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime $(PMIX_CFLAGS)

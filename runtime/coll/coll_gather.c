@@ -5,7 +5,9 @@
  * Small blocks go through trees (binomial gather/scatter, Bruck allgather),
  * where log2 N messages beat N; large ones go straight to their owner
  * (linear with all requests posted at once, ring, pairwise exchange),
- * where every byte crosses once. MPR_COLL_<NAME> forces a choice.
+ * where every byte crosses once. Small allgathers and alltoalls of more
+ * than two ranks on one host take one step through the shared segment
+ * instead (coll_shm_flat.c). MPR_COLL_<NAME> forces a choice.
  * The v-variants always use the direct algorithm.
  */
 #include <stdint.h>
@@ -417,8 +419,26 @@ static int allgather_linear(char *recv, size_t len, mpr_comm comm)
     return exchange_linear(&x, comm);
 }
 
-enum { ALLGATHER_BRUCK, ALLGATHER_RING, ALLGATHER_LINEAR };
-static const char *const allgather_algs[] = { "bruck", "ring", "linear", NULL };
+/* Every block at once through the members' flat areas of the shared
+ * segment (coll_shm_flat.c), when each member brings at most
+ * MPR__COLL_FLAT_MAX bytes; MPR_ERR_UNSUPPORTED when they cannot serve. */
+typedef int (*flat_fn)(struct mpr__coll_state *st, const void *send, size_t len, void *recv);
+static int flat_shm(flat_fn flat, const void *send, size_t len, size_t brought, void *recv,
+                    mpr_comm comm)
+{
+    if (brought > MPR__COLL_FLAT_MAX)
+        return MPR_ERR_UNSUPPORTED;
+    struct mpr__coll_state *st;
+    int rc = mpr__coll_state(comm, &st);
+    if (rc != MPR_SUCCESS)
+        return rc;
+    if (!mpr__coll_shm_serves(st))
+        return MPR_ERR_UNSUPPORTED;
+    return flat(st, send, len, recv);
+}
+
+enum { ALLGATHER_BRUCK, ALLGATHER_RING, ALLGATHER_LINEAR, ALLGATHER_SHM };
+static const char *const allgather_algs[] = { "bruck", "ring", "linear", "shm", NULL };
 static struct mpr__coll_choice allgather_choice = { .name = "ALLGATHER", .algs = allgather_algs };
 
 int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
@@ -437,6 +457,15 @@ int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
         return MPR_SUCCESS;
 
     int alg = mpr__coll_choice(&allgather_choice, comm->size, len);
+    /* Small blocks, every rank on this host: one step, in which each
+     * member writes its block once and reads the others'. Two ranks make
+     * one exchange either way: point-to-point. */
+    if (alg == ALLGATHER_SHM || (alg < 0 && comm->size > 2 && len <= MPR__COLL_FLAT_MAX)) {
+        rc = flat_shm(mpr__coll_shm_flat_allgather, sendbuf, len, len, recvbuf, comm);
+        if (rc != MPR_ERR_UNSUPPORTED)
+            return rc;
+        alg = -1;
+    }
     if (alg == ALLGATHER_BRUCK || (alg < 0 && len * (size_t)comm->size <= BRUCK_MAX_BYTES)) {
         char *own = (char *)recvbuf + (size_t)comm->rank * len;
         return allgather_bruck(sendbuf == MPR_IN_PLACE ? own : sendbuf, len, recvbuf, comm);
@@ -506,7 +535,8 @@ static int alltoall_pairwise(const struct exchange *x, mpr_comm comm)
     return result;
 }
 
-static const char *const alltoall_algs[] = { "linear", "pairwise", NULL };
+enum { ALLTOALL_LINEAR, ALLTOALL_PAIRWISE, ALLTOALL_SHM };
+static const char *const alltoall_algs[] = { "linear", "pairwise", "shm", NULL };
 static struct mpr__coll_choice alltoall_choice = { .name = "ALLTOALL", .algs = alltoall_algs };
 
 /* len: one rank's block, the same everywhere; MPR__COLL_ANY_BYTES for alltoallv */
@@ -515,12 +545,14 @@ static int alltoall_run(const struct exchange *x, bool small, size_t len, mpr_co
     int rank = comm->rank;
     int own = copy_own(ex_rbuf(x, rank), ex_rlen(x, rank), ex_sbuf(x, rank), ex_slen(x, rank));
     int alg = mpr__coll_choice(&alltoall_choice, comm->size, len);
+    if (alg == ALLTOALL_SHM) /* it could not serve */
+        alg = -1;
     /* Ranks sharing cores: every pairwise step waits for its partner to
      * be scheduled, while everything posted at once moves whatever is
      * ready (measured on 2 cores: 1.2-1.6x faster from 32 KiB blocks on 4
      * ranks, 1.3-3x from 16 KiB on 8). The two exchange the same messages,
      * so ranks of hosts that choose differently still match. */
-    bool linear = alg == 0 || (alg < 0 && (small || mpr__g.oversubscribed));
+    bool linear = alg == ALLTOALL_LINEAR || (alg < 0 && (small || mpr__g.oversubscribed));
     int rc = linear ? exchange_linear(x, comm) : alltoall_pairwise(x, comm);
     return rc != MPR_SUCCESS ? rc : own;
 }
@@ -541,6 +573,13 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
         return MPR_SUCCESS;
 
     size_t total = len * (size_t)comm->size;
+    /* Small, every rank on this host: one step, as for allgather. */
+    int alg = mpr__coll_choice(&alltoall_choice, comm->size, len);
+    if (alg == ALLTOALL_SHM || (alg < 0 && comm->size > 2 && total <= MPR__COLL_FLAT_MAX)) {
+        rc = flat_shm(mpr__coll_shm_flat_alltoall, sendbuf, len, total, recvbuf, comm);
+        if (rc != MPR_ERR_UNSUPPORTED)
+            return rc;
+    }
     char *copy = NULL;
     if (sendbuf == MPR_IN_PLACE) {
         if (!(copy = malloc(total)))

@@ -535,7 +535,10 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
                                                 ALLREDUCE_REDUCE_BCAST, &alg)) != MPR_SUCCESS)
         return rc;
     /* Two ranks: one exchange (recursive doubling, or halves for large
-     * vectors), which nothing beats; point-to-point it is. */
+     * vectors), point-to-point. The shared-memory allreduce's flat areas
+     * (up to MPR__COLL_FLAT_MAX bytes) are about as fast there in the
+     * long run (2 ranks, 8-512 B); all they changed was which size first
+     * walks the point-to-point ring's data area (docs/bench.md). */
     if ((alg < 0 && comm->size > 2) || alg == ALLREDUCE_SHM) {
         rc = mpr__coll_shm_allreduce(comm, sendbuf, recvbuf, count, datatype, op);
         if (rc != MPR_ERR_UNSUPPORTED)

@@ -16,8 +16,8 @@
 static const char *const barrier_algs[] = { "auto", "shm", "shm_leader", "dissemination", "hier", NULL };
 static const char *const bcast_algs[] = { "auto", "shm", "binomial", "chain", "hier", NULL };
 static const char *const gather_algs[] = { "auto", "binomial", "linear", NULL };
-static const char *const allgather_algs[] = { "auto", "bruck", "ring", "linear", NULL };
-static const char *const alltoall_algs[] = { "auto", "linear", "pairwise", NULL };
+static const char *const allgather_algs[] = { "auto", "bruck", "ring", "linear", "shm", NULL };
+static const char *const alltoall_algs[] = { "auto", "linear", "pairwise", "shm", NULL };
 static const char *const reduce_algs[] = { "auto", "shm", "binomial", "rabenseifner", "linear", NULL };
 static const char *const allreduce_algs[] = { "auto", "shm", "recursive_doubling", "rabenseifner",
                                               "ring", "reduce_bcast", NULL };

@@ -97,10 +97,15 @@ static size_t red_offset(const struct mpr__coll_seg *geo)
     return round_up(slots_offset(geo) + (geo->nslots + geo->nbig) * slot_stride(geo), 4096);
 }
 
+static size_t flat_offset(const struct mpr__coll_seg *geo)
+{
+    return red_offset(geo) + (2 * (size_t)geo->n + 2) * geo->red_bytes;
+}
+
 static size_t total_bytes(const struct mpr__coll_seg *geo)
 {
-    size_t red = (2 * (size_t)geo->n + 2) * geo->red_bytes;
-    return round_up(red_offset(geo) + red, (size_t)sysconf(_SC_PAGESIZE));
+    size_t flat = 2 * (size_t)geo->n * MPR__COLL_FLAT_BYTES;
+    return round_up(flat_offset(geo) + flat, (size_t)sysconf(_SC_PAGESIZE));
 }
 
 /* ---- Making and freeing the state --------------------------------------- */
@@ -195,6 +200,7 @@ static void attach(struct mpr__coll_state *st, void *mem)
     st->slots = (char *)mem + slots_offset(seg);
     st->slot_stride = slot_stride(seg);
     st->red = (char *)mem + red_offset(seg);
+    st->flat = (char *)mem + flat_offset(seg);
 }
 
 /* The lowest member of this host creates the segment and sends each other
@@ -331,8 +337,6 @@ int mpr__coll_cores_shared(mpr_comm comm, bool *shared)
 
 /* Does the wait for arg still need member i to make a step? Asked only
  * about members that have ended, after seeing that they did. */
-typedef bool (*needs_fn)(struct mpr__coll_state *st, uint32_t arg, int i);
-typedef bool (*done_fn)(struct mpr__coll_state *st, uint32_t arg);
 
 static bool member_ended(const struct mpr__coll_state *st, int i)
 {
@@ -342,8 +346,8 @@ static bool member_ended(const struct mpr__coll_state *st, int i)
 
 struct coll_wait {
     struct mpr__coll_state *st;
-    done_fn done;
-    needs_fn needs;
+    mpr__coll_done_fn done;
+    mpr__coll_needs_fn needs;
     uint32_t arg;
 };
 
@@ -366,8 +370,8 @@ static int coll_needed_members_ok(void *arg)
  * and moving point-to-point traffic all along. Returns MPR_SUCCESS, or
  * MPR_ERR_PROC_FAILED when a member of this host that needs(st, arg, i)
  * has ended. */
-static int coll_wait_at(struct mpr__coll_state *st, struct mpr__waitpoint *wp, done_fn done,
-                        needs_fn needs, uint32_t arg)
+static int coll_wait_at(struct mpr__coll_state *st, struct mpr__waitpoint *wp,
+                        mpr__coll_done_fn done, mpr__coll_needs_fn needs, uint32_t arg)
 {
     /* The peer is usually a cache-line transfer behind: look directly for
      * a while first (the general wait polls through two indirect calls,
@@ -388,9 +392,16 @@ static int coll_wait_at(struct mpr__coll_state *st, struct mpr__waitpoint *wp, d
     return mpr__wait(&w);
 }
 
-static int coll_wait(struct mpr__coll_state *st, done_fn done, needs_fn needs, uint32_t arg)
+static int coll_wait(struct mpr__coll_state *st, mpr__coll_done_fn done, mpr__coll_needs_fn needs,
+                     uint32_t arg)
 {
     return coll_wait_at(st, &st->seg->bell, done, needs, arg);
+}
+
+int mpr__coll_shm_wait(struct mpr__coll_state *st, mpr__coll_done_fn done,
+                       mpr__coll_needs_fn needs, uint32_t arg)
+{
+    return coll_wait(st, done, needs, arg);
 }
 
 /* ---- Barrier ------------------------------------------------------------- */

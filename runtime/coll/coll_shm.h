@@ -15,6 +15,13 @@
 #define MPR__COLL_LINE 64
 #define MPR__COLL_ARRIVAL_OFFSET 24
 #define MPR__COLL_BIG_SLOTS_MAX 64 /* MPR_COLL_SHM_BIG_SLOTS at most */
+/* A member's area of one set of the flat collectives (coll_shm_flat.c):
+ * a stamp and a count, then up to MPR__COLL_FLAT_MAX bytes of data (9
+ * lines: beyond 512 bytes the point-to-point exchange of 2 ranks was
+ * faster). */
+#define MPR__COLL_FLAT_BYTES 576
+#define MPR__COLL_FLAT_DATA 16
+#define MPR__COLL_FLAT_MAX (MPR__COLL_FLAT_BYTES - MPR__COLL_FLAT_DATA)
 
 /* The segment the members of one host share for one communicator:
  * this header, one line per member (its bcast read positions at 0 and 4,
@@ -60,6 +67,7 @@ struct mpr__coll_state {
     size_t slot_stride; /* a 16-byte header (coll_shm.c) then slot_bytes of data */
     char *red;          /* reduction slot (set s, member i): red + (s * n + i) * red_bytes,
                            then the two result areas */
+    char *flat;         /* flat area (set s, member i): flat + (s * n + i) * MPR__COLL_FLAT_BYTES */
     uint32_t epoch;    /* barriers entered */
     uint32_t chunks;   /* bcast chunks passed through the first lane */
     uint32_t big_chunks; /* and through the large messages' lane */
@@ -73,6 +81,7 @@ struct mpr__coll_state {
     uint32_t big_slot0;
     bool bcast_big;
     uint32_t rounds;   /* reduction rounds */
+    uint32_t flat_rounds; /* flat collectives */
     int bcast_lroot;   /* local index of the current bcast's root */
 };
 
@@ -136,5 +145,24 @@ int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st);
 /* Bcast from local index lroot. A member whose len is smaller than the
  * root's gets the first len bytes and MPR_ERR_TRUNCATE. */
 int mpr__coll_shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);
+
+/* What a wait in the segment waits for (done), and whether it still
+ * needs member i, which has ended (needs); arg is the wait's own. */
+typedef bool (*mpr__coll_done_fn)(struct mpr__coll_state *st, uint32_t arg);
+typedef bool (*mpr__coll_needs_fn)(struct mpr__coll_state *st, uint32_t arg, int i);
+/* Wait until done(st, arg), as every wait of the segment does: spin,
+ * yield, sleep on its bell; MPR_ERR_PROC_FAILED when an ended member that
+ * needs(st, arg, i) will never make the step. */
+int mpr__coll_shm_wait(struct mpr__coll_state *st, mpr__coll_done_fn done,
+                       mpr__coll_needs_fn needs, uint32_t arg);
+
+/* Allreduce, allgather and alltoall of at most MPR__COLL_FLAT_MAX bytes
+ * per member (all its blocks for alltoall) (coll_shm_flat.c). */
+int mpr__coll_shm_flat_allreduce(struct mpr__coll_state *st, const void *send, void *recv,
+                                 size_t count, size_t tsize, mpr_datatype type, mpr_op op);
+int mpr__coll_shm_flat_allgather(struct mpr__coll_state *st, const void *send, size_t len,
+                                 void *recv);
+int mpr__coll_shm_flat_alltoall(struct mpr__coll_state *st, const void *send, size_t len,
+                                void *recv);
 
 #endif /* MPR_COLL_SHM_H */

@@ -163,6 +163,8 @@ int mpr__coll_shm_allreduce(mpr_comm comm, const void *send, void *recv, size_t 
         return rc;
     if (!st)
         return MPR_ERR_UNSUPPORTED;
+    if (count * tsize <= MPR__COLL_FLAT_MAX)
+        return mpr__coll_shm_flat_allreduce(st, send, recv, count, tsize, type, op);
     return reduce_rounds(st, send, recv, count, tsize, type, op, -1);
 }
 

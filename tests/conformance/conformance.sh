@@ -89,8 +89,8 @@ declare -A ALGS=(
     [ALLREDUCE]="shm recursive_doubling rabenseifner ring reduce_bcast"
     [GATHER]="binomial linear"
     [SCATTER]="binomial linear"
-    [ALLGATHER]="bruck ring linear"
-    [ALLTOALL]="linear pairwise"
+    [ALLGATHER]="bruck ring linear shm"
+    [ALLTOALL]="linear pairwise shm"
 )
 
 start=$SECONDS
