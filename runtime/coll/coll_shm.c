@@ -335,9 +335,6 @@ int mpr__coll_cores_shared(mpr_comm comm, bool *shared)
  * made already, or for other members' steps, goes on: a rank that left a
  * collective and called mpr_finalize fails nobody still inside it. */
 
-/* Does the wait for arg still need member i to make a step? Asked only
- * about members that have ended, after seeing that they did. */
-
 static bool member_ended(const struct mpr__coll_state *st, int i)
 {
     int w = st->world_local[i];

@@ -27,8 +27,8 @@
  * this header, one line per member (its bcast read positions at 0 and 4,
  * its reduction counts at 8 and 16, the last barrier it arrived at at
  * MPR__COLL_ARRIVAL_OFFSET), the bcast slots (the lane every bcast starts
- * in, then the large messages' lane), then the reduction slots (two sets,
- * used in turn). */
+ * in, then the large messages' lane), the reduction slots (two sets, used
+ * in turn), then the flat areas (two sets, used in turn). */
 struct mpr__coll_seg {
     uint64_t magic;
     uint32_t n;           /* members on this host */
@@ -64,7 +64,7 @@ struct mpr__coll_state {
     char *consumed;     /* member i's read position: consumed + i * line */
     char *slots;        /* bcast slot k: slots + k * slot_stride; the large
                            messages' lane follows the first nslots */
-    size_t slot_stride; /* a 16-byte header (coll_shm.c) then slot_bytes of data */
+    size_t slot_stride; /* a header line (coll_shm.c), then a line and slot_bytes for data */
     char *red;          /* reduction slot (set s, member i): red + (s * n + i) * red_bytes,
                            then the two result areas */
     char *flat;         /* flat area (set s, member i): flat + (s * n + i) * MPR__COLL_FLAT_BYTES */
@@ -147,7 +147,8 @@ int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st);
 int mpr__coll_shm_bcast(struct mpr__coll_state *st, void *buf, size_t len, int lroot);
 
 /* What a wait in the segment waits for (done), and whether it still
- * needs member i, which has ended (needs); arg is the wait's own. */
+ * needs member i to make a step (needs: asked only about members that
+ * have ended, after seeing that they did); arg is the wait's own. */
 typedef bool (*mpr__coll_done_fn)(struct mpr__coll_state *st, uint32_t arg);
 typedef bool (*mpr__coll_needs_fn)(struct mpr__coll_state *st, uint32_t arg, int i);
 /* Wait until done(st, arg), as every wait of the segment does: spin,
