@@ -49,10 +49,15 @@ for alg in binomial rabenseifner linear shm; do
     job 5 -x MPR_COLL_REDUCE=$alg -- coll_reduce errors
 done
 for opt in GATHER=binomial GATHER=linear SCATTER=binomial SCATTER=linear \
-           ALLGATHER=bruck ALLGATHER=ring ALLGATHER=linear ALLTOALL=linear ALLTOALL=pairwise; do
+           ALLGATHER=bruck ALLGATHER=ring ALLGATHER=linear ALLGATHER=shm \
+           ALLTOALL=linear ALLTOALL=pairwise ALLTOALL=shm; do
     for n in 3 4; do
         job "$n" -x "MPR_COLL_$opt" -- coll_gather all
     done
+done
+# lens that differ take the flat areas' rule (coll_shm_flat.c)
+for n in 3 5; do
+    job "$n" -x MPR_COLL_ALLGATHER=shm -x MPR_COLL_ALLTOALL=shm -- coll_gather flat
 done
 
 # An unknown name: one line on stderr (from rank 0), and mpr_init refuses.

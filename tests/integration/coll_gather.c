@@ -8,6 +8,9 @@
  *   mprun -n N coll_gather all      on MPR_COMM_WORLD
  *   mprun -n N coll_gather split    on odd/even halves, ranked in reverse
  *   mprun -n N coll_gather errors   bad arguments, truncating mismatches
+ *   mprun -n N coll_gather flat     lens that differ, through the flat areas
+ *                                   (with MPR_COLL_ALLGATHER=shm and
+ *                                   MPR_COLL_ALLTOALL=shm, on one host)
  *
  * Exits 0 when every check passes; prints "rank R: FAIL: ..." and exits 1
  * otherwise.
@@ -22,7 +25,7 @@
 
 #include "check.h"
 
-enum { GUARD = 16 };
+enum { GUARD = 16, GUARDBYTE = 0x5a };
 
 static mpr_comm comm;
 static int crank, csize;
@@ -336,6 +339,46 @@ static void part_errors(void)
     t_allgather(7, false);
 }
 
+/* got bytes of pattern (a, b) from offset from, then untouched to len */
+static void check_flat_block(const unsigned char *blk, size_t got, size_t len, int a,
+                             size_t from, const char *what, int i)
+{
+    for (size_t k = 0; k < len; k++) {
+        unsigned char want = k < got ? pat(a, 0, from + k) : GUARDBYTE;
+        CHECK(blk[k] == want, "%s: block %d byte %zu is %d, not %d", what, i, k, blk[k], want);
+    }
+}
+
+/* The last rank passes 5 where the others pass 4: each rank gets every
+ * block up to its own len, and MPR_ERR_TRUNCATE when a block was longer
+ * (the others, from the last rank); with MPR_CHECK=1 all get
+ * MPR_ERR_COLL_MISMATCH and nothing moves. */
+static void part_flat(void)
+{
+    int last = csize - 1;
+    size_t len = crank == last ? 5 : 4;
+    unsigned char send[8 * 5], recv[8 * 5];
+    fill(send, sizeof(send), crank, 0);
+    int want = coll_checking() ? MPR_ERR_COLL_MISMATCH
+               : crank == last ? MPR_SUCCESS
+                               : MPR_ERR_TRUNCATE;
+    for (int alltoall = 0; alltoall < 2; alltoall++) {
+        memset(recv, GUARDBYTE, sizeof(recv));
+        const char *what = alltoall ? "alltoall" : "allgather";
+        if (alltoall)
+            EXPECT(mpr_alltoall(send, len, recv, comm), want);
+        else
+            EXPECT(mpr_allgather(send, len, recv, comm), want);
+        for (int i = 0; i < csize; i++) {
+            size_t theirs = i == last ? 5 : 4, got = theirs < len ? theirs : len;
+            if (coll_checking())
+                got = 0;
+            size_t from = alltoall ? (size_t)crank * theirs : 0;
+            check_flat_block(recv + (size_t)i * len, got, len, i, from, what, i);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *part = argc > 1 ? argv[1] : "all";
@@ -346,8 +389,8 @@ int main(int argc, char **argv)
     comm = MPR_COMM_WORLD;
     crank = me;
     MUST(mpr_comm_size(comm, &csize), MPR_SUCCESS);
-    if (csize > 8 && strcmp(part, "errors") == 0) {
-        failf(__LINE__, "errors part needs at most 8 ranks");
+    if (csize > 8 && (strcmp(part, "errors") == 0 || strcmp(part, "flat") == 0)) {
+        failf(__LINE__, "%s part needs at most 8 ranks", part);
         die();
     }
 
@@ -363,6 +406,8 @@ int main(int argc, char **argv)
         EXPECT(mpr_comm_free(&half), MPR_SUCCESS);
     } else if (strcmp(part, "errors") == 0) {
         part_errors();
+    } else if (strcmp(part, "flat") == 0) {
+        part_flat();
     } else {
         failf(__LINE__, "unknown part %s", part);
     }
