@@ -539,12 +539,11 @@ enum { ALLTOALL_LINEAR, ALLTOALL_PAIRWISE, ALLTOALL_SHM };
 static const char *const alltoall_algs[] = { "linear", "pairwise", "shm", NULL };
 static struct mpr__coll_choice alltoall_choice = { .name = "ALLTOALL", .algs = alltoall_algs };
 
-/* len: one rank's block, the same everywhere; MPR__COLL_ANY_BYTES for alltoallv */
-static int alltoall_run(const struct exchange *x, bool small, size_t len, mpr_comm comm)
+/* alg: the caller's mpr__coll_choice */
+static int alltoall_run(const struct exchange *x, bool small, int alg, mpr_comm comm)
 {
     int rank = comm->rank;
     int own = copy_own(ex_rbuf(x, rank), ex_rlen(x, rank), ex_sbuf(x, rank), ex_slen(x, rank));
-    int alg = mpr__coll_choice(&alltoall_choice, comm->size, len);
     if (alg == ALLTOALL_SHM) /* it could not serve */
         alg = -1;
     /* Ranks sharing cores: every pairwise step waits for its partner to
@@ -588,7 +587,7 @@ int mpr_alltoall(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
     }
     struct exchange x = { .send = copy ? copy : sendbuf, .recv = recvbuf, .len = len,
                           .tag = MPR__TAG_ALLTOALL };
-    rc = alltoall_run(&x, total <= ALLTOALL_LINEAR_MAX_BYTES, len, comm);
+    rc = alltoall_run(&x, total <= ALLTOALL_LINEAR_MAX_BYTES, alg, comm);
     free(copy);
     return rc;
 }
@@ -612,5 +611,6 @@ int mpr_alltoallv(const void *sendbuf, const size_t sendlens[], const size_t sdi
     struct exchange x = { .send = sendbuf, .slens = sendlens, .sdispls = sdispls,
                           .recv = recvbuf, .rlens = recvlens, .rdispls = rdispls,
                           .tag = MPR__TAG_ALLTOALL };
-    return alltoall_run(&x, false, MPR__COLL_ANY_BYTES, comm);
+    return alltoall_run(&x, false, mpr__coll_choice(&alltoall_choice, comm->size,
+                                                    MPR__COLL_ANY_BYTES), comm);
 }

@@ -157,6 +157,13 @@ typedef bool (*mpr__coll_needs_fn)(struct mpr__coll_state *st, uint32_t arg, int
 int mpr__coll_shm_wait(struct mpr__coll_state *st, mpr__coll_done_fn done,
                        mpr__coll_needs_fn needs, uint32_t arg);
 
+/* out[0..k) = in(0) op (in(1) op (... op in(n-1))), where in(i) is k
+ * elements of tsize bytes at first + i * stride: in rank order, so
+ * non-commutative ops work and every member gets the same bits
+ * (coll_shm_reduce.c). */
+void mpr__coll_combine(const char *first, size_t stride, int n, size_t k, size_t tsize,
+                       mpr_datatype type, mpr_op op, void *out);
+
 /* Allreduce, allgather and alltoall of at most MPR__COLL_FLAT_MAX bytes
  * per member (all its blocks for alltoall) (coll_shm_flat.c). */
 int mpr__coll_shm_flat_allreduce(struct mpr__coll_state *st, const void *send, void *recv,

@@ -27,7 +27,6 @@
 #include <string.h>
 
 #include "coll/coll_shm.h"
-#include "core/datatype.h"
 
 #define FLAT_STAMP 0 /* u32 */
 #define FLAT_COUNT 8 /* u64 */
@@ -105,14 +104,13 @@ int mpr__coll_shm_flat_allreduce(struct mpr__coll_state *st, const void *send, v
     if (rc != MPR_SUCCESS)
         return rc;
     size_t agreed = count;
-    for (int i = 0; i < st->nlocal; i++)
-        if (count_of(st, set, i) < agreed)
-            agreed = (size_t)count_of(st, set, i);
-    /* x0 op (x1 op (... op x(n-1))), the same on every member */
-    int last = st->nlocal - 1;
-    memcpy(recv, area(st, set, last) + MPR__COLL_FLAT_DATA, agreed * tsize);
-    for (int i = last - 1; i >= 0; i--)
-        mpr__op_apply(op, type, area(st, set, i) + MPR__COLL_FLAT_DATA, recv, agreed);
+    for (int i = 0; i < st->nlocal; i++) {
+        uint64_t c = count_of(st, set, i);
+        if (c < agreed)
+            agreed = (size_t)c;
+    }
+    mpr__coll_combine(area(st, set, 0) + MPR__COLL_FLAT_DATA, MPR__COLL_FLAT_BYTES, st->nlocal,
+                      agreed, tsize, type, op, recv);
     return MPR_SUCCESS;
 }
 

@@ -50,14 +50,20 @@ static _Atomic uint64_t *count_word(const struct mpr__coll_state *st, unsigned s
     return (_Atomic uint64_t *)(st->consumed + (size_t)lrank * MPR__COLL_LINE + 8 + 8 * set);
 }
 
+void mpr__coll_combine(const char *first, size_t stride, int n, size_t k, size_t tsize,
+                       mpr_datatype type, mpr_op op, void *out)
+{
+    mpr__coll_copy(out, first + (size_t)(n - 1) * stride, k * tsize);
+    for (int i = n - 2; i >= 0; i--)
+        mpr__op_apply(op, type, first + (size_t)i * stride, out, k);
+}
+
 /* out[0..k) = slot[0][from..] op (slot[1][from..] op ... slot[n-1][from..]) */
 static void combine(const struct mpr__coll_state *st, unsigned set, size_t from, size_t k,
                     size_t tsize, mpr_datatype type, mpr_op op, void *out)
 {
-    int n = st->nlocal;
-    mpr__coll_copy(out, slot(st, set, n - 1) + from * tsize, k * tsize);
-    for (int i = n - 2; i >= 0; i--)
-        mpr__op_apply(op, type, slot(st, set, i) + from * tsize, out, k);
+    mpr__coll_combine(slot(st, set, 0) + from * tsize, st->seg->red_bytes, st->nlocal, k, tsize,
+                      type, op, out);
 }
 
 /* [lo, hi) of k elements: member i's piece, cut on cache lines when the

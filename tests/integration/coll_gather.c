@@ -25,7 +25,7 @@
 
 #include "check.h"
 
-enum { GUARD = 16, GUARDBYTE = 0x5a };
+enum { GUARD = 16 };
 
 static mpr_comm comm;
 static int crank, csize;
@@ -339,16 +339,6 @@ static void part_errors(void)
     t_allgather(7, false);
 }
 
-/* got bytes of pattern (a, b) from offset from, then untouched to len */
-static void check_flat_block(const unsigned char *blk, size_t got, size_t len, int a,
-                             size_t from, const char *what, int i)
-{
-    for (size_t k = 0; k < len; k++) {
-        unsigned char want = k < got ? pat(a, 0, from + k) : GUARDBYTE;
-        CHECK(blk[k] == want, "%s: block %d byte %zu is %d, not %d", what, i, k, blk[k], want);
-    }
-}
-
 /* The last rank passes 5 where the others pass 4: each rank gets every
  * block up to its own len, and MPR_ERR_TRUNCATE when a block was longer
  * (the others, from the last rank); with MPR_CHECK=1 all get
@@ -358,23 +348,23 @@ static void part_flat(void)
     int last = csize - 1;
     size_t len = crank == last ? 5 : 4;
     unsigned char send[8 * 5], recv[8 * 5];
-    fill(send, sizeof(send), crank, 0);
+    for (int j = 0; j < csize; j++) /* block j for rank j; an allgather sends block 0 */
+        fill(send + (size_t)j * len, len, crank, 400 + j);
     int want = coll_checking() ? MPR_ERR_COLL_MISMATCH
                : crank == last ? MPR_SUCCESS
                                : MPR_ERR_TRUNCATE;
     for (int alltoall = 0; alltoall < 2; alltoall++) {
-        memset(recv, GUARDBYTE, sizeof(recv));
         const char *what = alltoall ? "alltoall" : "allgather";
+        memset(recv, 0, sizeof(recv));
         if (alltoall)
             EXPECT(mpr_alltoall(send, len, recv, comm), want);
         else
             EXPECT(mpr_allgather(send, len, recv, comm), want);
         for (int i = 0; i < csize; i++) {
-            size_t theirs = i == last ? 5 : 4, got = theirs < len ? theirs : len;
-            if (coll_checking())
-                got = 0;
-            size_t from = alltoall ? (size_t)crank * theirs : 0;
-            check_flat_block(recv + (size_t)i * len, got, len, i, from, what, i);
+            size_t theirs = i == last ? 5 : 4, at = (size_t)i * len;
+            size_t got = coll_checking() ? 0 : theirs < len ? theirs : len;
+            check_block(recv, at, got, i, 400 + (alltoall ? crank : 0), what, len);
+            check_zero(recv, at + got, at + len, what);
         }
     }
 }
