@@ -612,28 +612,44 @@ static void do_alltoallv(const struct call *c, const struct slot *s)
     free(sent);
 }
 
-/* A barrier; when the communicator has an unbounded semaphore between
- * uses, also a check that nobody leaves before everyone arrived: each rank
- * releases once before, and reads the count before a second barrier lets
- * anybody take it back. */
-static void do_barrier(const struct call *c, const struct slot *s)
+/* A barrier; half the time also a check that nobody leaves before
+ * everyone arrived: each rank releases a semaphore once before, and reads
+ * its count before a second barrier lets anybody take it back. The
+ * semaphore is the communicator's unbounded one when it has one between
+ * uses, else the slot's own, made at its first check and kept until the
+ * communicator goes (made anew each time, its creation would come between
+ * the barrier and the call before it, which steers mpr's barrier). */
+static void do_barrier(const struct call *c, struct slot *s)
 {
     const struct objects *o = &s->obj;
-    bool checked = o->live[OBJ_SEMAPHORE] && !o->sem_bounded && c->raw[1] % 2;
-    if (!checked) {
+    if (c->raw[1] % 2 == 0) {
         check_rc(c, mpr_barrier(s->comm), "mpr_barrier");
         return;
     }
-    int value = -1;
-    check_rc(c, mpr_semaphore_release(o->sem), "mpr_semaphore_release before the barrier");
+    bool own = !o->live[OBJ_SEMAPHORE] || o->sem_bounded;
+    if (own && !s->barrier_sem) {
+        int rc = mpr_semaphore_create(s->comm, 0, false, &s->barrier_sem);
+        check_rc(c, rc, "mpr_semaphore_create for the barrier's check");
+        if (rc != MPR_SUCCESS)
+            return;
+    }
+    mpr_semaphore sem = own ? s->barrier_sem : o->sem;
+    int before = own ? 0 : o->sem_value, value = -1;
+    check_rc(c, mpr_semaphore_release(sem), "mpr_semaphore_release before the barrier");
     check_rc(c, mpr_barrier(s->comm), "mpr_barrier");
-    check_rc(c, mpr_semaphore_value(o->sem, &value), "mpr_semaphore_value");
-    if (value != o->sem_value + s->size)
+    check_rc(c, mpr_semaphore_value(sem, &value), "mpr_semaphore_value");
+    if (value != before + s->size)
         fail(c, "after the barrier the semaphore counts %d, expected %d (every rank released once before)",
-             value, o->sem_value + s->size);
+             value, before + s->size);
     check_rc(c, mpr_barrier(s->comm), "the second mpr_barrier");
-    check_rc(c, mpr_semaphore_acquire(o->sem, opt.hang_seconds), "mpr_semaphore_acquire after the barriers");
+    check_rc(c, mpr_semaphore_acquire(sem, opt.hang_seconds), "mpr_semaphore_acquire after the barriers");
     group_sync(c, s); /* a later use of the semaphore must not take the count this acquire needs */
+}
+
+void barrier_check_free(const struct call *c, struct slot *s)
+{
+    if (s->barrier_sem)
+        check_rc(c, mpr_semaphore_free(&s->barrier_sem), "mpr_semaphore_free of the barrier's check");
 }
 
 void run_collective(const struct call *c, struct slot *s)

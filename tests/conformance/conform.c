@@ -272,6 +272,7 @@ static void do_comm_free(const struct call *c, struct slot *s)
 {
     for (int k = 0; k < OBJ_NKINDS; k++)
         obj_free(c, s, (enum obj_kind)k);
+    barrier_check_free(c, s);
     check_rc(c, mpr_comm_free(&s->comm), "mpr_comm_free");
     if (s->comm != MPR_COMM_NULL)
         fail(c, "mpr_comm_free left the handle set");
@@ -368,6 +369,7 @@ static void run_sequence(uint64_t seed)
     }
     while (gen_cleanup(i++, &c))
         run_call(&c);
+    barrier_check_free(&c, w); /* the other slots' went with their comms */
 }
 
 /* ---- options ---- */

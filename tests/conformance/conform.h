@@ -163,6 +163,7 @@ struct slot {
     int color;       /* split color of this rank's group (0 for world, dup) */
     char name[32];   /* "world", "split3", "dup4" */
     struct objects obj;
+    mpr_semaphore barrier_sem; /* the barrier check's own (colls.c), or NULL */
 };
 
 struct options {
@@ -191,6 +192,8 @@ void fail(const struct call *c, const char *fmt, ...) __attribute__((format(prin
 void check_rc(const struct call *c, int rc, const char *what);
 void *xmalloc(size_t n);
 void group_sync(const struct call *c, const struct slot *s);
+/* Free the slot's barrier-check semaphore, if made (collective over its comm). */
+void barrier_check_free(const struct call *c, struct slot *s);
 const char *kind_name(enum call_kind k);
 void describe(const struct call *c, const struct slot *s, char *out, size_t len);
 
