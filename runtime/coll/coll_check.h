@@ -4,6 +4,8 @@
  * Each collective, collective object operation and communicator creation
  * calls mpr__coll_check (or mpr__coll_check_object) once its own
  * arguments have passed their local checks and before it moves anything.
+ * mpr__coll_check also notes the call for the barrier
+ * (mpr__coll_follows_barrier).
  * Off, that is one predictable branch. On, every member sends every other
  * member the call's signature and compares what it gets: a difference is
  * MPR_ERR_COLL_MISMATCH on every member, before the collective starts, so
@@ -58,6 +60,10 @@ enum mpr__coll_kind {
 #define MPR__CHECK_NO_ROOT (-1)
 #define MPR__CHECK_NO_COUNT UINT64_MAX
 
+/* coll.c: tells the barrier which collective follows it (the first call
+ * after a barrier picks who releases the next one). */
+void mpr__coll_follows_barrier(struct mpr__coll_state *st, enum mpr__coll_kind kind, int root);
+
 /* Set once by mpr__coll_check_configure (at mpr_init) from MPR_CHECK. */
 extern bool mpr__coll_check_on;
 void mpr__coll_check_configure(void);
@@ -73,6 +79,8 @@ int mpr__coll_check_call(mpr_comm comm, enum mpr__coll_kind kind, int root, uint
 static inline int mpr__coll_check(mpr_comm comm, enum mpr__coll_kind kind, int root,
                                   uint64_t count, mpr_datatype type, mpr_op op)
 {
+    if (comm->coll)
+        mpr__coll_follows_barrier(comm->coll, kind, root);
     if (__builtin_expect(!mpr__coll_check_on, 1))
         return MPR_SUCCESS;
     return mpr__coll_check_call(comm, kind, root, count, type, op, 0);

@@ -273,6 +273,7 @@ int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out)
     struct mpr__coll_state *st = calloc(1, sizeof(*st));
     if (!st)
         return MPR_ERR_NO_MEM;
+    st->release_root = -1;
     int rc = partition(comm, st);
     if (rc != MPR_SUCCESS) {
         state_free(st);
@@ -403,8 +404,9 @@ int mpr__coll_shm_wait(struct mpr__coll_state *st, mpr__coll_done_fn done,
 
 /* ---- Barrier ------------------------------------------------------------- */
 
-_Static_assert(MPR__COLL_ARRIVAL_OFFSET + sizeof(uint32_t) <= LINE,
-               "a member's last arrival fits in its line, after its reduction counts");
+_Static_assert(MPR__COLL_ARRIVAL_OFFSET + sizeof(uint32_t) <= MPR__COLL_LEFT_OFFSET &&
+                   MPR__COLL_LEFT_OFFSET + sizeof(uint32_t) <= LINE,
+               "a member's last arrival and departure fit in its line, after its reduction counts");
 
 /* the last barrier member i arrived at (in its own line) */
 static _Atomic uint32_t *arrival_of(struct mpr__coll_state *st, int i)
@@ -454,39 +456,56 @@ int mpr__coll_shm_arrive_wait(struct mpr__coll_state *st)
     return coll_wait(st, all_arrived, arrival_needed, st->epoch);
 }
 
-static bool released(struct mpr__coll_state *st, uint32_t epoch)
+/* the last barrier member i left (in its own line) */
+static _Atomic uint32_t *left_of(struct mpr__coll_state *st, int i)
 {
-    return mpr__seq_ge(atomic_load_explicit(&st->seg->released, memory_order_acquire), epoch);
+    return (_Atomic uint32_t *)(st->consumed + (size_t)i * LINE + MPR__COLL_LEFT_OFFSET);
 }
 
-static bool leader_needed(struct mpr__coll_state *st, uint32_t epoch, int i)
+/* the releaser left barrier `epoch`: everyone arrived at it */
+static bool releaser_left(struct mpr__coll_state *st, uint32_t epoch)
 {
-    (void)st;
-    (void)epoch;
-    return i == 0;
+    return mpr__seq_ge(atomic_load_explicit(left_of(st, st->releaser), memory_order_acquire), epoch);
 }
 
-int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases)
+/* the releaser, and a member that has not arrived (the releaser would
+ * fail and never leave) */
+static bool releaser_needed(struct mpr__coll_state *st, uint32_t epoch, int i)
+{
+    return i == st->releaser || arrival_needed(st, epoch, i);
+}
+
+int mpr__coll_shm_barrier(struct mpr__coll_state *st, int releaser)
 {
     if (st->nlocal == 1)
         return MPR_SUCCESS;
-    if (!leader_releases) {
-        int rc = mpr__coll_shm_arrive(st);
-        return rc != MPR_SUCCESS ? rc : mpr__coll_shm_arrive_wait(st);
+    int rc;
+    if (releaser < 0) {
+        rc = mpr__coll_shm_arrive(st);
+        if (rc == MPR_SUCCESS)
+            rc = mpr__coll_shm_arrive_wait(st);
+    } else {
+        /* Only the releaser waits for the arrivals, on a bell of its own:
+         * the others sleep on until it leaves (woken by the last arrival
+         * they would look and sleep again, a context switch each where
+         * cores are shared). */
+        st->releaser = releaser;
+        rc = arrive(st, &st->seg->releaser_bell, 1);
+        if (rc == MPR_SUCCESS)
+            rc = st->lrank == releaser
+                     ? coll_wait_at(st, &st->seg->releaser_bell, all_arrived, arrival_needed,
+                                    st->epoch)
+                     : coll_wait(st, releaser_left, releaser_needed, st->epoch);
     }
-    /* Only the leader waits for the arrivals, on a bell of its own: the
-     * others sleep on until it releases them (woken by the last arrival
-     * they would look and sleep again, a context switch each where cores
-     * are shared). */
-    int rc = arrive(st, &st->seg->leader_bell, 1);
     if (rc != MPR_SUCCESS)
         return rc;
-    if (st->lrank != 0)
-        return coll_wait(st, released, leader_needed, st->epoch);
-    rc = coll_wait_at(st, &st->seg->leader_bell, all_arrived, arrival_needed, st->epoch);
-    atomic_store_explicit(&st->seg->released, st->epoch, memory_order_release);
-    mpr__coll_ring(st);
-    return rc;
+    /* Every member says it left, whichever way it waited: one that took
+     * another member for the releaser (members that noted different calls)
+     * gets its word even from a member that did not. */
+    atomic_store_explicit(left_of(st, st->lrank), st->epoch, memory_order_release);
+    if (st->lrank == releaser)
+        mpr__coll_ring(st);
+    return MPR_SUCCESS;
 }
 
 /* ---- Bcast ---------------------------------------------------------------

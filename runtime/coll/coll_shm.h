@@ -14,6 +14,7 @@
 
 #define MPR__COLL_LINE 64
 #define MPR__COLL_ARRIVAL_OFFSET 24
+#define MPR__COLL_LEFT_OFFSET 28
 #define MPR__COLL_BIG_SLOTS_MAX 64 /* MPR_COLL_SHM_BIG_SLOTS at most */
 /* A member's area of one set of the flat collectives (coll_shm_flat.c):
  * a stamp and a count, then up to MPR__COLL_FLAT_MAX bytes of data (9
@@ -26,7 +27,8 @@
 /* The segment the members of one host share for one communicator:
  * this header, one line per member (its bcast read positions at 0 and 4,
  * its reduction counts at 8 and 16, the last barrier it arrived at at
- * MPR__COLL_ARRIVAL_OFFSET), the bcast slots (the lane every bcast starts
+ * MPR__COLL_ARRIVAL_OFFSET and the last it left at MPR__COLL_LEFT_OFFSET),
+ * the bcast slots (the lane every bcast starts
  * in, then the large messages' lane), the reduction slots (two sets, used
  * in turn), then the flat areas (two sets, used in turn). */
 struct mpr__coll_seg {
@@ -40,12 +42,10 @@ struct mpr__coll_seg {
     uint32_t nbig;        /* bcast slots of the large messages' lane (0: none) */
     /* barrier: every member adds 1; n * epoch means all arrived */
     _Alignas(MPR__COLL_LINE) _Atomic uint32_t arrived;
-    /* the leader's release of barrier `epoch` (leader variant) */
-    _Alignas(MPR__COLL_LINE) _Atomic uint32_t released;
-    /* whoever changes a word above signals it (waiters sleep on it) */
+    /* whoever changes a word of the segment signals it (waiters sleep on it) */
     struct mpr__waitpoint bell;
-    /* the leader barrier's last arrival signals only the leader, here */
-    struct mpr__waitpoint leader_bell;
+    /* a released barrier's last arrival signals only the releaser, here */
+    struct mpr__waitpoint releaser_bell;
 };
 
 struct mpr__coll_state {
@@ -83,6 +83,13 @@ struct mpr__coll_state {
     uint32_t rounds;   /* reduction rounds */
     uint32_t flat_rounds; /* flat collectives */
     int bcast_lroot;   /* local index of the current bcast's root */
+    int releaser;      /* local index of the current barrier's releaser */
+    /* What followed the communicator's last barrier (set by
+     * mpr__coll_follows_barrier): after_barrier until the next collective
+     * is noted; release_root is that collective's root when it was a bcast
+     * or scatter, else -1. The same on every member, as the calls are. */
+    bool after_barrier;
+    int release_root;
 };
 
 /* The communicator's state, made at the first call (collective over comm:
@@ -131,9 +138,10 @@ static inline bool mpr__seq_ge(uint32_t a, uint32_t b)
 }
 
 /* Among the members of this host (st->shm must hold): */
-/* leader_releases: the lowest member waits for everyone and releases the
- * others (it leaves first); else whoever arrives last releases everyone. */
-int mpr__coll_shm_barrier(struct mpr__coll_state *st, bool leader_releases);
+/* releaser: the local index of the member that waits for everyone and
+ * then releases the others (it leaves first), or -1: whoever arrives last
+ * releases everyone. */
+int mpr__coll_shm_barrier(struct mpr__coll_state *st, int releaser);
 /* Split barrier. arrive: count this member in the next barrier, after
  * waiting (only) until every member arrived at its previous one, which
  * keeps the shared counter exact even when a member left that one

@@ -112,7 +112,14 @@ done
 # Barriers checked for letting a rank leave before everyone arrived (half
 # of them, colls.c): without MPR_CHECK=1 (the later setting wins), whose
 # exchange before every collective is a barrier itself and hides one that
-# is not. Every barrier algorithm.
+# is not. Automatic between bcasts and scatters where ranks share cores
+# (said by MPR_OVERSUBSCRIBED=1 on any machine: such a barrier is released
+# by the root of the call after the barrier before it), and every barrier
+# algorithm.
+for n in 3 4; do
+    conform_job "$n" "MPR_CHECK=0 MPR_OVERSUBSCRIBED=1" "" --only barrier,bcast,scatter,scatterv \
+        --sequences 5 --calls 30
+done
 for alg in shm shm_leader dissemination; do
     conform_job 4 "MPR_CHECK=0 MPR_COLL_BARRIER=$alg" "" --only barrier,bcast,allreduce \
         --sequences 3 --calls 30

@@ -17,6 +17,12 @@
  *               mpr_iprobe (MPR_ANY_SOURCE) end with MPR_ERR_PROC_FAILED
  *   coll        rank 1 exits; barrier, bcast, allreduce fail on the others
  *   queue       rank 1 exits; rank 0 blocks in queue_get and fails
+ *   released    a barrier, then a bcast from rank 2 (so where ranks share
+ *               cores rank 2 releases the next barrier: run with
+ *               MPR_OVERSUBSCRIBED=1); rank 1 exits; the next barrier
+ *               fails on every other rank, and rank 2 stays in the job
+ *               until the others have failed theirs (they must not wait
+ *               for rank 2 to leave it)
  *   skip        rank 1 skips a barrier and calls mpr_finalize; the others'
  *               barrier fails, then everyone finalizes
  *   finalize_any rank 1 finalizes early; rank 0's wildcard receives still get
@@ -141,6 +147,26 @@ static void case_coll(void)
     expect_failed(mpr_allreduce(&v, &sum, 1, MPR_LONG, MPR_SUM, MPR_COMM_WORLD), "allreduce");
 }
 
+static void case_released(void)
+{
+    int size, token = 0;
+    char buf[8] = { 0 };
+    MUST(mpr_comm_size(MPR_COMM_WORLD, &size), MPR_SUCCESS);
+    MUST(mpr_barrier(MPR_COMM_WORLD), MPR_SUCCESS);
+    MUST(mpr_bcast(buf, sizeof buf, 2, MPR_COMM_WORLD), MPR_SUCCESS);
+    if (me == 1)
+        leave_without_finalize();
+    expect_failed(mpr_barrier(MPR_COMM_WORLD), "barrier released by rank 2");
+    if (me == 2) {
+        for (int r = 0; r < size; r++)
+            if (r != 1 && r != 2)
+                EXPECT(mpr_recv(&token, sizeof token, r, 0, MPR_COMM_WORLD, MPR_STATUS_IGNORE),
+                       MPR_SUCCESS);
+    } else {
+        EXPECT(mpr_send(&token, sizeof token, 2, 0, MPR_COMM_WORLD), MPR_SUCCESS);
+    }
+}
+
 static void case_queue(void)
 {
     mpr_queue q;
@@ -195,7 +221,7 @@ static const struct {
     { "recv", case_recv },   { "any", case_any },     { "any_after", case_any_after },
     { "irecv_any", case_irecv_any }, { "probe", case_probe }, { "test", case_test },
     { "coll", case_coll },
-    { "queue", case_queue }, { "skip", case_skip },   { "finalize_any", case_finalize_any },
+    { "queue", case_queue }, { "released", case_released }, { "skip", case_skip },   { "finalize_any", case_finalize_any },
 };
 
 int main(int argc, char **argv)

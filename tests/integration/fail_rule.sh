@@ -40,6 +40,12 @@ done
 for alg in shm shm_leader dissemination; do
     ended_job 4 skip 0 -x MPR_COLL_BARRIER=$alg
 done
+# A barrier released by rank 2 (the root of the bcast after the barrier
+# before it) where rank 1 never arrives: the others fail without waiting
+# for rank 2 to leave (fail_rule.c, case_released).
+for n in 3 4; do
+    ended_job "$n" released 1 -x MPR_OVERSUBSCRIBED=1
+done
 # mprun names the rank that left without finalizing.
 run 3 --enable-recovery -- fail_rule recv
 if grep -q "rank 1 .*without calling mpr_finalize" <<<"$LAST_OUTPUT"; then
