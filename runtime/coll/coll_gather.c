@@ -150,13 +150,9 @@ static struct mpr__coll_choice scatter_choice = { .name = "SCATTER", .algs = gat
 static int use_tree(mpr_comm comm, struct mpr__coll_choice *choice, size_t len, bool *tree)
 {
     int alg = mpr__coll_choice(choice, comm->size, len);
-    if (alg >= 0 || len * (size_t)comm->size > TREE_MAX_BYTES) {
-        *tree = alg == TREE;
-        return MPR_SUCCESS;
-    }
-    bool shared;
-    int rc = mpr__coll_cores_shared(comm, &shared);
-    *tree = !shared;
+    bool small = len * (size_t)comm->size <= TREE_MAX_BYTES;
+    int rc = small ? mpr__coll_choose_if_cores_shared(comm, DIRECT, &alg) : MPR_SUCCESS;
+    *tree = alg == TREE || (alg < 0 && small);
     return rc;
 }
 
@@ -497,10 +493,9 @@ int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
      * neighbour to be scheduled, while everything posted at once moves
      * whatever is ready. Ring and linear send different messages, so the
      * choice must be alike everywhere: mpr__coll_cores_shared is. */
-    bool shared = false;
-    if (alg < 0 && (rc = mpr__coll_cores_shared(comm, &shared)) != MPR_SUCCESS)
+    if ((rc = mpr__coll_choose_if_cores_shared(comm, ALLGATHER_LINEAR, &alg)) != MPR_SUCCESS)
         return rc;
-    if (alg == ALLGATHER_LINEAR || shared) {
+    if (alg == ALLGATHER_LINEAR) {
         char *out = recvbuf;
         if (sendbuf != MPR_IN_PLACE)
             memmove(out + (size_t)comm->rank * len, sendbuf, len);

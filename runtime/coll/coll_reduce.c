@@ -390,17 +390,6 @@ enum { REDUCE_SHM, REDUCE_BINOMIAL, REDUCE_RABENSEIFNER, REDUCE_LINEAR };
 static const char *const reduce_algs[] = { "shm", "binomial", "rabenseifner", "linear", NULL };
 static struct mpr__coll_choice reduce_choice = { .name = "REDUCE", .algs = reduce_algs };
 
-/* An auto choice of `bytes`, at least `from`, when comm's ranks share
- * cores (mpr__coll_cores_shared): *alg = choice. */
-static int choose_if_cores_shared(mpr_comm comm, size_t bytes, size_t from, int choice, int *alg)
-{
-    bool shared = false;
-    int rc = bytes < from ? MPR_SUCCESS : mpr__coll_cores_shared(comm, &shared);
-    if (shared)
-        *alg = choice;
-    return rc;
-}
-
 /* The point-to-point reduce that fits r (or the one forced). */
 static int reduce_p2p(const struct red *r, const void *mine, void *recv, int root, int tag, int alg)
 {
@@ -443,8 +432,8 @@ int mpr_reduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype da
      * tree's log n steps cost less from 16 KiB (measured on 2 cores, 4 and
      * 8 ranks: 2.2-2.8x faster from 16 KiB to 4 MiB, 1.5-2x slower below
      * 8 KiB, interleaved A/B). */
-    if (alg < 0 && (rc = choose_if_cores_shared(comm, r.bytes, OVERSUBSCRIBED_TREE_BYTES,
-                                                REDUCE_BINOMIAL, &alg)) != MPR_SUCCESS)
+    if (r.bytes >= OVERSUBSCRIBED_TREE_BYTES &&
+        (rc = mpr__coll_choose_if_cores_shared(comm, REDUCE_BINOMIAL, &alg)) != MPR_SUCCESS)
         return rc;
     /* Two ranks: one send, which nothing beats; point-to-point it is. */
     if ((alg < 0 && comm->size > 2) || alg == REDUCE_SHM) {
@@ -531,8 +520,8 @@ int mpr_allreduce(const void *sendbuf, void *recvbuf, size_t count, mpr_datatype
      * the shared-memory rounds synchronize four times per 64 KiB, a reduce
      * and a bcast about 2 log n times in all (measured on 2 cores, 4 and 8
      * ranks: 1.3-2x faster from 128 KiB; about even at 64 KiB). */
-    if (alg < 0 && (rc = choose_if_cores_shared(comm, r.bytes, OVERSUBSCRIBED_SPLIT_BYTES,
-                                                ALLREDUCE_REDUCE_BCAST, &alg)) != MPR_SUCCESS)
+    if (r.bytes >= OVERSUBSCRIBED_SPLIT_BYTES &&
+        (rc = mpr__coll_choose_if_cores_shared(comm, ALLREDUCE_REDUCE_BCAST, &alg)) != MPR_SUCCESS)
         return rc;
     /* Two ranks: one exchange (recursive doubling, or halves for large
      * vectors), point-to-point. The shared-memory allreduce's flat areas

@@ -328,6 +328,15 @@ int mpr__coll_cores_shared(mpr_comm comm, bool *shared)
     return rc;
 }
 
+int mpr__coll_choose_if_cores_shared(mpr_comm comm, int choice, int *alg)
+{
+    bool shared = false;
+    int rc = *alg < 0 ? mpr__coll_cores_shared(comm, &shared) : MPR_SUCCESS;
+    if (shared)
+        *alg = choice;
+    return rc;
+}
+
 /* ---- Waiting -------------------------------------------------------------
  * A wait ends with MPR_ERR_PROC_FAILED only when a member whose step it
  * still awaits has ended. A member that finalized (or died) has made every

@@ -28,9 +28,9 @@
  * this header, one line per member (its bcast read positions at 0 and 4,
  * its reduction counts at 8 and 16, the last barrier it arrived at at
  * MPR__COLL_ARRIVAL_OFFSET and the last it left at MPR__COLL_LEFT_OFFSET),
- * the bcast slots (the lane every bcast starts
- * in, then the large messages' lane), the reduction slots (two sets, used
- * in turn), then the flat areas (two sets, used in turn). */
+ * the bcast slots (the lane every bcast starts in, then the large
+ * messages' lane), the reduction slots (two sets, used in turn), then the
+ * flat areas (two sets, used in turn). */
 struct mpr__coll_seg {
     uint64_t magic;
     uint32_t n;           /* members on this host */
@@ -99,6 +99,9 @@ int mpr__coll_state(mpr_comm comm, struct mpr__coll_state **out);
  * shared segment, and the host's ranks outnumber its cores. Every member
  * sees the same answer, so an automatic choice made on it is made alike. */
 int mpr__coll_cores_shared(mpr_comm comm, bool *shared);
+/* When *alg is automatic (< 0) and comm's ranks share cores
+ * (mpr__coll_cores_shared): *alg = choice. */
+int mpr__coll_choose_if_cores_shared(mpr_comm comm, int choice, int *alg);
 
 /* Every member on this host, sharing a segment. */
 static inline bool mpr__coll_shm_serves(const struct mpr__coll_state *st)

@@ -221,7 +221,8 @@ static const struct {
     { "recv", case_recv },   { "any", case_any },     { "any_after", case_any_after },
     { "irecv_any", case_irecv_any }, { "probe", case_probe }, { "test", case_test },
     { "coll", case_coll },
-    { "queue", case_queue }, { "released", case_released }, { "skip", case_skip },   { "finalize_any", case_finalize_any },
+    { "queue", case_queue }, { "released", case_released }, { "skip", case_skip },
+    { "finalize_any", case_finalize_any },
 };
 
 int main(int argc, char **argv)

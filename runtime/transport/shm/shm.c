@@ -839,8 +839,9 @@ static bool handle_record(struct shm_peer *p, const struct shm_desc *d)
             n = p->in_len - p->in_off;
         if (p->in_req) {
             size_t room = p->in_off < p->in_req->len ? p->in_req->len - p->in_off : 0;
-            if (n < room ? n : room) /* a receive of 0 bytes may have no buffer */
-                memcpy((char *)p->in_req->buf + p->in_off, chunk, n < room ? n : room);
+            size_t fit = n < room ? n : room;
+            if (fit) /* a receive of 0 bytes may have no buffer */
+                memcpy((char *)p->in_req->buf + p->in_off, chunk, fit);
         } else {
             memcpy((char *)p->in_msg->data + p->in_off, chunk, n);
             p->in_msg->arrived = p->in_off + n;
