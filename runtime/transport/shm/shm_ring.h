@@ -82,6 +82,7 @@ struct shm_ring_rx {
     uint64_t head_desc;
     uint64_t head_data;
     unsigned idle_polls; /* empty polls since the last record */
+    uint32_t warm_offset; /* the data-area page an idle poll reads next */
 };
 
 /* Bytes a ring of ndesc descriptors and dsize data bytes occupies. */
