@@ -485,7 +485,10 @@ int mpr_allgather(const void *sendbuf, size_t len, void *recvbuf, mpr_comm comm)
             return rc;
         alg = -1;
     }
-    if (alg == ALLGATHER_BRUCK || (alg < 0 && len * (size_t)comm->size <= BRUCK_MAX_BYTES)) {
+    /* Bruck's log2 N rounds are fewer than the ring's N - 1 only from 4
+     * ranks; at 2 and 3 it would add its temporary copy and rotation. */
+    if (alg == ALLGATHER_BRUCK ||
+        (alg < 0 && comm->size > 3 && len * (size_t)comm->size <= BRUCK_MAX_BYTES)) {
         char *own = (char *)recvbuf + (size_t)comm->rank * len;
         return allgather_bruck(sendbuf == MPR_IN_PLACE ? own : sendbuf, len, recvbuf, comm);
     }
