@@ -62,6 +62,36 @@ static void test_idle_polls_stay_inside_the_ring(void **state)
     free(mem);
 }
 
+/* An idle consumer prefetches as many lines of the next payload as the
+ * last one took (at least 4, at most 32). */
+static void test_prefetch_follows_the_last_payload(void **state)
+{
+    (void)state;
+    enum { big = 16384 };
+    void *mem = aligned_alloc(SHM_CACHE_LINE, shm_ring_bytes(NDESC, big));
+    assert_non_null(mem);
+    shm_ring_format(mem, NDESC, big);
+    struct shm_ring_tx tx;
+    struct shm_ring_rx rx;
+    shm_ring_tx_attach(&tx, mem, NDESC, big);
+    shm_ring_rx_attach(&rx, mem, NDESC, big);
+    assert_int_equal(rx.prefetch_lines, 4);
+    const struct { size_t len; unsigned shift, lines; } cases[] = {
+        { 1000, 0, 16 }, { 10, 0, 4 }, { 4000, 0, 32 }, { 1000, 60, 17 }, { 192, 0, 4 },
+        { 320, 1, 6 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        void *data;
+        struct shm_desc *d = shm_ring_reserve_shifted(&tx, cases[i].len, cases[i].shift, &data);
+        assert_non_null(d);
+        d->len = cases[i].len;
+        shm_ring_publish(&tx, d);
+        shm_ring_release(&rx, shm_ring_peek(&rx), 1);
+        assert_int_equal(rx.prefetch_lines, cases[i].lines);
+    }
+    free(mem);
+}
+
 static void test_descriptors_fill_and_drain(void **state)
 {
     (void)state;
@@ -321,6 +351,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_ring_has_nothing),
         cmocka_unit_test(test_idle_polls_stay_inside_the_ring),
+        cmocka_unit_test(test_prefetch_follows_the_last_payload),
         cmocka_unit_test(test_descriptors_fill_and_drain),
         cmocka_unit_test(test_wide_records_take_two_descriptors),
         cmocka_unit_test(test_data_is_contiguous_and_bounded),

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-#define SHM_PREFETCH_DATA_LINES 4
+#define SHM_PREFETCH_DATA_LINES 4 /* at least; as many as the last payload had */
+#define SHM_PREFETCH_DATA_LINES_MAX 32
 #define SHM_PREFETCH_AFTER 8 /* empty polls in a row */
 #define SHM_WARM_STRIDE 4096 /* the smallest page size */
 
@@ -45,6 +46,7 @@ void shm_ring_rx_attach(struct shm_ring_rx *rx, void *mem, uint32_t ndesc, uint3
     locate(mem, ndesc, &rx->ctl, &rx->desc, &rx->data);
     rx->ndesc = ndesc;
     rx->dsize = dsize;
+    rx->prefetch_lines = SHM_PREFETCH_DATA_LINES;
 }
 
 struct shm_desc *shm_ring_reserve(struct shm_ring_tx *tx, size_t data_len, void **data)
@@ -121,12 +123,13 @@ struct shm_desc *shm_ring_peek(struct shm_ring_rx *rx)
     if (atomic_load_explicit(&d->stamp, memory_order_acquire) != (uint32_t)(rx->head_desc + 1)) {
         /* Fetch the next lines while waiting: a wide record's tail, and the
          * first lines of the next data-area payload (where it starts
-         * unless it wraps), then arrive with the descriptor, not one
-         * transfer after it. */
+         * unless it wraps; as many as the last one had, as a conversation
+         * tends to repeat its sizes), then arrive with the descriptor, not
+         * one transfer after it. */
         __builtin_prefetch(&rx->desc[(rx->head_desc + 1) & (rx->ndesc - 1)]);
         if (++rx->idle_polls > SHM_PREFETCH_AFTER) {
             const unsigned char *next = rx->data + (rx->head_data & (rx->dsize - 1));
-            for (int i = 0; i < SHM_PREFETCH_DATA_LINES; i++)
+            for (unsigned i = 0; i < rx->prefetch_lines; i++)
                 __builtin_prefetch(next + i * SHM_CACHE_LINE);
             /* And read a byte of one page of the data area, the next page
              * each time, so that all of it stays warm for this process: a
@@ -162,6 +165,11 @@ void shm_ring_release(struct shm_ring_rx *rx, const struct shm_desc *d, int has_
 {
     rx->head_desc++;
     if (has_data) {
+        uint64_t first = d->u.ref.dpos & ~(uint64_t)(SHM_CACHE_LINE - 1);
+        uint64_t lines = (round_up_line(d->u.ref.dpos + d->u.ref.dlen) - first) / SHM_CACHE_LINE;
+        rx->prefetch_lines = lines < SHM_PREFETCH_DATA_LINES       ? SHM_PREFETCH_DATA_LINES
+                             : lines > SHM_PREFETCH_DATA_LINES_MAX ? SHM_PREFETCH_DATA_LINES_MAX
+                                                                   : (unsigned)lines;
         rx->head_data = round_up_line(d->u.ref.dpos + d->u.ref.dlen);
         atomic_store_explicit(&rx->ctl->head_data, rx->head_data, memory_order_release);
     }

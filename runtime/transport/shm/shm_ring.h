@@ -83,6 +83,7 @@ struct shm_ring_rx {
     uint64_t head_data;
     unsigned idle_polls; /* empty polls since the last record */
     uint32_t warm_offset; /* the data-area page an idle poll reads next */
+    unsigned prefetch_lines; /* data-area lines an idle poll prefetches: the last payload's */
 };
 
 /* Bytes a ring of ndesc descriptors and dsize data bytes occupies. */
