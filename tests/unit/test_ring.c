@@ -63,7 +63,7 @@ static void test_idle_polls_stay_inside_the_ring(void **state)
 }
 
 /* An idle consumer prefetches as many lines of the next payload as the
- * last one took (at least 4, at most 32). */
+ * last one took (at least 4, at most 128). */
 static void test_prefetch_follows_the_last_payload(void **state)
 {
     (void)state;
@@ -77,8 +77,8 @@ static void test_prefetch_follows_the_last_payload(void **state)
     shm_ring_rx_attach(&rx, mem, NDESC, big);
     assert_int_equal(rx.prefetch_lines, 4);
     const struct { size_t len; unsigned shift, lines; } cases[] = {
-        { 1000, 0, 16 }, { 10, 0, 4 }, { 4000, 0, 32 }, { 1000, 60, 17 }, { 192, 0, 4 },
-        { 320, 1, 6 },
+        { 1000, 0, 16 }, { 10, 0, 4 }, { 4000, 0, 63 }, { 1000, 60, 17 }, { 192, 0, 4 },
+        { 320, 1, 6 }, { 8192, 0, 128 }, { 9000, 0, 128 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         void *data;

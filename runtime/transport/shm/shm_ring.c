@@ -4,7 +4,7 @@
 #include <string.h>
 
 #define SHM_PREFETCH_DATA_LINES 4 /* at least; as many as the last payload had */
-#define SHM_PREFETCH_DATA_LINES_MAX 32
+#define SHM_PREFETCH_DATA_LINES_MAX 128
 #define SHM_PREFETCH_AFTER 8 /* empty polls in a row */
 #define SHM_WARM_STRIDE 4096 /* the smallest page size */
 
