@@ -119,17 +119,19 @@ static int gather_linear(const void *send, size_t sendlen, char *recv, const siz
     if (!reqs)
         return MPR_ERR_NO_MEM;
     int n = 0, rc = MPR_SUCCESS, result = MPR_SUCCESS;
-    for (int i = 0; i < comm->size; i++) {
+    for (int i = 0; i < comm->size && rc == MPR_SUCCESS; i++) {
         size_t ilen = lens ? lens[i] : len, at = displs ? displs[i] : (size_t)i * len;
-        if (i == root) {
-            if (send != MPR_IN_PLACE)
-                result = copy_own(recv + at, ilen, send, sendlen);
+        if (i == root)
             continue;
-        }
         rc = mpr__recv_start(recv + at, ilen, i, MPR__TAG_GATHER, comm, comm->ctx_coll, &reqs[n]);
-        if (rc != MPR_SUCCESS)
-            break;
-        n++;
+        if (rc == MPR_SUCCESS)
+            n++;
+    }
+    /* Our own block once the others' receives are posted: copied while
+     * they arrive, not before. */
+    if (send != MPR_IN_PLACE) {
+        size_t at = displs ? displs[root] : (size_t)root * len;
+        result = copy_own(recv + at, lens ? lens[root] : len, send, sendlen);
     }
     rc = mpr__coll_waitall(reqs, n, rc);
     free(reqs);
@@ -261,17 +263,19 @@ static int scatter_linear(const char *send, const size_t *lens, const size_t *di
     if (!reqs)
         return MPR_ERR_NO_MEM;
     int n = 0, rc = MPR_SUCCESS, result = MPR_SUCCESS;
-    for (int i = 0; i < comm->size; i++) {
+    for (int i = 0; i < comm->size && rc == MPR_SUCCESS; i++) {
         size_t ilen = lens ? lens[i] : len, at = displs ? displs[i] : (size_t)i * len;
-        if (i == root) {
-            if (recv != MPR_IN_PLACE)
-                result = copy_own(recv, recvlen, send + at, ilen);
+        if (i == root)
             continue;
-        }
         rc = start_scatter_send(send + at, ilen, i, comm, &reqs[n]);
-        if (rc != MPR_SUCCESS)
-            break;
-        n++;
+        if (rc == MPR_SUCCESS)
+            n++;
+    }
+    /* Our own block once the others' sends are under way: copied while
+     * they take theirs, not before. */
+    if (recv != MPR_IN_PLACE) {
+        size_t at = displs ? displs[root] : (size_t)root * len;
+        result = copy_own(recv, recvlen, send + at, lens ? lens[root] : len);
     }
     rc = mpr__coll_waitall(reqs, n, rc);
     free(reqs);
