@@ -15,21 +15,35 @@
 #define NDESC 8
 #define DSIZE 1024
 
-static void *new_ring(void)
+/* A fresh ring of NDESC descriptors and dsize data bytes (zeroed, as a
+ * producer leaves them at attach). */
+static void *new_ring_of(uint32_t dsize)
 {
-    void *mem = aligned_alloc(SHM_CACHE_LINE, shm_ring_bytes(NDESC, DSIZE));
+    size_t bytes = shm_ring_bytes(NDESC, dsize);
+    void *mem = aligned_alloc(SHM_CACHE_LINE, bytes);
     assert_non_null(mem);
-    shm_ring_format(mem, NDESC, DSIZE);
+    shm_ring_format(mem, NDESC, dsize);
+    memset((char *)mem + bytes - dsize, 0, dsize);
     return mem;
 }
 
+static void *new_ring(void)
+{
+    return new_ring_of(DSIZE);
+}
+
 /* A fresh ring with its producer's and consumer's views. */
+static void *new_ring_pair_of(uint32_t dsize, struct shm_ring_tx *tx, struct shm_ring_rx *rx)
+{
+    void *mem = new_ring_of(dsize);
+    shm_ring_tx_attach(tx, mem, NDESC, dsize);
+    shm_ring_rx_attach(rx, mem, NDESC, dsize);
+    return mem;
+}
+
 static void *new_ring_pair(struct shm_ring_tx *tx, struct shm_ring_rx *rx)
 {
-    void *mem = new_ring();
-    shm_ring_tx_attach(tx, mem, NDESC, DSIZE);
-    shm_ring_rx_attach(rx, mem, NDESC, DSIZE);
-    return mem;
+    return new_ring_pair_of(DSIZE, tx, rx);
 }
 
 static void test_empty_ring_has_nothing(void **state)
@@ -50,12 +64,9 @@ static void test_idle_polls_stay_inside_the_ring(void **state)
 {
     (void)state;
     enum { big = 16384 };
-    void *mem = aligned_alloc(SHM_CACHE_LINE, shm_ring_bytes(NDESC, big));
-    assert_non_null(mem);
-    shm_ring_format(mem, NDESC, big);
-    memset((char *)mem + shm_ring_bytes(NDESC, big) - big, 0, big);
+    struct shm_ring_tx tx;
     struct shm_ring_rx rx;
-    shm_ring_rx_attach(&rx, mem, NDESC, big);
+    void *mem = new_ring_pair_of(big, &tx, &rx);
     for (int i = 0; i < 1000; i++)
         assert_null(shm_ring_peek(&rx));
     assert_true(rx.warm_offset < big);
@@ -67,14 +78,9 @@ static void test_idle_polls_stay_inside_the_ring(void **state)
 static void test_prefetch_follows_the_last_payload(void **state)
 {
     (void)state;
-    enum { big = 16384 };
-    void *mem = aligned_alloc(SHM_CACHE_LINE, shm_ring_bytes(NDESC, big));
-    assert_non_null(mem);
-    shm_ring_format(mem, NDESC, big);
     struct shm_ring_tx tx;
     struct shm_ring_rx rx;
-    shm_ring_tx_attach(&tx, mem, NDESC, big);
-    shm_ring_rx_attach(&rx, mem, NDESC, big);
+    void *mem = new_ring_pair_of(16384, &tx, &rx);
     assert_int_equal(rx.prefetch_lines, 4);
     const struct { size_t len; unsigned shift, lines; } cases[] = {
         { 1000, 0, 16 }, { 10, 0, 4 }, { 4000, 0, 63 }, { 1000, 60, 17 }, { 192, 0, 4 },
