@@ -29,6 +29,18 @@ static int coll_begin(mpr_comm comm)
     return rc != MPR_SUCCESS ? rc : mpr__check_comm(comm);
 }
 
+/* Block i of a vector collective: lens/displs when given, else blocks of
+ * len bytes one after another. */
+static size_t block_len(const size_t *lens, size_t len, int i)
+{
+    return lens ? lens[i] : len;
+}
+
+static size_t block_at(const size_t *displs, size_t len, int i)
+{
+    return displs ? displs[i] : (size_t)i * len;
+}
+
 /* Copy this rank's own block, as a receive would: truncated if too long. */
 static int copy_own(void *dst, size_t dstlen, const void *src, size_t srclen)
 {
@@ -120,19 +132,18 @@ static int gather_linear(const void *send, size_t sendlen, char *recv, const siz
         return MPR_ERR_NO_MEM;
     int n = 0, rc = MPR_SUCCESS, result = MPR_SUCCESS;
     for (int i = 0; i < comm->size && rc == MPR_SUCCESS; i++) {
-        size_t ilen = lens ? lens[i] : len, at = displs ? displs[i] : (size_t)i * len;
         if (i == root)
             continue;
-        rc = mpr__recv_start(recv + at, ilen, i, MPR__TAG_GATHER, comm, comm->ctx_coll, &reqs[n]);
+        rc = mpr__recv_start(recv + block_at(displs, len, i), block_len(lens, len, i), i,
+                             MPR__TAG_GATHER, comm, comm->ctx_coll, &reqs[n]);
         if (rc == MPR_SUCCESS)
             n++;
     }
     /* Our own block once the others' receives are posted: copied while
      * they arrive, not before. */
-    if (send != MPR_IN_PLACE) {
-        size_t at = displs ? displs[root] : (size_t)root * len;
-        result = copy_own(recv + at, lens ? lens[root] : len, send, sendlen);
-    }
+    if (send != MPR_IN_PLACE)
+        result = copy_own(recv + block_at(displs, len, root), block_len(lens, len, root), send,
+                          sendlen);
     rc = mpr__coll_waitall(reqs, n, rc);
     free(reqs);
     return rc != MPR_SUCCESS ? rc : result;
@@ -264,19 +275,18 @@ static int scatter_linear(const char *send, const size_t *lens, const size_t *di
         return MPR_ERR_NO_MEM;
     int n = 0, rc = MPR_SUCCESS, result = MPR_SUCCESS;
     for (int i = 0; i < comm->size && rc == MPR_SUCCESS; i++) {
-        size_t ilen = lens ? lens[i] : len, at = displs ? displs[i] : (size_t)i * len;
         if (i == root)
             continue;
-        rc = start_scatter_send(send + at, ilen, i, comm, &reqs[n]);
+        rc = start_scatter_send(send + block_at(displs, len, i), block_len(lens, len, i), i, comm,
+                                &reqs[n]);
         if (rc == MPR_SUCCESS)
             n++;
     }
     /* Our own block once the others' sends are under way: copied while
      * they take theirs, not before. */
-    if (recv != MPR_IN_PLACE) {
-        size_t at = displs ? displs[root] : (size_t)root * len;
-        result = copy_own(recv, recvlen, send + at, lens ? lens[root] : len);
-    }
+    if (recv != MPR_IN_PLACE)
+        result = copy_own(recv, recvlen, send + block_at(displs, len, root),
+                          block_len(lens, len, root));
     rc = mpr__coll_waitall(reqs, n, rc);
     free(reqs);
     return rc != MPR_SUCCESS ? rc : result;
@@ -393,11 +403,9 @@ static int allgather_ring(char *recv, const size_t *lens, const size_t *displs, 
     int right = (rank + 1) % size, left = (rank - 1 + size) % size;
     for (int step = 0; step < size - 1; step++) {
         int sb = (rank - step + size) % size, rb = (rank - step - 1 + size) % size;
-        size_t slen = lens ? lens[sb] : len, rlen = lens ? lens[rb] : len;
-        size_t sat = displs ? displs[sb] : (size_t)sb * len;
-        size_t rat = displs ? displs[rb] : (size_t)rb * len;
-        int rc = mpr__coll_sendrecv(recv + sat, slen, right, recv + rat, rlen, left,
-                                    MPR__TAG_ALLGATHER, comm);
+        int rc = mpr__coll_sendrecv(recv + block_at(displs, len, sb), block_len(lens, len, sb),
+                                    right, recv + block_at(displs, len, rb),
+                                    block_len(lens, len, rb), left, MPR__TAG_ALLGATHER, comm);
         if (mpr__coll_note(rc, &result) != MPR_SUCCESS)
             return rc;
     }

@@ -166,11 +166,12 @@ void shm_ring_release(struct shm_ring_rx *rx, const struct shm_desc *d, int has_
     rx->head_desc++;
     if (has_data) {
         uint64_t first = d->u.ref.dpos & ~(uint64_t)(SHM_CACHE_LINE - 1);
-        uint64_t lines = (round_up_line(d->u.ref.dpos + d->u.ref.dlen) - first) / SHM_CACHE_LINE;
+        uint64_t end = round_up_line(d->u.ref.dpos + d->u.ref.dlen);
+        uint64_t lines = (end - first) / SHM_CACHE_LINE;
         rx->prefetch_lines = lines < SHM_PREFETCH_DATA_LINES       ? SHM_PREFETCH_DATA_LINES
                              : lines > SHM_PREFETCH_DATA_LINES_MAX ? SHM_PREFETCH_DATA_LINES_MAX
                                                                    : (unsigned)lines;
-        rx->head_data = round_up_line(d->u.ref.dpos + d->u.ref.dlen);
+        rx->head_data = end;
         atomic_store_explicit(&rx->ctl->head_data, rx->head_data, memory_order_release);
     }
     atomic_store_explicit(&rx->ctl->head_desc, rx->head_desc, memory_order_release);
