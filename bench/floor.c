@@ -103,14 +103,14 @@ static double copy_bandwidth(void)
     return best;
 }
 
-
 /* ---- A bcast timed after a barrier ------------------------------------ */
 
 struct split {
     bool root_releases;
     int cpu[2];
     double bcast_ns[2], pair_ns[2]; /* per rank: mean of the bcast alone, of both */
-    /* Each on a line of its own, the settings' included. */
+    /* Each on a line of its own, away from the settings above and from
+     * whatever follows the struct (`end`). */
     alignas(64) _Atomic long counter; /* the counter barrier: both add 1 */
     alignas(64) _Atomic long arrived;  /* the released barrier: the member's arrival */
     alignas(64) _Atomic long released; /* ... and the root's release */
